@@ -19,9 +19,14 @@ pub fn client_source(spec: &OpenAPI, spec_name: &str) -> Result<String, String> 
 
     let tokens = contain_panics(|| Generator::new(&settings).generate_tokens(spec))?
         .map_err(|e| format!("progenitor cannot generate a client from this spec: {e}"))?;
-    let file = syn::parse2::<syn::File>(tokens)
-        .map_err(|e| format!("progenitor produced code that does not parse (a progenitor bug): {e}"))?;
-    Ok(format!("{}{}", header(spec_name), prettyplease::unparse(&file)))
+    let file = syn::parse2::<syn::File>(tokens).map_err(|e| {
+        format!("progenitor produced code that does not parse (a progenitor bug): {e}")
+    })?;
+    Ok(format!(
+        "{}{}",
+        header(spec_name),
+        prettyplease::unparse(&file)
+    ))
 }
 
 /// The do-not-edit header at the top of every generated file.

@@ -8,7 +8,10 @@ use std::path::{Path, PathBuf};
 
 /// The workspace root (the parent of this crate), so `cargo xtask` works from any directory.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// The spec `generate` reads by default, relative to the workspace root.
@@ -29,8 +32,13 @@ pub enum Outcome {
 pub fn generate(spec: &Path, out: &Path, check: bool) -> Result<Outcome, String> {
     let root = workspace_root();
     let api = spec::load(spec).map_err(|e| e.to_string())?;
-    let spec_name = spec.strip_prefix(&root).unwrap_or(spec).display().to_string();
-    let source = generate::client_source(&api, &spec_name).map_err(|e| format!("{}: {e}", spec.display()))?;
+    let spec_name = spec
+        .strip_prefix(&root)
+        .unwrap_or(spec)
+        .display()
+        .to_string();
+    let source = generate::client_source(&api, &spec_name)
+        .map_err(|e| format!("{}: {e}", spec.display()))?;
     if check {
         let current = std::fs::read_to_string(out).unwrap_or_default();
         if current == source {
@@ -40,7 +48,10 @@ pub fn generate(spec: &Path, out: &Path, check: bool) -> Result<Outcome, String>
         let diff = similar::TextDiff::from_lines(&current, &source)
             .unified_diff()
             .context_radius(3)
-            .header(&format!("{out_name} (committed)"), &format!("{out_name} (generated from {spec_name})"))
+            .header(
+                &format!("{out_name} (committed)"),
+                &format!("{out_name} (generated from {spec_name})"),
+            )
             .to_string();
         return Ok(Outcome::Stale(diff));
     }

@@ -54,7 +54,10 @@ fn generate(args: &[String]) -> ExitCode {
         }
         Ok(Outcome::Stale(diff)) => {
             print!("{diff}");
-            eprintln!("error: {} is stale; run `cargo xtask generate` and commit the result", out.display());
+            eprintln!(
+                "error: {} is stale; run `cargo xtask generate` and commit the result",
+                out.display()
+            );
             ExitCode::FAILURE
         }
         Err(e) => {

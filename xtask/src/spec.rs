@@ -38,7 +38,8 @@ pub fn load(path: &Path) -> Result<OpenAPI, SpecError> {
         location,
         problem,
     };
-    let text = std::fs::read_to_string(path).map_err(|e| err(None, format!("cannot read the file: {e}")))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| err(None, format!("cannot read the file: {e}")))?;
     parse(&text).map_err(|(location, problem)| err(location, problem))
 }
 
@@ -46,18 +47,30 @@ type Problem = (Option<String>, String);
 
 fn parse(text: &str) -> Result<OpenAPI, Problem> {
     let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
-        let location = e.location().map(|l| format!("line {}, column {}", l.line(), l.column()));
-        (location, format!("not valid YAML: {}", strip_location(&e.to_string())))
+        let location = e
+            .location()
+            .map(|l| format!("line {}, column {}", l.line(), l.column()));
+        (
+            location,
+            format!("not valid YAML: {}", strip_location(&e.to_string())),
+        )
     })?;
-    let json: Value = serde_json::to_value(&yaml)
-        .map_err(|e| (None, format!("cannot be represented as JSON (OpenAPI needs string keys): {e}")))?;
+    let json: Value = serde_json::to_value(&yaml).map_err(|e| {
+        (
+            None,
+            format!("cannot be represented as JSON (OpenAPI needs string keys): {e}"),
+        )
+    })?;
 
     check_version(&json)?;
     check_refs(&json, &json, &mut Vec::new())?;
 
     let spec: OpenAPI = serde_path_to_error::deserialize(&json).map_err(|e| {
         let path = e.path().to_string();
-        (Some(path), format!("not a valid OpenAPI 3.0 document: {}", e.inner()))
+        (
+            Some(path),
+            format!("not a valid OpenAPI 3.0 document: {}", e.inner()),
+        )
     })?;
     check_operations(&spec)?;
     Ok(spec)
@@ -72,11 +85,24 @@ fn check_version(doc: &Value) -> Result<(), Problem> {
     let at = Some("openapi".to_string());
     let version = match doc.get("openapi") {
         Some(Value::String(v)) => v.as_str(),
-        Some(other) => return Err((at, format!("the version must be a string such as \"3.0.3\", found {other}"))),
-        None if doc.get("swagger").is_some() => {
-            return Err((None, "Swagger 2.0 documents are not supported; convert it to OpenAPI 3.0.x".into()));
+        Some(other) => {
+            return Err((
+                at,
+                format!("the version must be a string such as \"3.0.3\", found {other}"),
+            ));
         }
-        None => return Err((None, "not an OpenAPI document: the top-level `openapi` field is missing".into())),
+        None if doc.get("swagger").is_some() => {
+            return Err((
+                None,
+                "Swagger 2.0 documents are not supported; convert it to OpenAPI 3.0.x".into(),
+            ));
+        }
+        None => {
+            return Err((
+                None,
+                "not an OpenAPI document: the top-level `openapi` field is missing".into(),
+            ));
+        }
     };
     if version.starts_with("3.0.") {
         Ok(())
@@ -89,7 +115,10 @@ fn check_version(doc: &Value) -> Result<(), Problem> {
             ),
         ))
     } else {
-        Err((at, format!("unsupported OpenAPI version {version:?}; expected 3.0.x")))
+        Err((
+            at,
+            format!("unsupported OpenAPI version {version:?}; expected 3.0.x"),
+        ))
     }
 }
 
@@ -104,13 +133,17 @@ fn check_refs(root: &Value, node: &Value, path: &mut Vec<String>) -> Result<(), 
                 let Some(pointer) = reference.strip_prefix('#') else {
                     return Err((
                         Some(render_path(path)),
-                        format!("`$ref: {reference}` points outside this file; only local references (`#/...`) are supported"),
+                        format!(
+                            "`$ref: {reference}` points outside this file; only local references (`#/...`) are supported"
+                        ),
                     ));
                 };
                 if root.pointer(pointer).is_none() {
                     return Err((
                         Some(render_path(path)),
-                        format!("unresolved reference `$ref: {reference}`: nothing is defined at that path"),
+                        format!(
+                            "unresolved reference `$ref: {reference}`: nothing is defined at that path"
+                        ),
                     ));
                 }
             }
@@ -137,7 +170,10 @@ pub(crate) fn render_path(path: &[String]) -> String {
     let segments: Vec<String> = path
         .iter()
         .map(|s| {
-            if !s.is_empty() && s.chars().all(|c| c.is_ascii_alphabetic() || c == '_' || c == '-') {
+            if !s.is_empty()
+                && s.chars()
+                    .all(|c| c.is_ascii_alphabetic() || c == '_' || c == '-')
+            {
                 s.clone()
             } else {
                 format!("{s:?}")
@@ -164,18 +200,28 @@ fn check_operations(spec: &OpenAPI) -> Result<(), Problem> {
                 Some(render_path(&p))
             };
             let name = format!("{} {path}", method.to_uppercase());
-            let Some(id) = op.operation_id.as_deref().filter(|id| !id.trim().is_empty()) else {
-                return Err((at(&[]), format!("{name} has no operationId; every operation needs a unique one")));
+            let Some(id) = op
+                .operation_id
+                .as_deref()
+                .filter(|id| !id.trim().is_empty())
+            else {
+                return Err((
+                    at(&[]),
+                    format!("{name} has no operationId; every operation needs a unique one"),
+                ));
             };
             if let Some(other) = seen.insert(id, name.clone()) {
                 return Err((
                     at(&["operationId"]),
-                    format!("operationId `{id}` is used by both {other} and {name}; operationIds must be unique"),
+                    format!(
+                        "operationId `{id}` is used by both {other} and {name}; operationIds must be unique"
+                    ),
                 ));
             }
             let params = item.parameters.iter().chain(&op.parameters);
             check_path_params(spec, path, params, &name).map_err(|p| (at(&["parameters"]), p))?;
-            check_responses(spec, op, &name).map_err(|(status, p)| (at(&["responses", &status]), p))?;
+            check_responses(spec, op, &name)
+                .map_err(|(status, p)| (at(&["responses", &status]), p))?;
         }
     }
     Ok(())
@@ -203,7 +249,9 @@ fn check_path_params<'a>(
     for segment in path.split('{').skip(1) {
         let placeholder = segment.split('}').next().unwrap_or_default();
         if !declared.contains(placeholder) {
-            return Err(format!("{name}: the path uses `{{{placeholder}}}` but no path parameter of that name is declared"));
+            return Err(format!(
+                "{name}: the path uses `{{{placeholder}}}` but no path parameter of that name is declared"
+            ));
         }
     }
     Ok(())
@@ -222,7 +270,9 @@ fn check_responses(spec: &OpenAPI, op: &Operation, name: &str) -> Result<(), (St
         .map(|r| ("default".to_string(), r, true, true))
         .chain(op.responses.responses.iter().map(|(code, r)| {
             let (ok, err) = match code {
-                StatusCode::Code(c) => ((200..300).contains(c) || *c == 101, (400..600).contains(c)),
+                StatusCode::Code(c) => {
+                    ((200..300).contains(c) || *c == 101, (400..600).contains(c))
+                }
                 StatusCode::Range(r) => (*r == 2, (4..=5).contains(r)),
             };
             (code.to_string(), r, ok, err)
@@ -231,7 +281,10 @@ fn check_responses(spec: &OpenAPI, op: &Operation, name: &str) -> Result<(), (St
         let response = resolve(spec, response, "#/components/responses/", |c| &c.responses)
             .map_err(|p| (status.clone(), p))?;
         let kind = response_kind(response).map_err(|p| (status.clone(), format!("{name}: {p}")))?;
-        for (is_group, group, label) in [(is_success, &mut success, "success"), (is_error, &mut error, "error")] {
+        for (is_group, group, label) in [
+            (is_success, &mut success, "success"),
+            (is_error, &mut error, "error"),
+        ] {
             if !is_group {
                 continue;
             }
@@ -264,9 +317,10 @@ fn response_kind(response: &Response) -> Result<String, String> {
             }
             match &media.schema {
                 Some(ReferenceOr::Reference { reference }) => Ok(format!("schema {reference}")),
-                Some(ReferenceOr::Item(schema)) => {
-                    Ok(format!("inline schema {}", serde_json::to_string(schema).unwrap_or_default()))
-                }
+                Some(ReferenceOr::Item(schema)) => Ok(format!(
+                    "inline schema {}",
+                    serde_json::to_string(schema).unwrap_or_default()
+                )),
                 None => Err("an application/json response needs a `schema`".into()),
             }
         }
@@ -290,7 +344,9 @@ fn resolve<'a, T>(
                 .and_then(|name| spec.components.as_ref().map(&components)?.get(name));
             match found {
                 Some(ReferenceOr::Item(item)) => Ok(item),
-                Some(ReferenceOr::Reference { .. }) => Err(format!("`{reference}` is a reference to a reference; not supported")),
+                Some(ReferenceOr::Reference { .. }) => Err(format!(
+                    "`{reference}` is a reference to a reference; not supported"
+                )),
                 None => Err(format!("`{reference}` must point into `{prefix}`")),
             }
         }

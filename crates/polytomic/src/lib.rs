@@ -18,6 +18,9 @@
 //! # }
 //! ```
 
+// Generated code is laid out by prettyplease (pinned in Cargo.lock, so output is byte-stable across
+// toolchains), not rustfmt; clippy's opinions on it are progenitor's to act on.
+#[rustfmt::skip]
 #[allow(clippy::all)]
 mod generated;
 
