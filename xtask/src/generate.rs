@@ -53,3 +53,19 @@ fn contain_panics<T>(f: impl FnOnce() -> T) -> Result<T, String> {
         format!("progenitor cannot handle this spec (it stopped with: {message})")
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::contain_panics;
+
+    #[test]
+    fn a_panic_in_the_generator_becomes_a_plain_error() {
+        let result: Result<(), String> =
+            contain_panics(|| panic!("assertion failed: response_types.len() <= 1"));
+        assert_eq!(
+            result.unwrap_err(),
+            "progenitor cannot handle this spec (it stopped with: assertion failed: response_types.len() <= 1)"
+        );
+        assert_eq!(contain_panics(|| 7), Ok(7));
+    }
+}
