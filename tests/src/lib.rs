@@ -1,1 +1,207 @@
+//! A minimal HTTP/1.1 server on 127.0.0.1 for the workspace's tests.
+//!
+//! It records every request exactly as it arrived on the socket (method, target, headers in order, body)
+//! and answers with whatever the test's handler returns. Hand-written on tokio instead of a mock framework
+//! so the snapshots show the bytes the client really sends.
 
+use std::sync::{Arc, Mutex};
+
+use serde::Serialize;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+
+/// One request as the server received it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Request {
+    pub method: String,
+    /// Path and query, as sent.
+    pub target: String,
+    /// `name: value`, in the order sent.
+    pub headers: Vec<String>,
+    /// The body parsed as JSON; `None` when there is no body.
+    pub body: Option<serde_json::Value>,
+}
+
+impl Request {
+    /// The value of the first header called `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find_map(|h| {
+            let (n, v) = h.split_once(": ")?;
+            n.eq_ignore_ascii_case(name).then_some(v)
+        })
+    }
+}
+
+/// What the server answers.
+#[derive(Debug, Clone)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    /// A JSON reply.
+    pub fn json(status: u16, body: impl Into<String>) -> Self {
+        Reply {
+            status,
+            headers: vec![("content-type".into(), "application/json".into())],
+            body: body.into(),
+        }
+    }
+}
+
+type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
+
+/// A running loopback server; it stops when dropped.
+pub struct Server {
+    url: String,
+    requests: Arc<Mutex<Vec<Request>>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    /// Starts a server that answers every request with `handler`'s reply.
+    pub async fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Server {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let requests = Arc::new(Mutex::new(Vec::new()));
+        let handler: Arc<Handler> = Arc::new(handler);
+        let log = requests.clone();
+        let task = tokio::spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                tokio::spawn(serve(stream, handler.clone(), log.clone()));
+            }
+        });
+        Server {
+            url,
+            requests,
+            task,
+        }
+    }
+
+    /// Starts a server that answers every request with the same reply.
+    pub async fn replying(reply: Reply) -> Server {
+        Server::start(move |_| reply.clone()).await
+    }
+
+    /// The base URL to give the client, `http://127.0.0.1:<port>`.
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// Every request received so far.
+    pub fn requests(&self) -> Vec<Request> {
+        self.requests.lock().unwrap().clone()
+    }
+
+    /// The only request received; fails the test if there was not exactly one.
+    pub fn single_request(&self) -> Request {
+        let requests = self.requests();
+        assert_eq!(
+            requests.len(),
+            1,
+            "expected exactly one request: {requests:#?}"
+        );
+        requests.into_iter().next().unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Serves requests on one connection until the client closes it (keep-alive).
+async fn serve(stream: TcpStream, handler: Arc<Handler>, log: Arc<Mutex<Vec<Request>>>) {
+    let mut stream = BufReader::new(stream);
+    while let Some(request) = read_request(&mut stream).await {
+        let reply = handler(&request);
+        log.lock().unwrap().push(request);
+        let mut head = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status));
+        for (name, value) in &reply.headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str(&format!("content-length: {}\r\n\r\n", reply.body.len()));
+        let stream = stream.get_mut();
+        if stream.write_all(head.as_bytes()).await.is_err()
+            || stream.write_all(reply.body.as_bytes()).await.is_err()
+        {
+            return;
+        }
+    }
+}
+
+async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<Request> {
+    let mut line = String::new();
+    if stream.read_line(&mut line).await.ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.split_whitespace();
+    let (method, target) = (parts.next()?.to_string(), parts.next()?.to_string());
+    let mut headers = Vec::new();
+    let mut length = 0;
+    loop {
+        let mut line = String::new();
+        stream.read_line(&mut line).await.ok()?;
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        let (name, value) = line.split_once(':')?;
+        let value = value.trim();
+        if name.eq_ignore_ascii_case("content-length") {
+            length = value.parse().ok()?;
+        }
+        headers.push(format!("{name}: {value}"));
+    }
+    let mut body = vec![0; length];
+    stream.read_exact(&mut body).await.ok()?;
+    let body = (!body.is_empty()).then(|| {
+        serde_json::from_slice(&body)
+            .unwrap_or_else(|_| serde_json::Value::String(String::from_utf8_lossy(&body).into()))
+    });
+    Some(Request {
+        method,
+        target,
+        headers,
+        body,
+    })
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        403 => "Forbidden",
+        404 => "Not Found",
+        422 => "Unprocessable Entity",
+        500 => "Internal Server Error",
+        _ => "Status",
+    }
+}
+
+/// The committed spec, parsed (the tests take their example payloads from it, so the examples stay true).
+pub fn spec() -> serde_json::Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/polytomic.yaml");
+    let text = std::fs::read_to_string(path).unwrap();
+    serde_yaml::from_str(&text).unwrap()
+}
+
+/// The `example` of the 200 response of `operation_id` in the spec, following `$ref`s to shared responses.
+pub fn success_example(operation_id: &str) -> serde_json::Value {
+    let spec = spec();
+    let operation = spec["paths"]
+        .as_object()
+        .unwrap()
+        .values()
+        .flat_map(|item| item.as_object().unwrap().values())
+        .find(|op| op["operationId"] == operation_id)
+        .unwrap_or_else(|| panic!("no operation {operation_id} in the spec"))
+        .clone();
+    let mut response = &operation["responses"]["200"];
+    if let Some(reference) = response["$ref"].as_str() {
+        response = spec.pointer(reference.trim_start_matches('#')).unwrap();
+    }
+    response["content"]["application/json"]["example"].clone()
+}

@@ -1,0 +1,57 @@
+//! The shape of every generated public type, as its JSON Schema (from the `schemars::JsonSchema` derive the
+//! xtask adds). A spec change to a schema shows up as a diff in that one type's snapshot.
+
+use polytomic::types::*;
+
+/// Every generated schema type, by name. A type the spec adds must be added here: the completeness test
+/// below fails until it is.
+fn shapes() -> Vec<(&'static str, schemars::schema::RootSchema)> {
+    macro_rules! shapes {
+        ($($ty:ident),* $(,)?) => { vec![$((stringify!($ty), schemars::schema_for!($ty))),*] };
+    }
+    shapes![
+        ApiError,
+        ApiKeyResponse,
+        ApiKeyResponseEnvelope,
+        CreateUserRequestSchema,
+        CurrentOrgCreateUserRequestSchema,
+        CurrentOrgUpdateUserRequestSchema,
+        ListUsersEnvelope,
+        UpdateUserRequestSchema,
+        User,
+        UserEnvelope,
+    ]
+}
+
+#[test]
+fn type_shapes() {
+    for (name, schema) in shapes() {
+        insta::assert_json_snapshot!(name, schema);
+    }
+}
+
+/// progenitor renames schemas to Rust style (`APIKeyResponse` becomes `ApiKeyResponse`); compare loosely.
+fn normalized(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+#[test]
+fn every_spec_schema_has_a_shape_snapshot() {
+    let spec = polytomic_tests::spec();
+    let mut in_spec: Vec<String> = spec["components"]["schemas"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(|k| normalized(k))
+        .collect();
+    let mut listed: Vec<String> = shapes().iter().map(|(n, _)| normalized(n)).collect();
+    in_spec.sort();
+    listed.sort();
+    assert_eq!(
+        listed, in_spec,
+        "update `shapes()` to match components.schemas"
+    );
+}
