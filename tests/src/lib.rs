@@ -186,6 +186,40 @@ fn reason(status: u16) -> &'static str {
     }
 }
 
+/// The key the tests authenticate with. It must never appear in a snapshot, a log or an error message.
+pub const TEST_KEY: &str = "pk_test_5ecret-DO-NOT-PRINT";
+
+/// A client for `server` with user-key credentials and no retries (tests that retry say so).
+pub fn client(server: &Server) -> polytomic::Client {
+    builder(server).build().unwrap()
+}
+
+/// The builder behind [`client`], for tests that change a setting.
+pub fn builder(server: &Server) -> polytomic::ClientBuilder {
+    polytomic::Client::builder()
+        .base_url(server.url())
+        .credentials(polytomic::Credentials::UserKey(TEST_KEY.into()))
+        .retry(polytomic::RetryPolicy::none())
+}
+
+/// The request with what changes between runs or must stay secret redacted, by header name: the port in
+/// `host`, and the credentials in `authorization` (its scheme stays visible).
+pub fn redacted(mut request: Request) -> Request {
+    for header in &mut request.headers {
+        let lower = header.to_ascii_lowercase();
+        if lower.starts_with("host: ") {
+            *header = "host: 127.0.0.1:[port]".into();
+        } else if lower.starts_with("authorization: ") {
+            let scheme = header["authorization: ".len()..]
+                .split(' ')
+                .next()
+                .unwrap_or("");
+            *header = format!("authorization: {scheme} [credentials]");
+        }
+    }
+    request
+}
+
 /// The committed spec, parsed (the tests take their example payloads from it, so the examples stay true).
 pub fn spec() -> serde_json::Value {
     let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/polytomic.yaml");

@@ -1,6 +1,7 @@
 //! The shape of every generated public type, as its JSON Schema (from the `schemars::JsonSchema` derive the
 //! xtask adds). A spec change to a schema shows up as a diff in that one type's snapshot.
 
+use polytomic::RoleIds;
 use polytomic::types::*;
 
 /// Every generated schema type, by name. A type the spec adds must be added here: the completeness test
@@ -17,6 +18,8 @@ fn shapes() -> Vec<(&'static str, schemars::schema::RootSchema)> {
         CurrentOrgCreateUserRequestSchema,
         CurrentOrgUpdateUserRequestSchema,
         ListUsersEnvelope,
+        // Hand-written (crates/polytomic/src/role_ids.rs): the spec's RoleIds, which cannot be empty.
+        RoleIds,
         UpdateUserRequestSchema,
         User,
         UserEnvelope,

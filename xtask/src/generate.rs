@@ -3,7 +3,7 @@
 use std::panic::{self, AssertUnwindSafe};
 
 use openapiv3::OpenAPI;
-use progenitor::{GenerationSettings, Generator, InterfaceStyle, TagStyle};
+use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
 /// Generates the client source for `spec`. `spec_name` is how the header names the spec file.
 ///
@@ -15,7 +15,14 @@ pub fn client_source(spec: &OpenAPI, spec_name: &str) -> Result<String, String> 
         .with_tag(TagStyle::Merged)
         // Lets tests and users print each type's JSON Schema (the shape snapshot in tests/).
         .with_derive("schemars::JsonSchema")
-        .with_derive("PartialEq");
+        .with_derive("PartialEq")
+        // The hand-written layer (crates/polytomic/src/hooks.rs) implements `ClientHooks` for the client:
+        // credentials, version header, retries, tracing. `Expected` makes forgetting it a compile error.
+        .with_inner_type(tokens("crate::ClientState"))
+        .with_hooks(HooksMode::Expected)
+        // progenitor drops `minItems`, so an empty `role_ids` would be skipped when serialized and an
+        // invalid update would become a successful no-op. A hand-written type that cannot be empty.
+        .with_replacement("RoleIds", "crate::RoleIds", std::iter::empty());
 
     let tokens = contain_panics(|| Generator::new(&settings).generate_tokens(spec))?
         .map_err(|e| format!("progenitor cannot generate a client from this spec: {e}"))?;
@@ -27,6 +34,10 @@ pub fn client_source(spec: &OpenAPI, spec_name: &str) -> Result<String, String> 
         header(spec_name),
         prettyplease::unparse(&file)
     ))
+}
+
+fn tokens(path: &str) -> proc_macro2::TokenStream {
+    path.parse().expect("a constant Rust path")
 }
 
 /// The do-not-edit header at the top of every generated file.

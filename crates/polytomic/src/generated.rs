@@ -91,9 +91,8 @@ pub mod types {
         ///Deprecated legacy role name. Use role_ids instead; setting both role and role_ids in the same request is rejected.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<::std::string::String>,
-        ///Identifiers of the permissions roles to assign to the user. Must contain at least one entry when provided.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub role_ids: ::std::vec::Vec<::uuid::Uuid>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role_ids: ::std::option::Option<crate::RoleIds>,
     }
     impl CreateUserRequestSchema {
         pub fn builder() -> builder::CreateUserRequestSchema {
@@ -115,9 +114,8 @@ pub mod types {
         ///Deprecated legacy role name. Use role_ids instead; setting both role and role_ids in the same request is rejected.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<::std::string::String>,
-        ///Identifiers of the permissions roles to assign to the user. Must contain at least one entry when provided.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub role_ids: ::std::vec::Vec<::uuid::Uuid>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role_ids: ::std::option::Option<crate::RoleIds>,
     }
     impl CurrentOrgCreateUserRequestSchema {
         pub fn builder() -> builder::CurrentOrgCreateUserRequestSchema {
@@ -138,9 +136,8 @@ pub mod types {
         ///Deprecated legacy role name. Use role_ids instead.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<::std::string::String>,
-        ///Identifiers of the permissions roles to assign to the user. Must contain at least one entry when provided.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub role_ids: ::std::vec::Vec<::uuid::Uuid>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role_ids: ::std::option::Option<crate::RoleIds>,
     }
     impl CurrentOrgUpdateUserRequestSchema {
         pub fn builder() -> builder::CurrentOrgUpdateUserRequestSchema {
@@ -181,9 +178,8 @@ pub mod types {
         ///Deprecated legacy role name. Use role_ids instead; setting both role and role_ids in the same request is rejected.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<::std::string::String>,
-        ///Identifiers of the permissions roles to assign to the user. Must contain at least one entry when provided.
-        #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
-        pub role_ids: ::std::vec::Vec<::uuid::Uuid>,
+        #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        pub role_ids: ::std::option::Option<crate::RoleIds>,
     }
     impl UpdateUserRequestSchema {
         pub fn builder() -> builder::UpdateUserRequestSchema {
@@ -439,7 +435,7 @@ pub mod types {
                 ::std::string::String,
             >,
             role_ids: ::std::result::Result<
-                ::std::vec::Vec<::uuid::Uuid>,
+                ::std::option::Option<crate::RoleIds>,
                 ::std::string::String,
             >,
         }
@@ -479,7 +475,7 @@ pub mod types {
             }
             pub fn role_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::uuid::Uuid>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::RoleIds>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role_ids = value
@@ -521,7 +517,7 @@ pub mod types {
                 ::std::string::String,
             >,
             role_ids: ::std::result::Result<
-                ::std::vec::Vec<::uuid::Uuid>,
+                ::std::option::Option<crate::RoleIds>,
                 ::std::string::String,
             >,
         }
@@ -561,7 +557,7 @@ pub mod types {
             }
             pub fn role_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::uuid::Uuid>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::RoleIds>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role_ids = value
@@ -602,7 +598,7 @@ pub mod types {
                 ::std::string::String,
             >,
             role_ids: ::std::result::Result<
-                ::std::vec::Vec<::uuid::Uuid>,
+                ::std::option::Option<crate::RoleIds>,
                 ::std::string::String,
             >,
         }
@@ -629,7 +625,7 @@ pub mod types {
             }
             pub fn role_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::uuid::Uuid>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::RoleIds>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role_ids = value
@@ -712,7 +708,7 @@ pub mod types {
                 ::std::string::String,
             >,
             role_ids: ::std::result::Result<
-                ::std::vec::Vec<::uuid::Uuid>,
+                ::std::option::Option<crate::RoleIds>,
                 ::std::string::String,
             >,
         }
@@ -752,7 +748,7 @@ pub mod types {
             }
             pub fn role_ids<T>(mut self, value: T) -> Self
             where
-                T: ::std::convert::TryInto<::std::vec::Vec<::uuid::Uuid>>,
+                T: ::std::convert::TryInto<::std::option::Option<crate::RoleIds>>,
                 T::Error: ::std::fmt::Display,
             {
                 self.role_ids = value
@@ -999,6 +995,7 @@ Version: 2025-09-18*/
 pub struct Client {
     pub(crate) baseurl: String,
     pub(crate) client: reqwest::Client,
+    pub(crate) inner: crate::ClientState,
 }
 impl Client {
     /// Create a new client.
@@ -1006,7 +1003,7 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new(baseurl: &str) -> Self {
+    pub fn new(baseurl: &str, inner: crate::ClientState) -> Self {
         #[cfg(not(target_arch = "wasm32"))]
         let client = {
             let dur = ::std::time::Duration::from_secs(15u64);
@@ -1014,7 +1011,7 @@ impl Client {
         };
         #[cfg(target_arch = "wasm32")]
         let client = reqwest::ClientBuilder::new();
-        Self::new_with_client(baseurl, client.build().unwrap())
+        Self::new_with_client(baseurl, client.build().unwrap(), inner)
     }
     /// Construct a new client with an existing `reqwest::Client`,
     /// allowing more control over its configuration.
@@ -1022,14 +1019,19 @@ impl Client {
     /// `baseurl` is the base URL provided to the internal
     /// `reqwest::Client`, and should include a scheme and hostname,
     /// as well as port and a path stem if applicable.
-    pub fn new_with_client(baseurl: &str, client: reqwest::Client) -> Self {
+    pub fn new_with_client(
+        baseurl: &str,
+        client: reqwest::Client,
+        inner: crate::ClientState,
+    ) -> Self {
         Self {
             baseurl: baseurl.to_string(),
             client,
+            inner,
         }
     }
 }
-impl ClientInfo<()> for Client {
+impl ClientInfo<crate::ClientState> for Client {
     fn api_version() -> &'static str {
         "2025-09-18"
     }
@@ -1039,11 +1041,17 @@ impl ClientInfo<()> for Client {
     fn client(&self) -> &reqwest::Client {
         &self.client
     }
-    fn inner(&self) -> &() {
-        &()
+    fn inner(&self) -> &crate::ClientState {
+        &self.inner
     }
 }
-impl ClientHooks<()> for &Client {}
+const _: () = {
+    #[allow(dead_code)]
+    fn assert_client_hooks()
+    where
+        Client: ClientHooks<crate::ClientState>,
+    {}
+};
 impl Client {
     /**List Current Org Users
 
@@ -1074,10 +1082,12 @@ account. Role assignments take effect as soon as the invitation is accepted.
 Sends a `POST` request to `/api/organization/users`
 
 Arguments:
+- `idempotency_key`: A unique key (for example a UUID) that identifies this create, update or delete. Polytomic's official SDKs send it; the Rust client retries a POST only when it is set, and sends the same key on every attempt.
 - `x_polytomic_version`: API version to use for this request, as `YYYY-MM-DD`. Current: `2025-09-18`; also supported: `2024-02-08`, `2023-04-25`, `2022-12-12`, `2021-05-23`.
 - `body`
 ```ignore
 let response = client.create_current_org_user()
+    .idempotency_key(idempotency_key)
     .x_polytomic_version(x_polytomic_version)
     .body(body)
     .send()
@@ -1116,11 +1126,13 @@ Sends a `PUT` request to `/api/organization/users/{id}`
 
 Arguments:
 - `id`: Unique identifier of the user to update.
+- `idempotency_key`: A unique key (for example a UUID) that identifies this create, update or delete. Polytomic's official SDKs send it; the Rust client retries a POST only when it is set, and sends the same key on every attempt.
 - `x_polytomic_version`: API version to use for this request, as `YYYY-MM-DD`. Current: `2025-09-18`; also supported: `2024-02-08`, `2023-04-25`, `2022-12-12`, `2021-05-23`.
 - `body`
 ```ignore
 let response = client.update_current_org_user()
     .id(id)
+    .idempotency_key(idempotency_key)
     .x_polytomic_version(x_polytomic_version)
     .body(body)
     .send()
@@ -1141,10 +1153,12 @@ Sends a `DELETE` request to `/api/organization/users/{id}`
 
 Arguments:
 - `id`: Unique identifier of the user.
+- `idempotency_key`: A unique key (for example a UUID) that identifies this create, update or delete. Polytomic's official SDKs send it; the Rust client retries a POST only when it is set, and sends the same key on every attempt.
 - `x_polytomic_version`: API version to use for this request, as `YYYY-MM-DD`. Current: `2025-09-18`; also supported: `2024-02-08`, `2023-04-25`, `2022-12-12`, `2021-05-23`.
 ```ignore
 let response = client.delete_current_org_user()
     .id(id)
+    .idempotency_key(idempotency_key)
     .x_polytomic_version(x_polytomic_version)
     .send()
     .await;
@@ -1192,11 +1206,13 @@ Sends a `POST` request to `/api/organizations/{org_id}/users`
 
 Arguments:
 - `org_id`: Unique identifier of the organization the user belongs to.
+- `idempotency_key`: A unique key (for example a UUID) that identifies this create, update or delete. Polytomic's official SDKs send it; the Rust client retries a POST only when it is set, and sends the same key on every attempt.
 - `x_polytomic_version`: API version to use for this request, as `YYYY-MM-DD`. Current: `2025-09-18`; also supported: `2024-02-08`, `2023-04-25`, `2022-12-12`, `2021-05-23`.
 - `body`
 ```ignore
 let response = client.create_partner_user()
     .org_id(org_id)
+    .idempotency_key(idempotency_key)
     .x_polytomic_version(x_polytomic_version)
     .body(body)
     .send()
@@ -1246,12 +1262,14 @@ Sends a `PUT` request to `/api/organizations/{org_id}/users/{id}`
 Arguments:
 - `org_id`: Unique identifier of the organization the user belongs to.
 - `id`: Unique identifier of the user to update.
+- `idempotency_key`: A unique key (for example a UUID) that identifies this create, update or delete. Polytomic's official SDKs send it; the Rust client retries a POST only when it is set, and sends the same key on every attempt.
 - `x_polytomic_version`: API version to use for this request, as `YYYY-MM-DD`. Current: `2025-09-18`; also supported: `2024-02-08`, `2023-04-25`, `2022-12-12`, `2021-05-23`.
 - `body`
 ```ignore
 let response = client.update_partner_user()
     .org_id(org_id)
     .id(id)
+    .idempotency_key(idempotency_key)
     .x_polytomic_version(x_polytomic_version)
     .body(body)
     .send()
@@ -1277,11 +1295,13 @@ Sends a `DELETE` request to `/api/organizations/{org_id}/users/{id}`
 Arguments:
 - `org_id`: Unique identifier of the organization the user belongs to.
 - `id`: Unique identifier of the user.
+- `idempotency_key`: A unique key (for example a UUID) that identifies this create, update or delete. Polytomic's official SDKs send it; the Rust client retries a POST only when it is set, and sends the same key on every attempt.
 - `x_polytomic_version`: API version to use for this request, as `YYYY-MM-DD`. Current: `2025-09-18`; also supported: `2024-02-08`, `2023-04-25`, `2022-12-12`, `2021-05-23`.
 ```ignore
 let response = client.delete_partner_user()
     .org_id(org_id)
     .id(id)
+    .idempotency_key(idempotency_key)
     .x_polytomic_version(x_polytomic_version)
     .send()
     .await;
@@ -1302,12 +1322,14 @@ Arguments:
 - `org_id`: Unique identifier of the organization the user belongs to.
 - `id`: Unique identifier of the user the key will be issued for.
 - `force`: If true, revoke any existing API key for the user before creating a new one.
+- `idempotency_key`: A unique key (for example a UUID) that identifies this create, update or delete. Polytomic's official SDKs send it; the Rust client retries a POST only when it is set, and sends the same key on every attempt.
 - `x_polytomic_version`: API version to use for this request, as `YYYY-MM-DD`. Current: `2025-09-18`; also supported: `2024-02-08`, `2023-04-25`, `2022-12-12`, `2021-05-23`.
 ```ignore
 let response = client.create_partner_user_api_key()
     .org_id(org_id)
     .id(id)
     .force(force)
+    .idempotency_key(idempotency_key)
     .x_polytomic_version(x_polytomic_version)
     .send()
     .await;
@@ -1415,6 +1437,7 @@ pub mod builder {
     #[derive(Debug, Clone)]
     pub struct CreateCurrentOrgUser<'a> {
         client: &'a super::Client,
+        idempotency_key: Result<Option<::std::string::String>, String>,
         x_polytomic_version: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::CurrentOrgCreateUserRequestSchema, String>,
     }
@@ -1422,9 +1445,23 @@ pub mod builder {
         pub fn new(client: &'a super::Client) -> Self {
             Self {
                 client: client,
+                idempotency_key: Ok(None),
                 x_polytomic_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for idempotency_key failed"
+                        .to_string()
+                });
+            self
         }
         pub fn x_polytomic_version<V>(mut self, value: V) -> Self
         where
@@ -1470,7 +1507,8 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
-            let Self { client, x_polytomic_version, body } = self;
+            let Self { client, idempotency_key, x_polytomic_version, body } = self;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let body = body
@@ -1480,7 +1518,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/organization/users", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -1488,6 +1526,9 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -1651,6 +1692,7 @@ pub mod builder {
     pub struct UpdateCurrentOrgUser<'a> {
         client: &'a super::Client,
         id: Result<::uuid::Uuid, String>,
+        idempotency_key: Result<Option<::std::string::String>, String>,
         x_polytomic_version: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::CurrentOrgUpdateUserRequestSchema, String>,
     }
@@ -1659,6 +1701,7 @@ pub mod builder {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                idempotency_key: Ok(None),
                 x_polytomic_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
@@ -1671,6 +1714,19 @@ pub mod builder {
                 .try_into()
                 .map_err(|_| {
                     "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for idempotency_key failed"
+                        .to_string()
                 });
             self
         }
@@ -1718,8 +1774,9 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
-            let Self { client, id, x_polytomic_version, body } = self;
+            let Self { client, id, idempotency_key, x_polytomic_version, body } = self;
             let id = id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let body = body
@@ -1732,7 +1789,7 @@ pub mod builder {
                 "{}/api/organization/users/{}", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -1740,6 +1797,9 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -1795,6 +1855,7 @@ pub mod builder {
     pub struct DeleteCurrentOrgUser<'a> {
         client: &'a super::Client,
         id: Result<::uuid::Uuid, String>,
+        idempotency_key: Result<Option<::std::string::String>, String>,
         x_polytomic_version: Result<Option<::std::string::String>, String>,
     }
     impl<'a> DeleteCurrentOrgUser<'a> {
@@ -1802,6 +1863,7 @@ pub mod builder {
             Self {
                 client: client,
                 id: Err("id was not initialized".to_string()),
+                idempotency_key: Ok(None),
                 x_polytomic_version: Ok(None),
             }
         }
@@ -1813,6 +1875,19 @@ pub mod builder {
                 .try_into()
                 .map_err(|_| {
                     "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for idempotency_key failed"
+                        .to_string()
                 });
             self
         }
@@ -1833,15 +1908,16 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
-            let Self { client, id, x_polytomic_version } = self;
+            let Self { client, id, idempotency_key, x_polytomic_version } = self;
             let id = id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/organization/users/{}", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -1849,6 +1925,9 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -2004,6 +2083,7 @@ pub mod builder {
     pub struct CreatePartnerUser<'a> {
         client: &'a super::Client,
         org_id: Result<::uuid::Uuid, String>,
+        idempotency_key: Result<Option<::std::string::String>, String>,
         x_polytomic_version: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::CreateUserRequestSchema, String>,
     }
@@ -2012,6 +2092,7 @@ pub mod builder {
             Self {
                 client: client,
                 org_id: Err("org_id was not initialized".to_string()),
+                idempotency_key: Ok(None),
                 x_polytomic_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
@@ -2024,6 +2105,19 @@ pub mod builder {
                 .try_into()
                 .map_err(|_| {
                     "conversion to `:: uuid :: Uuid` for org_id failed".to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for idempotency_key failed"
+                        .to_string()
                 });
             self
         }
@@ -2070,8 +2164,9 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
-            let Self { client, org_id, x_polytomic_version, body } = self;
+            let Self { client, org_id, idempotency_key, x_polytomic_version, body } = self;
             let org_id = org_id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let body = body
@@ -2084,7 +2179,7 @@ pub mod builder {
                 "{}/api/organizations/{}/users", client.baseurl, encode_path(& org_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -2092,6 +2187,9 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -2270,6 +2368,7 @@ pub mod builder {
         client: &'a super::Client,
         org_id: Result<::uuid::Uuid, String>,
         id: Result<::uuid::Uuid, String>,
+        idempotency_key: Result<Option<::std::string::String>, String>,
         x_polytomic_version: Result<Option<::std::string::String>, String>,
         body: Result<types::builder::UpdateUserRequestSchema, String>,
     }
@@ -2279,6 +2378,7 @@ pub mod builder {
                 client: client,
                 org_id: Err("org_id was not initialized".to_string()),
                 id: Err("id was not initialized".to_string()),
+                idempotency_key: Ok(None),
                 x_polytomic_version: Ok(None),
                 body: Ok(::std::default::Default::default()),
             }
@@ -2302,6 +2402,19 @@ pub mod builder {
                 .try_into()
                 .map_err(|_| {
                     "conversion to `:: uuid :: Uuid` for id failed".to_string()
+                });
+            self
+        }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for idempotency_key failed"
+                        .to_string()
                 });
             self
         }
@@ -2348,9 +2461,17 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
-            let Self { client, org_id, id, x_polytomic_version, body } = self;
+            let Self {
+                client,
+                org_id,
+                id,
+                idempotency_key,
+                x_polytomic_version,
+                body,
+            } = self;
             let org_id = org_id.map_err(Error::InvalidRequest)?;
             let id = id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let body = body
@@ -2363,7 +2484,7 @@ pub mod builder {
                 "{}/api/organizations/{}/users/{}", client.baseurl, encode_path(& org_id
                 .to_string()), encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -2371,6 +2492,9 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -2427,6 +2551,7 @@ pub mod builder {
         client: &'a super::Client,
         org_id: Result<::uuid::Uuid, String>,
         id: Result<::uuid::Uuid, String>,
+        idempotency_key: Result<Option<::std::string::String>, String>,
         x_polytomic_version: Result<Option<::std::string::String>, String>,
     }
     impl<'a> DeletePartnerUser<'a> {
@@ -2435,6 +2560,7 @@ pub mod builder {
                 client: client,
                 org_id: Err("org_id was not initialized".to_string()),
                 id: Err("id was not initialized".to_string()),
+                idempotency_key: Ok(None),
                 x_polytomic_version: Ok(None),
             }
         }
@@ -2460,6 +2586,19 @@ pub mod builder {
                 });
             self
         }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn x_polytomic_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2477,16 +2616,17 @@ pub mod builder {
         pub async fn send(
             self,
         ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
-            let Self { client, org_id, id, x_polytomic_version } = self;
+            let Self { client, org_id, id, idempotency_key, x_polytomic_version } = self;
             let org_id = org_id.map_err(Error::InvalidRequest)?;
             let id = id.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/organizations/{}/users/{}", client.baseurl, encode_path(& org_id
                 .to_string()), encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -2494,6 +2634,9 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -2550,6 +2693,7 @@ pub mod builder {
         org_id: Result<::uuid::Uuid, String>,
         id: Result<::uuid::Uuid, String>,
         force: Result<Option<bool>, String>,
+        idempotency_key: Result<Option<::std::string::String>, String>,
         x_polytomic_version: Result<Option<::std::string::String>, String>,
     }
     impl<'a> CreatePartnerUserApiKey<'a> {
@@ -2559,6 +2703,7 @@ pub mod builder {
                 org_id: Err("org_id was not initialized".to_string()),
                 id: Err("id was not initialized".to_string()),
                 force: Ok(None),
+                idempotency_key: Ok(None),
                 x_polytomic_version: Ok(None),
             }
         }
@@ -2594,6 +2739,19 @@ pub mod builder {
                 .map_err(|_| "conversion to `bool` for force failed".to_string());
             self
         }
+        pub fn idempotency_key<V>(mut self, value: V) -> Self
+        where
+            V: std::convert::TryInto<::std::string::String>,
+        {
+            self.idempotency_key = value
+                .try_into()
+                .map(Some)
+                .map_err(|_| {
+                    "conversion to `:: std :: string :: String` for idempotency_key failed"
+                        .to_string()
+                });
+            self
+        }
         pub fn x_polytomic_version<V>(mut self, value: V) -> Self
         where
             V: std::convert::TryInto<::std::string::String>,
@@ -2614,17 +2772,25 @@ pub mod builder {
             ResponseValue<types::ApiKeyResponseEnvelope>,
             Error<types::ApiError>,
         > {
-            let Self { client, org_id, id, force, x_polytomic_version } = self;
+            let Self {
+                client,
+                org_id,
+                id,
+                force,
+                idempotency_key,
+                x_polytomic_version,
+            } = self;
             let org_id = org_id.map_err(Error::InvalidRequest)?;
             let id = id.map_err(Error::InvalidRequest)?;
             let force = force.map_err(Error::InvalidRequest)?;
+            let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/organizations/{}/users/{}/keys", client.baseurl, encode_path(&
                 org_id.to_string()), encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
+            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
             header_map
                 .append(
                     ::reqwest::header::HeaderName::from_static("api-version"),
@@ -2632,6 +2798,9 @@ pub mod builder {
                         super::Client::api_version(),
                     ),
                 );
+            if let Some(value) = idempotency_key {
+                header_map.append("Idempotency-Key", value.to_string().try_into()?);
+            }
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
