@@ -25,6 +25,9 @@ pub struct Request {
     pub headers: Vec<String>,
     /// The body parsed as JSON; `None` when there is no body.
     pub body: Option<serde_json::Value>,
+    /// When the request arrived.
+    #[serde(skip)]
+    pub received_at: std::time::Instant,
 }
 
 impl Request {
@@ -40,9 +43,12 @@ impl Request {
 /// What the server answers.
 #[derive(Debug, Clone)]
 pub struct Reply {
+    /// The status; 0 closes the connection without answering.
     pub status: u16,
     pub headers: Vec<(String, String)>,
     pub body: String,
+    /// How long to wait before answering.
+    pub delay: std::time::Duration,
 }
 
 impl Reply {
@@ -52,7 +58,33 @@ impl Reply {
             status,
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.into(),
+            delay: std::time::Duration::ZERO,
         }
+    }
+
+    /// A reply with another content type, such as an HTML error page from a proxy.
+    pub fn text(status: u16, content_type: &str, body: impl Into<String>) -> Self {
+        Reply {
+            headers: vec![("content-type".into(), content_type.into())],
+            ..Reply::json(status, body)
+        }
+    }
+
+    /// Closes the connection without answering.
+    pub fn hang_up() -> Self {
+        Reply::json(0, "")
+    }
+
+    /// Adds a header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Answers only after `delay`.
+    pub fn after(mut self, delay: std::time::Duration) -> Self {
+        self.delay = delay;
+        self
     }
 }
 
@@ -124,6 +156,10 @@ async fn serve(stream: TcpStream, handler: Arc<Handler>, log: Arc<Mutex<Vec<Requ
     while let Some(request) = read_request(&mut stream).await {
         let reply = handler(&request);
         log.lock().unwrap().push(request);
+        tokio::time::sleep(reply.delay).await;
+        if reply.status == 0 {
+            return;
+        }
         let mut head = format!("HTTP/1.1 {} {}\r\n", reply.status, reason(reply.status));
         for (name, value) in &reply.headers {
             head.push_str(&format!("{name}: {value}\r\n"));
@@ -172,6 +208,7 @@ async fn read_request(stream: &mut BufReader<TcpStream>) -> Option<Request> {
         target,
         headers,
         body,
+        received_at: std::time::Instant::now(),
     })
 }
 
@@ -182,6 +219,12 @@ fn reason(status: u16) -> &'static str {
         404 => "Not Found",
         422 => "Unprocessable Entity",
         500 => "Internal Server Error",
+        401 => "Unauthorized",
+        408 => "Request Timeout",
+        409 => "Conflict",
+        429 => "Too Many Requests",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
         _ => "Status",
     }
 }

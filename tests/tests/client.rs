@@ -1,0 +1,593 @@
+//! The runtime behaviour of the hand-written layer (crates/polytomic/src/{config,hooks,error}.rs), each
+//! proven on the wire against a loopback server.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use polytomic::types::{CreateUserRequestSchema, CurrentOrgUpdateUserRequestSchema, UserEnvelope};
+use polytomic::{Client, Credentials, Error, RetryPolicy, RoleIds};
+use polytomic_tests::{Reply, Server, TEST_KEY, builder, client, redacted, success_example};
+use uuid::Uuid;
+
+const USER_ID: Uuid = uuid::uuid!("248df4b7-aa70-47b8-a036-33ac447e668d");
+const ORG_ID: Uuid = uuid::uuid!("a1b2c3d4-e5f6-7890-abcd-ef1234567890");
+const ROLE_ID: Uuid = uuid::uuid!("9f8e7d6c-5b4a-3210-fedc-ba9876543210");
+
+fn user_reply() -> Reply {
+    Reply::json(200, success_example("get_current_org_user").to_string())
+}
+
+async fn get_user(api: &Client) -> Result<UserEnvelope, Error> {
+    Ok(api
+        .get_current_org_user()
+        .id(USER_ID)
+        .send()
+        .await?
+        .into_inner())
+}
+
+/// Retries quickly, so the tests do not wait for the default backoff.
+fn fast_retries(max_retries: u32) -> RetryPolicy {
+    RetryPolicy {
+        max_retries,
+        initial_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(50),
+    }
+}
+
+// ---- Construction and credentials ----------------------------------------------------------------
+
+#[tokio::test]
+async fn each_credential_kind_sends_its_authorization_header() {
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{ORG_ID}:{TEST_KEY}"));
+    let cases = [
+        (
+            "user_key",
+            Credentials::UserKey(TEST_KEY.into()),
+            format!("Bearer {TEST_KEY}"),
+        ),
+        (
+            "org_scoped_key",
+            Credentials::OrgScopedKey {
+                organization_id: ORG_ID.to_string(),
+                key: TEST_KEY.into(),
+            },
+            format!("Basic {basic}"),
+        ),
+        (
+            "partner_key",
+            Credentials::PartnerKey(TEST_KEY.into()),
+            format!("Bearer {TEST_KEY}"),
+        ),
+    ];
+    for (name, credentials, expected) in cases {
+        let server = Server::replying(user_reply()).await;
+        let api = builder(&server).credentials(credentials).build().unwrap();
+        get_user(&api).await.unwrap();
+        let request = server.single_request();
+        assert_eq!(
+            request.header("authorization"),
+            Some(expected.as_str()),
+            "{name}"
+        );
+        insta::assert_yaml_snapshot!(format!("credentials_{name}"), redacted(request));
+    }
+}
+
+#[tokio::test]
+async fn version_header_is_overridable_per_client_and_per_request_and_sent_once() {
+    let server = Server::replying(user_reply()).await;
+    let api = builder(&server).api_version("2024-02-08").build().unwrap();
+    get_user(&api).await.unwrap();
+    api.get_current_org_user()
+        .id(USER_ID)
+        .x_polytomic_version("2023-04-25")
+        .send()
+        .await
+        .unwrap();
+    let [per_client, per_request] = &server.requests()[..] else {
+        panic!("two requests expected");
+    };
+    assert_eq!(per_client.header("x-polytomic-version"), Some("2024-02-08"));
+    let versions: Vec<_> = per_request
+        .headers
+        .iter()
+        .filter(|h| h.to_ascii_lowercase().starts_with("x-polytomic-version:"))
+        .collect();
+    assert_eq!(versions, ["x-polytomic-version: 2023-04-25"]);
+    insta::assert_yaml_snapshot!(
+        "version_override_per_request",
+        redacted(per_request.clone())
+    );
+}
+
+#[tokio::test]
+async fn defaults_version_user_agent_and_no_api_version_header() {
+    let server = Server::replying(user_reply()).await;
+    get_user(&client(&server)).await.unwrap();
+    let request = server.single_request();
+    assert_eq!(
+        request.header("x-polytomic-version"),
+        Some(polytomic::API_VERSION)
+    );
+    assert_eq!(request.header("user-agent"), Some(polytomic::USER_AGENT));
+    assert!(polytomic::USER_AGENT.starts_with("polytomic-rust/"));
+    // progenitor's own `api-version` header is not Polytomic's: the hooks remove it.
+    assert_eq!(request.header("api-version"), None);
+}
+
+#[tokio::test]
+async fn bad_configuration_is_a_clear_error() {
+    for (builder, expected) in [
+        (
+            Client::builder().base_url("not a url"),
+            "base URL \"not a url\" is not a URL",
+        ),
+        (
+            Client::builder().base_url("ftp://x"),
+            "must start with http:// or https://",
+        ),
+        (
+            Client::builder().credentials(Credentials::UserKey("line\nbreak".into())),
+            "cannot be sent in an HTTP header",
+        ),
+        (
+            Client::builder().api_version("2025-09-18\r\n"),
+            "is not a valid header value",
+        ),
+    ] {
+        let error = builder.build().unwrap_err();
+        assert!(matches!(error, Error::InvalidConfig(_)), "{error:?}");
+        assert!(error.to_string().contains(expected), "{error}");
+        assert!(
+            !error.to_string().contains("break"),
+            "the key must not be echoed: {error}"
+        );
+    }
+}
+
+#[test]
+fn from_env_requires_the_key() {
+    // The only test that touches the environment, so nothing races with it.
+    unsafe { std::env::remove_var("POLYTOMIC_API_KEY") };
+    let error = Client::from_env().unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "invalid client configuration: POLYTOMIC_API_KEY is not set"
+    );
+    unsafe {
+        std::env::set_var("POLYTOMIC_API_KEY", TEST_KEY);
+        std::env::set_var("POLYTOMIC_BASE_URL", "http://127.0.0.1:9");
+    }
+    let api = Client::from_env().unwrap();
+    assert_eq!(polytomic::ClientInfo::baseurl(&api), "http://127.0.0.1:9");
+    unsafe {
+        std::env::remove_var("POLYTOMIC_API_KEY");
+        std::env::remove_var("POLYTOMIC_BASE_URL");
+    }
+}
+
+// ---- Secrets --------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn the_key_never_shows_in_debug_display_or_errors() {
+    let credentials = Credentials::OrgScopedKey {
+        organization_id: ORG_ID.to_string(),
+        key: TEST_KEY.into(),
+    };
+    let builder = Client::builder().credentials(credentials.clone());
+    let api = builder
+        .clone()
+        .base_url("http://127.0.0.1:9")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let connection_error = get_user(&api).await.unwrap_err();
+    let server = Server::replying(Reply::json(403, r#"{"message":"no"}"#)).await;
+    let api_error = get_user(&client(&server)).await.unwrap_err();
+    let texts = [
+        format!("{credentials:?}"),
+        format!("{credentials}"),
+        format!("{builder:?}"),
+        format!("{api:?}"),
+        format!("{connection_error}"),
+        format!("{connection_error:?}"),
+        format!("{api_error}"),
+        format!("{api_error:?}"),
+    ];
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{ORG_ID}:{TEST_KEY}"));
+    for text in &texts {
+        assert!(
+            !text.contains(TEST_KEY) && !text.contains(&basic),
+            "leaks the key: {text}"
+        );
+    }
+    assert!(format!("{credentials:?}").contains("<redacted>"));
+    // The header is marked sensitive, which is why reqwest's own Debug of the client hides it.
+    assert!(format!("{api:?}").contains("Sensitive"), "{api:?}");
+}
+
+#[test]
+fn no_snapshot_contains_the_key() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/snapshots");
+    let basic = base64::engine::general_purpose::STANDARD.encode(format!("{ORG_ID}:{TEST_KEY}"));
+    let mut checked = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(!text.contains(TEST_KEY) && !text.contains(&basic));
+        checked += 1;
+    }
+    assert!(checked > 20, "only {checked} snapshots found");
+}
+
+// ---- Errors ---------------------------------------------------------------------------------------
+
+#[tokio::test]
+async fn api_errors_carry_status_and_decoded_body() {
+    for (status, text) in [
+        (403, "403 Forbidden"),
+        (404, "404 Not Found"),
+        (422, "422 Unprocessable Entity"),
+        (500, "500 Internal Server Error"),
+    ] {
+        let body = format!(
+            r#"{{"key":"k","message":"m{status}","metadata":{{"a":1}},"status":{status}}}"#
+        );
+        let server = Server::replying(Reply::json(status, body)).await;
+        let error = get_user(&client(&server)).await.unwrap_err();
+        assert_eq!(error.to_string(), format!("{text}: m{status} [k]"));
+        let Error::Api {
+            status: got,
+            error: api,
+        } = &error
+        else {
+            panic!("{error:?}");
+        };
+        assert_eq!(got.as_u16(), status);
+        assert_eq!(api.status, Some(status.into()));
+        assert_eq!(api.metadata["a"], 1);
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
+    }
+}
+
+#[tokio::test]
+async fn unusable_error_bodies_give_status_and_excerpt() {
+    let html = "<!doctype html><html><body><h1>502 Bad Gateway</h1></body></html>";
+    let cases = [
+        (
+            Reply::json(403, ""),
+            "403 Forbidden: empty response body (application/json)",
+        ),
+        (
+            Reply::json(404, "{}"),
+            "404 Not Found: response body is not an ApiError (application/json): {}",
+        ),
+        (
+            Reply::text(500, "text/html", html),
+            "500 Internal Server Error: response body is not an ApiError (text/html): <!doctype html>",
+        ),
+        // A status the spec does not declare, with an HTML body from a proxy.
+        (
+            Reply::text(418, "text/html", "<p>teapot</p>"),
+            "418 I'm a teapot: response body is not an ApiError (text/html): <p>teapot</p>",
+        ),
+    ];
+    for (reply, expected) in cases {
+        let server = Server::replying(reply).await;
+        let error = get_user(&client(&server)).await.unwrap_err();
+        assert!(
+            matches!(error, Error::UnexpectedResponse { .. }),
+            "{error:?}"
+        );
+        assert!(error.to_string().starts_with(expected), "{error}");
+    }
+}
+
+#[tokio::test]
+async fn an_undeclared_status_with_an_api_error_body_is_still_an_api_error() {
+    let server = Server::replying(Reply::json(401, r#"{"message":"bad key"}"#)).await;
+    let error = get_user(&client(&server)).await.unwrap_err();
+    assert_eq!(error.to_string(), "401 Unauthorized: bad key");
+}
+
+#[tokio::test]
+async fn a_success_body_that_does_not_match_names_the_field() {
+    let server = Server::replying(Reply::json(
+        200,
+        r#"{"data":{"email":"a@b.c","id":"not-a-uuid"}}"#,
+    ))
+    .await;
+    let error = get_user(&client(&server)).await.unwrap_err();
+    let Error::InvalidResponse { path, .. } = &error else {
+        panic!("{error:?}");
+    };
+    assert_eq!(path, "data.id");
+    assert!(
+        error
+            .to_string()
+            .starts_with("response body does not match the schema at `data.id`: "),
+        "{error}"
+    );
+}
+
+// ---- Validation before any network I/O -----------------------------------------------------------
+
+#[tokio::test]
+async fn empty_role_ids_and_role_with_role_ids_are_rejected_before_sending() {
+    let error = RoleIds::new(vec![]).unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .starts_with("invalid request: role_ids must contain at least one role id")
+    );
+    // Nor can an empty list sneak in through deserialization.
+    let decoded = serde_json::from_str::<CurrentOrgUpdateUserRequestSchema>(r#"{"role_ids":[]}"#);
+    assert!(decoded.is_err());
+
+    let server = Server::replying(user_reply()).await;
+    let error = Error::from(
+        client(&server)
+            .create_partner_user()
+            .org_id(ORG_ID)
+            .body(
+                CreateUserRequestSchema::builder()
+                    .email("a@b.c")
+                    .role("admin".to_string())
+                    .role_ids(RoleIds::from(ROLE_ID)),
+            )
+            .send()
+            .await
+            .unwrap_err(),
+    );
+    assert!(matches!(error, Error::InvalidRequest(_)), "{error:?}");
+    assert!(
+        error
+            .to_string()
+            .contains("either role_ids or the deprecated role"),
+        "{error}"
+    );
+    assert!(server.requests().is_empty(), "nothing may be sent");
+}
+
+// ---- Forward compatibility ------------------------------------------------------------------------
+
+#[tokio::test]
+async fn unknown_fields_nulls_and_missing_fields_decode() {
+    let body = r#"{"data":{"id":"248df4b7-aa70-47b8-a036-33ac447e668d","role_ids":null,
+        "added_in_2026":{"nested":[1,2]},"email":"a@b.c"},"next_page":null}"#;
+    let server = Server::replying(Reply::json(200, body)).await;
+    let user = get_user(&client(&server)).await.unwrap().data.unwrap();
+    assert_eq!(user.id, Some(USER_ID));
+    assert_eq!(user.role_ids, None);
+    assert_eq!(user.organization_id, None);
+    assert_eq!(user.email.as_deref(), Some("a@b.c"));
+
+    let server = Server::replying(Reply::json(200, r#"{"data":null}"#)).await;
+    let list = client(&server)
+        .list_current_org_users()
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(list.into_inner().data, None);
+}
+
+// ---- Retries and idempotency ----------------------------------------------------------------------
+
+/// A server that answers with `failure` `failures` times, then with `success`.
+async fn failing_then(failures: usize, failure: Reply, success: Reply) -> Server {
+    let seen = Arc::new(AtomicUsize::new(0));
+    Server::start(move |_| {
+        if seen.fetch_add(1, Ordering::SeqCst) < failures {
+            failure.clone()
+        } else {
+            success.clone()
+        }
+    })
+    .await
+}
+
+#[tokio::test]
+async fn retryable_statuses_are_retried_exactly_max_retries_times() {
+    for status in [408, 409, 429, 500, 502, 503] {
+        let server = Server::replying(Reply::json(status, r#"{"message":"busy"}"#)).await;
+        let api = builder(&server).retry(fast_retries(2)).build().unwrap();
+        let error = get_user(&api).await.unwrap_err();
+        assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
+        assert_eq!(
+            server.requests().len(),
+            3,
+            "{status}: 1 attempt + 2 retries"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_retry_that_succeeds_returns_the_success() {
+    let server = failing_then(2, Reply::json(503, "{}"), user_reply()).await;
+    let api = builder(&server).retry(fast_retries(2)).build().unwrap();
+    assert!(get_user(&api).await.is_ok());
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn zero_retries_and_non_retryable_statuses_make_one_attempt() {
+    let server = Server::replying(Reply::json(503, "{}")).await;
+    let api = builder(&server).retry(fast_retries(0)).build().unwrap();
+    get_user(&api).await.unwrap_err();
+    assert_eq!(server.requests().len(), 1);
+
+    for status in [400, 401, 403, 404, 422] {
+        let server = Server::replying(Reply::json(status, r#"{"message":"no"}"#)).await;
+        let api = builder(&server).retry(fast_retries(3)).build().unwrap();
+        get_user(&api).await.unwrap_err();
+        assert_eq!(server.requests().len(), 1, "{status} must not be retried");
+    }
+}
+
+#[tokio::test]
+async fn dropped_connections_are_retried_for_idempotent_calls() {
+    let server = failing_then(2, Reply::hang_up(), user_reply()).await;
+    let api = builder(&server).retry(fast_retries(2)).build().unwrap();
+    assert!(get_user(&api).await.is_ok());
+    assert_eq!(server.requests().len(), 3);
+}
+
+#[tokio::test]
+async fn a_post_is_retried_only_with_an_idempotency_key_which_every_attempt_repeats() {
+    async fn create(api: &Client, key: Option<&str>) -> Result<(), Error> {
+        let mut call = api.create_partner_user().org_id(ORG_ID).body(
+            CreateUserRequestSchema::builder()
+                .email("a@b.c")
+                .role_ids(RoleIds::from(ROLE_ID)),
+        );
+        if let Some(key) = key {
+            call = call.idempotency_key(key);
+        }
+        call.send().await?;
+        Ok(())
+    }
+
+    let server = Server::replying(Reply::json(503, "{}")).await;
+    let api = builder(&server).retry(fast_retries(2)).build().unwrap();
+    create(&api, None).await.unwrap_err();
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a POST without a key is not repeated"
+    );
+
+    let server = Server::replying(Reply::json(503, "{}")).await;
+    let api = builder(&server).retry(fast_retries(2)).build().unwrap();
+    create(&api, Some("key-1")).await.unwrap_err();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    for request in &requests {
+        assert_eq!(request.header("idempotency-key"), Some("key-1"));
+        assert_eq!(request.body, requests[0].body);
+    }
+}
+
+#[tokio::test]
+async fn retry_after_is_honoured_up_to_the_cap() {
+    let server = failing_then(
+        1,
+        Reply::json(429, "{}").header("retry-after", "1"),
+        user_reply(),
+    )
+    .await;
+    let api = builder(&server)
+        .retry(RetryPolicy {
+            max_retries: 1,
+            initial_backoff: Duration::from_millis(1),
+            max_backoff: Duration::from_secs(5),
+        })
+        .build()
+        .unwrap();
+    get_user(&api).await.unwrap();
+    let requests = server.requests();
+    let waited = requests[1].received_at - requests[0].received_at;
+    assert!(
+        waited >= Duration::from_millis(950),
+        "Retry-After: 1 was not respected: {waited:?}"
+    );
+
+    // A Retry-After far beyond the cap waits only the cap (the test would otherwise take an hour).
+    let server = failing_then(
+        1,
+        Reply::json(503, "{}").header("retry-after", "3600"),
+        user_reply(),
+    )
+    .await;
+    let api = builder(&server).retry(fast_retries(1)).build().unwrap();
+    get_user(&api).await.unwrap();
+    assert_eq!(server.requests().len(), 2);
+}
+
+// ---- Timeouts and broken connections ----------------------------------------------------------------
+
+#[tokio::test]
+async fn a_slow_server_gives_a_timeout_error_within_the_bound() {
+    let server = Server::replying(user_reply().after(Duration::from_secs(30))).await;
+    let api = builder(&server)
+        .timeout(Duration::from_millis(300))
+        .build()
+        .unwrap();
+    let started = Instant::now();
+    let error = get_user(&api).await.unwrap_err();
+    assert!(matches!(error, Error::Timeout(_)), "{error:?}");
+    assert!(error.to_string().starts_with("timed out: "), "{error}");
+    // Far below the server's 30 s: the client gave up at its own bound.
+    assert!(started.elapsed() < Duration::from_secs(10));
+}
+
+#[tokio::test]
+async fn a_dropped_connection_and_a_closed_port_give_connection_errors() {
+    let server = Server::replying(Reply::hang_up()).await;
+    let error = get_user(&client(&server)).await.unwrap_err();
+    assert!(matches!(error, Error::Connection(_)), "{error:?}");
+    assert_eq!(server.requests().len(), 1);
+
+    let closed = Client::builder()
+        .base_url("http://127.0.0.1:9")
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = get_user(&closed).await.unwrap_err();
+    assert!(matches!(error, Error::Connection(_)), "{error:?}");
+    assert!(
+        error.to_string().starts_with("connection error: "),
+        "{error}"
+    );
+}
+
+// ---- Observability ----------------------------------------------------------------------------------
+
+#[derive(Clone, Default)]
+struct Captured(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn tracing_records_each_attempt_without_the_key() {
+    let captured = Captured::default();
+    let writer = captured.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    // `tokio::test` runs on one thread, so a thread-local default covers the whole call.
+    let _guard = tracing::subscriber::set_default(subscriber);
+
+    let server = failing_then(
+        1,
+        Reply::json(503, "{}"),
+        user_reply().header("x-polytomic-version", "2025-09-18"),
+    )
+    .await;
+    let api = builder(&server).retry(fast_retries(1)).build().unwrap();
+    get_user(&api).await.unwrap();
+
+    let log = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    for expected in [
+        "polytomic.request{operation=\"get_current_org_user\" method=GET path=\"/api/organization/users/248df4b7-aa70-47b8-a036-33ac447e668d\"}",
+        "attempt=1 status=503",
+        "retrying",
+        "attempt=2 status=200",
+        "polytomic_version=\"2025-09-18\"",
+        "duration_ms=",
+    ] {
+        assert!(log.contains(expected), "missing {expected:?} in:\n{log}");
+    }
+    assert!(!log.contains(TEST_KEY), "{log}");
+}
