@@ -152,11 +152,15 @@ impl Drop for Server {
 
 /// Serves requests on one connection until the client closes it (keep-alive).
 async fn serve(stream: TcpStream, handler: Arc<Handler>, log: Arc<Mutex<Vec<Request>>>) {
+    let _ = stream.set_nodelay(true);
     let mut stream = BufReader::new(stream);
     while let Some(request) = read_request(&mut stream).await {
         let reply = handler(&request);
         log.lock().unwrap().push(request);
-        tokio::time::sleep(reply.delay).await;
+        if !reply.delay.is_zero() {
+            // Even a zero sleep waits for the timer's next 1 ms tick.
+            tokio::time::sleep(reply.delay).await;
+        }
         if reply.status == 0 {
             return;
         }
@@ -165,10 +169,9 @@ async fn serve(stream: TcpStream, handler: Arc<Handler>, log: Arc<Mutex<Vec<Requ
             head.push_str(&format!("{name}: {value}\r\n"));
         }
         head.push_str(&format!("content-length: {}\r\n\r\n", reply.body.len()));
-        let stream = stream.get_mut();
-        if stream.write_all(head.as_bytes()).await.is_err()
-            || stream.write_all(reply.body.as_bytes()).await.is_err()
-        {
+        head.push_str(&reply.body);
+        // One write: with two, Nagle's algorithm and delayed ACKs add ~40 ms to every response.
+        if stream.get_mut().write_all(head.as_bytes()).await.is_err() {
             return;
         }
     }

@@ -1,0 +1,146 @@
+//! The generated client's cost per request against a hand-written reqwest call, on the same loopback
+//! server, sequentially and with 32 concurrent tasks.
+//!
+//! cargo bench -p polytomic-tests --bench client_overhead
+//!
+//! Each round times both clients back to back, in alternating order; the report gives the median time
+//! per request of each and the median of the per-round ratios (pairing cancels the machine's drift).
+//! Timings are printed, never asserted (machines are noisy).
+
+use std::time::{Duration, Instant};
+
+use polytomic::types::UserEnvelope;
+use polytomic_tests::{Reply, Server, TEST_KEY, success_example};
+
+const USER_ID: uuid::Uuid = uuid::uuid!("248df4b7-aa70-47b8-a036-33ac447e668d");
+const REQUESTS: usize = 3_200;
+const ROUNDS: usize = 21;
+
+#[derive(Clone)]
+struct Plain {
+    http: reqwest::Client,
+    url: String,
+}
+
+impl Plain {
+    /// What a careful hand-written call sends: the same headers, the same decoding.
+    async fn get_user(&self) -> UserEnvelope {
+        let response = self
+            .http
+            .get(format!("{}/api/organization/users/{USER_ID}", self.url))
+            .header("accept", "application/json")
+            .header("x-polytomic-version", polytomic::API_VERSION)
+            .header("authorization", format!("Bearer {TEST_KEY}"))
+            .header("user-agent", polytomic::USER_AGENT)
+            .send()
+            .await
+            .unwrap();
+        assert!(response.status().is_success());
+        serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
+    }
+}
+
+async fn generated_get(client: &polytomic::Client) -> UserEnvelope {
+    client
+        .get_current_org_user()
+        .id(USER_ID)
+        .send()
+        .await
+        .unwrap()
+        .into_inner()
+}
+
+/// Runs `REQUESTS` calls over `tasks` concurrent tasks; returns the time per request.
+async fn run<F, Fut>(tasks: usize, call: F) -> Duration
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = UserEnvelope> + Send,
+{
+    let started = Instant::now();
+    let handles: Vec<_> = (0..tasks)
+        .map(|_| {
+            let call = call.clone();
+            tokio::spawn(async move {
+                for _ in 0..REQUESTS / tasks {
+                    std::hint::black_box(call().await);
+                }
+            })
+        })
+        .collect();
+    for handle in handles {
+        handle.await.unwrap();
+    }
+    started.elapsed() / REQUESTS as u32
+}
+
+fn median(mut values: Vec<Duration>) -> Duration {
+    values.sort();
+    values[values.len() / 2]
+}
+
+#[tokio::main]
+async fn main() {
+    let server = Server::replying(Reply::json(
+        200,
+        success_example("get_current_org_user").to_string(),
+    ))
+    .await;
+    let generated = polytomic::Client::builder()
+        .base_url(server.url())
+        .credentials(polytomic::Credentials::UserKey(TEST_KEY.into()))
+        .build()
+        .unwrap();
+    // The same limits the generated client sets by default: timeouts cost a timer per request.
+    let plain = Plain {
+        http: reqwest::Client::builder()
+            .timeout(Duration::from_secs(60))
+            .connect_timeout(Duration::from_secs(10))
+            .build()
+            .unwrap(),
+        url: server.url().to_string(),
+    };
+    println!("{REQUESTS} requests per round, {ROUNDS} rounds; medians");
+    println!("| tasks | generated client | plain reqwest | overhead (median of paired ratios) |");
+    println!("|---|---|---|---|");
+    for tasks in [1, 32] {
+        let (mut ours, mut theirs, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+        // One warm-up round, then alternate which client goes first so drift hits both alike.
+        for round in 0..=ROUNDS {
+            let g = generated.clone();
+            let generated_round = move || {
+                let g = g.clone();
+                run(tasks, move || {
+                    let g = g.clone();
+                    async move { generated_get(&g).await }
+                })
+            };
+            let p = plain.clone();
+            let plain_round = move || {
+                let p = p.clone();
+                run(tasks, move || {
+                    let p = p.clone();
+                    async move { p.get_user().await }
+                })
+            };
+            let (a, b) = if round % 2 == 0 {
+                let a = generated_round().await;
+                (a, plain_round().await)
+            } else {
+                let b = plain_round().await;
+                (generated_round().await, b)
+            };
+            if round > 0 {
+                ours.push(a);
+                theirs.push(b);
+                ratios.push(a.as_secs_f64() / b.as_secs_f64());
+            }
+        }
+        ratios.sort_by(f64::total_cmp);
+        let overhead = (ratios[ratios.len() / 2] - 1.0) * 100.0;
+        println!(
+            "| {tasks} | {:.1?} | {:.1?} | {overhead:+.1}% |",
+            median(ours),
+            median(theirs)
+        );
+    }
+}
