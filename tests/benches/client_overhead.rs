@@ -6,6 +6,10 @@
 //! Each round times both clients back to back, in alternating order; the report gives the median time
 //! per request of each and the median of the per-round ratios (pairing cancels the machine's drift).
 //! Timings are printed, never asserted (machines are noisy).
+//!
+//! `-- --only generated|plain --requests N` makes N sequential calls with one client and nothing else, for
+//! counting instructions, which noise does not move:
+//! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/deps/client_overhead-* --only plain --requests 2000
 
 use std::time::{Duration, Instant};
 
@@ -99,6 +103,24 @@ async fn main() {
             .unwrap(),
         url: server.url().to_string(),
     };
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    if let Some(only) = arg("--only") {
+        let n: usize = arg("--requests")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(1000);
+        for _ in 0..n {
+            match only.as_str() {
+                "generated" => std::hint::black_box(generated_get(&generated).await),
+                _ => std::hint::black_box(plain.get_user().await),
+            };
+        }
+        return;
+    }
     println!("{REQUESTS} requests per round, {ROUNDS} rounds; medians");
     println!("| tasks | generated client | plain reqwest | overhead (median of paired ratios) |");
     println!("|---|---|---|---|");
