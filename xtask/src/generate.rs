@@ -5,10 +5,37 @@ use std::panic::{self, AssertUnwindSafe};
 use openapiv3::OpenAPI;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
-/// Generates the client source for `spec`. `spec_name` is how the header names the spec file.
-///
-/// The same spec always gives the same bytes.
-pub fn client_source(spec: &OpenAPI, spec_name: &str) -> Result<String, String> {
+/// Where each generated file goes, relative to the workspace root.
+pub const CLIENT: &str = "crates/polytomic/src/generated.rs";
+/// progenitor's httpmock helpers for the client.
+pub const HTTPMOCK: &str = "crates/polytomic-httpmock/src/generated.rs";
+/// progenitor's clap command-line client.
+pub const CLI: &str = "crates/polytomic-cli/src/generated.rs";
+
+/// The path the mock helpers and the CLI import the client from (`use <path>::*`): the generated module
+/// as is, where `Error` is still progenitor's (the crate root exports the hand-written `Error`).
+const CLIENT_CRATE: &str = "polytomic::generated";
+
+/// Generates every file for `spec`: the client, the mock helpers and the CLI, as (path, source).
+/// `spec_name` is how the headers name the spec file. The same spec always gives the same bytes.
+pub fn sources(spec: &OpenAPI, spec_name: &str) -> Result<Vec<(&'static str, String)>, String> {
+    let settings = settings();
+    let client = contain_panics(|| Generator::new(&settings).generate_tokens(spec))?;
+    let httpmock = contain_panics(|| Generator::new(&settings).httpmock(spec, CLIENT_CRATE))?;
+    let cli = contain_panics(|| Generator::new(&settings).cli(spec, CLIENT_CRATE))?;
+    [(CLIENT, client), (HTTPMOCK, httpmock), (CLI, cli)]
+        .into_iter()
+        .map(|(path, tokens)| {
+            let tokens = tokens.map_err(|e| format!("progenitor cannot generate {path} from this spec: {e}"))?;
+            let file = syn::parse2::<syn::File>(tokens).map_err(|e| {
+                format!("progenitor produced code for {path} that does not parse (a progenitor bug): {e}")
+            })?;
+            Ok((path, format!("{}{}", header(spec_name), prettyplease::unparse(&file))))
+        })
+        .collect()
+}
+
+fn settings() -> GenerationSettings {
     let mut settings = GenerationSettings::new();
     settings
         .with_interface(InterfaceStyle::Builder)
@@ -23,17 +50,7 @@ pub fn client_source(spec: &OpenAPI, spec_name: &str) -> Result<String, String> 
         // progenitor drops `minItems`, so an empty `role_ids` would be skipped when serialized and an
         // invalid update would become a successful no-op. A hand-written type that cannot be empty.
         .with_replacement("RoleIds", "crate::RoleIds", std::iter::empty());
-
-    let tokens = contain_panics(|| Generator::new(&settings).generate_tokens(spec))?
-        .map_err(|e| format!("progenitor cannot generate a client from this spec: {e}"))?;
-    let file = syn::parse2::<syn::File>(tokens).map_err(|e| {
-        format!("progenitor produced code that does not parse (a progenitor bug): {e}")
-    })?;
-    Ok(format!(
-        "{}{}",
-        header(spec_name),
-        prettyplease::unparse(&file)
-    ))
+    settings
 }
 
 fn tokens(path: &str) -> proc_macro2::TokenStream {

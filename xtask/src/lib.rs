@@ -16,20 +16,19 @@ pub fn workspace_root() -> PathBuf {
 
 /// The spec `generate` reads by default, relative to the workspace root.
 pub const DEFAULT_SPEC: &str = "openapi/polytomic.yaml";
-/// The file `generate` writes by default, relative to the workspace root.
-pub const DEFAULT_OUT: &str = "crates/polytomic/src/generated.rs";
-
 /// What `generate` did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
-    Written,
+    /// Wrote these files (relative paths); the others were already up to date.
+    Written(Vec<&'static str>),
     Unchanged,
-    /// `--check` found the file stale; holds a unified diff from the file on disk to the fresh output.
+    /// `--check` found files stale; holds a unified diff from the files on disk to the fresh output.
     Stale(String),
 }
 
-/// Loads `spec`, generates the client and writes it to `out` (or, with `check`, only compares).
-pub fn generate(spec: &Path, out: &Path, check: bool) -> Result<Outcome, String> {
+/// Loads `spec`, generates every file and writes those that changed under `out_dir` (or, with `check`,
+/// only compares). Nothing is written unless every file generated.
+pub fn generate(spec: &Path, out_dir: &Path, check: bool) -> Result<Outcome, String> {
     let root = workspace_root();
     let api = spec::load(spec).map_err(|e| e.to_string())?;
     let spec_name = spec
@@ -37,27 +36,42 @@ pub fn generate(spec: &Path, out: &Path, check: bool) -> Result<Outcome, String>
         .unwrap_or(spec)
         .display()
         .to_string();
-    let source = generate::client_source(&api, &spec_name)
-        .map_err(|e| format!("{}: {e}", spec.display()))?;
+    let sources =
+        generate::sources(&api, &spec_name).map_err(|e| format!("{}: {e}", spec.display()))?;
     if check {
-        let current = std::fs::read_to_string(out).unwrap_or_default();
-        if current == source {
-            return Ok(Outcome::Unchanged);
+        let mut diff = String::new();
+        for (path, source) in &sources {
+            let current = std::fs::read_to_string(out_dir.join(path)).unwrap_or_default();
+            if current != *source {
+                let file_diff = similar::TextDiff::from_lines(&current, source)
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(
+                        &format!("{path} (committed)"),
+                        &format!("{path} (generated from {spec_name})"),
+                    )
+                    .to_string();
+                diff.push_str(&file_diff);
+            }
         }
-        let out_name = out.strip_prefix(&root).unwrap_or(out).display().to_string();
-        let diff = similar::TextDiff::from_lines(&current, &source)
-            .unified_diff()
-            .context_radius(3)
-            .header(
-                &format!("{out_name} (committed)"),
-                &format!("{out_name} (generated from {spec_name})"),
-            )
-            .to_string();
-        return Ok(Outcome::Stale(diff));
+        return Ok(if diff.is_empty() {
+            Outcome::Unchanged
+        } else {
+            Outcome::Stale(diff)
+        });
     }
-    match write::write_if_changed(out, &source) {
-        Ok(true) => Ok(Outcome::Written),
-        Ok(false) => Ok(Outcome::Unchanged),
-        Err(e) => Err(format!("{}: cannot write: {e}", out.display())),
+    let mut written = Vec::new();
+    for (path, source) in &sources {
+        let target = out_dir.join(path);
+        match write::write_if_changed(&target, source) {
+            Ok(true) => written.push(*path),
+            Ok(false) => {}
+            Err(e) => return Err(format!("{}: cannot write: {e}", target.display())),
+        }
     }
+    Ok(if written.is_empty() {
+        Outcome::Unchanged
+    } else {
+        Outcome::Written(written)
+    })
 }

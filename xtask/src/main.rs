@@ -3,15 +3,19 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use xtask::{DEFAULT_OUT, DEFAULT_SPEC, Outcome, workspace_root};
+use xtask::{DEFAULT_SPEC, Outcome, workspace_root};
 
 const USAGE: &str = "\
-usage: cargo xtask generate [--check] [--spec PATH] [--out PATH]
+usage: cargo xtask generate [--check] [--spec PATH] [--out-dir DIR]
 
-  generate        regenerate the client from the spec (writes only when the output changed)
-  --check         write nothing; exit 1 with a diff when the committed file is stale
+  generate        regenerate the client, its mock helpers and its CLI from the spec:
+                    crates/polytomic/src/generated.rs
+                    crates/polytomic-httpmock/src/generated.rs
+                    crates/polytomic-cli/src/generated.rs
+                  (each written only when its content changed)
+  --check         write nothing; exit 1 with a diff when a committed file is stale
   --spec PATH     read this spec instead of openapi/polytomic.yaml
-  --out PATH      write (or check) this file instead of crates/polytomic/src/generated.rs";
+  --out-dir DIR   write (or check) the files under DIR instead of the workspace root";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -28,35 +32,40 @@ fn main() -> ExitCode {
 
 fn generate(args: &[String]) -> ExitCode {
     let root = workspace_root();
-    let (mut spec, mut out, mut check) = (root.join(DEFAULT_SPEC), root.join(DEFAULT_OUT), false);
+    let (mut spec, mut out_dir, mut check) = (root.join(DEFAULT_SPEC), root.clone(), false);
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         match arg.as_str() {
             "--check" => check = true,
-            "--spec" | "--out" => {
+            "--spec" | "--out-dir" => {
                 let Some(value) = args.next() else {
                     return usage_error(&format!("`{arg}` needs a path"));
                 };
-                let target = if arg == "--spec" { &mut spec } else { &mut out };
+                let target = if arg == "--spec" {
+                    &mut spec
+                } else {
+                    &mut out_dir
+                };
                 *target = PathBuf::from(value);
             }
             other => return usage_error(&format!("unknown argument `{other}`")),
         }
     }
-    match xtask::generate(&spec, &out, check) {
-        Ok(Outcome::Written) => {
-            eprintln!("wrote {}", out.display());
+    match xtask::generate(&spec, &out_dir, check) {
+        Ok(Outcome::Written(paths)) => {
+            for path in paths {
+                eprintln!("wrote {path}");
+            }
             ExitCode::SUCCESS
         }
         Ok(Outcome::Unchanged) => {
-            eprintln!("{} is up to date", out.display());
+            eprintln!("generated files are up to date");
             ExitCode::SUCCESS
         }
         Ok(Outcome::Stale(diff)) => {
             print!("{diff}");
             eprintln!(
-                "error: {} is stale; run `cargo xtask generate` and commit the result",
-                out.display()
+                "error: generated files are stale; run `cargo xtask generate` and commit the result"
             );
             ExitCode::FAILURE
         }

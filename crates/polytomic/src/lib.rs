@@ -39,11 +39,14 @@ mod error;
 mod hooks;
 mod role_ids;
 
-// Generated code is laid out by prettyplease (pinned in Cargo.lock, so output is byte-stable across
-// toolchains), not rustfmt; clippy's and rustdoc's opinions on it are progenitor's to act on.
+/// progenitor's output, as generated. Everything in it is also exported from the crate root, except
+/// progenitor's own error type, `generated::Error`, which [`Error`] converts from. The mock helpers and
+/// the CLI import from here.
+// Laid out by prettyplease (pinned in Cargo.lock, so output is byte-stable across toolchains), not rustfmt;
+// clippy's and rustdoc's opinions on it are progenitor's to act on.
 #[rustfmt::skip]
 #[allow(clippy::all, missing_docs)]
-mod generated;
+pub mod generated;
 
 pub use config::{
     API_VERSION, ClientBuilder, ClientState, Credentials, DEFAULT_BASE_URL, RetryPolicy, USER_AGENT,
