@@ -77,7 +77,7 @@ async fn partner_list_binds_org_id() {
         .await
         .unwrap();
     assert_eq!(got.into_inner(), users);
-    mock.assert_hits_async(1).await;
+    mock.assert_calls_async(1).await;
 }
 
 #[tokio::test]
