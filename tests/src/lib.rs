@@ -98,10 +98,18 @@ pub struct Server {
 }
 
 impl Server {
-    /// Starts a server that answers every request with `handler`'s reply.
+    /// Starts a server on a free port that answers every request with `handler`'s reply.
     pub async fn start(handler: impl Fn(&Request) -> Reply + Send + Sync + 'static) -> Server {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
+        Server::start_on(0, handler).await.unwrap()
+    }
+
+    /// Starts a server on `port` (0: any free port).
+    pub async fn start_on(
+        port: u16,
+        handler: impl Fn(&Request) -> Reply + Send + Sync + 'static,
+    ) -> std::io::Result<Server> {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await?;
+        let url = format!("http://{}", listener.local_addr()?);
         let requests = Arc::new(Mutex::new(Vec::new()));
         let handler: Arc<Handler> = Arc::new(handler);
         let log = requests.clone();
@@ -110,11 +118,11 @@ impl Server {
                 tokio::spawn(serve(stream, handler.clone(), log.clone()));
             }
         });
-        Server {
+        Ok(Server {
             url,
             requests,
             task,
-        }
+        })
     }
 
     /// Starts a server that answers every request with the same reply.

@@ -40,7 +40,7 @@ impl<T: CliConfig> Cli<T> {
                     ),
             )
             .about(
-                "List Current Org Users\n\nLists every user in the caller's current organization.\n\nReturns user records including each user's ID, email, and assigned roles.",
+                "List Current Org Users\n\nLists every user in the caller's current organization.\n\nReturns user records including each user's ID, email, and assigned roles.\n\n[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/list-current-org-users)",
             )
     }
     pub fn cli_create_current_org_user() -> ::clap::Command {
@@ -96,7 +96,7 @@ impl<T: CliConfig> Cli<T> {
                     .help("XXX"),
             )
             .about(
-                "Create Current Org User\n\nCreates a new user in the caller's current organization and assigns the requested permissions roles.\n\nThe new user receives an invitation email prompting them to set up their\naccount. Role assignments take effect as soon as the invitation is accepted.",
+                "Create Current Org User\n\nCreates a new user in the caller's current organization and assigns the requested permissions roles.\n\nThe new user receives an invitation email prompting them to set up their\naccount. Role assignments take effect as soon as the invitation is accepted.\n\n[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/create-current-org-user)",
             )
     }
     pub fn cli_get_current_org_user() -> ::clap::Command {
@@ -118,7 +118,7 @@ impl<T: CliConfig> Cli<T> {
                     ),
             )
             .about(
-                "Get Current Org User\n\nReturns a single user from the caller's current organization.",
+                "Get Current Org User\n\nReturns a single user from the caller's current organization.\n\n[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/get-current-org-user)",
             )
     }
     pub fn cli_update_current_org_user() -> ::clap::Command {
@@ -170,7 +170,7 @@ impl<T: CliConfig> Cli<T> {
                     .help("XXX"),
             )
             .about(
-                "Update Current Org User\n\nUpdates the permissions roles assigned to a user in the caller's current organization.\n\nOnly the user's role assignments are modified. Profile information such as name\nand email address is not affected by this endpoint.",
+                "Update Current Org User\n\nUpdates the permissions roles assigned to a user in the caller's current organization.\n\nOnly the user's role assignments are modified. Profile information such as name\nand email address is not affected by this endpoint.\n\n[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/update-current-org-user)",
             )
     }
     pub fn cli_delete_current_org_user() -> ::clap::Command {
@@ -201,7 +201,7 @@ impl<T: CliConfig> Cli<T> {
                     ),
             )
             .about(
-                "Delete Current Org User\n\nDeletes a user from the caller's current organization.\n\n> 🚧 This action is permanent. The user is immediately removed from the\n> organization and loses access to all resources within it. This cannot be\n> undone.",
+                "Delete Current Org User\n\nDeletes a user from the caller's current organization.\n\n> 🚧 This action is permanent. The user is immediately removed from the\n> organization and loses access to all resources within it. This cannot be\n> undone.\n\n[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/delete-current-org-user)",
             )
     }
     pub fn cli_list_partner_users() -> ::clap::Command {
@@ -225,7 +225,7 @@ impl<T: CliConfig> Cli<T> {
                     ),
             )
             .about(
-                "List Partner Users\n\nLists all users in the specified organization.\n\n> 🚧 Requires partner key\n>\n> User endpoints are only accessible using [partner keys](https://docs.polytomic.com/guides/obtaining-api-keys#partner-keys).\n\nReturns user records including each user's ID, email, and assigned roles.",
+                "List Partner Users\n\nLists all users in the specified organization.\n\n> 🚧 Requires partner key\n>\n> User endpoints are only accessible using [partner keys](https://apidocs.polytomic.com/guides/obtaining-api-keys#partner-keys).\n\nReturns user records including each user's ID, email, and assigned roles.\n\n[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/list)",
             )
     }
     pub fn cli_create_partner_user() -> ::clap::Command {
@@ -288,7 +288,7 @@ impl<T: CliConfig> Cli<T> {
                     .help("XXX"),
             )
             .about(
-                "Create Partner User\n\nCreates a new user in the specified organization and assigns the requested permissions roles.\n\n> 🚧 Requires partner key\n>\n> User endpoints are only accessible using [partner keys](https://docs.polytomic.com/guides/obtaining-api-keys#partner-keys).\n\nThe new user receives an invitation email prompting them to set up their\naccount. Role assignments take effect as soon as the invitation is accepted.",
+                "Create Partner User\n\nCreates a new user in the specified organization and assigns the requested permissions roles.\n\n> 🚧 Requires partner key\n>\n> User endpoints are only accessible using [partner keys](https://apidocs.polytomic.com/guides/obtaining-api-keys#partner-keys).\n\nThe new user receives an invitation email prompting them to set up their\naccount. Role assignments take effect as soon as the invitation is accepted.\n\n[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/create)",
             )
     }
     pub fn cli_get_partner_user() -> ::clap::Command {
@@ -317,7 +317,7 @@ impl<T: CliConfig> Cli<T> {
                     ),
             )
             .about(
-                "Get Partner User\n\nReturns a single user in the specified organization.\n\n> 🚧 Requires partner key\n>\n> User endpoints are only accessible using [partner keys](https://docs.polytomic.com/guides/obtaining-api-keys#partner-keys).",
+                "Get Partner User\n\nReturns a single user in the specified organization.\n\n> 🚧 Requires partner key\n>\n> User endpoints are only accessible using [partner keys](https://apidocs.polytomic.com/guides/obtaining-api-keys#partner-keys).\n\n[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/get)",
             )
     }
     pub fn cli_update_partner_user() -> ::clap::Command {
@@ -387,7 +387,7 @@ impl<T: CliConfig> Cli<T> {
                     .help("XXX"),
             )
             .about(
-                "Update Partner User\n\nUpdates a user's assigned permissions roles.\n\n> 🚧 Requires partner key\n>\n> User endpoints are only accessible using [partner keys](https://docs.polytomic.com/guides/obtaining-api-keys#partner-keys).\n\nOnly the user's role assignments are modified. Profile information such as name\nand email address is not affected by this endpoint.",
+                "Update Partner User\n\nUpdates a user's assigned permissions roles.\n\n> 🚧 Requires partner key\n>\n> User endpoints are only accessible using [partner keys](https://apidocs.polytomic.com/guides/obtaining-api-keys#partner-keys).\n\nOnly the user's role assignments are modified. Profile information such as name\nand email address is not affected by this endpoint.\n\n[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/update)",
             )
     }
     pub fn cli_delete_partner_user() -> ::clap::Command {
@@ -425,7 +425,7 @@ impl<T: CliConfig> Cli<T> {
                     ),
             )
             .about(
-                "Delete Partner User\n\nDeletes a user from the specified organization.\n\n> 🚧 Requires partner key\n>\n> User endpoints are only accessible using [partner keys](https://docs.polytomic.com/guides/obtaining-api-keys#partner-keys).\n\n> 🚧 This action is permanent. The user is immediately removed from the\n> organization and loses access to all resources within it. This cannot be\n> undone.",
+                "Delete Partner User\n\nDeletes a user from the specified organization.\n\n> 🚧 Requires partner key\n>\n> User endpoints are only accessible using [partner keys](https://apidocs.polytomic.com/guides/obtaining-api-keys#partner-keys).\n\n> 🚧 This action is permanent. The user is immediately removed from the\n> organization and loses access to all resources within it. This cannot be\n> undone.\n\n[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/delete)",
             )
     }
     pub fn cli_create_partner_user_api_key() -> ::clap::Command {
@@ -472,7 +472,7 @@ impl<T: CliConfig> Cli<T> {
                     ),
             )
             .about(
-                "Create Partner User API Key\n\nIssues a new API key for the specified user.\n\n> 🚧 The API key value is only included in the response at creation time and\n> cannot be retrieved again. Store it securely immediately after creation.",
+                "Create Partner User API Key\n\nIssues a new API key for the specified user.\n\n> 🚧 The API key value is only included in the response at creation time and\n> cannot be retrieved again. Store it securely immediately after creation.\n\n[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/create-api-key)",
             )
     }
     pub async fn execute(

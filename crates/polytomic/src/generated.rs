@@ -1059,6 +1059,8 @@ Lists every user in the caller's current organization.
 
 Returns user records including each user's ID, email, and assigned roles.
 
+[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/list-current-org-users)
+
 Sends a `GET` request to `/api/organization/users`
 
 Arguments:
@@ -1078,6 +1080,8 @@ Creates a new user in the caller's current organization and assigns the requeste
 
 The new user receives an invitation email prompting them to set up their
 account. Role assignments take effect as soon as the invitation is accepted.
+
+[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/create-current-org-user)
 
 Sends a `POST` request to `/api/organization/users`
 
@@ -1100,6 +1104,8 @@ let response = client.create_current_org_user()
 
 Returns a single user from the caller's current organization.
 
+[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/get-current-org-user)
+
 Sends a `GET` request to `/api/organization/users/{id}`
 
 Arguments:
@@ -1121,6 +1127,8 @@ Updates the permissions roles assigned to a user in the caller's current organiz
 
 Only the user's role assignments are modified. Profile information such as name
 and email address is not affected by this endpoint.
+
+[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/update-current-org-user)
 
 Sends a `PUT` request to `/api/organization/users/{id}`
 
@@ -1149,6 +1157,8 @@ Deletes a user from the caller's current organization.
 > organization and loses access to all resources within it. This cannot be
 > undone.
 
+[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/delete-current-org-user)
+
 Sends a `DELETE` request to `/api/organization/users/{id}`
 
 Arguments:
@@ -1172,9 +1182,11 @@ Lists all users in the specified organization.
 
 > 🚧 Requires partner key
 >
-> User endpoints are only accessible using [partner keys](https://docs.polytomic.com/guides/obtaining-api-keys#partner-keys).
+> User endpoints are only accessible using [partner keys](https://apidocs.polytomic.com/guides/obtaining-api-keys#partner-keys).
 
 Returns user records including each user's ID, email, and assigned roles.
+
+[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/list)
 
 Sends a `GET` request to `/api/organizations/{org_id}/users`
 
@@ -1197,10 +1209,12 @@ Creates a new user in the specified organization and assigns the requested permi
 
 > 🚧 Requires partner key
 >
-> User endpoints are only accessible using [partner keys](https://docs.polytomic.com/guides/obtaining-api-keys#partner-keys).
+> User endpoints are only accessible using [partner keys](https://apidocs.polytomic.com/guides/obtaining-api-keys#partner-keys).
 
 The new user receives an invitation email prompting them to set up their
 account. Role assignments take effect as soon as the invitation is accepted.
+
+[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/create)
 
 Sends a `POST` request to `/api/organizations/{org_id}/users`
 
@@ -1227,7 +1241,9 @@ Returns a single user in the specified organization.
 
 > 🚧 Requires partner key
 >
-> User endpoints are only accessible using [partner keys](https://docs.polytomic.com/guides/obtaining-api-keys#partner-keys).
+> User endpoints are only accessible using [partner keys](https://apidocs.polytomic.com/guides/obtaining-api-keys#partner-keys).
+
+[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/get)
 
 Sends a `GET` request to `/api/organizations/{org_id}/users/{id}`
 
@@ -1252,10 +1268,12 @@ Updates a user's assigned permissions roles.
 
 > 🚧 Requires partner key
 >
-> User endpoints are only accessible using [partner keys](https://docs.polytomic.com/guides/obtaining-api-keys#partner-keys).
+> User endpoints are only accessible using [partner keys](https://apidocs.polytomic.com/guides/obtaining-api-keys#partner-keys).
 
 Only the user's role assignments are modified. Profile information such as name
 and email address is not affected by this endpoint.
+
+[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/update)
 
 Sends a `PUT` request to `/api/organizations/{org_id}/users/{id}`
 
@@ -1284,11 +1302,13 @@ Deletes a user from the specified organization.
 
 > 🚧 Requires partner key
 >
-> User endpoints are only accessible using [partner keys](https://docs.polytomic.com/guides/obtaining-api-keys#partner-keys).
+> User endpoints are only accessible using [partner keys](https://apidocs.polytomic.com/guides/obtaining-api-keys#partner-keys).
 
 > 🚧 This action is permanent. The user is immediately removed from the
 > organization and loses access to all resources within it. This cannot be
 > undone.
+
+[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/delete)
 
 Sends a `DELETE` request to `/api/organizations/{org_id}/users/{id}`
 
@@ -1315,6 +1335,8 @@ Issues a new API key for the specified user.
 
 > 🚧 The API key value is only included in the response at creation time and
 > cannot be retrieved again. Store it securely immediately after creation.
+
+[Polytomic API reference](https://apidocs.polytomic.com/2025-09-18/api-reference/users/create-api-key)
 
 Sends a `POST` request to `/api/organizations/{org_id}/users/{id}/keys`
 
