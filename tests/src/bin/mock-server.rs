@@ -79,17 +79,17 @@ mod tests {
             Some("list_current_org_users")
         );
         assert_eq!(
-            route("PUT", &*format!("/api/organization/users/{user}")).as_deref(),
+            route("PUT", &format!("/api/organization/users/{user}")).as_deref(),
             Some("update_current_org_user")
         );
         assert_eq!(
-            route("GET", &*format!("/api/organizations/{org}/users/{user}")).as_deref(),
+            route("GET", &format!("/api/organizations/{org}/users/{user}")).as_deref(),
             Some("get_partner_user")
         );
         assert_eq!(
             route(
                 "POST",
-                &*format!("/api/organizations/{org}/users/{user}/keys?force=true")
+                &format!("/api/organizations/{org}/users/{user}/keys?force=true")
             )
             .as_deref(),
             Some("create_partner_user_api_key")
