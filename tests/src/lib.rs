@@ -281,7 +281,7 @@ pub fn spec() -> serde_json::Value {
     serde_yaml::from_str(&text).unwrap()
 }
 
-/// The `example` of the 200 response of `operation_id` in the spec, following `$ref`s to shared responses.
+/// The example of the 200 response of `operation_id` in the spec (the response's, else its schema's).
 pub fn success_example(operation_id: &str) -> serde_json::Value {
     let spec = spec();
     let operation = spec["paths"]
@@ -292,9 +292,17 @@ pub fn success_example(operation_id: &str) -> serde_json::Value {
         .find(|op| op["operationId"] == operation_id)
         .unwrap_or_else(|| panic!("no operation {operation_id} in the spec"))
         .clone();
-    let mut response = &operation["responses"]["200"];
-    if let Some(reference) = response["$ref"].as_str() {
-        response = spec.pointer(reference.trim_start_matches('#')).unwrap();
+    let resolve = |value: &serde_json::Value| match value["$ref"].as_str() {
+        Some(reference) => spec
+            .pointer(reference.trim_start_matches('#'))
+            .unwrap()
+            .clone(),
+        None => value.clone(),
+    };
+    let media = resolve(&operation["responses"]["200"])["content"]["application/json"].clone();
+    match media.get("example") {
+        Some(example) => example.clone(),
+        // Otherwise the example of the response's schema.
+        None => resolve(&media["schema"])["example"].clone(),
     }
-    response["content"]["application/json"]["example"].clone()
 }

@@ -1,6 +1,7 @@
 //! The generator program behind `cargo xtask`. See `main.rs` for the command line.
 
 pub mod generate;
+pub mod import;
 pub mod spec;
 pub mod write;
 
@@ -16,11 +17,65 @@ pub fn workspace_root() -> PathBuf {
 
 /// The spec `generate` reads by default, relative to the workspace root.
 pub const DEFAULT_SPEC: &str = "openapi/polytomic.yaml";
+/// The project's curation of the upstream document, relative to the workspace root.
+pub const DEFAULT_OVERLAY: &str = "openapi/overlay.yaml";
+/// The upstream document the committed spec was imported from, relative to the workspace root.
+pub const DEFAULT_UPSTREAM: &str = "openapi/upstream/users.json";
+
+/// Reads a JSON or YAML file into a JSON value.
+pub fn read_document(path: &Path) -> Result<serde_json::Value, String> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read the file: {e}", path.display()))?;
+    serde_yaml::from_str(&text).map_err(|e| {
+        let at = e
+            .location()
+            .map(|l| format!("line {}, column {}: ", l.line(), l.column()))
+            .unwrap_or_default();
+        format!("{}: {at}not valid JSON or YAML: {e}", path.display())
+    })
+}
+
+/// Imports `upstream` with `overlay` and writes the spec to `out` (or, with `check`, only compares).
+pub fn import(upstream: &Path, overlay: &Path, out: &Path, check: bool) -> Result<Outcome, String> {
+    let root = workspace_root();
+    let name = |p: &Path| p.strip_prefix(&root).unwrap_or(p).display().to_string();
+    let doc = import::import(read_document(upstream)?, &read_document(overlay)?)
+        .map_err(|e| format!("{}: {e}", name(upstream)))?;
+    let yaml = serde_yaml::to_string(&doc).map_err(|e| format!("cannot write YAML: {e}"))?;
+    let text = format!("{}{yaml}", import::header(&name(upstream), &name(overlay)));
+    // The result must be a spec `generate` accepts: check it the same way before anything is written.
+    spec::parse(&text).map_err(|(at, problem)| {
+        let at = at.map(|a| format!("{a}: ")).unwrap_or_default();
+        format!("the imported spec would not generate: {at}{problem}")
+    })?;
+    let out_name = name(out);
+    if check {
+        let current = std::fs::read_to_string(out).unwrap_or_default();
+        return Ok(if current == text {
+            Outcome::Unchanged
+        } else {
+            Outcome::Stale(unified_diff(&current, &text, &out_name, "imported"))
+        });
+    }
+    match write::write_if_changed(out, &text) {
+        Ok(true) => Ok(Outcome::Written(vec![out_name])),
+        Ok(false) => Ok(Outcome::Unchanged),
+        Err(e) => Err(format!("{}: cannot write: {e}", out.display())),
+    }
+}
+
+fn unified_diff(old: &str, new: &str, path: &str, what: &str) -> String {
+    similar::TextDiff::from_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("{path} (committed)"), &format!("{path} ({what})"))
+        .to_string()
+}
 /// What `generate` did.
 #[derive(Debug, PartialEq, Eq)]
 pub enum Outcome {
     /// Wrote these files (relative paths); the others were already up to date.
-    Written(Vec<&'static str>),
+    Written(Vec<String>),
     Unchanged,
     /// `--check` found files stale; holds a unified diff from the files on disk to the fresh output.
     Stale(String),
@@ -43,15 +98,8 @@ pub fn generate(spec: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Str
         for (path, source) in &sources {
             let current = std::fs::read_to_string(out_dir.join(path)).unwrap_or_default();
             if current != *source {
-                let file_diff = similar::TextDiff::from_lines(&current, source)
-                    .unified_diff()
-                    .context_radius(3)
-                    .header(
-                        &format!("{path} (committed)"),
-                        &format!("{path} (generated from {spec_name})"),
-                    )
-                    .to_string();
-                diff.push_str(&file_diff);
+                let what = format!("generated from {spec_name}");
+                diff.push_str(&unified_diff(&current, source, path, &what));
             }
         }
         return Ok(if diff.is_empty() {
@@ -64,7 +112,7 @@ pub fn generate(spec: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Str
     for (path, source) in &sources {
         let target = out_dir.join(path);
         match write::write_if_changed(&target, source) {
-            Ok(true) => written.push(*path),
+            Ok(true) => written.push(path.to_string()),
             Ok(false) => {}
             Err(e) => return Err(format!("{}: cannot write: {e}", target.display())),
         }

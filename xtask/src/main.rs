@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use xtask::{DEFAULT_SPEC, Outcome, workspace_root};
+use xtask::{DEFAULT_OVERLAY, DEFAULT_SPEC, DEFAULT_UPSTREAM, Outcome, workspace_root};
 
 const USAGE: &str = "\
 usage: cargo xtask generate [--check] [--spec PATH] [--out-dir DIR]
@@ -15,12 +15,20 @@ usage: cargo xtask generate [--check] [--spec PATH] [--out-dir DIR]
                   (each written only when its content changed)
   --check         write nothing; exit 1 with a diff when a committed file is stale
   --spec PATH     read this spec instead of openapi/polytomic.yaml
-  --out-dir DIR   write (or check) the files under DIR instead of the workspace root";
+  --out-dir DIR   write (or check) the files under DIR instead of the workspace root
+
+usage: cargo xtask import [UPSTREAM] [--overlay PATH] [--out PATH] [--check]
+
+  import          turn Polytomic's OpenAPI document (3.1 or 3.0, JSON or YAML; default
+                  openapi/upstream/users.json) into openapi/polytomic.yaml: down-convert to 3.0, keep the
+                  overlay's x-keep-paths, apply the overlay's actions (default openapi/overlay.yaml)
+  --check         write nothing; exit 1 with a diff when openapi/polytomic.yaml differs";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("generate") => generate(&args[1..]),
+        Some("import") => import(&args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -51,7 +59,50 @@ fn generate(args: &[String]) -> ExitCode {
             other => return usage_error(&format!("unknown argument `{other}`")),
         }
     }
-    match xtask::generate(&spec, &out_dir, check) {
+    report(
+        xtask::generate(&spec, &out_dir, check),
+        "cargo xtask generate",
+    )
+}
+
+fn import(args: &[String]) -> ExitCode {
+    let root = workspace_root();
+    let (mut upstream, mut overlay, mut out, mut check) = (
+        root.join(DEFAULT_UPSTREAM),
+        root.join(DEFAULT_OVERLAY),
+        root.join(DEFAULT_SPEC),
+        false,
+    );
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--check" => check = true,
+            "--overlay" | "--out" => {
+                let Some(value) = args.next() else {
+                    return usage_error(&format!("`{arg}` needs a path"));
+                };
+                let target = if arg == "--overlay" {
+                    &mut overlay
+                } else {
+                    &mut out
+                };
+                *target = PathBuf::from(value);
+            }
+            other if other.starts_with('-') => {
+                return usage_error(&format!("unknown argument `{other}`"));
+            }
+            path => upstream = PathBuf::from(path),
+        }
+    }
+    report(
+        xtask::import(&upstream, &overlay, &out, check),
+        "cargo xtask import",
+    )
+}
+
+/// Prints what a command did and turns it into the exit status.
+fn report(outcome: Result<Outcome, String>, command: &str) -> ExitCode {
+    match outcome {
         Ok(Outcome::Written(paths)) => {
             for path in paths {
                 eprintln!("wrote {path}");
@@ -59,13 +110,13 @@ fn generate(args: &[String]) -> ExitCode {
             ExitCode::SUCCESS
         }
         Ok(Outcome::Unchanged) => {
-            eprintln!("generated files are up to date");
+            eprintln!("up to date");
             ExitCode::SUCCESS
         }
         Ok(Outcome::Stale(diff)) => {
             print!("{diff}");
             eprintln!(
-                "error: generated files are stale; run `cargo xtask generate` and commit the result"
+                "error: the committed files are stale; run `{command}` and commit the result"
             );
             ExitCode::FAILURE
         }

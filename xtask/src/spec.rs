@@ -43,9 +43,11 @@ pub fn load(path: &Path) -> Result<OpenAPI, SpecError> {
     parse(&text).map_err(|(location, problem)| err(location, problem))
 }
 
-type Problem = (Option<String>, String);
+/// A location (when known) and what is wrong there.
+pub type Problem = (Option<String>, String);
 
-fn parse(text: &str) -> Result<OpenAPI, Problem> {
+/// Parses and checks spec text; see [`load`].
+pub fn parse(text: &str) -> Result<OpenAPI, Problem> {
     let yaml: serde_yaml::Value = serde_yaml::from_str(text).map_err(|e| {
         let location = e
             .location()

@@ -22,6 +22,7 @@ pub fn write_if_changed(path: &Path, content: &str) -> std::io::Result<bool> {
         .unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.{}.tmp", std::process::id()));
     let result = (|| {
+        std::fs::create_dir_all(dir)?;
         let mut file = std::fs::File::create(&tmp)?;
         file.write_all(content.as_bytes())?;
         file.sync_all()?;

@@ -4,6 +4,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::SystemTime;
 
+use serde_json::{Value, json};
+
 fn root() -> PathBuf {
     xtask::workspace_root()
 }
@@ -86,23 +88,24 @@ impl Scratch {
     }
 }
 
-/// Replaces exactly one occurrence of `from` in the committed spec.
-fn edited_spec(from: &str, to: &str) -> String {
-    let spec = committed_spec();
-    assert_eq!(
-        spec.matches(from).count(),
-        1,
-        "edit anchor {from:?} must be unique"
-    );
-    spec.replacen(from, to, 1)
+/// The committed spec with `change` applied to its parsed form, written back as YAML.
+fn edited(change: impl FnOnce(&mut Value)) -> String {
+    let mut doc: Value = serde_yaml::from_str(&committed_spec()).unwrap();
+    change(&mut doc);
+    serde_yaml::to_string(&doc).unwrap()
+}
+
+/// The operation at `path` and `method`.
+fn operation<'a>(doc: &'a mut Value, path: &str, method: &str) -> &'a mut Value {
+    &mut doc["paths"][path][method]
 }
 
 /// Adds `nickname` to the `User` schema: the spec change a reviewer should see end to end.
 fn spec_with_user_nickname() -> String {
-    edited_spec(
-        "    User:\n      title: User\n      type: object\n      properties:\n",
-        "    User:\n      title: User\n      type: object\n      properties:\n        nickname:\n          type: string\n          description: Display name.\n",
-    )
+    edited(|doc| {
+        doc["components"]["schemas"]["User"]["properties"]["nickname"] =
+            json!({"type": "string", "description": "Display name."});
+    })
 }
 
 #[test]
@@ -237,10 +240,10 @@ fn rejects_malformed_yaml_with_line_and_column() {
 #[test]
 fn rejects_an_unresolved_ref_naming_where_it_is() {
     assert_rejected(
-        &committed_spec().replace(
-            "#/components/responses/NotFound",
-            "#/components/responses/Missing",
-        ),
+        &edited(|doc| {
+            operation(doc, "/api/organization/users", "get")["responses"]["404"] =
+                json!({"$ref": "#/components/responses/Missing"});
+        }),
         &[
             "unresolved reference `$ref: #/components/responses/Missing`",
             "paths.\"/api/organization/users\".get.responses.\"404\"",
@@ -251,7 +254,10 @@ fn rejects_an_unresolved_ref_naming_where_it_is() {
 #[test]
 fn rejects_a_missing_operation_id() {
     assert_rejected(
-        &edited_spec("      operationId: get_partner_user\n", ""),
+        &edited(|doc| {
+            let op = operation(doc, "/api/organizations/{org_id}/users/{id}", "get");
+            op.as_object_mut().unwrap().remove("operationId");
+        }),
         &[
             "GET /api/organizations/{org_id}/users/{id} has no operationId",
             "paths.\"/api/organizations/{org_id}/users/{id}\".get",
@@ -262,10 +268,10 @@ fn rejects_a_missing_operation_id() {
 #[test]
 fn rejects_a_duplicate_operation_id() {
     assert_rejected(
-        &edited_spec(
-            "operationId: delete_partner_user",
-            "operationId: update_partner_user",
-        ),
+        &edited(|doc| {
+            operation(doc, "/api/organizations/{org_id}/users/{id}", "delete")["operationId"] =
+                json!("update_partner_user");
+        }),
         &[
             "operationId `update_partner_user` is used by both PUT /api/organizations/{org_id}/users/{id} and DELETE /api/organizations/{org_id}/users/{id}",
         ],
@@ -275,7 +281,7 @@ fn rejects_a_duplicate_operation_id() {
 #[test]
 fn rejects_openapi_3_1_with_a_hint() {
     assert_rejected(
-        &edited_spec("openapi: 3.0.3", "openapi: 3.1.0"),
+        &edited(|doc| doc["openapi"] = json!("3.1.0")),
         &["openapi: OpenAPI 3.1.0 is not supported", "3.0.x only"],
     );
 }
@@ -283,18 +289,12 @@ fn rejects_openapi_3_1_with_a_hint() {
 #[test]
 fn rejects_two_error_schemas_in_one_operation_instead_of_panicking() {
     // Without the check, progenitor panics with `assertion failed: response_types.len() <= 1`.
-    let spec = edited_spec(
-        "      operationId: create_partner_user_api_key",
-        "      operationId: create_partner_user_api_key\n      x-marker: here",
-    );
-    let (head, tail) = spec.split_once("x-marker: here").unwrap();
-    let tail = tail.replacen(
-        "        \"404\":\n          $ref: \"#/components/responses/NotFound\"",
-        "        \"404\":\n          description: Not Found\n          content:\n            application/json:\n              schema: { type: object, properties: { reason: { type: string } } }",
-        1,
-    );
     assert_rejected(
-        &format!("{head}x-marker: here{tail}"),
+        &edited(|doc| {
+            let op = operation(doc, "/api/organizations/{org_id}/users/{id}/keys", "post");
+            op["responses"]["404"]["content"]["application/json"]["schema"] =
+                json!({"type": "object", "properties": {"reason": {"type": "string"}}});
+        }),
         &[
             "paths.\"/api/organizations/{org_id}/users/{id}/keys\".post.responses.\"404\"",
             "error responses use different bodies",
@@ -307,10 +307,11 @@ fn rejects_two_error_schemas_in_one_operation_instead_of_panicking() {
 fn rejects_a_success_and_default_with_different_bodies() {
     // `default` counts as both success and error for progenitor: this common pattern also makes it panic.
     assert_rejected(
-        &edited_spec(
-            "        \"403\":\n          $ref: \"#/components/responses/Forbidden\"\n        \"422\":\n          $ref: \"#/components/responses/UnprocessableEntity\"\n        \"500\":\n          $ref: \"#/components/responses/InternalServerError\"\n\n  /api/organization/users/{id}:",
-            "        default:\n          $ref: \"#/components/responses/Forbidden\"\n\n  /api/organization/users/{id}:",
-        ),
+        &edited(|doc| {
+            let responses = &mut operation(doc, "/api/organization/users", "post")["responses"];
+            let error = responses["403"].clone();
+            *responses = json!({"200": responses["200"].clone(), "default": error});
+        }),
         &["POST /api/organization/users: its success responses use different bodies"],
     );
 }
