@@ -110,5 +110,5 @@ async fn typed_error_responses_reach_the_caller_as_api_errors() {
     let Error::Api { error: body, .. } = error else {
         unreachable!()
     };
-    assert_eq!(body, refusal);
+    assert_eq!(*body, refusal);
 }

@@ -16,8 +16,8 @@ pub enum Error {
     Api {
         /// The HTTP status.
         status: StatusCode,
-        /// The decoded body.
-        error: ApiError,
+        /// The decoded body (boxed: it is large, and errors travel in every `Result`).
+        error: Box<ApiError>,
     },
     /// The API answered with an error status whose body is not an `ApiError` (empty, `{}`, an HTML page
     /// from a proxy...), or with a status the spec does not declare.
@@ -132,13 +132,16 @@ impl From<progenitor_client::Error<ApiError>> for Error {
         match error {
             E::ErrorResponse(response) => Error::Api {
                 status: response.status(),
-                error: response.into_inner(),
+                error: Box::new(response.into_inner()),
             },
             E::UnexpectedResponse(response) => {
                 let status = response.status();
                 match response.extensions().get::<RawBody>() {
                     Some(RawBody(body)) => match serde_json::from_slice::<ApiError>(body) {
-                        Ok(error) if is_meaningful(&error) => Error::Api { status, error },
+                        Ok(error) if is_meaningful(&error) => Error::Api {
+                            status,
+                            error: Box::new(error),
+                        },
                         _ => Error::UnexpectedResponse {
                             status,
                             detail: describe_body(response.headers(), body),
