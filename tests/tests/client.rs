@@ -113,7 +113,14 @@ async fn defaults_version_user_agent_and_no_api_version_header() {
         Some(polytomic::API_VERSION)
     );
     assert_eq!(request.header("user-agent"), Some(polytomic::USER_AGENT));
+    // The user agent names the crate version, whose build metadata is the API version it speaks.
     assert!(polytomic::USER_AGENT.starts_with("polytomic-rust/"));
+    assert!(polytomic::USER_AGENT.ends_with(&format!("+{}", polytomic::API_VERSION)));
+    // The default version is the spec's, as generated.
+    assert_eq!(
+        polytomic::API_VERSION,
+        <Client as polytomic::ClientInfo<polytomic::ClientState>>::api_version()
+    );
     // progenitor's own `api-version` header is not Polytomic's: the hooks remove it.
     assert_eq!(request.header("api-version"), None);
 }

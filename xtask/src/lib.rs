@@ -17,6 +17,8 @@ pub fn workspace_root() -> PathBuf {
 
 /// The spec `generate` reads by default, relative to the workspace root.
 pub const DEFAULT_SPEC: &str = "openapi/polytomic.yaml";
+/// The client crate's manifest, whose version `generate` stamps with the API version.
+pub const CLIENT_MANIFEST: &str = "crates/polytomic/Cargo.toml";
 /// The project's curation of the upstream document, relative to the workspace root.
 pub const DEFAULT_OVERLAY: &str = "openapi/overlay.yaml";
 /// The upstream document the committed spec was imported from, relative to the workspace root.
@@ -91,8 +93,16 @@ pub fn generate(spec: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Str
         .unwrap_or(spec)
         .display()
         .to_string();
-    let sources =
-        generate::sources(&api, &spec_name).map_err(|e| format!("{}: {e}", spec.display()))?;
+    let hash =
+        generate::spec_hash(&std::fs::read(spec).map_err(|e| format!("{}: {e}", spec.display()))?);
+    let mut sources: Vec<(&str, String)> = generate::sources(&api, &spec_name, &hash)
+        .map_err(|e| format!("{}: {e}", spec.display()))?;
+    // The client crate's version records the API version, when the manifest is there to stamp.
+    if let Ok(manifest) = std::fs::read_to_string(out_dir.join(CLIENT_MANIFEST))
+        && let Some(stamped) = generate::stamp_version(&manifest, &api.info.version)
+    {
+        sources.push((CLIENT_MANIFEST, stamped));
+    }
     if check {
         let mut diff = String::new();
         for (path, source) in &sources {
