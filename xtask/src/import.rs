@@ -283,7 +283,8 @@ enum Step {
     Index(usize),
 }
 
-fn apply_overlay(doc: &mut Value, overlay: &Value) -> Result<(), String> {
+/// Applies an Overlay 1.x document's actions to `doc`, in order.
+pub fn apply_overlay(doc: &mut Value, overlay: &Value) -> Result<(), String> {
     match overlay.get("overlay").and_then(Value::as_str) {
         Some(v) if v.starts_with("1.") => {}
         _ => return Err("not an Overlay 1.x document (`overlay: 1.0.0` is missing)".into()),

@@ -1,5 +1,6 @@
 //! The generator program behind `cargo xtask`. See `main.rs` for the command line.
 
+pub mod diff;
 pub mod generate;
 pub mod import;
 pub mod spec;
@@ -132,4 +133,85 @@ pub fn generate(spec: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Str
     } else {
         Outcome::Written(written)
     })
+}
+
+/// Reads a spec version for `diff`: a file when `source` names one, else the spec at that git revision.
+pub fn read_spec_version(source: &str) -> Result<(String, serde_json::Value), String> {
+    let path = Path::new(source);
+    let (label, text) = if path.exists() {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("{source}: cannot read the file: {e}"))?;
+        (source.to_string(), text)
+    } else {
+        let output = std::process::Command::new("git")
+            .current_dir(workspace_root())
+            .args(["show", &format!("{source}:{DEFAULT_SPEC}")])
+            .output()
+            .map_err(|e| format!("cannot run git to read {DEFAULT_SPEC} at {source}: {e}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "{source} is neither a file nor a git revision with {DEFAULT_SPEC}: {}",
+                String::from_utf8_lossy(&output.stderr).trim()
+            ));
+        }
+        let text = String::from_utf8(output.stdout)
+            .map_err(|e| format!("{source}:{DEFAULT_SPEC}: {e}"))?;
+        (format!("{source}:{DEFAULT_SPEC}"), text)
+    };
+    spec::parse(&text).map_err(|(at, problem)| {
+        let at = at.map(|a| format!("{a}: ")).unwrap_or_default();
+        format!("{label}: {at}{problem}")
+    })?;
+    let value = serde_yaml::from_str(&text).map_err(|e| format!("{label}: {e}"))?;
+    Ok((label, value))
+}
+
+/// The report `diff` prints: a human summary, or JSON for tools.
+pub fn diff_report(base: &str, spec: &str, json: bool) -> Result<(String, bool), String> {
+    let (base_label, old) = read_spec_version(base)?;
+    let (spec_label, new) = read_spec_version(spec)?;
+    let changes = diff::diff(&old, &new);
+    let manifest =
+        std::fs::read_to_string(workspace_root().join(CLIENT_MANIFEST)).unwrap_or_default();
+    let current = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \""))
+        .map(|v| v.trim_end_matches('"').to_string())
+        .unwrap_or_else(|| "0.0.0".into());
+    let (next, bump) = diff::next_version(&current, &changes);
+    let breaking = changes
+        .iter()
+        .any(|c| c.severity == diff::Severity::Breaking);
+    if json {
+        let report = serde_json::json!({
+            "base": base_label,
+            "spec": spec_label,
+            "breaking": breaking,
+            "changes": changes,
+            "version": {"current": current, "next": next, "bump": bump},
+        });
+        return Ok((format!("{report:#}\n"), breaking));
+    }
+    let mut out = format!("{base_label} → {spec_label}\n");
+    if changes.is_empty() {
+        out.push_str("No changes.\n");
+    }
+    for (severity, title) in [
+        (diff::Severity::Breaking, "Breaking for existing callers"),
+        (diff::Severity::Compatible, "Compatible"),
+        (diff::Severity::Docs, "Documentation only"),
+    ] {
+        let group: Vec<_> = changes.iter().filter(|c| c.severity == severity).collect();
+        if !group.is_empty() {
+            out.push_str(&format!("\n{title} ({}):\n", group.len()));
+            for change in group {
+                out.push_str(&format!("  - {change}\n"));
+            }
+        }
+    }
+    let core = current.split('+').next().unwrap_or(&current);
+    out.push_str(&format!(
+        "\nClient crate version: {core} → {next} ({bump})\n"
+    ));
+    Ok((out, breaking))
 }

@@ -22,13 +22,22 @@ usage: cargo xtask import [UPSTREAM] [--overlay PATH] [--out PATH] [--check]
   import          turn Polytomic's OpenAPI document (3.1 or 3.0, JSON or YAML; default
                   openapi/upstream/users.json) into openapi/polytomic.yaml: down-convert to 3.0, keep the
                   overlay's x-keep-paths, apply the overlay's actions (default openapi/overlay.yaml)
-  --check         write nothing; exit 1 with a diff when openapi/polytomic.yaml differs";
+  --check         write nothing; exit 1 with a diff when openapi/polytomic.yaml differs
+
+usage: cargo xtask diff [--base REV_OR_PATH] [--spec REV_OR_PATH] [--format text|json] [--fail-on-breaking]
+
+  diff            list every change between two versions of the spec, per operation and schema, classified
+                  breaking / compatible / documentation for callers of the Rust client, and the version
+                  bump the client crate needs. Defaults: --base HEAD (git), --spec the working tree's
+                  openapi/polytomic.yaml
+  --fail-on-breaking  exit 1 when any change is breaking";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         Some("generate") => generate(&args[1..]),
         Some("import") => import(&args[1..]),
+        Some("diff") => diff(&args[1..]),
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -98,6 +107,50 @@ fn import(args: &[String]) -> ExitCode {
         xtask::import(&upstream, &overlay, &out, check),
         "cargo xtask import",
     )
+}
+
+fn diff(args: &[String]) -> ExitCode {
+    let default_spec = workspace_root().join(DEFAULT_SPEC).display().to_string();
+    let (mut base, mut spec, mut json, mut fail) = ("HEAD".to_string(), default_spec, false, false);
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--fail-on-breaking" => fail = true,
+            "--base" | "--spec" | "--format" => {
+                let Some(value) = args.next() else {
+                    return usage_error(&format!("`{arg}` needs a value"));
+                };
+                match arg.as_str() {
+                    "--base" => base = value.clone(),
+                    "--spec" => spec = value.clone(),
+                    _ => match value.as_str() {
+                        "json" => json = true,
+                        "text" => json = false,
+                        other => {
+                            return usage_error(&format!(
+                                "unknown format `{other}` (text or json)"
+                            ));
+                        }
+                    },
+                }
+            }
+            other => return usage_error(&format!("unknown argument `{other}`")),
+        }
+    }
+    match xtask::diff_report(&base, &spec, json) {
+        Ok((report, breaking)) => {
+            print!("{report}");
+            if breaking && fail {
+                eprintln!("error: the spec change is breaking (--fail-on-breaking)");
+                return ExitCode::FAILURE;
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Prints what a command did and turns it into the exit status.

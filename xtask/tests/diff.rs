@@ -1,0 +1,163 @@
+//! `cargo xtask diff` against its corpus (diff-corpus.yaml): each rule, both directions.
+
+use std::process::Command;
+
+use serde_json::{Value, json};
+use xtask::diff::{Severity, diff, next_version};
+
+fn corpus() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/diff-corpus.yaml");
+    serde_yaml::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+}
+
+fn render(changes: &[xtask::diff::Change]) -> Vec<String> {
+    changes
+        .iter()
+        .map(|c| {
+            let severity = match c.severity {
+                Severity::Breaking => "breaking",
+                Severity::Compatible => "compatible",
+                Severity::Docs => "docs",
+            };
+            format!("{severity}: {c}")
+        })
+        .collect()
+}
+
+fn assert_matches(rule: &str, direction: &str, got: &[String], expected: &Value) {
+    let expected: Vec<&str> = expected
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e.as_str().unwrap())
+        .collect();
+    assert_eq!(
+        got.len(),
+        expected.len(),
+        "{rule} ({direction}): expected {expected:#?}, got {got:#?}"
+    );
+    for want in expected {
+        assert!(
+            got.iter().any(|g| g.contains(want)),
+            "{rule} ({direction}): missing {want:?} in {got:#?}"
+        );
+    }
+}
+
+#[test]
+fn every_rule_in_both_directions() {
+    let corpus = corpus();
+    let base = &corpus["base"];
+    let cases = corpus["cases"].as_array().unwrap();
+    assert!(cases.len() >= 15);
+    for case in cases {
+        let rule = case["rule"].as_str().unwrap();
+        let mut changed = base.clone();
+        let overlay = json!({"overlay": "1.0.0", "actions": case["change"]});
+        xtask::import::apply_overlay(&mut changed, &overlay)
+            .unwrap_or_else(|e| panic!("{rule}: {e}"));
+        assert_matches(
+            rule,
+            "forward",
+            &render(&diff(base, &changed)),
+            &case["forward"],
+        );
+        assert_matches(
+            rule,
+            "backward",
+            &render(&diff(&changed, base)),
+            &case["backward"],
+        );
+    }
+}
+
+#[test]
+fn the_version_bump_follows_the_worst_change() {
+    let corpus = corpus();
+    let base = &corpus["base"];
+    let mut removed = base.clone();
+    removed["components"]["schemas"]
+        .as_object_mut()
+        .unwrap()
+        .shift_remove("UserUpdate");
+    let mut added = base.clone();
+    added["components"]["schemas"]["Team"] = json!({"type": "object"});
+    let mut described = base.clone();
+    described["info"]["description"] = json!("x");
+    described["components"]["schemas"]["User"]["description"] = json!("A user.");
+    assert_eq!(
+        next_version("0.1.0+2025-09-18", &diff(base, &removed)).0,
+        "0.2.0"
+    );
+    assert_eq!(next_version("1.4.2", &diff(base, &removed)).0, "2.0.0");
+    assert_eq!(
+        next_version("0.1.0+2025-09-18", &diff(base, &added)).0,
+        "0.1.1"
+    );
+    assert_eq!(next_version("1.4.2", &diff(base, &added)).0, "1.5.0");
+    assert_eq!(next_version("1.4.2", &diff(base, &described)).0, "1.4.3");
+    assert_eq!(
+        next_version("1.4.2", &diff(base, base)),
+        ("1.4.2".to_string(), "none")
+    );
+}
+
+#[test]
+fn the_command_reports_json_and_fails_on_breaking_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let corpus = corpus();
+    let (old, mut new) = (corpus["base"].clone(), corpus["base"].clone());
+    new["components"]["schemas"]["User"]["properties"]
+        .as_object_mut()
+        .unwrap()
+        .shift_remove("email");
+    let write = |name: &str, doc: &Value| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, serde_yaml::to_string(doc).unwrap()).unwrap();
+        path.display().to_string()
+    };
+    let (old, new) = (write("old.yaml", &old), write("new.yaml", &new));
+    let run = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_xtask"))
+            .args(["diff", "--base", &old, "--spec", &new])
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+
+    let text = run(&[]);
+    assert!(text.status.success());
+    let report = String::from_utf8_lossy(&text.stdout);
+    assert!(
+        report.contains(
+            "Breaking for existing callers (1):\n  - schema User: property `email` removed"
+        ),
+        "{report}"
+    );
+    assert!(
+        report.contains("Client crate version: 0.1.0 → 0.2.0"),
+        "{report}"
+    );
+
+    let json_run = run(&["--format", "json"]);
+    let report: Value = serde_json::from_slice(&json_run.stdout).unwrap();
+    assert_eq!(report["breaking"], true);
+    assert_eq!(
+        report["changes"][0],
+        json!({"severity": "breaking", "subject": "schema User", "change": "property `email` removed"})
+    );
+    assert_eq!(report["version"]["next"], "0.2.0");
+
+    let gate = run(&["--fail-on-breaking"]);
+    assert_eq!(gate.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&gate.stderr).contains("breaking"));
+
+    let missing = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["diff", "--base", "no-such-rev-or-file"])
+        .output()
+        .unwrap();
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&missing.stderr).contains("is neither a file nor a git revision")
+    );
+}
