@@ -26,6 +26,51 @@ pub fn import(upstream: Value, overlay: &Value) -> Result<Value, String> {
     Ok(doc)
 }
 
+/// serde_yaml writes `2025-09-18` bare, which is a string in YAML 1.2 but a date to YAML 1.1 readers
+/// (js-yaml, PyYAML), and then `info.version` is no longer a string for them. Quote such plain scalars;
+/// block scalars (descriptions) are left exactly as they are.
+pub fn quote_dates(yaml: &str) -> String {
+    let is_date = |s: &str| {
+        let b = s.as_bytes();
+        b.len() == 10
+            && b.iter().enumerate().all(|(i, c)| {
+                if i == 4 || i == 7 {
+                    *c == b'-'
+                } else {
+                    c.is_ascii_digit()
+                }
+            })
+    };
+    let mut out = String::with_capacity(yaml.len() + 64);
+    let mut block_indent: Option<usize> = None;
+    for line in yaml.lines() {
+        let indent = line.len() - line.trim_start().len();
+        if let Some(block) = block_indent {
+            if line.trim().is_empty() || indent > block {
+                out.push_str(line);
+                out.push('\n');
+                continue;
+            }
+            block_indent = None;
+        }
+        let trimmed = line.trim_end();
+        if trimmed.ends_with('|')
+            || trimmed.ends_with("|-")
+            || trimmed.ends_with('>')
+            || trimmed.ends_with(">-")
+        {
+            block_indent = Some(indent);
+        }
+        let quoted = ["- ", ": "].iter().find_map(|sep| {
+            let (head, value) = trimmed.rsplit_once(sep)?;
+            is_date(value).then(|| format!("{head}{sep}'{value}'"))
+        });
+        out.push_str(quoted.as_deref().unwrap_or(line));
+        out.push('\n');
+    }
+    out
+}
+
 // ---- 3.1 to 3.0 --------------------------------------------------------------------------------------
 
 /// What the keys of the object being walked are: keywords of a schema or of another OpenAPI object, or
@@ -486,6 +531,15 @@ fn next_selector(text: &str) -> Result<(Selector, &str), String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn dates_are_quoted_outside_block_scalars_only() {
+        let yaml = "info:\n  version: 2025-09-18\n  description: |\n    version: 2025-09-18\n  example:\n  - 2021-05-23\n  other: 2025-09-18T00:00\n";
+        assert_eq!(
+            quote_dates(yaml),
+            "info:\n  version: '2025-09-18'\n  description: |\n    version: 2025-09-18\n  example:\n  - '2021-05-23'\n  other: 2025-09-18T00:00\n"
+        );
+    }
 
     #[test]
     fn down_converts_nullable_types_examples_const_and_exclusive_bounds() {

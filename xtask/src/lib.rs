@@ -45,6 +45,7 @@ pub fn import(upstream: &Path, overlay: &Path, out: &Path, check: bool) -> Resul
     let doc = import::import(read_document(upstream)?, &read_document(overlay)?)
         .map_err(|e| format!("{}: {e}", name(upstream)))?;
     let yaml = serde_yaml::to_string(&doc).map_err(|e| format!("cannot write YAML: {e}"))?;
+    let yaml = import::quote_dates(&yaml);
     let text = format!("{}{yaml}", import::header(&name(upstream), &name(overlay)));
     // The result must be a spec `generate` accepts: check it the same way before anything is written.
     spec::parse(&text).map_err(|(at, problem)| {
