@@ -29,6 +29,10 @@ pub const DEFAULT_UPSTREAM: &str = "openapi/upstream/users.json";
 pub fn read_document(path: &Path) -> Result<serde_json::Value, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read the file: {e}", path.display()))?;
+    // JSON first: YAML parsers reject the surrogate-pair escapes (`\ud83d\udea7`) valid JSON may use.
+    if let Ok(value) = serde_json::from_str(&text) {
+        return Ok(value);
+    }
     serde_yaml::from_str(&text).map_err(|e| {
         let at = e
             .location()

@@ -139,3 +139,31 @@ fn an_overlay_target_upstream_no_longer_has_is_an_error() {
         "{message}"
     );
 }
+
+#[test]
+fn json_with_escaped_surrogate_pairs_imports_like_utf8() {
+    // Python's json.dump and many tools write 🚧 as "\ud83d\udea7", which YAML parsers reject.
+    let dir = tempfile::tempdir().unwrap();
+    let text = std::fs::read_to_string(root().join(xtask::DEFAULT_UPSTREAM)).unwrap();
+    assert!(text.contains('🚧'));
+    let escaped = dir.path().join("escaped.json");
+    std::fs::write(&escaped, text.replace('🚧', "\\ud83d\\udea7")).unwrap();
+    let out = dir.path().join("spec.yaml");
+    let output = xtask(&[
+        "import",
+        escaped.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let body = |text: &str| text.lines().skip(2).collect::<Vec<_>>().join("\n");
+    let committed = std::fs::read_to_string(root().join(xtask::DEFAULT_SPEC)).unwrap();
+    assert_eq!(
+        body(&std::fs::read_to_string(out).unwrap()),
+        body(&committed)
+    );
+}
