@@ -49,6 +49,8 @@ pub struct Reply {
     pub body: String,
     /// How long to wait before answering.
     pub delay: std::time::Duration,
+    /// Send only the first half of the body, then close the connection.
+    pub truncated: bool,
 }
 
 impl Reply {
@@ -59,7 +61,14 @@ impl Reply {
             headers: vec![("content-type".into(), "application/json".into())],
             body: body.into(),
             delay: std::time::Duration::ZERO,
+            truncated: false,
         }
+    }
+
+    /// Announces the whole body but sends half of it, then closes the connection.
+    pub fn truncated(mut self) -> Self {
+        self.truncated = true;
+        self
     }
 
     /// A reply with another content type, such as an HTML error page from a proxy.
@@ -94,6 +103,7 @@ type Handler = dyn Fn(&Request) -> Reply + Send + Sync;
 pub struct Server {
     url: String,
     requests: Arc<Mutex<Vec<Request>>>,
+    connections: Arc<std::sync::atomic::AtomicUsize>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -111,16 +121,19 @@ impl Server {
         let listener = TcpListener::bind(("127.0.0.1", port)).await?;
         let url = format!("http://{}", listener.local_addr()?);
         let requests = Arc::new(Mutex::new(Vec::new()));
+        let connections = Arc::new(std::sync::atomic::AtomicUsize::new(0));
         let handler: Arc<Handler> = Arc::new(handler);
-        let log = requests.clone();
+        let (log, accepted) = (requests.clone(), connections.clone());
         let task = tokio::spawn(async move {
             while let Ok((stream, _)) = listener.accept().await {
+                accepted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 tokio::spawn(serve(stream, handler.clone(), log.clone()));
             }
         });
         Ok(Server {
             url,
             requests,
+            connections,
             task,
         })
     }
@@ -138,6 +151,11 @@ impl Server {
     /// Every request received so far.
     pub fn requests(&self) -> Vec<Request> {
         self.requests.lock().unwrap().clone()
+    }
+
+    /// How many TCP connections the server has accepted.
+    pub fn connections(&self) -> usize {
+        self.connections.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The only request received; fails the test if there was not exactly one.
@@ -177,6 +195,12 @@ async fn serve(stream: TcpStream, handler: Arc<Handler>, log: Arc<Mutex<Vec<Requ
             head.push_str(&format!("{name}: {value}\r\n"));
         }
         head.push_str(&format!("content-length: {}\r\n\r\n", reply.body.len()));
+        if reply.truncated {
+            let half = reply.body.len() / 2;
+            head.push_str(reply.body.get(..half).unwrap_or_default());
+            let _ = stream.get_mut().write_all(head.as_bytes()).await;
+            return;
+        }
         head.push_str(&reply.body);
         // One write: with two, Nagle's algorithm and delayed ACKs add ~40 ms to every response.
         if stream.get_mut().write_all(head.as_bytes()).await.is_err() {
@@ -237,6 +261,29 @@ fn reason(status: u16) -> &'static str {
         502 => "Bad Gateway",
         503 => "Service Unavailable",
         _ => "Status",
+    }
+}
+
+/// A small seeded pseudo-random generator (xorshift64*), so randomized tests replay exactly from their seed.
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator for `seed` (any value; 0 is remapped).
+    pub fn new(seed: u64) -> Self {
+        Rng(seed.max(1))
+    }
+
+    /// The next value.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    /// A value in `0..n` (`n` > 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next_u64() % n as u64) as usize
     }
 }
 

@@ -1,0 +1,178 @@
+//! A bounded chaos run: a loopback server that, at random from a fixed seed, resets connections, stalls
+//! past the timeout, sends truncated or non-JSON bodies, 429s with Retry-After, and 5xx. Every call must
+//! end in success or a typed error within the configured time bounds; retried writes carry one idempotency
+//! key. The tally is printed (`cargo test --test chaos -- --nocapture`).
+//!
+//! CHAOS_CALLS and CHAOS_SEED change the run's size and seed.
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use polytomic::types::CreateUserRequestSchema;
+use polytomic::{Client, Credentials, Error, RetryPolicy, RoleIds};
+use polytomic_tests::{Reply, Rng, Server, success_example};
+use uuid::Uuid;
+
+const TIMEOUT: Duration = Duration::from_millis(250);
+const RETRIES: u32 = 2;
+const MAX_BACKOFF: Duration = Duration::from_millis(40);
+
+fn env(name: &str, default: u64) -> u64 {
+    std::env::var(name)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// What the server does with one request, chosen at random.
+fn fault(rng: &mut Rng) -> (&'static str, Reply) {
+    let user = success_example("get_current_org_user").to_string();
+    match rng.below(8) {
+        0 => ("reset", Reply::hang_up()),
+        1 => ("stall", Reply::json(200, user).after(TIMEOUT * 3)),
+        2 => ("truncated", Reply::json(200, user).truncated()),
+        3 => (
+            "not json",
+            Reply::text(200, "text/html", "<html>oops</html>"),
+        ),
+        4 => ("429", Reply::json(429, "{}").header("retry-after", "0")),
+        5 => ("503", Reply::json(503, r#"{"message":"down"}"#)),
+        _ => ("ok", Reply::json(200, user)),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_call_ends_in_success_or_a_typed_error_within_bounds() {
+    let calls = env("CHAOS_CALLS", 120) as usize;
+    let rng = Arc::new(Mutex::new(Rng::new(env("CHAOS_SEED", 20261127))));
+    let faults: Arc<Mutex<BTreeMap<&'static str, usize>>> = Arc::default();
+    let (r, f) = (rng.clone(), faults.clone());
+    let server = Server::start(move |_| {
+        let (name, reply) = fault(&mut r.lock().unwrap());
+        *f.lock().unwrap().entry(name).or_default() += 1;
+        reply
+    })
+    .await;
+    let client = Client::builder()
+        .base_url(server.url())
+        .credentials(Credentials::UserKey("chaos".into()))
+        .timeout(TIMEOUT)
+        .connect_timeout(TIMEOUT)
+        .retry(RetryPolicy {
+            max_retries: RETRIES,
+            initial_backoff: Duration::from_millis(5),
+            max_backoff: MAX_BACKOFF,
+        })
+        .build()
+        .unwrap();
+    // Each attempt ends by its timeout; between attempts at most the backoff cap. Slack for a busy machine.
+    let bound = (TIMEOUT + MAX_BACKOFF) * (RETRIES + 1) + Duration::from_secs(2);
+
+    // Sixteen calls in flight at a time: enough to share connections, not so many that a debug build on a
+    // busy two-core machine misses its own timeouts.
+    let mut outcomes = Vec::new();
+    let mut tasks = Vec::new();
+    for i in 0..calls {
+        if tasks.len() == 16 {
+            for task in tasks.drain(..) {
+                outcomes.push(task.await);
+            }
+        }
+        let client = client.clone();
+        tasks.push(tokio::spawn(async move {
+            let started = Instant::now();
+            let outcome: Result<(), Error> = if i % 2 == 0 {
+                let id = Uuid::from_u128(i as u128);
+                client
+                    .get_current_org_user()
+                    .id(id)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(Error::from)
+            } else {
+                let body = CreateUserRequestSchema::builder()
+                    .email(format!("user{i}@example.com"))
+                    .role_ids(RoleIds::from(Uuid::nil()));
+                client
+                    .create_partner_user()
+                    .org_id(Uuid::nil())
+                    .idempotency_key(format!("key-{i}"))
+                    .body(body)
+                    .send()
+                    .await
+                    .map(drop)
+                    .map_err(Error::from)
+            };
+            (outcome, started.elapsed())
+        }));
+    }
+
+    for task in tasks {
+        outcomes.push(task.await);
+    }
+    let mut tally: BTreeMap<String, usize> = BTreeMap::new();
+    for outcome in outcomes {
+        // A panic inside the client would surface here as a JoinError.
+        let (outcome, elapsed) = outcome.expect("no call may panic");
+        assert!(
+            elapsed <= bound,
+            "a call took {elapsed:?}, over the bound {bound:?}: {outcome:?}"
+        );
+        let kind = match &outcome {
+            Ok(()) => "ok".to_string(),
+            Err(Error::Timeout(_)) => "error: timeout".into(),
+            Err(Error::Connection(_)) => "error: connection".into(),
+            Err(Error::InvalidResponse { .. }) => "error: invalid response".into(),
+            Err(Error::UnexpectedResponse { status, .. }) | Err(Error::Api { status, .. }) => {
+                format!("error: status {}", status.as_u16())
+            }
+            Err(other) => panic!("an error the chaos run cannot cause: {other:?}"),
+        };
+        *tally.entry(kind).or_default() += 1;
+    }
+
+    // Retried writes: every attempt of one call carries that call's key and the same body.
+    let mut by_key: BTreeMap<String, Vec<serde_json::Value>> = BTreeMap::new();
+    for request in server.requests().into_iter().filter(|r| r.method == "POST") {
+        let key = request
+            .header("idempotency-key")
+            .expect("every write has its key")
+            .to_string();
+        by_key
+            .entry(key)
+            .or_default()
+            .push(request.body.clone().unwrap_or_default());
+    }
+    for (key, bodies) in &by_key {
+        assert!(
+            bodies.len() <= RETRIES as usize + 1,
+            "{key}: {} attempts",
+            bodies.len()
+        );
+        assert!(
+            bodies.iter().all(|b| b == &bodies[0]),
+            "{key}: bodies differ between attempts"
+        );
+        let i: usize = key.trim_start_matches("key-").parse().unwrap();
+        assert_eq!(
+            bodies[0]["email"],
+            format!("user{i}@example.com"),
+            "{key} carried another call's body"
+        );
+    }
+
+    println!("chaos: {calls} calls, {} requests", server.requests().len());
+    println!("faults injected: {:?}", faults.lock().unwrap());
+    println!("outcomes: {tally:?}");
+    assert_eq!(tally.values().sum::<usize>(), calls);
+    assert!(
+        tally.contains_key("ok"),
+        "some calls must get through: {tally:?}"
+    );
+    assert!(
+        by_key.values().any(|b| b.len() > 1),
+        "some writes must have been retried"
+    );
+}
