@@ -38,6 +38,20 @@ fn main() -> ExitCode {
         Some("generate") => generate(&args[1..]),
         Some("import") => import(&args[1..]),
         Some("diff") => diff(&args[1..]),
+        // For BENCHMARKS.md: `cargo xtask synth-spec 1000 > /tmp/synth-1000.yaml`.
+        Some("synth-spec") => match args.get(1).and_then(|n| n.parse().ok()) {
+            Some(n) => match xtask::synthetic_spec(n) {
+                Ok(yaml) => {
+                    print!("{yaml}");
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::FAILURE
+                }
+            },
+            None => usage_error("synth-spec needs a number of operations"),
+        },
         Some("help" | "--help" | "-h") => {
             println!("{USAGE}");
             ExitCode::SUCCESS

@@ -55,7 +55,8 @@ fn mutate_text(text: &str, rng: &mut Rng) -> String {
         2 => {
             let mut bytes = text.as_bytes().to_vec();
             let i = rng.below(bytes.len());
-            bytes[i] = b":-{}[]\"'#&*!| \n0"[rng.below(17)];
+            let punctuation = b":-{}[]\"'#&*!| \n0";
+            bytes[i] = punctuation[rng.below(punctuation.len())];
             String::from_utf8_lossy(&bytes).into_owned()
         }
         _ => text.chars().take(rng.below(text.chars().count())).collect(),
