@@ -23,21 +23,50 @@ pub fn sources(
     spec_name: &str,
     spec_hash: &str,
 ) -> Result<Vec<(&'static str, String)>, String> {
-    let settings = settings();
-    let client = contain_panics(|| Generator::new(&settings).generate_tokens(spec))?;
-    let httpmock = contain_panics(|| Generator::new(&settings).httpmock(spec, CLIENT_CRATE))?;
-    let cli = contain_panics(|| Generator::new(&settings).cli(spec, CLIENT_CRATE))?;
-    [(CLIENT, client), (HTTPMOCK, httpmock), (CLI, cli)]
-        .into_iter()
-        .map(|(path, tokens)| {
-            let tokens = tokens.map_err(|e| format!("progenitor cannot generate {path} from this spec: {e}"))?;
-            let file = syn::parse2::<syn::File>(tokens).map_err(|e| {
-                format!("progenitor produced code for {path} that does not parse (a progenitor bug): {e}")
-            })?;
-            let header = header(spec_name, spec_hash, &spec.info.version);
-            Ok((path, format!("{header}{}", prettyplease::unparse(&file))))
+    type Make = fn(&mut Generator, &OpenAPI) -> Result<proc_macro2::TokenStream, progenitor::Error>;
+    let outputs: [(&'static str, Make); 3] = [
+        (CLIENT, |g, spec| g.generate_tokens(spec)),
+        (HTTPMOCK, |g, spec| g.httpmock(spec, CLIENT_CRATE)),
+        (CLI, |g, spec| g.cli(spec, CLIENT_CRATE)),
+    ];
+    let header = header(spec_name, spec_hash, &spec.info.version);
+    // The three are independent: generate them side by side. progenitor's settings and tokens are not
+    // Send, so each thread makes its own settings and renders its own text.
+    contain_panics(|| {
+        std::thread::scope(|scope| {
+            let threads: Vec<_> = outputs
+                .iter()
+                .map(|&(path, make)| {
+                    let header = &header;
+                    scope.spawn(move || {
+                        render(path, make(&mut Generator::new(&settings()), spec), header)
+                    })
+                })
+                .collect();
+            threads
+                .into_iter()
+                .map(|thread| {
+                    thread
+                        .join()
+                        .map_err(|payload| panic_message(payload.as_ref()))
+                        .and_then(|result| result)
+                })
+                .collect()
         })
-        .collect()
+    })?
+}
+
+fn render(
+    path: &'static str,
+    tokens: Result<proc_macro2::TokenStream, progenitor::Error>,
+    header: &str,
+) -> Result<(&'static str, String), String> {
+    let tokens =
+        tokens.map_err(|e| format!("progenitor cannot generate {path} from this spec: {e}"))?;
+    let file = syn::parse2::<syn::File>(tokens).map_err(|e| {
+        format!("progenitor produced code for {path} that does not parse (a progenitor bug): {e}")
+    })?;
+    Ok((path, format!("{header}{}", prettyplease::unparse(&file))))
 }
 
 fn settings() -> GenerationSettings {
@@ -110,14 +139,16 @@ fn contain_panics<T>(f: impl FnOnce() -> T) -> Result<T, String> {
     panic::set_hook(Box::new(|_| {}));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
     panic::set_hook(previous);
-    result.map_err(|payload| {
-        let message = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown cause".into());
-        format!("progenitor cannot handle this spec (it stopped with: {message})")
-    })
+    result.map_err(|payload| panic_message(payload.as_ref()))
+}
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".into());
+    format!("progenitor cannot handle this spec (it stopped with: {message})")
 }
 
 #[cfg(test)]

@@ -226,14 +226,25 @@ pub fn diff_report(base: &str, spec: &str, json: bool) -> Result<(String, bool),
 pub fn synthetic_spec(operations: usize) -> Result<String, String> {
     let spec_path = workspace_root().join(DEFAULT_SPEC);
     let mut doc = read_document(&spec_path)?;
-    let paths = doc["paths"].as_object().cloned().ok_or("the spec has no paths")?;
-    let per_copy: usize = paths.values().filter_map(|item| item.as_object()).map(|ops| ops.len()).sum();
+    let paths = doc["paths"]
+        .as_object()
+        .cloned()
+        .ok_or("the spec has no paths")?;
+    let per_copy: usize = paths
+        .values()
+        .filter_map(|item| item.as_object())
+        .map(|ops| ops.len())
+        .sum();
     let copies = operations.div_ceil(per_copy.max(1)).max(1);
     let mut out = serde_json::Map::new();
     for copy in 0..copies {
         for (path, item) in &paths {
             let mut item = item.clone();
-            for op in item.as_object_mut().into_iter().flat_map(|ops| ops.values_mut()) {
+            for op in item
+                .as_object_mut()
+                .into_iter()
+                .flat_map(|ops| ops.values_mut())
+            {
                 let id = op["operationId"].as_str().unwrap_or("op").to_string();
                 op["operationId"] = serde_json::Value::String(format!("{id}_{copy}"));
             }
