@@ -183,6 +183,18 @@ fn report(error: anyhow::Error) -> ExitCode {
     })
 }
 
+/// `CliConfig` hooks that put `--role-ids` into the request body.
+macro_rules! role_ids_hooks {
+    ($($hook:ident: $builder:ident),* $(,)?) => {$(
+        fn $hook(&self, matches: &ArgMatches, request: &mut builder::$builder) -> anyhow::Result<()> {
+            if let Some(ids) = Self::role_ids(matches)? {
+                *request = request.clone().body_map(|body| body.role_ids(ids));
+            }
+            Ok(())
+        }
+    )*};
+}
+
 /// How the generated CLI prints: JSON on stdout. Errors are printed once, by `report`.
 struct Output;
 
@@ -243,47 +255,11 @@ impl CliConfig for Output {
     {
     }
 
-    fn execute_create_current_org_user(
-        &self,
-        matches: &ArgMatches,
-        request: &mut builder::CreateCurrentOrgUser,
-    ) -> anyhow::Result<()> {
-        if let Some(ids) = Self::role_ids(matches)? {
-            *request = request.clone().body_map(|body| body.role_ids(ids));
-        }
-        Ok(())
-    }
-
-    fn execute_update_current_org_user(
-        &self,
-        matches: &ArgMatches,
-        request: &mut builder::UpdateCurrentOrgUser,
-    ) -> anyhow::Result<()> {
-        if let Some(ids) = Self::role_ids(matches)? {
-            *request = request.clone().body_map(|body| body.role_ids(ids));
-        }
-        Ok(())
-    }
-
-    fn execute_create_partner_user(
-        &self,
-        matches: &ArgMatches,
-        request: &mut builder::CreatePartnerUser,
-    ) -> anyhow::Result<()> {
-        if let Some(ids) = Self::role_ids(matches)? {
-            *request = request.clone().body_map(|body| body.role_ids(ids));
-        }
-        Ok(())
-    }
-
-    fn execute_update_partner_user(
-        &self,
-        matches: &ArgMatches,
-        request: &mut builder::UpdatePartnerUser,
-    ) -> anyhow::Result<()> {
-        if let Some(ids) = Self::role_ids(matches)? {
-            *request = request.clone().body_map(|body| body.role_ids(ids));
-        }
-        Ok(())
+    // The `--role-ids` flag added in `command()`, applied to the four bodies that have role_ids.
+    role_ids_hooks! {
+        execute_create_current_org_user: CreateCurrentOrgUser,
+        execute_update_current_org_user: UpdateCurrentOrgUser,
+        execute_create_partner_user: CreatePartnerUser,
+        execute_update_partner_user: UpdatePartnerUser,
     }
 }
