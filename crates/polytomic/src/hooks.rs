@@ -83,9 +83,13 @@ async fn send_with_retries(
     request: Request,
     policy: &RetryPolicy,
 ) -> reqwest::Result<Response> {
-    // A POST is repeated only when the caller made it idempotent with a key (sent unchanged on every attempt).
-    let may_retry =
-        request.method() != Method::POST || request.headers().contains_key("idempotency-key");
+    // Idempotent methods are repeated freely; anything else (POST) only when the caller made it idempotent
+    // with a key, which is sent unchanged on every attempt.
+    let idempotent = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+    );
+    let may_retry = idempotent || request.headers().contains_key("idempotency-key");
     let (mut request, mut attempt) = (request, 1);
     let result = loop {
         // Keep a copy for a next attempt while one may follow (JSON bodies are bytes: cloning works).
