@@ -13,7 +13,8 @@ trap 'rm -rf "$work"' EXIT
 git clone -q "$root" "$work/repo"
 cd "$work/repo"
 export CARGO_TARGET_DIR="$work/target" CARGO_TERM_COLOR=never
-cp -r "$root/target/debug" "$CARGO_TARGET_DIR/" 2>/dev/null || mkdir -p "$CARGO_TARGET_DIR"
+mkdir -p "$CARGO_TARGET_DIR"
+cp -r "$root/target/debug" "$root/target/release" "$CARGO_TARGET_DIR/" 2>/dev/null || true
 cargo xtask generate >/dev/null 2>&1
 cargo test -q -p polytomic >/dev/null 2>&1   # warm: everything built once
 

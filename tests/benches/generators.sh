@@ -21,14 +21,14 @@ for tool in cargo-progenitor oas3-gen openapi-to-rust; do
 done
 jar="$cache/py/openapi_generator_cli/openapi-generator.jar"
 [ -f "$jar" ] || python3 -m pip install -q --target "$cache/py" openapi-generator-cli
-cargo build -q -p xtask          # ours is compiled first: the timings are of generating, not of building
+cargo build -q --release -p xtask   # ours is compiled first (as `cargo xtask` builds it): timings are of generating
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 spec="$root/openapi/polytomic.yaml"
 declare -A commands=(
   ["cargo xtask generate"]="cargo xtask generate --spec $spec --out-dir $work/ours"
-  ["xtask binary"]="$root/target/debug/xtask generate --spec $spec --out-dir $work/ours-bin"
+  ["xtask binary"]="$root/target/release/xtask generate --spec $spec --out-dir $work/ours-bin"
   ["cargo-progenitor"]="$bin/cargo-progenitor progenitor -i $spec -o $work/progenitor -n gen -v 0.1.0 --interface builder"
   ["oas3-gen"]="$bin/oas3-gen generate client -i $spec -o $work/oas3.rs"
   ["openapi-to-rust"]="$bin/openapi-to-rust generate $spec --output-dir $work/o2r"
@@ -56,14 +56,14 @@ PY
 done
 
 echo
-echo "## Scaling: synthetic specs in the project's style (xtask binary, $runs runs each)"
+echo "## Scaling: synthetic specs in the project's style (release xtask binary, $runs runs each)"
 echo
 echo "| operations | median | min | max | peak memory |"
 echo "|---|---|---|---|---|"
 for n in 10 100 1000; do
-  "$root/target/debug/xtask" synth-spec "$n" > "$work/synth-$n.yaml"
+  "$root/target/release/xtask" synth-spec "$n" > "$work/synth-$n.yaml"
   ops=$(grep -c 'operationId:' "$work/synth-$n.yaml")
-  cmd="$root/target/debug/xtask generate --spec $work/synth-$n.yaml --out-dir $work/synth-$n"
+  cmd="$root/target/release/xtask generate --spec $work/synth-$n.yaml --out-dir $work/synth-$n"
   hyperfine -N --warmup 1 --runs "$runs" --export-json "$work/h.json" "$cmd" >/dev/null 2>&1
   python3 - "$ops" "$(peak "$cmd")" "$work/h.json" <<'PY'
 import json, sys
