@@ -65,96 +65,112 @@ fn main() -> ExitCode {
     }
 }
 
-fn generate(args: &[String]) -> ExitCode {
-    let root = workspace_root();
-    let (mut spec, mut out_dir, mut check) = (root.join(DEFAULT_SPEC), root.clone(), false);
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--check" => check = true,
-            "--spec" | "--out-dir" => {
-                let Some(value) = args.next() else {
-                    return usage_error(&format!("`{arg}` needs a path"));
-                };
-                let target = if arg == "--spec" {
-                    &mut spec
-                } else {
-                    &mut out_dir
-                };
-                *target = PathBuf::from(value);
+/// A command's arguments: `--name VALUE` options, `--name` switches, and at most one positional argument.
+struct Args {
+    values: std::collections::HashMap<String, String>,
+    switches: Vec<String>,
+    positional: Option<String>,
+}
+
+impl Args {
+    /// Parses `args` against what the command accepts; anything else is a usage error.
+    fn parse(
+        args: &[String],
+        options: &[&str],
+        switches: &[&str],
+        positional: bool,
+    ) -> Result<Args, String> {
+        let mut parsed = Args {
+            values: Default::default(),
+            switches: Vec::new(),
+            positional: None,
+        };
+        let mut args = args.iter();
+        while let Some(arg) = args.next() {
+            if options.contains(&arg.as_str()) {
+                let value = args
+                    .next()
+                    .ok_or_else(|| format!("`{arg}` needs a value"))?;
+                parsed.values.insert(arg.clone(), value.clone());
+            } else if switches.contains(&arg.as_str()) {
+                parsed.switches.push(arg.clone());
+            } else if positional && !arg.starts_with('-') && parsed.positional.is_none() {
+                parsed.positional = Some(arg.clone());
+            } else {
+                return Err(format!("unknown argument `{arg}`"));
             }
-            other => return usage_error(&format!("unknown argument `{other}`")),
         }
+        Ok(parsed)
     }
+
+    fn path(&self, option: &str, default: PathBuf) -> PathBuf {
+        self.values
+            .get(option)
+            .map(PathBuf::from)
+            .unwrap_or(default)
+    }
+
+    fn has(&self, switch: &str) -> bool {
+        self.switches.iter().any(|s| s == switch)
+    }
+}
+
+fn generate(args: &[String]) -> ExitCode {
+    let args = match Args::parse(args, &["--spec", "--out-dir"], &["--check"], false) {
+        Ok(args) => args,
+        Err(problem) => return usage_error(&problem),
+    };
+    let root = workspace_root();
+    let spec = args.path("--spec", root.join(DEFAULT_SPEC));
+    let out_dir = args.path("--out-dir", root);
     report(
-        xtask::generate(&spec, &out_dir, check),
+        xtask::generate(&spec, &out_dir, args.has("--check")),
         "cargo xtask generate",
     )
 }
 
 fn import(args: &[String]) -> ExitCode {
+    let args = match Args::parse(args, &["--overlay", "--out"], &["--check"], true) {
+        Ok(args) => args,
+        Err(problem) => return usage_error(&problem),
+    };
     let root = workspace_root();
-    let (mut upstream, mut overlay, mut out, mut check) = (
-        root.join(DEFAULT_UPSTREAM),
-        root.join(DEFAULT_OVERLAY),
-        root.join(DEFAULT_SPEC),
-        false,
-    );
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--check" => check = true,
-            "--overlay" | "--out" => {
-                let Some(value) = args.next() else {
-                    return usage_error(&format!("`{arg}` needs a path"));
-                };
-                let target = if arg == "--overlay" {
-                    &mut overlay
-                } else {
-                    &mut out
-                };
-                *target = PathBuf::from(value);
-            }
-            other if other.starts_with('-') => {
-                return usage_error(&format!("unknown argument `{other}`"));
-            }
-            path => upstream = PathBuf::from(path),
-        }
-    }
+    let upstream = args
+        .positional
+        .as_ref()
+        .map(PathBuf::from)
+        .unwrap_or(root.join(DEFAULT_UPSTREAM));
+    let overlay = args.path("--overlay", root.join(DEFAULT_OVERLAY));
+    let out = args.path("--out", root.join(DEFAULT_SPEC));
     report(
-        xtask::import(&upstream, &overlay, &out, check),
+        xtask::import(&upstream, &overlay, &out, args.has("--check")),
         "cargo xtask import",
     )
 }
 
 fn diff(args: &[String]) -> ExitCode {
+    let args = match Args::parse(
+        args,
+        &["--base", "--spec", "--format"],
+        &["--fail-on-breaking"],
+        false,
+    ) {
+        Ok(args) => args,
+        Err(problem) => return usage_error(&problem),
+    };
     let default_spec = workspace_root().join(DEFAULT_SPEC).display().to_string();
-    let (mut base, mut spec, mut json, mut fail) = ("HEAD".to_string(), default_spec, false, false);
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        match arg.as_str() {
-            "--fail-on-breaking" => fail = true,
-            "--base" | "--spec" | "--format" => {
-                let Some(value) = args.next() else {
-                    return usage_error(&format!("`{arg}` needs a value"));
-                };
-                match arg.as_str() {
-                    "--base" => base = value.clone(),
-                    "--spec" => spec = value.clone(),
-                    _ => match value.as_str() {
-                        "json" => json = true,
-                        "text" => json = false,
-                        other => {
-                            return usage_error(&format!(
-                                "unknown format `{other}` (text or json)"
-                            ));
-                        }
-                    },
-                }
-            }
-            other => return usage_error(&format!("unknown argument `{other}`")),
-        }
-    }
+    let base = args
+        .values
+        .get("--base")
+        .cloned()
+        .unwrap_or_else(|| "HEAD".into());
+    let spec = args.values.get("--spec").cloned().unwrap_or(default_spec);
+    let json = match args.values.get("--format").map(String::as_str) {
+        None | Some("text") => false,
+        Some("json") => true,
+        Some(other) => return usage_error(&format!("unknown format `{other}` (text or json)")),
+    };
+    let fail = args.has("--fail-on-breaking");
     match xtask::diff_report(&base, &spec, json) {
         Ok((report, breaking)) => {
             print!("{report}");
