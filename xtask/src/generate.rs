@@ -5,6 +5,8 @@ use std::panic::{self, AssertUnwindSafe};
 use openapiv3::OpenAPI;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
+mod query;
+
 /// Where each generated file goes, relative to the workspace root.
 pub const CLIENT: &str = "crates/polytomic/src/generated.rs";
 /// progenitor's httpmock helpers for the client.
@@ -16,13 +18,21 @@ pub const CLI: &str = "crates/polytomic-cli/src/generated.rs";
 /// as is, where `Error` is still progenitor's (the crate root exports the hand-written `Error`).
 const CLIENT_CRATE: &str = "polytomic::generated";
 
-/// Generates every file for `spec`: the client, the mock helpers and the CLI, as (path, source).
+/// The crates whose sources include generated code, and so need what the generated code uses.
+pub const GENERATED_MANIFESTS: [&str; 3] = [
+    "crates/polytomic/Cargo.toml",
+    "crates/polytomic-httpmock/Cargo.toml",
+    "crates/polytomic-cli/Cargo.toml",
+];
+
+/// Generates every file for `spec`: the client, the mock helpers and the CLI, as (path, source), and the
+/// crates the generated code uses (`chrono` when the spec has a `date-time`...).
 /// `spec_name` is how the headers name the spec file. The same spec always gives the same bytes.
 pub fn sources(
     spec: &OpenAPI,
     spec_name: &str,
     spec_hash: &str,
-) -> Result<Vec<(&'static str, String)>, String> {
+) -> Result<(Vec<(&'static str, String)>, Vec<&'static str>), String> {
     type Make = fn(&mut Generator, &OpenAPI) -> Result<proc_macro2::TokenStream, progenitor::Error>;
     let outputs: [(&'static str, Make); 3] = [
         (CLIENT, |g, spec| g.generate_tokens(spec)),
@@ -30,16 +40,23 @@ pub fn sources(
         (CLI, |g, spec| g.cli(spec, CLIENT_CRATE)),
     ];
     let header = header(spec_name, spec_hash, &spec.info.version);
+    let prepared = query::prepare(spec);
+    let spec = &prepared;
+    let arrays = query::array_query_params(spec);
     // The three are independent: generate them side by side. progenitor's settings and tokens are not
     // Send, so each thread makes its own settings and renders its own text.
-    contain_panics(|| {
+    let results: Vec<Result<Rendered, String>> = contain_panics(|| {
         std::thread::scope(|scope| {
             let threads: Vec<_> = outputs
                 .iter()
                 .map(|&(path, make)| {
-                    let header = &header;
+                    let (header, arrays) = (&header, &arrays);
                     scope.spawn(move || {
-                        render(path, make(&mut Generator::new(&settings()), spec), header)
+                        let mut generator = Generator::new(&settings());
+                        let tokens = make(&mut generator, spec);
+                        let crates = used_crates(&generator);
+                        let tokens = tokens.map(|t| query::fill_gaps(path, t, arrays));
+                        render(path, tokens, header).map(|(path, text)| (path, text, crates))
                     })
                 })
                 .collect();
@@ -53,8 +70,60 @@ pub fn sources(
                 })
                 .collect()
         })
-    })?
+    })?;
+    let mut files = Vec::new();
+    let mut crates = Vec::new();
+    for result in results {
+        let (path, text, used) = result?;
+        files.push((path, text));
+        for name in used {
+            if !crates.contains(&name) {
+                crates.push(name);
+            }
+        }
+    }
+    Ok((files, crates))
 }
+
+type Rendered = (&'static str, String, Vec<&'static str>);
+
+/// The crates progenitor's output names (`::chrono::DateTime`...), beyond what every client needs.
+fn used_crates(generator: &Generator) -> Vec<&'static str> {
+    let types = generator.get_type_space();
+    [
+        ("chrono", types.uses_chrono()),
+        ("regress", types.uses_regress()),
+        ("serde_json", types.uses_serde_json()),
+        ("uuid", types.uses_uuid()),
+    ]
+    .into_iter()
+    .filter_map(|(name, used)| used.then_some(name))
+    .collect()
+}
+
+/// `manifest` with its generated-dependencies block listing each of `crates` the manifest does not already
+/// list by hand, as workspace dependencies (versions are pinned once, in the workspace manifest). `None`
+/// when the manifest has no block.
+pub fn with_generated_dependencies(manifest: &str, crates: &[&str]) -> Option<String> {
+    let begin = manifest.find(DEPS_BEGIN)?;
+    let after_begin = begin + manifest[begin..].find('\n')? + 1;
+    let end = after_begin + manifest[after_begin..].find(DEPS_END)?;
+    let (before, after) = (&manifest[..after_begin], &manifest[end..]);
+    let listed_by_hand = |name: &str| {
+        format!("{before}{after}")
+            .lines()
+            .any(|l| l.starts_with(&format!("{name}.")) || l.starts_with(&format!("{name} ")))
+    };
+    let block: String = crates
+        .iter()
+        .filter(|name| !listed_by_hand(name))
+        .map(|name| format!("{name}.workspace = true\n"))
+        .collect();
+    Some(format!("{before}{block}{after}"))
+}
+
+const DEPS_BEGIN: &str = "# BEGIN generated dependencies";
+const DEPS_END: &str = "# END generated dependencies";
 
 fn render(
     path: &'static str,
@@ -83,7 +152,12 @@ fn settings() -> GenerationSettings {
         .with_hooks(HooksMode::Expected)
         // progenitor drops `minItems`, so an empty `role_ids` would be skipped when serialized and an
         // invalid update would become a successful no-op. A hand-written type that cannot be empty.
-        .with_replacement("RoleIds", "crate::RoleIds", std::iter::empty());
+        .with_replacement("RoleIds", "crate::RoleIds", std::iter::empty())
+        // Maps in a fixed order: the same value always serializes to the same bytes (query parameters
+        // sent as JSON, snapshots).
+        .with_map_type("::std::collections::BTreeMap")
+        // `x-rust-type` in a schema names a type of the client crate itself (see `query::prepare`).
+        .with_crate("polytomic", progenitor::CrateVers::Any, None);
     settings
 }
 

@@ -1,12 +1,16 @@
 //! `cargo xtask import`: Polytomic's published OpenAPI (3.1 or 3.0, JSON or YAML) to our 3.0 spec.
 //!
 //! 1. Down-convert what OpenAPI 3.0 cannot say; refuse, with its location, what has no 3.0 form.
-//! 2. Keep only the paths the project covers (the overlay's `x-keep-paths`).
+//! 2. Name every operation and give it its credentials, by the rules in [`operations`] (stated in the
+//!    overlay's header): nothing upstream publishes is dropped, and a new operation needs no hand edit.
 //! 3. Apply the project's curation: the actions of an OpenAPI Overlay 1.0 document, in order.
+//! 4. Check that every operation has a unique name.
 
 use serde_json::{Map, Value};
 
 use crate::spec::render_path;
+
+mod operations;
 
 /// The comment at the top of the imported spec.
 pub fn header(upstream_name: &str, overlay_name: &str) -> String {
@@ -21,8 +25,16 @@ pub fn import(upstream: Value, overlay: &Value) -> Result<Value, String> {
     let mut doc = upstream;
     down_convert(&mut doc, &mut Vec::new(), Context::Document)
         .map_err(|(path, problem)| format!("upstream: {}: {problem}", render_path(&path)))?;
-    keep_paths(&mut doc, overlay).map_err(|e| format!("overlay: {e}"))?;
+    if overlay.get("x-keep-paths").is_some() {
+        return Err(
+            "overlay: `x-keep-paths` is no longer supported: every upstream path is imported; \
+                    remove a path explicitly with an action (`remove: true`) if it must go"
+                .into(),
+        );
+    }
+    operations::name_and_secure(&mut doc, overlay).map_err(|e| format!("upstream: {e}"))?;
     apply_overlay(&mut doc, overlay).map_err(|e| format!("overlay: {e}"))?;
+    operations::check_unique(&doc)?;
     Ok(doc)
 }
 
@@ -292,30 +304,6 @@ fn convert_schema(map: &mut Map<String, Value>, path: &mut Vec<String>) -> Resul
             map.insert(exclusive.into(), Value::Bool(true));
         }
     }
-    Ok(())
-}
-
-// ---- Paths kept ----------------------------------------------------------------------------------------
-
-/// Keeps only the paths listed in the overlay's `x-keep-paths`; a listed path upstream lacks is an error.
-fn keep_paths(doc: &mut Value, overlay: &Value) -> Result<(), String> {
-    let Some(keep) = overlay.get("x-keep-paths") else {
-        return Ok(());
-    };
-    let keep: Vec<&str> = keep
-        .as_array()
-        .and_then(|list| list.iter().map(Value::as_str).collect())
-        .ok_or("`x-keep-paths` must be a list of path strings")?;
-    let paths = doc
-        .get_mut("paths")
-        .and_then(Value::as_object_mut)
-        .ok_or("the upstream document has no `paths`")?;
-    if let Some(missing) = keep.iter().find(|p| !paths.contains_key(**p)) {
-        return Err(format!(
-            "`x-keep-paths` lists {missing}, which the upstream document does not have"
-        ));
-    }
-    paths.retain(|path, _| keep.contains(&path.as_str()));
     Ok(())
 }
 
@@ -612,7 +600,7 @@ mod tests {
                 {"name": "Authorization", "in": "header"}, {"name": "X-V", "in": "header"}]}},
             "/b": {"get": {"operationId": "other"}}
         }});
-        let overlay = json!({"overlay": "1.0.0", "x-keep-paths": ["/a"], "actions": [
+        let overlay = json!({"overlay": "1.0.0", "actions": [
             {"target": "$.paths['/a'].get", "update": {"operationId": "get_a", "summary": "A"}},
             {"target": "$.paths['/a'].get.parameters[?(@.name == 'Authorization')]", "remove": true},
             {"target": "$.paths.*.get.parameters", "update": {"name": "Idempotency-Key", "in": "header"}}

@@ -23,7 +23,7 @@ pub const CLIENT_MANIFEST: &str = "crates/polytomic/Cargo.toml";
 /// The project's curation of the upstream document, relative to the workspace root.
 pub const DEFAULT_OVERLAY: &str = "openapi/overlay.yaml";
 /// The upstream document the committed spec was imported from, relative to the workspace root.
-pub const DEFAULT_UPSTREAM: &str = "openapi/upstream/users.json";
+pub const DEFAULT_UPSTREAM: &str = "openapi/upstream/polytomic-2025-09-18.json";
 
 /// Reads a JSON or YAML file into a JSON value.
 pub fn read_document(path: &Path) -> Result<serde_json::Value, String> {
@@ -101,13 +101,19 @@ pub fn generate(spec: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Str
         .to_string();
     let hash =
         generate::spec_hash(&std::fs::read(spec).map_err(|e| format!("{}: {e}", spec.display()))?);
-    let mut sources: Vec<(&str, String)> = generate::sources(&api, &spec_name, &hash)
+    let (mut sources, crates) = generate::sources(&api, &spec_name, &hash)
         .map_err(|e| format!("{}: {e}", spec.display()))?;
-    // The client crate's version records the API version, when the manifest is there to stamp.
-    if let Ok(manifest) = std::fs::read_to_string(out_dir.join(CLIENT_MANIFEST))
-        && let Some(stamped) = generate::stamp_version(&manifest, &api.info.version)
-    {
-        sources.push((CLIENT_MANIFEST, stamped));
+    // Every crate that compiles generated code depends on what that code uses, derived from the spec.
+    for manifest_path in generate::GENERATED_MANIFESTS {
+        let manifest = std::fs::read_to_string(out_dir.join(manifest_path)).unwrap_or_default();
+        let mut updated = generate::with_generated_dependencies(&manifest, &crates);
+        if manifest_path == CLIENT_MANIFEST {
+            let base = updated.as_deref().unwrap_or(&manifest);
+            updated = generate::stamp_version(base, &api.info.version).or(updated);
+        }
+        if let Some(updated) = updated {
+            sources.push((manifest_path, updated));
+        }
     }
     if check {
         let mut diff = String::new();

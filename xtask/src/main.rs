@@ -24,7 +24,7 @@ usage: cargo xtask generate [--check] [--spec PATH] [--out-dir DIR]
 usage: cargo xtask import [UPSTREAM] [--overlay PATH] [--out PATH] [--check]
 
   import          turn Polytomic's OpenAPI document (3.1 or 3.0, JSON or YAML; default
-                  openapi/upstream/users.json) into openapi/polytomic.yaml: down-convert to 3.0, keep the
+                  openapi/upstream/polytomic-2025-09-18.json) into openapi/polytomic.yaml: down-convert to 3.0, keep the
                   overlay's x-keep-paths, apply the overlay's actions (default openapi/overlay.yaml)
   --check         write nothing; exit 1 with a diff when openapi/polytomic.yaml differs
 

@@ -126,9 +126,20 @@ fn check_version(doc: &Value) -> Result<(), Problem> {
 
 /// Every `$ref` must point inside this document, at something that exists.
 fn check_refs(root: &Value, node: &Value, path: &mut Vec<String>) -> Result<(), Problem> {
+    check_refs_in(root, node, path, false)
+}
+
+/// `names` is true for a map whose keys are names chosen by the author (`properties`): there a key `$ref`
+/// is a property called `$ref`, not a reference. Examples, defaults and extensions are data, not OpenAPI.
+fn check_refs_in(
+    root: &Value,
+    node: &Value,
+    path: &mut Vec<String>,
+    names: bool,
+) -> Result<(), Problem> {
     match node {
         Value::Object(map) => {
-            if let Some(reference) = map.get("$ref") {
+            if let Some(reference) = map.get("$ref").filter(|_| !names) {
                 let Some(reference) = reference.as_str() else {
                     return Err((Some(render_path(path)), "`$ref` must be a string".into()));
                 };
@@ -150,15 +161,22 @@ fn check_refs(root: &Value, node: &Value, path: &mut Vec<String>) -> Result<(), 
                 }
             }
             for (key, value) in map {
+                let data = !names
+                    && (matches!(key.as_str(), "example" | "examples" | "default" | "enum")
+                        || key.starts_with("x-"));
+                if data {
+                    continue;
+                }
                 path.push(key.clone());
-                check_refs(root, value, path)?;
+                let child_names = !names && key == "properties";
+                check_refs_in(root, value, path, child_names)?;
                 path.pop();
             }
         }
         Value::Array(items) => {
             for (index, value) in items.iter().enumerate() {
                 path.push(index.to_string());
-                check_refs(root, value, path)?;
+                check_refs_in(root, value, path, false)?;
                 path.pop();
             }
         }

@@ -34,9 +34,14 @@
 
 #![deny(missing_docs)]
 
+// The generated code names this crate's own types by absolute path (`::polytomic::JsonQuery`), so that the
+// same path works in the mock helpers and the CLI.
+extern crate self as polytomic;
+
 mod config;
 mod error;
 mod hooks;
+mod json_query;
 mod role_ids;
 
 /// progenitor's output, as generated. Everything in it is also exported from the crate root, except
@@ -53,4 +58,5 @@ pub use config::{
 };
 pub use error::Error;
 pub use generated::*;
+pub use json_query::JsonQuery;
 pub use role_ids::RoleIds;
