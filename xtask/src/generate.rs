@@ -5,10 +5,13 @@ use std::panic::{self, AssertUnwindSafe};
 use openapiv3::OpenAPI;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
+mod index;
 mod query;
 
 /// Where each generated file goes, relative to the workspace root.
 pub const CLIENT: &str = "crates/polytomic/src/generated.rs";
+/// The operations by resource, and the credentials each takes (from the spec, not from progenitor).
+pub const OPERATIONS: &str = "crates/polytomic/src/operations.rs";
 /// progenitor's httpmock helpers for the client.
 pub const HTTPMOCK: &str = "crates/polytomic-httpmock/src/generated.rs";
 /// progenitor's clap command-line client.
@@ -71,7 +74,7 @@ pub fn sources(
                 .collect()
         })
     })?;
-    let mut files = Vec::new();
+    let mut files = vec![(OPERATIONS, format!("{header}{}", index::operations_module(spec)?))];
     let mut crates = Vec::new();
     for result in results {
         let (path, text, used) = result?;

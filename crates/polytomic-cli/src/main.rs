@@ -1,4 +1,4 @@
-//! `polytomic`: every Users operation as a subcommand, on top of the generated clap CLI (`generated.rs`).
+//! `polytomic`: every operation of the Polytomic API as a subcommand, on top of the generated clap CLI (`generated.rs`).
 //!
 //! ```sh
 //! polytomic update-current-org-user --id <uuid> --role-ids <uuid> [<uuid>...]
@@ -28,7 +28,7 @@ const EXIT_RESPONSE: u8 = 5;
 fn command() -> Command {
     let global = |arg: Arg| arg.global(true).hide_env_values(true);
     let mut root = Command::new("polytomic")
-        .about("The Polytomic Users API from the command line. Prints responses as JSON.")
+        .about("The Polytomic API from the command line. Prints responses as JSON. Commands are listed by resource (connections, models, syncs, bulk syncs, ..., users).")
         .version(env!("CARGO_PKG_VERSION"))
         .subcommand_required(true)
         .arg(global(
@@ -47,8 +47,7 @@ fn command() -> Command {
             Arg::new("partner-key")
                 .long("partner-key")
                 .env("POLYTOMIC_PARTNER_KEY")
-                .conflicts_with("api-key")
-                .help("Partner API key (Bearer), for the *-partner-* commands"),
+                .help("Partner API key (Bearer), for the partner commands; with --api-key too, each command uses the key it takes"),
         ))
         .arg(global(
             Arg::new("base-url")
@@ -104,20 +103,25 @@ fn client(matches: &ArgMatches) -> Result<Client, Error> {
             .filter(|v| !v.is_empty())
             .cloned()
     };
-    let credentials = match (arg("partner-key"), arg("api-key"), arg("organization-id")) {
-        (Some(key), _, _) => Credentials::PartnerKey(key),
-        (None, Some(key), Some(organization_id)) => Credentials::OrgScopedKey {
-            organization_id,
-            key,
-        },
-        (None, Some(key), None) => Credentials::UserKey(key),
-        (None, None, _) => {
-            return Err(Error::InvalidConfig(
-                "no credentials: pass --api-key or --partner-key, or set POLYTOMIC_API_KEY".into(),
-            ));
+    // Both keys may be given: the client sends each operation the kind it takes.
+    let mut builder = Client::builder();
+    match (arg("api-key"), arg("organization-id")) {
+        (Some(key), Some(organization_id)) => {
+            builder = builder.credentials(Credentials::OrgScopedKey {
+                organization_id,
+                key,
+            })
         }
-    };
-    let mut builder = Client::builder().credentials(credentials);
+        (Some(key), None) => builder = builder.credentials(Credentials::UserKey(key)),
+        (None, _) => {}
+    }
+    if let Some(key) = arg("partner-key") {
+        builder = builder.credentials(Credentials::PartnerKey(key));
+    } else if arg("api-key").is_none() {
+        return Err(Error::InvalidConfig(
+            "no credentials: pass --api-key or --partner-key, or set POLYTOMIC_API_KEY or POLYTOMIC_PARTNER_KEY".into(),
+        ));
+    }
     if let Some(url) = arg("base-url") {
         builder = builder.base_url(url);
     }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use base64::Engine as _;
-use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::header::{HeaderMap, HeaderValue};
 
 use crate::{Client, Error};
 
@@ -21,17 +21,19 @@ pub const USER_AGENT: &str = concat!("polytomic-rust/", env!("CARGO_PKG_VERSION"
 /// How the client authenticates. The key is never shown by `Debug` or `Display`.
 #[derive(Clone)]
 pub enum Credentials {
-    /// A user API key, sent as `Authorization: Bearer <key>`. Accepted by the current-org operations.
+    /// A user API key, sent as `Authorization: Bearer <key>`. Accepted by every operation except the
+    /// partner ones.
     UserKey(String),
     /// An organization-scoped key, sent as `Authorization: Basic base64(<organization id>:<key>)` as
-    /// Polytomic's own Terraform provider does. Accepted by the current-org operations.
+    /// Polytomic's own Terraform provider does. Accepted wherever a user key is.
     OrgScopedKey {
         /// The organization the key belongs to.
         organization_id: String,
         /// The key.
         key: String,
     },
-    /// A partner API key, sent as `Authorization: Bearer <key>`. Required by the `*_partner_*` operations.
+    /// A partner API key, sent as `Authorization: Bearer <key>`. Required by the partner operations
+    /// (organizations, `*_partner_*`, shared connections; [`crate::operations`] lists which).
     PartnerKey(String),
 }
 
@@ -129,13 +131,18 @@ impl RetryPolicy {
 #[derive(Debug, Clone)]
 pub struct ClientState {
     pub(crate) retry: RetryPolicy,
+    /// `Authorization` for operations that take a user or organization-scoped key (marked sensitive).
+    pub(crate) user_auth: Option<HeaderValue>,
+    /// `Authorization` for the partner operations (marked sensitive).
+    pub(crate) partner_auth: Option<HeaderValue>,
 }
 
 /// Builds a [`Client`]. Start with [`Client::builder`].
 #[derive(Debug, Clone)]
 pub struct ClientBuilder {
     base_url: String,
-    credentials: Option<Credentials>,
+    user_credentials: Option<Credentials>,
+    partner_credentials: Option<Credentials>,
     api_version: String,
     timeout: Duration,
     connect_timeout: Duration,
@@ -146,7 +153,8 @@ impl Default for ClientBuilder {
     fn default() -> Self {
         ClientBuilder {
             base_url: DEFAULT_BASE_URL.into(),
-            credentials: None,
+            user_credentials: None,
+            partner_credentials: None,
             api_version: API_VERSION.into(),
             timeout: Duration::from_secs(60),
             connect_timeout: Duration::from_secs(10),
@@ -162,9 +170,15 @@ impl ClientBuilder {
         self
     }
 
-    /// The credentials sent with every request.
+    /// Credentials for the operations that take them. Call it twice to hold a user-side key
+    /// ([`Credentials::UserKey`] or [`Credentials::OrgScopedKey`]) and a [`Credentials::PartnerKey`]: each
+    /// operation is sent with the kind it takes ([`crate::operations::accepts`]). A second key of the same
+    /// side replaces the first.
     pub fn credentials(mut self, credentials: Credentials) -> Self {
-        self.credentials = Some(credentials);
+        match credentials {
+            Credentials::PartnerKey(_) => self.partner_credentials = Some(credentials),
+            _ => self.user_credentials = Some(credentials),
+        }
         self
     }
 
@@ -214,9 +228,7 @@ impl ClientBuilder {
             ))
         })?;
         headers.insert("x-polytomic-version", version);
-        if let Some(credentials) = &self.credentials {
-            headers.insert(header::AUTHORIZATION, credentials.header_value()?);
-        }
+        let header_of = |c: &Option<Credentials>| c.as_ref().map(Credentials::header_value).transpose();
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(USER_AGENT)
@@ -224,7 +236,11 @@ impl ClientBuilder {
             .connect_timeout(self.connect_timeout)
             .build()
             .map_err(|e| Error::InvalidConfig(format!("cannot build the HTTP client: {e}")))?;
-        let state = ClientState { retry: self.retry };
+        let state = ClientState {
+            retry: self.retry,
+            user_auth: header_of(&self.user_credentials)?,
+            partner_auth: header_of(&self.partner_credentials)?,
+        };
         // progenitor appends paths to the base URL as text: no trailing slash.
         Ok(Client::new_with_client(
             self.base_url.trim_end_matches('/'),
@@ -241,18 +257,31 @@ impl Client {
         ClientBuilder::default()
     }
 
-    /// A client authenticated with the user API key in `POLYTOMIC_API_KEY`, talking to
-    /// `POLYTOMIC_BASE_URL` when set, otherwise `https://app.polytomic.com`.
+    /// A client configured from the environment: the user API key in `POLYTOMIC_API_KEY` (sent as the
+    /// organization-scoped key when `POLYTOMIC_ORGANIZATION_ID` is set too), the partner key in
+    /// `POLYTOMIC_PARTNER_KEY` (at least one of the two keys), and `POLYTOMIC_BASE_URL` when set.
     pub fn from_env() -> Result<Client, Error> {
-        let key = std::env::var("POLYTOMIC_API_KEY")
-            .ok()
-            .filter(|k| !k.trim().is_empty())
-            .ok_or_else(|| Error::InvalidConfig("POLYTOMIC_API_KEY is not set".into()))?;
-        let mut builder = Client::builder().credentials(Credentials::UserKey(key));
-        if let Some(url) = std::env::var("POLYTOMIC_BASE_URL")
-            .ok()
-            .filter(|u| !u.is_empty())
-        {
+        let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
+        let mut builder = Client::builder();
+        match (var("POLYTOMIC_API_KEY"), var("POLYTOMIC_ORGANIZATION_ID")) {
+            (Some(key), Some(organization_id)) => {
+                builder = builder.credentials(Credentials::OrgScopedKey {
+                    organization_id,
+                    key,
+                })
+            }
+            (Some(key), None) => builder = builder.credentials(Credentials::UserKey(key)),
+            (None, _) => {}
+        }
+        if let Some(key) = var("POLYTOMIC_PARTNER_KEY") {
+            builder = builder.credentials(Credentials::PartnerKey(key));
+        }
+        if builder.user_credentials.is_none() && builder.partner_credentials.is_none() {
+            return Err(Error::InvalidConfig(
+                "neither POLYTOMIC_API_KEY nor POLYTOMIC_PARTNER_KEY is set".into(),
+            ));
+        }
+        if let Some(url) = var("POLYTOMIC_BASE_URL") {
             builder = builder.base_url(url);
         }
         builder.build()

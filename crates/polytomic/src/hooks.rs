@@ -5,19 +5,27 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use progenitor_client::{ClientHooks, ClientInfo, Error as ProgenitorError, OperationInfo};
-use reqwest::header::{HeaderMap, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
 use reqwest::{Method, Request, Response, StatusCode};
 use tracing::Instrument as _;
 
 use crate::error::{RawBody, describe_body, is_meaningful, unexpected_response_marker};
+use crate::operations::{self, Accepts};
 use crate::{Client, ClientState, RetryPolicy, types::ApiError};
 
 impl ClientHooks<ClientState> for Client {
     async fn pre<E>(
         &self,
         request: &mut Request,
-        _info: &OperationInfo,
+        info: &OperationInfo,
     ) -> Result<(), ProgenitorError<E>> {
+        if let Some(auth) = authorization(self.inner(), info.operation_id)
+            .map_err(ProgenitorError::InvalidRequest)?
+        {
+            request
+                .headers_mut()
+                .insert(reqwest::header::AUTHORIZATION, auth.clone());
+        }
         // progenitor sends `api-version: <info.version>` on its own. Polytomic does not define that header;
         // the version travels in `X-Polytomic-Version`, and a second, fixed version header would contradict
         // a caller who pins another version. So it is not sent.
@@ -64,6 +72,26 @@ impl ClientHooks<ClientState> for Client {
             )));
         }
         Ok(())
+    }
+}
+
+/// The `Authorization` value for `operation`: the kind of key it takes ([`operations::accepts`], from the
+/// spec), or an error when the client holds only the other kind. A client without credentials sends none.
+fn authorization<'a>(
+    state: &'a ClientState,
+    operation: &str,
+) -> Result<Option<&'a HeaderValue>, String> {
+    let (user, partner) = (state.user_auth.as_ref(), state.partner_auth.as_ref());
+    match operations::accepts(operation) {
+        Accepts::UserOrOrgScopedKey if user.is_none() && partner.is_some() => Err(format!(
+            "{operation} takes a user API key or an organization-scoped key, and the client holds only a partner key"
+        )),
+        Accepts::PartnerKey if partner.is_none() && user.is_some() => Err(format!(
+            "{operation} takes a partner API key, and the client holds only a user-side key"
+        )),
+        Accepts::UserOrOrgScopedKey => Ok(user),
+        Accepts::PartnerKey => Ok(partner),
+        Accepts::Any => Ok(user.or(partner)),
     }
 }
 

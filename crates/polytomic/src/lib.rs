@@ -53,6 +53,10 @@ mod role_ids;
 #[allow(clippy::all, missing_docs)]
 pub mod generated;
 
+/// Every operation by resource, and the credentials each takes. Generated from the spec.
+#[rustfmt::skip]
+pub mod operations;
+
 pub use config::{
     API_VERSION, ClientBuilder, ClientState, Credentials, DEFAULT_BASE_URL, RetryPolicy, USER_AGENT,
 };

@@ -1,0 +1,115 @@
+//! `crates/polytomic/src/operations.rs`: the operations by resource (a rustdoc page, so 128 methods stay
+//! findable) and the credentials each one takes (read by the client's hooks).
+
+use openapiv3::{OpenAPI, ReferenceOr};
+
+/// Source text of the operations module for `spec`. Errors name an operation whose `security` the client
+/// has no credentials for.
+pub fn operations_module(spec: &OpenAPI) -> Result<String, String> {
+    let mut resources: Vec<(String, Vec<String>)> = spec
+        .tags
+        .iter()
+        .map(|t| (t.name.clone(), Vec::new()))
+        .collect();
+    let (mut user, mut partner) = (Vec::new(), Vec::new());
+    for (path, method, op) in operations(spec) {
+        let Some(id) = op.operation_id.as_deref() else {
+            continue;
+        };
+        let here = format!("{} {path}", method.to_uppercase());
+        let schemes: Vec<&str> = op
+            .security
+            .iter()
+            .flatten()
+            .flat_map(|requirement| requirement.keys().map(String::as_str))
+            .collect();
+        match credentials(&schemes).map_err(|e| format!("{here}: {e}"))? {
+            Some("partner") => partner.push(id.to_string()),
+            Some(_) => user.push(id.to_string()),
+            None => {}
+        }
+        let summary = op.summary.as_deref().unwrap_or_default().replace(['[', ']'], "");
+        let line = format!("- [`{id}`](crate::Client::{id}): `{here}`. {summary}");
+        let tag = op.tags.first().cloned().unwrap_or_else(|| "other".into());
+        match resources.iter_mut().find(|(name, _)| *name == tag) {
+            Some((_, lines)) => lines.push(line),
+            None => resources.push((tag, vec![line])),
+        }
+    }
+    let mut doc = String::from(
+        "Every operation of the API, by resource, in the order of the spec. Each is a method of \
+         [`Client`](crate::Client) returning a builder; `send()` performs it.\n",
+    );
+    for (resource, lines) in resources.iter().filter(|(_, lines)| !lines.is_empty()) {
+        doc.push_str(&format!("\n## {resource}\n\n{}\n", lines.join("\n")));
+    }
+    let arm = |ids: &[String]| {
+        if ids.is_empty() {
+            "\"\"".to_string()
+        } else {
+            ids.iter().map(|id| format!("{id:?}")).collect::<Vec<_>>().join(" | ")
+        }
+    };
+    let source = format!(
+        r#"#![doc = {doc:?}]
+
+/// The credentials an operation takes, from the spec's `security`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Accepts {{
+    /// A user API key (Bearer) or an organization-scoped key (Basic).
+    UserOrOrgScopedKey,
+    /// A partner API key (Bearer).
+    PartnerKey,
+    /// The spec names none: whatever credentials the client holds.
+    Any,
+}}
+
+/// The credentials operation `operation_id` takes; [`Accepts::Any`] for a name the spec does not have.
+pub fn accepts(operation_id: &str) -> Accepts {{
+    match operation_id {{
+        {user} => Accepts::UserOrOrgScopedKey,
+        {partner} => Accepts::PartnerKey,
+        _ => Accepts::Any,
+    }}
+}}
+"#,
+        user = arm(&user),
+        partner = arm(&partner),
+    );
+    let file = syn::parse_file(&source).map_err(|e| format!("the operations index does not parse: {e}"))?;
+    Ok(prettyplease::unparse(&file))
+}
+
+/// Which kind of credentials the security schemes stand for: `None` when the operation names none.
+fn credentials(schemes: &[&str]) -> Result<Option<&'static str>, String> {
+    let mut kind = None;
+    for scheme in schemes {
+        let this = match *scheme {
+            "bearerUserAPIKey" | "orgScopedAPIKey" => "user",
+            "bearerPartnerKey" => "partner",
+            other => {
+                return Err(format!(
+                    "security scheme `{other}` has no credentials in the client (it knows bearerUserAPIKey, \
+                     orgScopedAPIKey and bearerPartnerKey)"
+                ));
+            }
+        };
+        if kind.is_some_and(|k| k != this) {
+            return Err("security mixes user and partner credentials; the client sends one kind".into());
+        }
+        kind = Some(this);
+    }
+    Ok(kind)
+}
+
+fn operations(spec: &OpenAPI) -> impl Iterator<Item = (&str, &str, &openapiv3::Operation)> {
+    spec.paths.paths.iter().flat_map(|(path, item)| {
+        let item = match item {
+            ReferenceOr::Item(item) => Some(item),
+            ReferenceOr::Reference { .. } => None,
+        };
+        item.into_iter()
+            .flat_map(|item| item.iter())
+            .map(move |(method, op)| (path.as_str(), method, op))
+    })
+}
