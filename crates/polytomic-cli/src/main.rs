@@ -35,11 +35,12 @@ fn command() -> Command {
             Arg::new("api-key")
                 .long("api-key")
                 .env("POLYTOMIC_API_KEY")
-                .help("User API key (Bearer), or the organization-scoped key with --organization-id (Basic)"),
+                .help("User API key (Bearer), or the organization-scoped key with --key-organization-id (Basic)"),
         ))
         .arg(global(
-            Arg::new("organization-id")
-                .long("organization-id")
+            // Not `--organization-id`: request bodies have an `organization_id` field with that flag.
+            Arg::new("key-organization-id")
+                .long("key-organization-id")
                 .env("POLYTOMIC_ORGANIZATION_ID")
                 .help("Send --api-key as the organization-scoped key of this organization (Basic)"),
         ))
@@ -105,7 +106,7 @@ fn client(matches: &ArgMatches) -> Result<Client, Error> {
     };
     // Both keys may be given: the client sends each operation the kind it takes.
     let mut builder = Client::builder();
-    match (arg("api-key"), arg("organization-id")) {
+    match (arg("api-key"), arg("key-organization-id")) {
         (Some(key), Some(organization_id)) => {
             builder = builder.credentials(Credentials::OrgScopedKey {
                 organization_id,
