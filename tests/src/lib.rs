@@ -290,7 +290,11 @@ impl Rng {
 /// The key the tests authenticate with. It must never appear in a snapshot, a log or an error message.
 pub const TEST_KEY: &str = "pk_test_5ecret-DO-NOT-PRINT";
 
-/// A client for `server` with user-key credentials and no retries (tests that retry say so).
+/// The partner key the tests hold beside [`TEST_KEY`]. It too must never be printed.
+pub const TEST_PARTNER_KEY: &str = "partner_test_5ecret-DO-NOT-PRINT";
+
+/// A client for `server` with a user key and a partner key (each operation takes the kind it needs) and no
+/// retries (tests that retry say so).
 pub fn client(server: &Server) -> polytomic::Client {
     builder(server).build().unwrap()
 }
@@ -300,6 +304,7 @@ pub fn builder(server: &Server) -> polytomic::ClientBuilder {
     polytomic::Client::builder()
         .base_url(server.url())
         .credentials(polytomic::Credentials::UserKey(TEST_KEY.into()))
+        .credentials(polytomic::Credentials::PartnerKey(TEST_PARTNER_KEY.into()))
         .retry(polytomic::RetryPolicy::none())
 }
 

@@ -12,6 +12,8 @@ mod query;
 pub const CLIENT: &str = "crates/polytomic/src/generated.rs";
 /// The operations by resource, and the credentials each takes (from the spec, not from progenitor).
 pub const OPERATIONS: &str = "crates/polytomic/src/operations.rs";
+/// The list of generated types the tests snapshot the JSON Schema of (one per named type).
+pub const TYPE_LIST: &str = "tests/tests/types/generated.rs";
 /// progenitor's httpmock helpers for the client.
 pub const HTTPMOCK: &str = "crates/polytomic-httpmock/src/generated.rs";
 /// progenitor's clap command-line client.
@@ -58,8 +60,9 @@ pub fn sources(
                         let mut generator = Generator::new(&settings());
                         let tokens = make(&mut generator, spec);
                         let crates = used_crates(&generator);
+                        let types = (path == CLIENT).then(|| type_list(&generator));
                         let tokens = tokens.map(|t| query::fill_gaps(path, t, arrays));
-                        render(path, tokens, header).map(|(path, text)| (path, text, crates))
+                        render(path, tokens, header).map(|(path, text)| (path, text, crates, types))
                     })
                 })
                 .collect();
@@ -77,8 +80,11 @@ pub fn sources(
     let mut files = vec![(OPERATIONS, format!("{header}{}", index::operations_module(spec)?))];
     let mut crates = Vec::new();
     for result in results {
-        let (path, text, used) = result?;
+        let (path, text, used, types) = result?;
         files.push((path, text));
+        if let Some(types) = types {
+            files.push((TYPE_LIST, format!("{header}{types}")));
+        }
         for name in used {
             if !crates.contains(&name) {
                 crates.push(name);
@@ -88,7 +94,27 @@ pub fn sources(
     Ok((files, crates))
 }
 
-type Rendered = (&'static str, String, Vec<&'static str>);
+type Rendered = (&'static str, String, Vec<&'static str>, Option<String>);
+
+/// `shapes!` over every named type the client defines, for tests/tests/types.rs.
+fn type_list(generator: &Generator) -> String {
+    use typify::TypeDetails;
+    let mut names: Vec<String> = generator
+        .get_type_space()
+        .iter_types()
+        .filter(|t| {
+            matches!(
+                t.details(),
+                TypeDetails::Struct(_) | TypeDetails::Enum(_) | TypeDetails::Newtype(_)
+            )
+        })
+        .map(|t| t.name())
+        .filter(|name| !name.contains("::"))
+        .collect();
+    names.sort();
+    names.dedup();
+    format!("shapes![\n{}]\n", names.iter().map(|n| format!("    {n},\n")).collect::<String>())
+}
 
 /// The crates progenitor's output names (`::chrono::DateTime`...), beyond what every client needs.
 fn used_crates(generator: &Generator) -> Vec<&'static str> {
