@@ -57,6 +57,7 @@ async fn every_call_ends_in_success_or_a_typed_error_within_bounds() {
     let client = Client::builder()
         .base_url(server.url())
         .credentials(Credentials::UserKey("chaos".into()))
+        .credentials(Credentials::PartnerKey("chaos-partner".into()))
         .timeout(TIMEOUT)
         .connect_timeout(TIMEOUT)
         .retry(RetryPolicy {

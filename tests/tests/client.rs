@@ -64,8 +64,18 @@ async fn each_credential_kind_sends_its_authorization_header() {
     ];
     for (name, credentials, expected) in cases {
         let server = Server::replying(user_reply()).await;
-        let api = builder(&server).credentials(credentials).build().unwrap();
-        get_user(&api).await.unwrap();
+        let partner = matches!(credentials, Credentials::PartnerKey(_));
+        let api = Client::builder()
+            .base_url(server.url())
+            .retry(RetryPolicy::none())
+            .credentials(credentials)
+            .build()
+            .unwrap();
+        if partner {
+            api.get_partner_user().org_id(ORG_ID).id(USER_ID).send().await.unwrap();
+        } else {
+            get_user(&api).await.unwrap();
+        }
         let request = server.single_request();
         assert_eq!(
             request.header("authorization"),
@@ -74,6 +84,49 @@ async fn each_credential_kind_sends_its_authorization_header() {
         );
         insta::assert_yaml_snapshot!(format!("credentials_{name}"), redacted(request));
     }
+}
+
+/// A client holding a user key and a partner key sends each operation the kind the spec says it takes; the
+/// operations that name none get the user key. Holding only the other kind is an error before sending.
+#[tokio::test]
+async fn each_operation_gets_the_key_it_takes() {
+    let server = Server::replying(user_reply()).await;
+    let both = Client::builder()
+        .base_url(server.url())
+        .retry(RetryPolicy::none())
+        .credentials(Credentials::PartnerKey("partner-key".into()))
+        .credentials(Credentials::UserKey("user-key".into()))
+        .build()
+        .unwrap();
+    get_user(&both).await.unwrap();
+    both.get_partner_user().org_id(ORG_ID).id(USER_ID).send().await.unwrap();
+    let _ = both.get_identity().send().await;
+    let sent: Vec<_> = server
+        .requests()
+        .iter()
+        .map(|r| r.header("authorization").unwrap_or_default().to_string())
+        .collect();
+    assert_eq!(sent, ["Bearer user-key", "Bearer partner-key", "Bearer user-key"]);
+
+    let only_user = Client::builder()
+        .base_url(server.url())
+        .credentials(Credentials::UserKey("user-key".into()))
+        .build()
+        .unwrap();
+    let error = Error::from(
+        only_user.get_partner_user().org_id(ORG_ID).id(USER_ID).send().await.unwrap_err(),
+    );
+    assert_eq!(
+        error.to_string(),
+        "invalid request: get_partner_user takes a partner API key, and the client holds only a user-side key"
+    );
+    let only_partner = Client::builder()
+        .base_url(server.url())
+        .credentials(Credentials::PartnerKey("partner-key".into()))
+        .build()
+        .unwrap();
+    assert!(get_user(&only_partner).await.is_err());
+    assert_eq!(server.requests().len(), 3, "nothing was sent for the mismatched calls");
 }
 
 #[tokio::test]
@@ -158,11 +211,14 @@ async fn bad_configuration_is_a_clear_error() {
 #[test]
 fn from_env_requires_the_key() {
     // The only test that touches the environment, so nothing races with it.
-    unsafe { std::env::remove_var("POLYTOMIC_API_KEY") };
+    unsafe {
+        std::env::remove_var("POLYTOMIC_API_KEY");
+        std::env::remove_var("POLYTOMIC_PARTNER_KEY");
+    }
     let error = Client::from_env().unwrap_err();
     assert_eq!(
         error.to_string(),
-        "invalid client configuration: POLYTOMIC_API_KEY is not set"
+        "invalid client configuration: neither POLYTOMIC_API_KEY nor POLYTOMIC_PARTNER_KEY is set"
     );
     unsafe {
         std::env::set_var("POLYTOMIC_API_KEY", TEST_KEY);

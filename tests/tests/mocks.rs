@@ -15,6 +15,7 @@ const ROLE_ID: Uuid = uuid::uuid!("9f8e7d6c-5b4a-3210-fedc-ba9876543210");
 fn client(server: &MockServer) -> Client {
     Client::builder()
         .base_url(server.base_url())
+        .credentials(Credentials::UserKey("test".into()))
         .credentials(Credentials::PartnerKey("test".into()))
         .retry(polytomic::RetryPolicy::none())
         .build()

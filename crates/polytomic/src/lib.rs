@@ -42,6 +42,7 @@ mod config;
 mod error;
 mod hooks;
 mod json_query;
+mod paging;
 mod role_ids;
 
 /// progenitor's output, as generated. Everything in it is also exported from the crate root, except
@@ -63,4 +64,5 @@ pub use config::{
 pub use error::Error;
 pub use generated::*;
 pub use json_query::JsonQuery;
+pub use paging::MAX_PAGES;
 pub use role_ids::RoleIds;
