@@ -373,7 +373,10 @@ pub fn operations(spec: &serde_json::Value) -> Vec<(String, String, serde_json::
 }
 
 /// Follows a local `$ref` (repeatedly) to what it names.
-pub fn resolve<'a>(spec: &'a serde_json::Value, value: &'a serde_json::Value) -> &'a serde_json::Value {
+pub fn resolve<'a>(
+    spec: &'a serde_json::Value,
+    value: &'a serde_json::Value,
+) -> &'a serde_json::Value {
     let mut value = value;
     while let Some(reference) = value.get("$ref").and_then(|r| r.as_str()) {
         value = spec.pointer(reference.trim_start_matches('#')).unwrap();
@@ -394,7 +397,10 @@ fn example_in(
     stack: &mut Vec<String>,
 ) -> Option<serde_json::Value> {
     use serde_json::{Value, json};
-    let reference = schema.get("$ref").and_then(Value::as_str).map(str::to_string);
+    let reference = schema
+        .get("$ref")
+        .and_then(Value::as_str)
+        .map(str::to_string);
     if let Some(r) = &reference {
         if stack.contains(r) {
             return None;

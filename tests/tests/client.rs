@@ -72,7 +72,12 @@ async fn each_credential_kind_sends_its_authorization_header() {
             .build()
             .unwrap();
         if partner {
-            api.get_partner_user().org_id(ORG_ID).id(USER_ID).send().await.unwrap();
+            api.get_partner_user()
+                .org_id(ORG_ID)
+                .id(USER_ID)
+                .send()
+                .await
+                .unwrap();
         } else {
             get_user(&api).await.unwrap();
         }
@@ -99,14 +104,22 @@ async fn each_operation_gets_the_key_it_takes() {
         .build()
         .unwrap();
     get_user(&both).await.unwrap();
-    both.get_partner_user().org_id(ORG_ID).id(USER_ID).send().await.unwrap();
+    both.get_partner_user()
+        .org_id(ORG_ID)
+        .id(USER_ID)
+        .send()
+        .await
+        .unwrap();
     let _ = both.get_identity().send().await;
     let sent: Vec<_> = server
         .requests()
         .iter()
         .map(|r| r.header("authorization").unwrap_or_default().to_string())
         .collect();
-    assert_eq!(sent, ["Bearer user-key", "Bearer partner-key", "Bearer user-key"]);
+    assert_eq!(
+        sent,
+        ["Bearer user-key", "Bearer partner-key", "Bearer user-key"]
+    );
 
     let only_user = Client::builder()
         .base_url(server.url())
@@ -114,7 +127,13 @@ async fn each_operation_gets_the_key_it_takes() {
         .build()
         .unwrap();
     let error = Error::from(
-        only_user.get_partner_user().org_id(ORG_ID).id(USER_ID).send().await.unwrap_err(),
+        only_user
+            .get_partner_user()
+            .org_id(ORG_ID)
+            .id(USER_ID)
+            .send()
+            .await
+            .unwrap_err(),
     );
     assert_eq!(
         error.to_string(),
@@ -126,7 +145,11 @@ async fn each_operation_gets_the_key_it_takes() {
         .build()
         .unwrap();
     assert!(get_user(&only_partner).await.is_err());
-    assert_eq!(server.requests().len(), 3, "nothing was sent for the mismatched calls");
+    assert_eq!(
+        server.requests().len(),
+        3,
+        "nothing was sent for the mismatched calls"
+    );
 }
 
 #[tokio::test]

@@ -57,7 +57,11 @@ async fn a_token_that_repeats_ends_the_walk_instead_of_looping() {
         .send_all()
         .await
         .unwrap();
-    assert_eq!(executions.len(), 2, "the first page, then the page of `same` once");
+    assert_eq!(
+        executions.len(),
+        2,
+        "the first page, then the page of `same` once"
+    );
     assert_eq!(server.requests().len(), 2);
 }
 

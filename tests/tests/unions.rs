@@ -17,7 +17,11 @@ fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(value: &Value) 
 
 /// The variant name of an EventPayload, from its Debug text.
 fn variant(payload: &EventPayload) -> String {
-    format!("{payload:?}").split('(').next().unwrap().to_string()
+    format!("{payload:?}")
+        .split('(')
+        .next()
+        .unwrap()
+        .to_string()
 }
 
 #[test]
@@ -38,8 +42,14 @@ fn event_payloads_keep_every_field() {
         // Kinds whose fields are exactly those of an earlier branch cannot be told apart without the
         // event's `type`; every other kind decodes into its own branch.
         let twins = [
-            ("EventingBulkSyncCanceledEvent", "EventingBulkSyncRunningEvent"),
-            ("EventingBulkSyncCompletedWithErrorEvent", "EventingBulkSyncCompletedEvent"),
+            (
+                "EventingBulkSyncCanceledEvent",
+                "EventingBulkSyncRunningEvent",
+            ),
+            (
+                "EventingBulkSyncCompletedWithErrorEvent",
+                "EventingBulkSyncCompletedEvent",
+            ),
         ];
         let expected = twins
             .iter()

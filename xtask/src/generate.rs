@@ -37,7 +37,7 @@ pub fn sources(
     spec: &OpenAPI,
     spec_name: &str,
     spec_hash: &str,
-) -> Result<(Vec<(&'static str, String)>, Vec<&'static str>), String> {
+) -> Result<(Vec<File>, Vec<&'static str>), String> {
     type Make = fn(&mut Generator, &OpenAPI) -> Result<proc_macro2::TokenStream, progenitor::Error>;
     let outputs: [(&'static str, Make); 3] = [
         (CLIENT, |g, spec| g.generate_tokens(spec)),
@@ -77,7 +77,10 @@ pub fn sources(
                 .collect()
         })
     })?;
-    let mut files = vec![(OPERATIONS, format!("{header}{}", index::operations_module(spec)?))];
+    let mut files = vec![(
+        OPERATIONS,
+        format!("{header}{}", index::operations_module(spec)?),
+    )];
     let mut crates = Vec::new();
     for result in results {
         let (path, text, used, types) = result?;
@@ -93,6 +96,9 @@ pub fn sources(
     }
     Ok((files, crates))
 }
+
+/// A generated file: its path relative to the workspace root, and its text.
+pub type File = (&'static str, String);
 
 type Rendered = (&'static str, String, Vec<&'static str>, Option<String>);
 
@@ -113,7 +119,13 @@ fn type_list(generator: &Generator) -> String {
         .collect();
     names.sort();
     names.dedup();
-    format!("shapes![\n{}]\n", names.iter().map(|n| format!("    {n},\n")).collect::<String>())
+    format!(
+        "shapes![\n{}]\n",
+        names
+            .iter()
+            .map(|n| format!("    {n},\n"))
+            .collect::<String>()
+    )
 }
 
 /// The crates progenitor's output names (`::chrono::DateTime`...), beyond what every client needs.

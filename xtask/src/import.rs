@@ -605,22 +605,24 @@ mod tests {
             {"target": "$.paths['/a'].get.parameters[?(@.name == 'Authorization')]", "remove": true},
             {"target": "$.paths.*.get.parameters", "update": {"name": "Idempotency-Key", "in": "header"}}
         ]});
-        let doc = import(upstream.clone(), &overlay).unwrap();
+        let mut doc = upstream.clone();
+        apply_overlay(&mut doc, &overlay).unwrap();
         assert_eq!(
             doc["paths"],
             json!({"/a": {"get": {"operationId": "get_a", "parameters": [
-            {"name": "X-V", "in": "header"}, {"name": "Idempotency-Key", "in": "header"}], "summary": "A"}}})
+            {"name": "X-V", "in": "header"}, {"name": "Idempotency-Key", "in": "header"}], "summary": "A"}},
+            "/b": {"get": {"operationId": "other"}}})
         );
 
         let stale = json!({"overlay": "1.0.0", "actions": [{"target": "$.paths['/gone']", "remove": true}]});
-        let error = import(upstream.clone(), &stale).unwrap_err();
+        let error = apply_overlay(&mut upstream.clone(), &stale).unwrap_err();
         assert!(
             error.contains("actions[0] (target $.paths['/gone']): the target matches nothing"),
             "{error}"
         );
         let bad = json!({"overlay": "1.0.0", "actions": [{"target": "$..x", "remove": true}]});
         assert!(
-            import(upstream, &bad)
+            apply_overlay(&mut upstream.clone(), &bad)
                 .unwrap_err()
                 .contains("expected a name after `.`")
         );

@@ -83,9 +83,12 @@ fn upstream_changes_flow_through_import_and_generate() {
         json!({"type": "string", "format": "date-time", "description": "Last sign-in.", "nullable": true})
     );
     assert!(user.get("organization_id").is_none());
+    // The new operation is named by the rule and takes the credentials its Authorization names.
+    let patch = &spec["paths"]["/api/organization/users/{id}"]["patch"];
+    assert_eq!(patch["operationId"], "patch_current_org_user");
     assert_eq!(
-        spec["paths"]["/api/organization/users/{id}"]["patch"]["operationId"],
-        "patch-current-org-user"
+        patch["security"],
+        json!([{"bearerUserAPIKey": []}, {"orgScopedAPIKey": []}])
     );
 
     let spec_path = dir.path().join("spec.yaml");
@@ -165,5 +168,41 @@ fn json_with_escaped_surrogate_pairs_imports_like_utf8() {
     assert_eq!(
         body(&std::fs::read_to_string(out).unwrap()),
         body(&committed)
+    );
+}
+
+/// A new upstream resource needs no overlay edit: its operations are named by the rule. Two operations that
+/// would share a name stop the import, naming both.
+#[test]
+fn new_operations_are_named_by_rule_and_collisions_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut changed = upstream();
+    let mut list = changed["paths"]["/api/webhooks"]["get"].clone();
+    list["operationId"] = json!("list");
+    list["tags"] = json!(["subpackage_widgets"]);
+    changed["paths"]["/api/widgets"] = json!({"get": list.clone()});
+    let output = import_into(dir.path(), &changed);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let spec: Value =
+        serde_yaml::from_str(&std::fs::read_to_string(dir.path().join("spec.yaml")).unwrap())
+            .unwrap();
+    assert_eq!(
+        spec["paths"]["/api/widgets"]["get"]["operationId"],
+        "list_widgets"
+    );
+
+    changed["paths"]["/api/widgets/again"] = json!({"get": list});
+    let output = import_into(dir.path(), &changed);
+    assert_eq!(output.status.code(), Some(1));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains(
+            "GET /api/widgets and GET /api/widgets/again would both be named `list_widgets`"
+        ),
+        "{message}"
     );
 }

@@ -68,7 +68,11 @@ fn label_credentials(mut request: Request) -> Request {
 async fn every_operation_on_the_wire_and_back() {
     let spec = spec();
     let operations = operations(&spec);
-    assert_eq!(operations.len(), 128, "the published document has 128 operations");
+    assert_eq!(
+        operations.len(),
+        128,
+        "the published document has 128 operations"
+    );
     let body_dir = std::env::temp_dir().join(format!("polytomic-all-ops-{}", std::process::id()));
     std::fs::create_dir_all(&body_dir).unwrap();
     for (method, path, op) in operations {
@@ -148,11 +152,17 @@ async fn every_operation_on_the_wire_and_back() {
             );
             Some(printed)
         } else {
-            assert!(output.stdout.is_empty(), "{id}: printed output for an empty response");
+            assert!(
+                output.stdout.is_empty(),
+                "{id}: printed output for an empty response"
+            );
             None
         };
         for text in [String::from_utf8_lossy(&output.stdout), stderr.clone()] {
-            assert!(!text.contains(TEST_KEY) && !text.contains(PARTNER_KEY), "{id} printed a key");
+            assert!(
+                !text.contains(TEST_KEY) && !text.contains(PARTNER_KEY),
+                "{id} printed a key"
+            );
         }
         insta::assert_yaml_snapshot!(
             id.as_str(),

@@ -228,7 +228,8 @@ impl ClientBuilder {
             ))
         })?;
         headers.insert("x-polytomic-version", version);
-        let header_of = |c: &Option<Credentials>| c.as_ref().map(Credentials::header_value).transpose();
+        let header_of =
+            |c: &Option<Credentials>| c.as_ref().map(Credentials::header_value).transpose();
         let http = reqwest::Client::builder()
             .default_headers(headers)
             .user_agent(USER_AGENT)

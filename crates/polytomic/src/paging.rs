@@ -7,9 +7,11 @@
 //! # Ok(()) }
 //! ```
 
-use crate::builder::{ListBulkSyncExecutions, ListSyncExecutions, ListSyncs};
-use crate::types::{BulkSyncExecution, GetExecutionResponseSchema, ListSyncItem, PaginationDetails};
 use crate::Error;
+use crate::builder::{ListBulkSyncExecutions, ListSyncExecutions, ListSyncs};
+use crate::types::{
+    BulkSyncExecution, GetExecutionResponseSchema, ListSyncItem, PaginationDetails,
+};
 
 /// The most pages one `send_all` reads: a server that kept answering with new tokens would otherwise keep
 /// it going forever.
@@ -55,7 +57,11 @@ macro_rules! send_all {
     };
 }
 
-send_all!(ListSyncs, ListSyncItem, "Every model sync, across all pages.");
+send_all!(
+    ListSyncs,
+    ListSyncItem,
+    "Every model sync, across all pages."
+);
 send_all!(
     ListSyncExecutions,
     GetExecutionResponseSchema,

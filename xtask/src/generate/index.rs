@@ -28,7 +28,11 @@ pub fn operations_module(spec: &OpenAPI) -> Result<String, String> {
             Some(_) => user.push(id.to_string()),
             None => {}
         }
-        let summary = op.summary.as_deref().unwrap_or_default().replace(['[', ']'], "");
+        let summary = op
+            .summary
+            .as_deref()
+            .unwrap_or_default()
+            .replace(['[', ']'], "");
         let line = format!("- [`{id}`](crate::Client::{id}): `{here}`. {summary}");
         let tag = op.tags.first().cloned().unwrap_or_else(|| "other".into());
         match resources.iter_mut().find(|(name, _)| *name == tag) {
@@ -47,7 +51,10 @@ pub fn operations_module(spec: &OpenAPI) -> Result<String, String> {
         if ids.is_empty() {
             "\"\"".to_string()
         } else {
-            ids.iter().map(|id| format!("{id:?}")).collect::<Vec<_>>().join(" | ")
+            ids.iter()
+                .map(|id| format!("{id:?}"))
+                .collect::<Vec<_>>()
+                .join(" | ")
         }
     };
     let source = format!(
@@ -76,7 +83,8 @@ pub fn accepts(operation_id: &str) -> Accepts {{
         user = arm(&user),
         partner = arm(&partner),
     );
-    let file = syn::parse_file(&source).map_err(|e| format!("the operations index does not parse: {e}"))?;
+    let file = syn::parse_file(&source)
+        .map_err(|e| format!("the operations index does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))
 }
 
@@ -95,7 +103,9 @@ fn credentials(schemes: &[&str]) -> Result<Option<&'static str>, String> {
             }
         };
         if kind.is_some_and(|k| k != this) {
-            return Err("security mixes user and partner credentials; the client sends one kind".into());
+            return Err(
+                "security mixes user and partner credentials; the client sends one kind".into(),
+            );
         }
         kind = Some(this);
     }
