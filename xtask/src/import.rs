@@ -1,7 +1,7 @@
 //! `cargo xtask import`: Polytomic's published OpenAPI (3.1 or 3.0, JSON or YAML) to our 3.0 spec.
 //!
 //! 1. Down-convert what OpenAPI 3.0 cannot say; refuse, with its location, what has no 3.0 form.
-//! 2. Name every operation and give it its credentials, by the rules in [`operations`] (stated in the
+//! 2. Name every operation and give it its credentials, by the rules in `import/operations.rs` (stated in the
 //!    overlay's header): nothing upstream publishes is dropped, and a new operation needs no hand edit.
 //! 3. Apply the project's curation: the actions of an OpenAPI Overlay 1.0 document, in order.
 //! 4. Check that every operation has a unique name.
