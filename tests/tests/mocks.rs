@@ -113,3 +113,46 @@ async fn typed_error_responses_reach_the_caller_as_api_errors() {
     };
     assert_eq!(*body, refusal);
 }
+
+/// `GET /api/bulk/syncs/{id}` and `GET /api/bulk/syncs/status` overlap: the helper for the first must not
+/// answer a request for the second, whichever was registered first.
+#[tokio::test]
+async fn a_templated_path_helper_leaves_its_fixed_sibling_alone() {
+    let server = MockServer::start_async().await;
+    let by_id = server.get_bulk_sync(|_, then| {
+        then.ok(&polytomic::types::BulkSyncResponseEnvelope::default());
+    });
+    let statuses = server.list_bulk_sync_statuses(|when, then| {
+        when.sync_id(&vec![Uuid::nil(), Uuid::max()]);
+        then.ok(&polytomic::types::ListBulkSyncExecutionsStatusEnvelope::default());
+    });
+    client(&server)
+        .list_bulk_sync_statuses()
+        .sync_id(vec![Uuid::nil(), Uuid::max()])
+        .send()
+        .await
+        .unwrap();
+    statuses.assert_async().await;
+    by_id.assert_hits_async(0).await;
+}
+
+/// An object query parameter travels as JSON text, and its helper matches that text.
+#[tokio::test]
+async fn json_query_parameters_match_their_json_text() {
+    let server = MockServer::start_async().await;
+    let params = std::collections::BTreeMap::from([("region".to_string(), vec!["eu".to_string()])]);
+    let query = polytomic::JsonQuery::from(params.clone());
+    let id = Uuid::new_v4();
+    let mock = server.get_sync_source(|when, then| {
+        when.id(&id).params(&query);
+        then.ok(&polytomic::types::GetSyncSourceMetaEnvelope::default());
+    });
+    client(&server)
+        .get_sync_source()
+        .id(id)
+        .params(params)
+        .send()
+        .await
+        .unwrap();
+    mock.assert_async().await;
+}

@@ -6,6 +6,7 @@ use openapiv3::OpenAPI;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
 mod index;
+mod paths;
 mod query;
 
 /// Where each generated file goes, relative to the workspace root.
@@ -48,6 +49,7 @@ pub fn sources(
     let prepared = query::prepare(spec);
     let spec = &prepared;
     let arrays = query::array_query_params(spec);
+    let exclusions = paths::exclusions(spec);
     // The three are independent: generate them side by side. progenitor's settings and tokens are not
     // Send, so each thread makes its own settings and renders its own text.
     let results: Vec<Result<Rendered, String>> = contain_panics(|| {
@@ -55,13 +57,13 @@ pub fn sources(
             let threads: Vec<_> = outputs
                 .iter()
                 .map(|&(path, make)| {
-                    let (header, arrays) = (&header, &arrays);
+                    let (header, arrays, exclusions) = (&header, &arrays, &exclusions);
                     scope.spawn(move || {
                         let mut generator = Generator::new(&settings());
                         let tokens = make(&mut generator, spec);
                         let crates = used_crates(&generator);
                         let types = (path == CLIENT).then(|| type_list(&generator));
-                        let tokens = tokens.map(|t| query::fill_gaps(path, t, arrays));
+                        let tokens = tokens.map(|t| query::fill_gaps(path, t, arrays, exclusions));
                         render(path, tokens, header).map(|(path, text)| (path, text, crates, types))
                     })
                 })

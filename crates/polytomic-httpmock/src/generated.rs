@@ -2551,7 +2551,8 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::GET)
-                    .path_matches(regex::Regex::new("^/api/syncs/[^/]*$").unwrap()),
+                    .path_matches(regex::Regex::new("^/api/syncs/[^/]*$").unwrap())
+                    .path_not("/api/syncs/schedules"),
             )
         }
         pub fn into_inner(self) -> ::httpmock::When {
@@ -3797,7 +3798,8 @@ pub mod operations {
                     .path_matches(
                         regex::Regex::new("^/api/syncs/[^/]*/executions/[^/]*/[^/]*$")
                             .unwrap(),
-                    ),
+                    )
+                    .path_suffix_not("/consolelog"),
             )
         }
         pub fn into_inner(self) -> ::httpmock::When {
@@ -4121,7 +4123,8 @@ pub mod operations {
             Self(
                 inner
                     .method(::httpmock::Method::GET)
-                    .path_matches(regex::Regex::new("^/api/bulk/syncs/[^/]*$").unwrap()),
+                    .path_matches(regex::Regex::new("^/api/bulk/syncs/[^/]*$").unwrap())
+                    .path_not("/api/bulk/syncs/status"),
             )
         }
         pub fn into_inner(self) -> ::httpmock::When {
@@ -7212,7 +7215,8 @@ pub mod operations {
                     .path_matches(
                         regex::Regex::new("^/api/connections/[^/]*/schemas/[^/]*$")
                             .unwrap(),
-                    ),
+                    )
+                    .path_suffix_not("/schemas/status"),
             )
         }
         pub fn into_inner(self) -> ::httpmock::When {

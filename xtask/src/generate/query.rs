@@ -90,12 +90,21 @@ fn for_each_query_schema(
     }
 }
 
-/// Rewrites, in the mock helpers and the CLI, what progenitor generates for array query parameters.
-pub fn fill_gaps(path: &str, tokens: TokenStream, arrays: &[String]) -> TokenStream {
-    if arrays.is_empty() || (path != HTTPMOCK && path != CLI) {
+/// Rewrites, in the mock helpers and the CLI, what progenitor generates for array query parameters; in the
+/// mock helpers also narrows templated paths that overlap fixed ones (`super::paths`).
+pub fn fill_gaps(
+    path: &str,
+    tokens: TokenStream,
+    arrays: &[String],
+    exclusions: &[(String, String, String)],
+) -> TokenStream {
+    if path != HTTPMOCK && path != CLI {
         return tokens;
     }
     let mut text = tokens.to_string();
+    if path == HTTPMOCK {
+        text = super::paths::narrow(&text, exclusions);
+    }
     for name in arrays {
         text = if path == HTTPMOCK {
             rewrite_mock(&text, name)
