@@ -83,3 +83,75 @@ async fn an_error_on_a_later_page_is_returned() {
         .unwrap_err();
     assert!(error.to_string().starts_with("404"), "{error}");
 }
+
+/// A stand-in for `GET /api/events` over 25 events a minute apart: strict time bounds, 10 a page, newest
+/// first or oldest first.
+fn events_server(newest_first: bool) -> impl Fn(&polytomic_tests::Request) -> Reply {
+    move |request| {
+        let query = request.target.split_once('?').map(|(_, q)| q).unwrap_or("");
+        let bound = |name: &str| {
+            query
+                .split('&')
+                .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
+                .map(|v| v.replace("%3A", ":"))
+        };
+        let (after, before) = (bound("starting_after"), bound("ending_before"));
+        let mut times: Vec<String> = (0..25)
+            .map(|m| format!("2025-09-18T12:{m:02}:00Z"))
+            .filter(|t| after.as_ref().is_none_or(|a| t > a))
+            .filter(|t| before.as_ref().is_none_or(|b| t < b))
+            .collect();
+        if newest_first {
+            times.reverse();
+        }
+        let data: Vec<_> = times
+            .iter()
+            .take(10)
+            .map(|t| json!({"id": uuid::Uuid::new_v4(), "created_at": t, "type": "sync.completed"}))
+            .collect();
+        Reply::json(200, json!({"data": data}).to_string())
+    }
+}
+
+#[tokio::test]
+async fn events_are_walked_by_time_in_either_order() {
+    for newest_first in [true, false] {
+        let server = Server::start(events_server(newest_first)).await;
+        let events = client(&server).list_events().send_all().await.unwrap();
+        let mut times: Vec<_> = events.iter().map(|e| e.created_at.unwrap()).collect();
+        assert_eq!(times.len(), 25, "newest first: {newest_first}");
+        times.dedup();
+        assert_eq!(times.len(), 25, "no event twice");
+        // Three full pages' worth of requests, then the empty one that ends the walk.
+        assert_eq!(server.requests().len(), 4, "newest first: {newest_first}");
+    }
+}
+
+#[tokio::test]
+async fn console_logs_follow_next_cursor() {
+    let server = Server::start(|request| {
+        let (entries, next) = if request.target.contains("after=c2") {
+            (vec!["third"], None)
+        } else if request.target.contains("after=c1") {
+            (vec!["second"], Some("c2"))
+        } else {
+            (vec!["first"], Some("c1"))
+        };
+        let entries: Vec<_> = entries.iter().map(|m| json!({"message": m})).collect();
+        Reply::json(
+            200,
+            json!({"data": {"entries": entries, "next_cursor": next}}).to_string(),
+        )
+    })
+    .await;
+    let entries = client(&server)
+        .get_sync_execution_console_logs()
+        .sync_id(uuid::Uuid::nil())
+        .id(uuid::Uuid::nil())
+        .limit(1)
+        .send_all()
+        .await
+        .unwrap();
+    let messages: Vec<_> = entries.iter().map(|e| e.message.clone().unwrap()).collect();
+    assert_eq!(messages, ["first", "second", "third"]);
+}

@@ -1,4 +1,9 @@
-//! Walking every page of the operations that page with `page_token` and answer with a `pagination` object.
+//! Walking every page of the operations that page, with `send_all()` on their builders:
+//! - `page_token` with a `pagination.next_page_token` in the response: [`ListSyncs`],
+//!   [`ListSyncExecutions`], [`ListBulkSyncExecutions`];
+//! - the console logs' `after` cursor with `next_cursor` in the response: [`GetSyncExecutionConsoleLogs`],
+//!   [`GetBulkSyncExecutionConsoleLogs`], [`GetBulkSyncExecutionSchemaConsoleLogs`];
+//! - events by time ([`ListEvents`]): `starting_after` / `ending_before` from the page's own timestamps.
 //!
 //! ```no_run
 //! # async fn run(client: &polytomic::Client) -> Result<(), polytomic::Error> {
@@ -8,9 +13,13 @@
 //! ```
 
 use crate::Error;
-use crate::builder::{ListBulkSyncExecutions, ListSyncExecutions, ListSyncs};
+use crate::builder::{
+    GetBulkSyncExecutionConsoleLogs, GetBulkSyncExecutionSchemaConsoleLogs,
+    GetSyncExecutionConsoleLogs, ListBulkSyncExecutions, ListEvents, ListSyncExecutions, ListSyncs,
+};
 use crate::types::{
-    BulkSyncExecution, GetExecutionResponseSchema, ListSyncItem, PaginationDetails,
+    BulkSyncExecution, Event, ExecutionConsoleLogEntry, GetExecutionResponseSchema, ListSyncItem,
+    PaginationDetails,
 };
 
 /// The most pages one `send_all` reads: a server that kept answering with new tokens would otherwise keep
@@ -48,13 +57,101 @@ macro_rules! send_all {
                         None => return Ok(items),
                     }
                 }
-                Err(Error::UnexpectedResponse {
-                    status: reqwest::StatusCode::OK,
-                    detail: format!("more than {MAX_PAGES} pages; stopped"),
-                })
+                Err(too_many_pages())
             }
         }
     };
+}
+
+fn too_many_pages() -> Error {
+    Error::UnexpectedResponse {
+        status: reqwest::StatusCode::OK,
+        detail: format!("more than {MAX_PAGES} pages; stopped"),
+    }
+}
+
+macro_rules! send_all_logs {
+    ($builder:ident) => {
+        impl $builder<'_> {
+            /// Every console log entry of the execution, across all pages.
+            ///
+            /// Sends the request as configured, then again with `after` set to each `next_cursor` the API
+            /// returns, until a page has no cursor (or repeats the one just used); returns the entries in
+            /// order. The first error stops the walk and is returned.
+            pub async fn send_all(self) -> Result<Vec<ExecutionConsoleLogEntry>, Error> {
+                let mut entries = Vec::new();
+                let mut cursor: Option<String> = None;
+                for _ in 0..MAX_PAGES {
+                    let request = match &cursor {
+                        Some(cursor) => self.clone().after(cursor.clone()),
+                        None => self.clone(),
+                    };
+                    let page = request.send().await?.into_inner().data.unwrap_or_default();
+                    entries.extend(page.entries.unwrap_or_default());
+                    match page
+                        .next_cursor
+                        .filter(|next| !next.is_empty() && Some(next) != cursor.as_ref())
+                    {
+                        Some(next) => cursor = Some(next),
+                        None => return Ok(entries),
+                    }
+                }
+                Err(too_many_pages())
+            }
+        }
+    };
+}
+
+send_all_logs!(GetSyncExecutionConsoleLogs);
+send_all_logs!(GetBulkSyncExecutionConsoleLogs);
+send_all_logs!(GetBulkSyncExecutionSchemaConsoleLogs);
+
+impl ListEvents<'_> {
+    /// Every event the request selects, across all pages.
+    ///
+    /// Events page by time: after each page the next request asks for events strictly before the page's
+    /// oldest (`ending_before`) when the API lists newest first, or strictly after its newest
+    /// (`starting_after`) when it lists oldest first, keeping every other setting, until a page comes back
+    /// empty. Events that share the exact timestamp of a page boundary can be missed: the API's bounds are
+    /// strict. An event without `created_at` cannot be paged past and is an error.
+    pub async fn send_all(self) -> Result<Vec<Event>, Error> {
+        let mut events: Vec<Event> = Vec::new();
+        let mut request = self.clone();
+        let mut newest_first: Option<bool> = None;
+        let mut last_bound = None;
+        for _ in 0..MAX_PAGES {
+            let page = request.send().await?.into_inner().data.unwrap_or_default();
+            let times: Vec<_> = page.iter().filter_map(|e| e.created_at).collect();
+            if times.len() < page.len() {
+                return Err(Error::UnexpectedResponse {
+                    status: reqwest::StatusCode::OK,
+                    detail: "an event without created_at: cannot ask for the next page".into(),
+                });
+            }
+            let (Some(first), Some(last)) = (times.first(), times.last()) else {
+                return Ok(events);
+            };
+            let newest_first = *newest_first.get_or_insert(first >= last);
+            let bound = if newest_first {
+                times.iter().min()
+            } else {
+                times.iter().max()
+            }
+            .copied();
+            events.extend(page);
+            if bound == last_bound {
+                return Ok(events);
+            }
+            last_bound = bound;
+            let bound = bound.expect("a non-empty page has times");
+            request = if newest_first {
+                self.clone().ending_before(bound)
+            } else {
+                self.clone().starting_after(bound)
+            };
+        }
+        Err(too_many_pages())
+    }
 }
 
 send_all!(
