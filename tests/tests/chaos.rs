@@ -60,11 +60,12 @@ async fn every_call_ends_in_success_or_a_typed_error_within_bounds() {
         .credentials(Credentials::PartnerKey("chaos-partner".into()))
         .timeout(TIMEOUT)
         .connect_timeout(TIMEOUT)
-        .retry(RetryPolicy {
-            max_retries: RETRIES,
-            initial_backoff: Duration::from_millis(5),
-            max_backoff: MAX_BACKOFF,
-        })
+        .retry(
+            RetryPolicy::default()
+                .with_max_retries(RETRIES)
+                .with_initial_backoff(Duration::from_millis(5))
+                .with_max_backoff(MAX_BACKOFF),
+        )
         .build()
         .unwrap();
     // Each attempt ends by its timeout; between attempts at most the backoff cap. Slack for a busy machine.

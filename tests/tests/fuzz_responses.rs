@@ -159,7 +159,7 @@ async fn arbitrary_responses_give_a_value_or_a_typed_error() {
         let kind = match call(&api, case % 11).await {
             Ok(()) => "value",
             Err(Error::Api { .. }) => "api error",
-            Err(Error::UnexpectedResponse { status, detail }) => {
+            Err(Error::UnexpectedResponse { status, detail, .. }) => {
                 assert!(!detail.is_empty(), "{status}: empty detail");
                 "unexpected response"
             }

@@ -4,7 +4,7 @@ use std::fmt;
 use std::time::Duration;
 
 use base64::Engine as _;
-use reqwest::header::{HeaderMap, HeaderValue};
+use reqwest::header::{self, HeaderMap, HeaderValue};
 
 use crate::{Client, Error};
 
@@ -18,8 +18,10 @@ pub const API_VERSION: &str = "2025-09-18";
 /// The `User-Agent` every request carries.
 pub const USER_AGENT: &str = concat!("polytomic-rust/", env!("CARGO_PKG_VERSION"));
 
-/// How the client authenticates. The key is never shown by `Debug` or `Display`.
+/// How the client authenticates. The key is never shown by `Debug` or `Display`. More kinds may come
+/// (`non_exhaustive`): match with a `_` arm.
 #[derive(Clone)]
+#[non_exhaustive]
 pub enum Credentials {
     /// A user API key, sent as `Authorization: Bearer <key>`. Accepted by every operation except the
     /// partner ones.
@@ -95,8 +97,13 @@ impl fmt::Display for Credentials {
 /// When and how often failed attempts are retried.
 ///
 /// Retried: connection errors and timeouts, and the statuses 408, 409, 429 and 5xx. GET, PUT and DELETE
-/// are retried freely; a POST only when the request carries an `Idempotency-Key`.
+/// are retried freely; a POST when the request carries an `Idempotency-Key`, or when the connection could
+/// not be made (nothing was sent). A server's `Retry-After` is a promise: the client never retries earlier,
+/// and when it asks for longer than `max_backoff` the error is returned at once ([`crate::Error::retry_after`]
+/// says how long). Fields may be added (`non_exhaustive`): start from [`RetryPolicy::default`] or
+/// [`RetryPolicy::none`] and change what you need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Retries after the first attempt; 0 disables retrying.
     pub max_retries: u32,
@@ -104,15 +111,20 @@ pub struct RetryPolicy {
     pub initial_backoff: Duration,
     /// The longest wait between attempts, whether from backoff or from the server's `Retry-After`.
     pub max_backoff: Duration,
+    /// The longest a call may take across all its attempts and waits; `None`: no overall limit (each
+    /// attempt still has the client's timeout). No retry starts that could not finish its wait in time.
+    pub max_elapsed: Option<Duration>,
 }
 
 impl Default for RetryPolicy {
-    /// 2 retries, as Polytomic's official SDKs do; 500 ms initial backoff; at most 30 s between attempts.
+    /// 2 retries, as Polytomic's official SDKs do; 500 ms initial backoff; at most 30 s between attempts;
+    /// at most 5 minutes in all.
     fn default() -> Self {
         RetryPolicy {
             max_retries: 2,
             initial_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(30),
+            max_elapsed: Some(Duration::from_secs(300)),
         }
     }
 }
@@ -125,17 +137,118 @@ impl RetryPolicy {
             ..Self::default()
         }
     }
+
+    /// With `max_retries` retries after the first attempt.
+    pub fn with_max_retries(mut self, max_retries: u32) -> Self {
+        self.max_retries = max_retries;
+        self
+    }
+
+    /// With this backoff before the first retry.
+    pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
+        self.initial_backoff = backoff;
+        self
+    }
+
+    /// With this longest wait between attempts.
+    pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
+        self.max_backoff = backoff;
+        self
+    }
+
+    /// With this overall limit across attempts (`None`: none).
+    pub fn with_max_elapsed(mut self, limit: Option<Duration>) -> Self {
+        self.max_elapsed = limit;
+        self
+    }
+}
+
+/// Options for the calls of one [`Client`] value, like the official SDKs' `requestOptions`:
+/// `client.with_options(RequestOptions::new().timeout(..))` gives a client (sharing connections with the
+/// original) whose calls, made with the usual generated builders, use them.
+#[derive(Debug, Clone, Default)]
+#[non_exhaustive]
+pub struct RequestOptions {
+    pub(crate) timeout: Option<Duration>,
+    pub(crate) max_retries: Option<u32>,
+    pub(crate) headers: HeaderMap,
+}
+
+impl RequestOptions {
+    /// No overrides.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The limit for each attempt of these calls, instead of the client's.
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = Some(timeout);
+        self
+    }
+
+    /// Retries for these calls, instead of the policy's `max_retries`.
+    pub fn max_retries(mut self, max_retries: u32) -> Self {
+        self.max_retries = Some(max_retries);
+        self
+    }
+
+    /// A header to send with these calls (replacing one of the same name the client would send; not
+    /// `Authorization`, which stays the client's). A name or value that cannot be sent is an error.
+    pub fn header(mut self, name: &str, value: &str) -> Result<Self, Error> {
+        let name = header::HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::InvalidConfig(format!("{name:?} is not a header name")))?;
+        if name == header::AUTHORIZATION {
+            return Err(Error::InvalidConfig(
+                "Authorization comes from the client's credentials".into(),
+            ));
+        }
+        let value = HeaderValue::from_str(value)
+            .map_err(|_| Error::InvalidConfig(format!("the value for {name} cannot be sent")))?;
+        self.headers.insert(name, value);
+        Ok(self)
+    }
+}
+
+impl Client {
+    /// A client that makes its calls with `options` (see [`RequestOptions`]); cheap, and it shares the
+    /// original's connections.
+    pub fn with_options(&self, options: RequestOptions) -> Client {
+        use progenitor_client::ClientInfo as _;
+        let mut state = self.inner().clone();
+        state.options = options;
+        Client::new_with_client(self.baseurl(), self.client().clone(), state)
+    }
 }
 
 /// What the hooks need at request time; the client's inner value (progenitor's `with_inner_type`).
+/// [`ClientBuilder`] makes it; `ClientState::default()` (no credentials, default policy) lets
+/// `Client::new_with_client` be called directly too.
 #[derive(Debug, Clone)]
 pub struct ClientState {
     pub(crate) retry: RetryPolicy,
+    pub(crate) api_version: HeaderValue,
+    pub(crate) timeout: Duration,
+    pub(crate) options: RequestOptions,
     /// `Authorization` for operations that take a user or organization-scoped key (marked sensitive).
     pub(crate) user_auth: Option<HeaderValue>,
     /// `Authorization` for the partner operations (marked sensitive).
     pub(crate) partner_auth: Option<HeaderValue>,
 }
+
+impl Default for ClientState {
+    fn default() -> Self {
+        ClientState {
+            retry: RetryPolicy::default(),
+            api_version: HeaderValue::from_static(API_VERSION),
+            timeout: DEFAULT_TIMEOUT,
+            options: RequestOptions::default(),
+            user_auth: None,
+            partner_auth: None,
+        }
+    }
+}
+
+const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Builds a [`Client`]. Start with [`Client::builder`].
 #[derive(Debug, Clone)]
@@ -147,6 +260,7 @@ pub struct ClientBuilder {
     timeout: Duration,
     connect_timeout: Duration,
     retry: RetryPolicy,
+    http: Option<reqwest::Client>,
 }
 
 impl Default for ClientBuilder {
@@ -156,9 +270,10 @@ impl Default for ClientBuilder {
             user_credentials: None,
             partner_credentials: None,
             api_version: API_VERSION.into(),
-            timeout: Duration::from_secs(60),
+            timeout: DEFAULT_TIMEOUT,
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
+            http: None,
         }
     }
 }
@@ -201,6 +316,14 @@ impl ClientBuilder {
         self
     }
 
+    /// Your own `reqwest::Client` (a proxy, a private CA, your own connection pool...). The credentials,
+    /// the version header, the user agent and the timeout are then applied to each request; the connect
+    /// timeout is the client's own.
+    pub fn http_client(mut self, client: reqwest::Client) -> Self {
+        self.http = Some(client);
+        self
+    }
+
     /// The retry policy (default [`RetryPolicy::default`]).
     pub fn retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
@@ -218,27 +341,28 @@ impl ClientBuilder {
                 self.base_url
             )));
         }
-        let mut headers = HeaderMap::new();
-        // reqwest adds default headers only where a request has not set its own, so a per-request
-        // `x_polytomic_version(..)` replaces this one instead of being sent beside it.
         let version = HeaderValue::from_str(&self.api_version).map_err(|_| {
             Error::InvalidConfig(format!(
                 "API version {:?} is not a valid header value",
                 self.api_version
             ))
         })?;
-        headers.insert("x-polytomic-version", version);
         let header_of =
             |c: &Option<Credentials>| c.as_ref().map(Credentials::header_value).transpose();
-        let http = reqwest::Client::builder()
-            .default_headers(headers)
-            .user_agent(USER_AGENT)
-            .timeout(self.timeout)
-            .connect_timeout(self.connect_timeout)
-            .build()
-            .map_err(|e| Error::InvalidConfig(format!("cannot build the HTTP client: {e}")))?;
+        // The version header, user agent, credentials and timeout are set on each request by the hooks,
+        // the same way for this client and for one the caller brings.
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .build()
+                .map_err(|e| Error::InvalidConfig(format!("cannot build the HTTP client: {e}")))?,
+        };
         let state = ClientState {
             retry: self.retry,
+            api_version: version,
+            timeout: self.timeout,
+            options: RequestOptions::default(),
             user_auth: header_of(&self.user_credentials)?,
             partner_auth: header_of(&self.partner_credentials)?,
         };

@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use progenitor_client::{ClientHooks, ClientInfo, Error as ProgenitorError, OperationInfo};
-use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER};
+use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, Request, Response, StatusCode};
 use tracing::Instrument as _;
 
@@ -19,19 +19,33 @@ impl ClientHooks<ClientState> for Client {
         request: &mut Request,
         info: &OperationInfo,
     ) -> Result<(), ProgenitorError<E>> {
-        if let Some(auth) = authorization(self.inner(), info.operation_id)
-            .map_err(ProgenitorError::InvalidRequest)?
-        {
-            request
-                .headers_mut()
-                .insert(reqwest::header::AUTHORIZATION, auth.clone());
-        }
+        let state = self.inner();
+        let auth =
+            authorization(state, info.operation_id).map_err(ProgenitorError::InvalidRequest)?;
+        let headers = request.headers_mut();
         // progenitor sends `api-version: <info.version>` on its own. Polytomic does not define that header;
         // the version travels in `X-Polytomic-Version`, and a second, fixed version header would contradict
         // a caller who pins another version. So it is not sent.
-        request.headers_mut().remove("api-version");
+        headers.remove("api-version");
+        // Set here rather than as reqwest defaults, so a `reqwest::Client` the caller brings gets them too. A
+        // per-request `x_polytomic_version(..)` is already on the request and stays.
+        if !headers.contains_key(VERSION_HEADER) {
+            headers.insert(VERSION_HEADER, state.api_version.clone());
+        }
+        if !headers.contains_key(USER_AGENT) {
+            headers.insert(USER_AGENT, HeaderValue::from_static(crate::USER_AGENT));
+        }
+        for (name, value) in &state.options.headers {
+            headers.insert(name, value.clone());
+        }
+        if let Some(auth) = auth {
+            headers.insert(reqwest::header::AUTHORIZATION, auth.clone());
+        }
+        *request.timeout_mut() = Some(state.options.timeout.unwrap_or(state.timeout));
         if let Some(body) = request.body().and_then(|b| b.as_bytes()) {
-            check_body(body).map_err(ProgenitorError::InvalidRequest)?;
+            if ROLE_RULE_OPERATIONS.contains(&info.operation_id) {
+                check_body(body).map_err(ProgenitorError::InvalidRequest)?;
+            }
         } else if request.method() == Method::POST {
             // Without a body hyper sends no Content-Length, and some proxies answer a bodyless POST with 411.
             let zero = reqwest::header::HeaderValue::from_static("0");
@@ -49,9 +63,22 @@ impl ClientHooks<ClientState> for Client {
             method = %request.method(),
             path = request.url().path(),
         );
-        send_with_retries(self.client(), request, &self.inner().retry)
+        let state = self.inner();
+        let mut policy = state.retry;
+        if let Some(max_retries) = state.options.max_retries {
+            policy.max_retries = max_retries;
+        }
+        let result = send_with_retries(self.client(), request, &policy)
             .instrument(span)
-            .await
+            .await;
+        match (result, operations::success_status(info.operation_id)) {
+            (Ok(response), Some(declared))
+                if response.status().is_success() && response.status().as_u16() != declared =>
+            {
+                Ok(as_declared_success(response, declared))
+            }
+            (result, _) => result,
+        }
     }
 
     async fn post<E>(
@@ -68,6 +95,7 @@ impl ClientHooks<ClientState> for Client {
             let detail = describe_body(response.headers(), body);
             return Err(ProgenitorError::Custom(unexpected_response_marker(
                 response.status(),
+                response.headers(),
                 &detail,
             )));
         }
@@ -95,6 +123,27 @@ fn authorization<'a>(
     }
 }
 
+const VERSION_HEADER: &str = "x-polytomic-version";
+
+/// The operations whose docs say a body may not have both `role` and `role_ids` (the Users docs).
+const ROLE_RULE_OPERATIONS: &[&str] = &[
+    "create_current_org_user",
+    "update_current_org_user",
+    "create_partner_user",
+    "update_partner_user",
+];
+
+/// A success the spec does not declare (a `201` where it says `200`) is still a success: progenitor
+/// matches the declared status only, so the response is handed on with that status and decoded (a body
+/// that does not decode is still an error). `ResponseValue::status()` then reports the declared status.
+fn as_declared_success(response: Response, declared: u16) -> Response {
+    let mut response = http::Response::<reqwest::Body>::from(response);
+    if let Ok(status) = StatusCode::from_u16(declared) {
+        *response.status_mut() = status;
+    }
+    Response::from(response)
+}
+
 /// Rejects, before anything is sent, a body the API is documented to reject.
 fn check_body(body: &[u8]) -> Result<(), String> {
     let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(body) else {
@@ -118,14 +167,22 @@ async fn send_with_retries(
         Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
     );
     let may_retry = idempotent || request.headers().contains_key("idempotency-key");
+    let started = Instant::now();
     let (mut request, mut attempt) = (request, 1);
     let result = loop {
-        // Keep a copy for a next attempt while one may follow (JSON bodies are bytes: cloning works).
-        let spare = (may_retry && attempt <= policy.max_retries)
+        // Keep a copy for a next attempt while one may follow (JSON bodies are bytes: cloning works). Any
+        // method may be retried when the connection could not be made, since nothing was sent.
+        let spare = (attempt <= policy.max_retries)
             .then(|| request.try_clone())
             .flatten();
         let result = timed_attempt(http, request, attempt).await;
-        let (Some(next), Some(delay)) = (spare, retry_delay(&result, policy, attempt)) else {
+        let allowed = may_retry || matches!(&result, Err(e) if e.is_connect());
+        let delay = retry_delay(&result, policy, attempt).filter(|delay| {
+            policy
+                .max_elapsed
+                .is_none_or(|limit| started.elapsed() + *delay < limit)
+        });
+        let (true, Some(next), Some(delay)) = (allowed, spare, delay) else {
             break result;
         };
         tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, "retrying");
@@ -176,12 +233,13 @@ fn retry_delay(
     if !retryable {
         return None;
     }
-    let server_says = result.as_ref().ok().and_then(|r| retry_after(r.headers()));
-    Some(
-        server_says
-            .unwrap_or_else(|| backoff(policy, attempt))
-            .min(policy.max_backoff),
-    )
+    // The server's Retry-After is a promise: never retry earlier. Longer than the policy waits: the error
+    // goes back to the caller at once, with the delay readable from it.
+    match result.as_ref().ok().and_then(|r| retry_after(r.headers())) {
+        Some(wait) if wait > policy.max_backoff => None,
+        Some(wait) => Some(wait),
+        None => Some(backoff(policy, attempt)),
+    }
 }
 
 fn is_retryable_status(status: StatusCode) -> bool {
@@ -189,7 +247,7 @@ fn is_retryable_status(status: StatusCode) -> bool {
 }
 
 /// `Retry-After` as seconds or as an HTTP date.
-fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
@@ -217,6 +275,23 @@ fn random_fraction() -> f64 {
     (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
+/// The most of an error response's body the client reads: enough for any `ApiError`; a larger body (a
+/// proxy's page, a runaway server) is cut here, so no error grows with it.
+pub const MAX_ERROR_BODY: usize = 64 * 1024;
+
+/// The body, up to `cap` bytes; the rest is not read.
+async fn read_capped(mut response: Response, cap: usize) -> reqwest::Result<bytes::Bytes> {
+    let mut body = bytes::BytesMut::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = cap - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() == cap {
+            break;
+        }
+    }
+    Ok(body.freeze())
+}
+
 /// Reads the body of a non-success response and keeps it in the response's extensions, so `post` and
 /// [`crate::Error::from`] can describe it without async reads. The response is otherwise unchanged.
 async fn keep_body(response: Response) -> reqwest::Result<Response> {
@@ -225,7 +300,7 @@ async fn keep_body(response: Response) -> reqwest::Result<Response> {
         response.version(),
         response.headers().clone(),
     );
-    let body = response.bytes().await?;
+    let body = read_capped(response, MAX_ERROR_BODY).await?;
     let mut kept = http::Response::new(body.clone());
     *kept.status_mut() = status;
     *kept.version_mut() = version;
@@ -265,6 +340,7 @@ mod tests {
             max_retries: 10,
             initial_backoff: Duration::from_millis(100),
             max_backoff: Duration::from_millis(1000),
+            max_elapsed: None,
         };
         for (attempt, full) in [(1, 100), (2, 200), (3, 400), (4, 800), (5, 1000), (9, 1000)] {
             let wait = backoff(&policy, attempt);

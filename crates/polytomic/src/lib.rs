@@ -44,6 +44,7 @@ mod hooks;
 mod json_query;
 mod paging;
 mod role_ids;
+mod secret;
 
 /// progenitor's output, as generated. Everything in it is also exported from the crate root, except
 /// progenitor's own error type, `generated::Error`, which [`Error`] converts from. The mock helpers and
@@ -54,6 +55,9 @@ mod role_ids;
 // Its doc comments are upstream's prose ("[REDACTED]", bare URLs, HTML): rustdoc's link and markup lints are
 // not about our code there.
 #[allow(clippy::all, missing_docs, rustdoc::all)]
+// Hidden: everything in it is documented where the crate root re-exports it, and its own `Error` is
+// progenitor's, which the crate's [`Error`] replaces for users.
+#[doc(hidden)]
 pub mod generated;
 
 /// Every operation by resource, and the credentials each takes. Generated from the spec.
@@ -61,10 +65,12 @@ pub mod generated;
 pub mod operations;
 
 pub use config::{
-    API_VERSION, ClientBuilder, ClientState, Credentials, DEFAULT_BASE_URL, RetryPolicy, USER_AGENT,
+    API_VERSION, ClientBuilder, ClientState, Credentials, DEFAULT_BASE_URL, RequestOptions,
+    RetryPolicy, USER_AGENT,
 };
-pub use error::Error;
+pub use error::{Error, SUPPORT_HEADERS};
 pub use generated::*;
 pub use json_query::JsonQuery;
 pub use paging::MAX_PAGES;
 pub use role_ids::RoleIds;
+pub use secret::Secret;

@@ -67,6 +67,7 @@ fn too_many_pages() -> Error {
     Error::UnexpectedResponse {
         status: reqwest::StatusCode::OK,
         detail: format!("more than {MAX_PAGES} pages; stopped"),
+        headers: Default::default(),
     }
 }
 
@@ -126,6 +127,7 @@ impl ListEvents<'_> {
                 return Err(Error::UnexpectedResponse {
                     status: reqwest::StatusCode::OK,
                     detail: "an event without created_at: cannot ask for the next page".into(),
+                    headers: Default::default(),
                 });
             }
             let (Some(first), Some(last)) = (times.first(), times.last()) else {

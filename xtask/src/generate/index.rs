@@ -12,6 +12,7 @@ pub fn operations_module(spec: &OpenAPI) -> Result<String, String> {
         .map(|t| (t.name.clone(), Vec::new()))
         .collect();
     let (mut user, mut partner) = (Vec::new(), Vec::new());
+    let mut successes: Vec<(u16, String)> = Vec::new();
     for (path, method, op) in operations(spec) {
         let Some(id) = op.operation_id.as_deref() else {
             continue;
@@ -27,6 +28,17 @@ pub fn operations_module(spec: &OpenAPI) -> Result<String, String> {
             Some("partner") => partner.push(id.to_string()),
             Some(_) => user.push(id.to_string()),
             None => {}
+        }
+        let declared = op
+            .responses
+            .responses
+            .keys()
+            .find_map(|status| match status {
+                openapiv3::StatusCode::Code(code) if (200..300).contains(code) => Some(*code),
+                _ => None,
+            });
+        if let Some(code) = declared {
+            successes.push((code, id.to_string()));
         }
         let summary = op
             .summary
@@ -71,6 +83,14 @@ pub enum Accepts {{
     Any,
 }}
 
+/// The success status the spec declares for `operation_id` (its first 2xx).
+pub fn success_status(operation_id: &str) -> Option<u16> {{
+    match operation_id {{
+        {success_arms}
+        _ => None,
+    }}
+}}
+
 /// The credentials operation `operation_id` takes; [`Accepts::Any`] for a name the spec does not have.
 pub fn accepts(operation_id: &str) -> Accepts {{
     match operation_id {{
@@ -81,11 +101,30 @@ pub fn accepts(operation_id: &str) -> Accepts {{
 }}
 "#,
         user = arm(&user),
+        success_arms = success_arms(&successes),
         partner = arm(&partner),
     );
     let file = syn::parse_file(&source)
         .map_err(|e| format!("the operations index does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))
+}
+
+fn success_arms(successes: &[(u16, String)]) -> String {
+    let mut codes: Vec<u16> = successes.iter().map(|(c, _)| *c).collect();
+    codes.sort();
+    codes.dedup();
+    codes
+        .iter()
+        .map(|code| {
+            let ids: Vec<String> = successes
+                .iter()
+                .filter(|(c, _)| c == code)
+                .map(|(_, id)| format!("{id:?}"))
+                .collect();
+            format!("{} => Some({code}),", ids.join(" | "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// Which kind of credentials the security schemes stand for: `None` when the operation names none.

@@ -15,9 +15,11 @@ use proc_macro2::TokenStream;
 
 use super::{CLI, HTTPMOCK};
 
-/// The spec with every object-typed query parameter's schema wrapped in `polytomic::JsonQuery`.
+/// The spec with every object-typed query parameter's schema wrapped in `polytomic::JsonQuery`, and every
+/// `format: password` string (a secret: the overlay marks the API key the API issues) typed
+/// `polytomic::Secret`, whose `Debug` does not show it.
 pub fn prepare(spec: &OpenAPI) -> OpenAPI {
-    let mut spec = spec.clone();
+    let mut spec = mark_secrets(spec).unwrap_or_else(|| spec.clone());
     for_each_query_schema(&mut spec, |_, schema| {
         let ReferenceOr::Item(inner) = schema else {
             return;
@@ -40,6 +42,29 @@ pub fn prepare(spec: &OpenAPI) -> OpenAPI {
             .insert("x-rust-type".into(), extension);
     });
     spec
+}
+
+fn mark_secrets(spec: &OpenAPI) -> Option<OpenAPI> {
+    fn walk(value: &mut serde_json::Value) {
+        match value {
+            serde_json::Value::Object(map) => {
+                if map.get("type").and_then(|t| t.as_str()) == Some("string")
+                    && map.get("format").and_then(|f| f.as_str()) == Some("password")
+                {
+                    map.insert(
+                        "x-rust-type".into(),
+                        serde_json::json!({"crate": "polytomic", "version": "*", "path": "polytomic::Secret"}),
+                    );
+                }
+                map.values_mut().for_each(walk);
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(spec).ok()?;
+    walk(&mut value);
+    serde_json::from_value(value).ok()
 }
 
 /// The names of the query parameters whose schema is an array.
