@@ -139,6 +139,30 @@ fn check_refs_in(
 ) -> Result<(), Problem> {
     match node {
         Value::Object(map) => {
+            if !names
+                && map.get("format").is_some_and(Value::is_string)
+                && !["type", "$ref", "allOf", "oneOf", "anyOf", "not"]
+                    .iter()
+                    .any(|k| map.contains_key(*k))
+            {
+                return Err((
+                    Some(render_path(path)),
+                    "a schema with `format` needs a `type` (for example `type: string` with `format: uuid`)"
+                        .into(),
+                ));
+            }
+            if !names
+                && !path.iter().any(|p| p == "securitySchemes")
+                && let Some(kind) = map.get("type").and_then(Value::as_str)
+                && !["string", "number", "integer", "boolean", "array", "object"].contains(&kind)
+            {
+                return Err((
+                    Some(render_path(path)),
+                    format!(
+                        "`type: {kind}` is not a JSON Schema type (string, number, integer, boolean, array, object)"
+                    ),
+                ));
+            }
             if let Some(reference) = map.get("$ref").filter(|_| !names) {
                 let Some(reference) = reference.as_str() else {
                     return Err((Some(render_path(path)), "`$ref` must be a string".into()));

@@ -342,3 +342,31 @@ fn usage_errors_exit_2_with_usage() {
         assert!(stderr(&output).contains("usage: cargo xtask generate"));
     }
 }
+
+/// Found by the spec fuzzer: typify stops (`not yet implemented`) on these; the checks refuse them first.
+#[test]
+fn rejects_schemas_typify_would_stop_on() {
+    assert_rejected(
+        &edited(|doc| {
+            doc["components"]["schemas"]["User"]["properties"]["id"] = json!({"format": "uuid"});
+        }),
+        &[
+            "components.schemas.User.properties.id",
+            "a schema with `format` needs a `type`",
+        ],
+    );
+    assert_rejected(
+        &edited(|doc| {
+            doc["components"]["schemas"]["User"]["properties"]["email"] = json!({"type": "boolen"});
+        }),
+        &[
+            "components.schemas.User.properties.email",
+            "`type: boolen` is not a JSON Schema type",
+        ],
+    );
+    // A property *named* `type` or `format` is a name, not a keyword.
+    let spec = edited(|doc| {
+        doc["components"]["schemas"]["User"]["properties"]["format"] = json!({"type": "string"});
+    });
+    assert!(xtask::spec::parse(&spec).is_ok());
+}
