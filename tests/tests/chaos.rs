@@ -222,6 +222,5 @@ async fn run(calls: usize, seed: u64) -> Plan {
         calls < 100 || by_key.values().any(|b| b.len() > 1),
         "some writes must have been retried"
     );
-    let plan = plan.lock().unwrap().clone();
-    plan
+    plan.lock().unwrap().clone()
 }

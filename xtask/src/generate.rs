@@ -5,6 +5,7 @@ use std::panic::{self, AssertUnwindSafe};
 use openapiv3::OpenAPI;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
+mod deprecated;
 mod index;
 mod paths;
 mod query;
@@ -50,6 +51,7 @@ pub fn sources(
     let spec = &prepared;
     let arrays = query::array_query_params(spec);
     let exclusions = paths::exclusions(spec);
+    let deprecated = deprecated::deprecated_fields(spec);
     // The three are independent: generate them side by side. progenitor's settings and tokens are not
     // Send, so each thread makes its own settings and renders its own text.
     let results: Vec<Result<Rendered, String>> = contain_panics(|| {
@@ -57,13 +59,22 @@ pub fn sources(
             let threads: Vec<_> = outputs
                 .iter()
                 .map(|&(path, make)| {
-                    let (header, arrays, exclusions) = (&header, &arrays, &exclusions);
+                    let (header, arrays, exclusions, deprecated) =
+                        (&header, &arrays, &exclusions, &deprecated);
                     scope.spawn(move || {
                         let mut generator = Generator::new(&settings());
                         let tokens = make(&mut generator, spec);
                         let crates = used_crates(&generator);
                         let types = (path == CLIENT).then(|| type_list(&generator));
                         let tokens = tokens.map(|t| query::fill_gaps(path, t, arrays, exclusions));
+                        let tokens = tokens.map(|t| {
+                            if path == CLIENT && !deprecated.is_empty() {
+                                let text = deprecated::mark(&t.to_string(), deprecated);
+                                text.parse().unwrap_or(t)
+                            } else {
+                                t
+                            }
+                        });
                         render(path, tokens, header).map(|(path, text)| (path, text, crates, types))
                     })
                 })

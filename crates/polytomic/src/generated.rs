@@ -3193,6 +3193,7 @@ pub mod types {
         pub email: ::std::string::String,
         ///Deprecated legacy role name. Use role_ids instead; setting both role and role_ids in the same request is rejected.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[deprecated = "deprecated in the API spec; see the field's documentation"]
         pub role: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role_ids: ::std::option::Option<crate::RoleIds>,
@@ -3236,6 +3237,7 @@ pub mod types {
         pub email: ::std::string::String,
         ///Deprecated legacy role name. Use role_ids instead; setting both role and role_ids in the same request is rejected.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[deprecated = "deprecated in the API spec; see the field's documentation"]
         pub role: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role_ids: ::std::option::Option<crate::RoleIds>,
@@ -3258,6 +3260,7 @@ pub mod types {
     pub struct CurrentOrgUpdateUserRequestSchema {
         ///Deprecated legacy role name. Use role_ids instead.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[deprecated = "deprecated in the API spec; see the field's documentation"]
         pub role: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role_ids: ::std::option::Option<crate::RoleIds>,
@@ -8411,6 +8414,7 @@ pub mod types {
         pub email: ::std::string::String,
         ///Deprecated legacy role name. Use role_ids instead; setting both role and role_ids in the same request is rejected.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[deprecated = "deprecated in the API spec; see the field's documentation"]
         pub role: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role_ids: ::std::option::Option<crate::RoleIds>,
@@ -8482,6 +8486,7 @@ pub mod types {
         pub organization_id: ::std::option::Option<::uuid::Uuid>,
         ///Deprecated legacy role name. Use role_ids instead.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
+        #[deprecated = "deprecated in the API spec; see the field's documentation"]
         pub role: ::std::option::Option<::std::string::String>,
         ///Identifiers of the permissions roles assigned to the user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]

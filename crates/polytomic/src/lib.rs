@@ -54,7 +54,7 @@ mod secret;
 #[rustfmt::skip]
 // Its doc comments are upstream's prose ("[REDACTED]", bare URLs, HTML): rustdoc's link and markup lints are
 // not about our code there.
-#[allow(clippy::all, missing_docs, rustdoc::all)]
+#[allow(clippy::all, missing_docs, rustdoc::all, deprecated)]
 // Hidden: everything in it is documented where the crate root re-exports it, and its own `Error` is
 // progenitor's, which the crate's [`Error`] replaces for users.
 #[doc(hidden)]
