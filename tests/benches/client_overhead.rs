@@ -10,6 +10,7 @@
 //! `-- --only generated|plain --requests N` makes N sequential calls with one client and nothing else, for
 //! counting instructions, which noise does not move:
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/deps/client_overhead-* --only plain --requests 2000
+//! `--url URL` uses a server in another process; tests/benches/overhead.sh does all of it.
 
 use std::time::{Duration, Instant};
 
@@ -84,13 +85,30 @@ fn median(mut values: Vec<Duration>) -> Duration {
 
 #[tokio::main]
 async fn main() {
-    let server = Server::replying(Reply::json(
-        200,
-        success_example("get_current_org_user").to_string(),
-    ))
-    .await;
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |name: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+    };
+    // `--url`: a server in another process (tests/benches/overhead.sh starts the mock server), so an
+    // instruction count of this process is the client's alone.
+    let server = match arg("--url") {
+        Some(_) => None,
+        None => Some(
+            Server::replying(Reply::json(
+                200,
+                success_example("get_current_org_user").to_string(),
+            ))
+            .await,
+        ),
+    };
+    let url = arg("--url")
+        .cloned()
+        .or_else(|| server.as_ref().map(|s| s.url().to_string()))
+        .unwrap();
     let generated = polytomic::Client::builder()
-        .base_url(server.url())
+        .base_url(&url)
         .credentials(polytomic::Credentials::UserKey(TEST_KEY.into()))
         .build()
         .unwrap();
@@ -101,13 +119,7 @@ async fn main() {
             .connect_timeout(Duration::from_secs(10))
             .build()
             .unwrap(),
-        url: server.url().to_string(),
-    };
-    let args: Vec<String> = std::env::args().collect();
-    let arg = |name: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
+        url: url.clone(),
     };
     if let Some(only) = arg("--only") {
         let n: usize = arg("--requests")

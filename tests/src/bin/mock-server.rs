@@ -6,13 +6,20 @@
 use polytomic_tests::{Reply, Server, redacted, spec, success_example};
 
 /// The operationId whose method and path template match the request, as `{name}` matches one segment.
-fn operation_for(spec: &serde_json::Value, method: &str, target: &str) -> Option<String> {
+/// The operation `method` + `target` stands for. Where a fixed segment and a parameter both fit
+/// (`/api/bulk/syncs/status` and `/api/bulk/syncs/{id}`), the path with fewer parameters wins, as a router
+/// does.
+fn operation_for(
+    spec: &serde_json::Value,
+    method: &str,
+    target: &str,
+) -> Option<serde_json::Value> {
     let path = target.split('?').next().unwrap_or_default();
     let segments: Vec<&str> = path.split('/').collect();
     spec["paths"]
         .as_object()?
         .iter()
-        .find_map(|(template, item)| {
+        .filter_map(|(template, item)| {
             let pattern: Vec<&str> = template.split('/').collect();
             let matches = pattern.len() == segments.len()
                 && pattern
@@ -20,8 +27,32 @@ fn operation_for(spec: &serde_json::Value, method: &str, target: &str) -> Option
                     .zip(&segments)
                     .all(|(p, s)| p.starts_with('{') || p == s);
             let operation = item.get(method.to_ascii_lowercase())?;
-            matches.then(|| operation["operationId"].as_str().map(str::to_string))?
+            let parameters = pattern.iter().filter(|p| p.starts_with('{')).count();
+            matches.then(|| (parameters, operation.clone()))
         })
+        .min_by_key(|(parameters, _)| *parameters)
+        .map(|(_, operation)| operation)
+}
+
+/// The operation's success status and body: the spec's example, else a value built from the schema.
+fn success(spec: &serde_json::Value, operation: &serde_json::Value) -> (u16, Option<String>) {
+    let id = operation["operationId"].as_str().unwrap_or_default();
+    let Some((status, response)) = operation["responses"]
+        .as_object()
+        .and_then(|r| r.iter().find(|(s, _)| s.starts_with('2')))
+    else {
+        return (200, None);
+    };
+    let status = status.parse().unwrap_or(200);
+    let response = polytomic_tests::resolve(spec, response);
+    let Some(schema) = response.pointer("/content/application~1json/schema") else {
+        return (status, None);
+    };
+    let example = match success_example(id) {
+        serde_json::Value::Null => polytomic_tests::full_example(spec, schema),
+        example => example,
+    };
+    (status, Some(example.to_string()))
 }
 
 #[tokio::main]
@@ -40,8 +71,15 @@ async fn main() {
         }
         match operation_for(&spec, &request.method, &request.target) {
             Some(operation) => {
-                println!("  -> 200 {operation}\n");
-                Reply::json(200, success_example(&operation).to_string())
+                let (status, body) = success(&spec, &operation);
+                println!(
+                    "  -> {status} {}\n",
+                    operation["operationId"].as_str().unwrap_or("?")
+                );
+                match body {
+                    Some(body) => Reply::json(status, body),
+                    None => Reply::text(status, "application/json", ""),
+                }
             }
             None => {
                 println!("  -> 404 (no such operation)\n");
@@ -69,7 +107,10 @@ mod tests {
     #[test]
     fn routes_by_method_and_path_template() {
         let spec = spec();
-        let route = |method: &str, target: &str| operation_for(&spec, method, target);
+        let route = |method: &str, target: &str| {
+            operation_for(&spec, method, target)
+                .and_then(|op| op["operationId"].as_str().map(str::to_string))
+        };
         let (org, user) = (
             "a1b2c3d4-e5f6-7890-abcd-ef1234567890",
             "248df4b7-aa70-47b8-a036-33ac447e668d",
@@ -94,7 +135,29 @@ mod tests {
             .as_deref(),
             Some("create_partner_user_api_key")
         );
+        // A fixed segment wins over a parameter in the same place.
+        assert_eq!(
+            route("GET", "/api/bulk/syncs/status").as_deref(),
+            Some("list_bulk_sync_statuses")
+        );
+        assert_eq!(
+            route("GET", &format!("/api/bulk/syncs/{user}")).as_deref(),
+            Some("get_bulk_sync")
+        );
         assert_eq!(route("PATCH", "/api/organization/users"), None);
         assert_eq!(route("GET", "/api/nothing"), None);
+    }
+
+    /// Every operation gets an answer its client decodes: the spec's example, or one built from the schema.
+    #[test]
+    fn every_operation_has_a_success_answer() {
+        let spec = spec();
+        for (_, _, op) in polytomic_tests::operations(&spec) {
+            let (status, body) = success(&spec, &op);
+            assert!((200..300).contains(&status));
+            if let Some(body) = body {
+                assert_ne!(body, "null", "{}", op["operationId"]);
+            }
+        }
     }
 }
