@@ -1,0 +1,163 @@
+//! The README's "Upgrading to a new upstream spec", run for real on a copy of the workspace: the new
+//! upstream document (`User` gains a nullable date-time `last_login_at` and loses `organization_id`, a
+//! `PATCH /api/organization/users/{id}` appears), then `import`, `diff`, `generate`, a build of the client,
+//! its mock helpers and its CLI, and the type-shape snapshots, which must fail exactly where `User` changed.
+//!
+//! It builds in `target/walkthrough` (its own target directory: the outer `cargo test` holds the main one),
+//! so the first run compiles the dependencies once.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+fn run(command: &mut Command) -> Output {
+    command.output().unwrap()
+}
+
+fn text(output: &Output) -> String {
+    format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    )
+}
+
+/// The tracked files of the workspace, copied to `to` (what a fresh clone has).
+fn copy_workspace(from: &Path, to: &Path) {
+    let listed = run(Command::new("git")
+        .current_dir(from)
+        .args(["ls-files", "-z"]));
+    assert!(listed.status.success(), "git ls-files: {}", text(&listed));
+    for file in listed.stdout.split(|b| *b == 0).filter(|f| !f.is_empty()) {
+        let file = Path::new(std::str::from_utf8(file).unwrap());
+        let target = to.join(file);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        // A file deleted in the working tree but still tracked is skipped.
+        let _ = std::fs::copy(from.join(file), target);
+    }
+}
+
+#[test]
+fn the_upgrade_walkthrough_imports_diffs_generates_builds_and_shows_the_snapshot_diff() {
+    let root = xtask::workspace_root();
+    let scratch = tempfile::tempdir().unwrap();
+    let ws = scratch.path();
+    copy_workspace(&root, ws);
+
+    // The new upstream document.
+    let upstream_path = ws.join(xtask::DEFAULT_UPSTREAM);
+    let mut upstream: Value =
+        serde_json::from_str(&std::fs::read_to_string(&upstream_path).unwrap()).unwrap();
+    let user = &mut upstream["components"]["schemas"]["User"]["properties"];
+    user["last_login_at"] = json!({"type": ["string", "null"], "format": "date-time",
+        "description": "When the user last signed in."});
+    user.as_object_mut()
+        .unwrap()
+        .shift_remove("organization_id");
+    let item = &mut upstream["paths"]["/api/organization/users/{id}"];
+    item["patch"] = item["put"].clone();
+    item["patch"]["operationId"] = json!("patch-current-org-user");
+    std::fs::write(
+        &upstream_path,
+        serde_json::to_string_pretty(&upstream).unwrap(),
+    )
+    .unwrap();
+
+    // `cargo xtask import`, `diff`, `generate`, as the README says (paths given: the binary's own
+    // workspace is the original).
+    let xtask = env!("CARGO_BIN_EXE_xtask");
+    let spec = ws.join(xtask::DEFAULT_SPEC);
+    let old_spec = scratch.path().join("old-spec.yaml");
+    std::fs::copy(&spec, &old_spec).unwrap();
+    let import = run(Command::new(xtask).args([
+        "import",
+        upstream_path.to_str().unwrap(),
+        "--overlay",
+        ws.join(xtask::DEFAULT_OVERLAY).to_str().unwrap(),
+        "--out",
+        spec.to_str().unwrap(),
+    ]));
+    assert!(import.status.success(), "import: {}", text(&import));
+    let diff = run(Command::new(xtask).args([
+        "diff",
+        "--base",
+        old_spec.to_str().unwrap(),
+        "--spec",
+        spec.to_str().unwrap(),
+    ]));
+    let report = text(&diff);
+    for line in [
+        "schema User: property `organization_id` removed",
+        "operation patch_current_org_user: added (PATCH /api/organization/users/{id})",
+        "schema User: property `last_login_at` added (optional)",
+    ] {
+        assert!(
+            report.contains(line),
+            "missing {line:?} in the diff:\n{report}"
+        );
+    }
+    let generate = run(Command::new(xtask).args([
+        "generate",
+        "--spec",
+        spec.to_str().unwrap(),
+        "--out-dir",
+        ws.to_str().unwrap(),
+    ]));
+    assert!(generate.status.success(), "generate: {}", text(&generate));
+
+    // The client, its mocks and its CLI build: the date-time field brings chrono with it.
+    let target: PathBuf = root.join("target/walkthrough");
+    let cargo = |args: &[&str]| {
+        run(Command::new(env!("CARGO"))
+            .current_dir(ws)
+            .env("CARGO_TARGET_DIR", &target)
+            .env_remove("RUSTFLAGS")
+            .args(args))
+    };
+    let build = cargo(&[
+        "build",
+        "-q",
+        "-p",
+        "polytomic",
+        "-p",
+        "polytomic-httpmock",
+        "-p",
+        "polytomic-cli",
+    ]);
+    assert!(
+        build.status.success(),
+        "the regenerated workspace does not build:\n{}",
+        text(&build)
+    );
+
+    // The shape snapshots fail where User changed, and nowhere else.
+    let shapes = run(Command::new(env!("CARGO"))
+        .current_dir(ws)
+        .env("CARGO_TARGET_DIR", &target)
+        .env("INSTA_UPDATE", "no")
+        .env("CI", "true")
+        .env("INSTA_FORCE_PASS", "1")
+        .args([
+            "test",
+            "-q",
+            "-p",
+            "polytomic-tests",
+            "--test",
+            "types",
+            "--",
+            "--nocapture",
+        ]));
+    let output = text(&shapes);
+    let mut changed: Vec<&str> = output
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("Snapshot: "))
+        .collect();
+    changed.sort();
+    changed.dedup();
+    assert_eq!(
+        changed,
+        ["ListUsersEnvelope", "User", "UserEnvelope"],
+        "the snapshots that changed:\n{output}"
+    );
+}
