@@ -61,7 +61,17 @@ fn command() -> Command {
                 .long("version-header")
                 .help("X-Polytomic-Version to send [default: the version this client was generated for]"),
         ));
-    for cmd in CliCommand::iter() {
+    // By resource, in the spec's order of resources (`polytomic --help` lists them so).
+    let mut commands: Vec<CliCommand> = CliCommand::iter().collect();
+    let rank = |cmd: &CliCommand| {
+        let resource = polytomic::operations::resource(cmd.operation_id());
+        polytomic::operations::RESOURCES
+            .iter()
+            .position(|r| *r == resource)
+            .unwrap_or(usize::MAX)
+    };
+    commands.sort_by_key(rank);
+    for cmd in commands {
         let name = cmd.operation_id().replace('_', "-");
         let mut sub = Cli::<Output>::get_command(cmd).name(name);
         // The list of commands shows the summary; `<command> --help` the whole description.

@@ -225,3 +225,45 @@ fn no_command_repeats_a_flag() {
         assert_eq!(flags.len(), total, "{command} repeats a flag:\n{help}");
     }
 }
+
+/// `polytomic --help` lists every command, grouped by resource: a resource's commands are never split.
+#[test]
+fn help_lists_every_command_grouped_by_resource() {
+    let spec = spec();
+    let resource_of: std::collections::HashMap<String, String> = operations(&spec)
+        .into_iter()
+        .map(|(_, _, op)| {
+            (
+                op["operationId"].as_str().unwrap().replace('_', "-"),
+                op["tags"][0].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let output = Command::new(env!("CARGO_BIN_EXE_polytomic"))
+        .arg("--help")
+        .env_clear()
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&output.stdout);
+    let listed: Vec<&str> = help
+        .lines()
+        .filter_map(|l| l.strip_prefix("  "))
+        .filter(|l| !l.starts_with(' ') && !l.starts_with('-'))
+        .map(|l| l.split_whitespace().next().unwrap_or_default())
+        .filter(|name| resource_of.contains_key(*name))
+        .collect();
+    assert_eq!(listed.len(), 128, "every command is listed:\n{help}");
+    let mut finished: Vec<&str> = Vec::new();
+    let mut current = "";
+    for name in listed {
+        let resource = resource_of[name].as_str();
+        if resource != current {
+            assert!(
+                !finished.contains(&resource),
+                "{resource} is split in --help at {name}"
+            );
+            finished.push(resource);
+            current = resource;
+        }
+    }
+}

@@ -205,6 +205,96 @@ pub enum Accepts {
     /// The spec names none: whatever credentials the client holds.
     Any,
 }
+/// The resources, in the order the spec first names them.
+pub const RESOURCES: &[&str] = &[
+    "connections",
+    "models",
+    "syncs",
+    "sync_targets",
+    "sync_executions",
+    "bulk_syncs",
+    "bulk_sync_executions",
+    "bulk_sync_schemas",
+    "bulk_sync_schedules",
+    "queries",
+    "schemas",
+    "events",
+    "webhooks",
+    "jobs",
+    "identities",
+    "organizations",
+    "users",
+    "policies",
+    "roles",
+    "entities",
+    "notifications",
+];
+/// The resource (the spec's tag) `operation_id` belongs to; `""` for a name the spec does not have.
+pub fn resource(operation_id: &str) -> &'static str {
+    match operation_id {
+        "get_connection_types" | "get_connection_type_schema"
+        | "get_connection_type_parameter_values" | "list_connections"
+        | "create_connection" | "create_connect_card" | "test_connection"
+        | "get_connection" | "update_connection" | "delete_connection"
+        | "get_connection_parameter_values" | "execute_connection_proxy"
+        | "get_connection_proxy_info" | "list_shared_connections"
+        | "list_shared_connections_for_partner" | "create_shared_connection" => {
+            "connections"
+        }
+        "get_model_enrichment_source" | "get_model_enrichment_input_fields"
+        | "preview_model" | "list_models" | "create_model" | "get_model" | "update_model"
+        | "delete_model" | "sample_model" => "models",
+        "get_sync_source" | "get_sync_source_fields" | "list_syncs" | "create_sync"
+        | "get_sync_schedule_options" | "get_sync" | "update_sync" | "delete_sync"
+        | "activate_sync" | "cancel_sync" | "start_sync" | "get_sync_status" => "syncs",
+        "get_sync_target_fields" | "list_sync_targets"
+        | "get_sync_target_create_property" => "sync_targets",
+        "list_sync_executions" | "get_sync_execution" | "cancel_sync_execution"
+        | "get_sync_execution_console_logs" | "get_sync_execution_log_urls"
+        | "get_sync_execution_logs" => "sync_executions",
+        "list_bulk_syncs" | "create_bulk_sync" | "get_bulk_sync" | "update_bulk_sync"
+        | "delete_bulk_sync" | "activate_bulk_sync" | "cancel_bulk_sync"
+        | "start_bulk_sync" | "get_bulk_sync_status" | "get_bulk_sync_source"
+        | "get_bulk_sync_destination" => "bulk_syncs",
+        "list_bulk_sync_executions" | "list_bulk_sync_statuses"
+        | "get_bulk_sync_execution" | "cancel_bulk_sync_execution"
+        | "get_bulk_sync_execution_console_logs" | "get_bulk_sync_execution_logs"
+        | "export_bulk_sync_execution_logs"
+        | "get_bulk_sync_execution_schema_console_logs" => "bulk_sync_executions",
+        "list_bulk_sync_schemas" | "update_bulk_sync_schemas" | "get_bulk_sync_schema"
+        | "update_bulk_sync_schema" | "cancel_bulk_sync_schema" => "bulk_sync_schemas",
+        "list_bulk_sync_schedules" | "create_bulk_sync_schedule"
+        | "get_bulk_sync_schedule" | "update_bulk_sync_schedule"
+        | "delete_bulk_sync_schedule" => "bulk_sync_schedules",
+        "run_query" | "get_query" => "queries",
+        "upsert_schema_field" | "delete_schema_field" | "patch_schema_field"
+        | "set_schema_primary_keys" | "reset_schema_primary_keys" | "refresh_schemas"
+        | "get_schema_status" | "get_schema" | "get_schema_records" => "schemas",
+        "list_events" | "get_event_types" => "events",
+        "list_webhooks" | "create_webhook" | "get_webhook" | "update_webhook"
+        | "delete_webhook" | "disable_webhook" | "enable_webhook" => "webhooks",
+        "get_job" => "jobs",
+        "get_identity" => "identities",
+        "get_current_organization" | "list_organizations" | "create_organization"
+        | "get_organization" | "update_organization" | "delete_organization" => {
+            "organizations"
+        }
+        "list_current_org_users" | "create_current_org_user" | "get_current_org_user"
+        | "update_current_org_user" | "delete_current_org_user" | "list_partner_users"
+        | "create_partner_user" | "get_partner_user" | "update_partner_user"
+        | "delete_partner_user" | "create_partner_user_api_key" => "users",
+        "list_policies" | "create_policy" | "get_policy" | "update_policy"
+        | "delete_policy" => "policies",
+        "list_roles" | "create_role" | "get_role" | "update_role" | "delete_role" => {
+            "roles"
+        }
+        "get_entity" | "get_entity_for_partner" => "entities",
+        "get_global_error_subscribers" | "set_global_error_subscribers" => {
+            "notifications"
+        }
+        _ => "",
+    }
+}
 /// The success status the spec declares for `operation_id` (its first 2xx).
 pub fn success_status(operation_id: &str) -> Option<u16> {
     match operation_id {

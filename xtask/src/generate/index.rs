@@ -13,6 +13,7 @@ pub fn operations_module(spec: &OpenAPI) -> Result<String, String> {
         .collect();
     let (mut user, mut partner) = (Vec::new(), Vec::new());
     let mut successes: Vec<(u16, String)> = Vec::new();
+    let mut by_resource: Vec<(String, String)> = Vec::new();
     for (path, method, op) in operations(spec) {
         let Some(id) = op.operation_id.as_deref() else {
             continue;
@@ -47,6 +48,7 @@ pub fn operations_module(spec: &OpenAPI) -> Result<String, String> {
             .replace(['[', ']'], "");
         let line = format!("- [`{id}`](crate::Client::{id}): `{here}`. {summary}");
         let tag = op.tags.first().cloned().unwrap_or_else(|| "other".into());
+        by_resource.push((tag.clone(), id.to_string()));
         match resources.iter_mut().find(|(name, _)| *name == tag) {
             Some((_, lines)) => lines.push(line),
             None => resources.push((tag, vec![line])),
@@ -83,6 +85,17 @@ pub enum Accepts {{
     Any,
 }}
 
+/// The resources, in the order the spec first names them.
+pub const RESOURCES: &[&str] = &[{resource_names}];
+
+/// The resource (the spec's tag) `operation_id` belongs to; `""` for a name the spec does not have.
+pub fn resource(operation_id: &str) -> &'static str {{
+    match operation_id {{
+        {resource_arms}
+        _ => "",
+    }}
+}}
+
 /// The success status the spec declares for `operation_id` (its first 2xx).
 pub fn success_status(operation_id: &str) -> Option<u16> {{
     match operation_id {{
@@ -102,11 +115,41 @@ pub fn accepts(operation_id: &str) -> Accepts {{
 "#,
         user = arm(&user),
         success_arms = success_arms(&successes),
+        resource_names = resources
+            .iter()
+            .filter(|(_, lines)| !lines.is_empty())
+            .map(|(name, _)| format!("{name:?}"))
+            .collect::<Vec<_>>()
+            .join(", "),
+        resource_arms = resource_arms(&by_resource),
         partner = arm(&partner),
     );
     let file = syn::parse_file(&source)
         .map_err(|e| format!("the operations index does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))
+}
+
+fn resource_arms(by_resource: &[(String, String)]) -> String {
+    let mut names: Vec<&String> = by_resource.iter().map(|(r, _)| r).collect();
+    names.dedup();
+    let mut seen = Vec::new();
+    names
+        .into_iter()
+        .filter(|name| {
+            let new = !seen.contains(name);
+            seen.push(*name);
+            new
+        })
+        .map(|name| {
+            let ids: Vec<String> = by_resource
+                .iter()
+                .filter(|(r, _)| r == name)
+                .map(|(_, id)| format!("{id:?}"))
+                .collect();
+            format!("{} => {name:?},", ids.join(" | "))
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 fn success_arms(successes: &[(u16, String)]) -> String {
