@@ -84,6 +84,11 @@ impl Reply {
         Reply::json(0, "")
     }
 
+    /// The status it answers with.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+
     /// Adds a header.
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.into(), value.into()));
@@ -464,4 +469,76 @@ fn example_in(
         stack.pop();
     }
     value
+}
+
+// ---- The mock API (tests/src/bin/mock-server.rs serves it; the CLI's tests run it in process) --------
+
+/// The operation `method` + `target` stands for. Where a fixed segment and a parameter both fit
+/// (`/api/bulk/syncs/status` and `/api/bulk/syncs/{id}`), the path with fewer parameters wins, as a router
+/// does.
+pub fn operation_for(
+    spec: &serde_json::Value,
+    method: &str,
+    target: &str,
+) -> Option<serde_json::Value> {
+    let path = target.split('?').next().unwrap_or_default();
+    let segments: Vec<&str> = path.split('/').collect();
+    spec["paths"]
+        .as_object()?
+        .iter()
+        .filter_map(|(template, item)| {
+            let pattern: Vec<&str> = template.split('/').collect();
+            let matches = pattern.len() == segments.len()
+                && pattern
+                    .iter()
+                    .zip(&segments)
+                    .all(|(p, s)| p.starts_with('{') || p == s);
+            let operation = item.get(method.to_ascii_lowercase())?;
+            let parameters = pattern.iter().filter(|p| p.starts_with('{')).count();
+            matches.then(|| (parameters, operation.clone()))
+        })
+        .min_by_key(|(parameters, _)| *parameters)
+        .map(|(_, operation)| operation)
+}
+
+/// The operation's success status and body: the spec's example, else a value built from the schema.
+pub fn success(spec: &serde_json::Value, operation: &serde_json::Value) -> (u16, Option<String>) {
+    let id = operation["operationId"].as_str().unwrap_or_default();
+    let Some((status, response)) = operation["responses"]
+        .as_object()
+        .and_then(|r| r.iter().find(|(s, _)| s.starts_with('2')))
+    else {
+        return (200, None);
+    };
+    let status = status.parse().unwrap_or(200);
+    let response = resolve(spec, response);
+    let Some(schema) = response.pointer("/content/application~1json/schema") else {
+        return (status, None);
+    };
+    let example = match success_example(id) {
+        serde_json::Value::Null => full_example(spec, schema),
+        example => example,
+    };
+    (status, Some(example.to_string()))
+}
+
+/// The mock API's answer to `request`: the operation it stands for (if any) and the reply.
+pub fn mock_reply(spec: &serde_json::Value, request: &Request) -> (Option<String>, Reply) {
+    match operation_for(spec, &request.method, &request.target) {
+        Some(operation) => {
+            let (status, body) = success(spec, &operation);
+            let reply = match body {
+                Some(body) => Reply::json(status, body),
+                None => Reply::text(status, "application/json", ""),
+            };
+            (operation["operationId"].as_str().map(str::to_string), reply)
+        }
+        None => (
+            None,
+            Reply::json(
+                404,
+                r#"{"key":"not_found","message":"no such operation","status":404}"#,
+            ),
+        ),
+    }
 }

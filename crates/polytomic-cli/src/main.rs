@@ -222,9 +222,14 @@ impl Output {
     }
 }
 
+/// Prints `value` as JSON on stdout. A closed stdout (`polytomic ... | head`) is not an error worth a
+/// panic: the rest of the output is simply not wanted.
 fn print_json<T: serde::Serialize>(value: &T) {
+    use std::io::Write as _;
     match serde_json::to_string_pretty(value) {
-        Ok(json) => println!("{json}"),
+        Ok(json) => {
+            let _ = writeln!(std::io::stdout().lock(), "{json}");
+        }
         Err(e) => eprintln!("error: cannot print the response as JSON: {e}"),
     }
 }

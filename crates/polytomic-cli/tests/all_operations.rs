@@ -267,3 +267,82 @@ fn help_lists_every_command_grouped_by_resource() {
         }
     }
 }
+
+/// The README's "try it with no account": the mock API (what `cargo run -p polytomic-tests --bin
+/// mock-server` serves) and the README's own command against it.
+#[tokio::test]
+async fn the_readme_command_works_against_the_mock_server() {
+    let spec = spec();
+    let server = Server::start(move |request| polytomic_tests::mock_reply(&spec, request).1).await;
+    let url = server.url().to_string();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_polytomic"))
+            .args([
+                "--base-url",
+                &url,
+                "--api-key",
+                "test",
+                "update-current-org-user",
+                "--id",
+                "248df4b7-aa70-47b8-a036-33ac447e668d",
+                "--role-ids",
+                "9f8e7d6c-5b4a-3210-fedc-ba9876543210",
+            ])
+            .env_clear()
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        printed,
+        polytomic_tests::success_example("update_current_org_user")
+    );
+    let request = server.single_request();
+    assert_eq!(request.method, "PUT");
+    assert_eq!(
+        request.body,
+        Some(serde_json::json!({"role_ids": ["9f8e7d6c-5b4a-3210-fedc-ba9876543210"]}))
+    );
+}
+
+/// `polytomic ... | head` closes stdout early: the CLI stops printing instead of panicking.
+#[tokio::test]
+async fn a_closed_stdout_is_not_a_panic() {
+    let spec = spec();
+    let server = Server::start(move |request| polytomic_tests::mock_reply(&spec, request).1).await;
+    let url = server.url().to_string();
+    let status = tokio::task::spawn_blocking(move || {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_polytomic"))
+            .args([
+                "--base-url",
+                &url,
+                "--partner-key",
+                "p",
+                "list-organizations",
+            ])
+            .env_clear()
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        // Close the reading end before the response is printed.
+        drop(child.stdout.take());
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    assert_ne!(
+        status.status.code(),
+        Some(101),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert!(!String::from_utf8_lossy(&status.stderr).contains("panicked"));
+}

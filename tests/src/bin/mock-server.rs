@@ -1,59 +1,10 @@
-//! A local stand-in for the Polytomic API: answers every Users operation with its example response from
-//! `openapi/polytomic.yaml`, and prints each request it receives (credentials hidden).
+//! A local stand-in for the Polytomic API: answers every operation with its example response from
+//! `openapi/polytomic.yaml` (or one built from the schema), and prints each request it receives (credentials
+//! hidden). The answers come from `polytomic_tests::mock_api`, which the CLI's tests run too.
 //!
 //! cargo run -p polytomic-tests --bin mock-server [-- --port 4010]
 
-use polytomic_tests::{Reply, Server, redacted, spec, success_example};
-
-/// The operationId whose method and path template match the request, as `{name}` matches one segment.
-/// The operation `method` + `target` stands for. Where a fixed segment and a parameter both fit
-/// (`/api/bulk/syncs/status` and `/api/bulk/syncs/{id}`), the path with fewer parameters wins, as a router
-/// does.
-fn operation_for(
-    spec: &serde_json::Value,
-    method: &str,
-    target: &str,
-) -> Option<serde_json::Value> {
-    let path = target.split('?').next().unwrap_or_default();
-    let segments: Vec<&str> = path.split('/').collect();
-    spec["paths"]
-        .as_object()?
-        .iter()
-        .filter_map(|(template, item)| {
-            let pattern: Vec<&str> = template.split('/').collect();
-            let matches = pattern.len() == segments.len()
-                && pattern
-                    .iter()
-                    .zip(&segments)
-                    .all(|(p, s)| p.starts_with('{') || p == s);
-            let operation = item.get(method.to_ascii_lowercase())?;
-            let parameters = pattern.iter().filter(|p| p.starts_with('{')).count();
-            matches.then(|| (parameters, operation.clone()))
-        })
-        .min_by_key(|(parameters, _)| *parameters)
-        .map(|(_, operation)| operation)
-}
-
-/// The operation's success status and body: the spec's example, else a value built from the schema.
-fn success(spec: &serde_json::Value, operation: &serde_json::Value) -> (u16, Option<String>) {
-    let id = operation["operationId"].as_str().unwrap_or_default();
-    let Some((status, response)) = operation["responses"]
-        .as_object()
-        .and_then(|r| r.iter().find(|(s, _)| s.starts_with('2')))
-    else {
-        return (200, None);
-    };
-    let status = status.parse().unwrap_or(200);
-    let response = polytomic_tests::resolve(spec, response);
-    let Some(schema) = response.pointer("/content/application~1json/schema") else {
-        return (status, None);
-    };
-    let example = match success_example(id) {
-        serde_json::Value::Null => polytomic_tests::full_example(spec, schema),
-        example => example,
-    };
-    (status, Some(example.to_string()))
-}
+use polytomic_tests::{Server, mock_reply, redacted, spec};
 
 #[tokio::main]
 async fn main() {
@@ -69,26 +20,13 @@ async fn main() {
         for header in &shown.headers {
             println!("  {header}");
         }
-        match operation_for(&spec, &request.method, &request.target) {
-            Some(operation) => {
-                let (status, body) = success(&spec, &operation);
-                println!(
-                    "  -> {status} {}\n",
-                    operation["operationId"].as_str().unwrap_or("?")
-                );
-                match body {
-                    Some(body) => Reply::json(status, body),
-                    None => Reply::text(status, "application/json", ""),
-                }
-            }
-            None => {
-                println!("  -> 404 (no such operation)\n");
-                Reply::json(
-                    404,
-                    r#"{"key":"not_found","message":"no such operation","status":404}"#,
-                )
-            }
-        }
+        let (operation, reply) = mock_reply(&spec, request);
+        println!(
+            "  -> {} {}\n",
+            reply.status(),
+            operation.as_deref().unwrap_or("(no such operation)")
+        );
+        reply
     })
     .await;
     match server {
@@ -103,6 +41,7 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use polytomic_tests::{operation_for, success};
 
     #[test]
     fn routes_by_method_and_path_template() {
