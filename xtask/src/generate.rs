@@ -184,12 +184,25 @@ fn render(
     tokens: Result<proc_macro2::TokenStream, progenitor::Error>,
     header: &str,
 ) -> Result<(&'static str, String), String> {
-    let tokens =
-        tokens.map_err(|e| format!("progenitor cannot generate {path} from this spec: {e}"))?;
+    let tokens = tokens.map_err(|e| {
+        format!(
+            "progenitor cannot generate {path} from this spec: {}",
+            short(&e.to_string())
+        )
+    })?;
     let file = syn::parse2::<syn::File>(tokens).map_err(|e| {
         format!("progenitor produced code for {path} that does not parse (a progenitor bug): {e}")
     })?;
     Ok((path, format!("{header}{}", prettyplease::unparse(&file))))
+}
+
+/// One line of at most 300 characters: progenitor's messages can carry a dump of its structures.
+fn short(message: &str) -> String {
+    let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
+    match line.char_indices().nth(300) {
+        Some((cut, _)) => format!("{}... (cut)", &line[..cut]),
+        None => line,
+    }
 }
 
 fn settings() -> GenerationSettings {
@@ -276,6 +289,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
         .map(|s| s.to_string())
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "unknown cause".into());
+    let message = short(&message);
     format!("progenitor cannot handle this spec (it stopped with: {message})")
 }
 
@@ -292,6 +306,21 @@ mod tests {
             "progenitor cannot handle this spec (it stopped with: assertion failed: response_types.len() <= 1)"
         );
         assert_eq!(contain_panics(|| 7), Ok(7));
+    }
+
+    #[test]
+    fn progenitor_messages_become_one_short_line() {
+        let dump = format!(
+            "unexpected format\n{}",
+            "Parameter { data: ParameterData {\n".repeat(100)
+        );
+        let line = super::short(&dump);
+        assert!(
+            !line.contains('\n') && line.chars().count() <= 310,
+            "{line}"
+        );
+        assert!(line.starts_with("unexpected format Parameter {"));
+        assert_eq!(super::short("short"), "short");
     }
 }
 

@@ -280,6 +280,20 @@ fn check_path_params<'a>(
     let mut declared = BTreeSet::new();
     for param in params {
         let param = resolve(spec, param, "#/components/parameters/", |c| &c.parameters)?;
+        // What progenitor refuses with a dump of its own structures: say it here, in a line.
+        let data = param.parameter_data_ref();
+        if let Parameter::Cookie { .. } = param {
+            return Err(format!(
+                "{name}: cookie parameter `{}`: the generated client cannot send cookies; remove it in the overlay",
+                data.name
+            ));
+        }
+        if let openapiv3::ParameterSchemaOrContent::Content(_) = data.format {
+            return Err(format!(
+                "{name}: parameter `{}` is described with `content`; the generator needs a `schema`",
+                data.name
+            ));
+        }
         if let Parameter::Path { parameter_data, .. } = param {
             if !parameter_data.required {
                 return Err(format!(

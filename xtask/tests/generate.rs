@@ -370,3 +370,23 @@ fn rejects_schemas_typify_would_stop_on() {
     });
     assert!(xtask::spec::parse(&spec).is_ok());
 }
+
+/// What progenitor would refuse with a dump of its own structures is one short line naming the place.
+#[test]
+fn a_cookie_parameter_is_refused_in_one_located_line() {
+    let spec = edited(|doc| {
+        let op = operation(doc, "/api/organization/users", "get");
+        op["parameters"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!({"name": "session", "in": "cookie", "schema": {"type": "string"}}));
+    });
+    let error = xtask::spec::parse(&spec).unwrap_err();
+    let line = format!("{}: {}", error.0.unwrap_or_default(), error.1);
+    assert!(
+        line.contains("paths.\"/api/organization/users\".get.parameters"),
+        "{line}"
+    );
+    assert!(line.contains("cookie parameter `session`"), "{line}");
+    assert!(line.len() < 300 && !line.contains('\n'), "{line}");
+}
