@@ -309,7 +309,7 @@ fn convert_schema(map: &mut Map<String, Value>, path: &mut Vec<String>) -> Resul
 
 // ---- Overlay 1.0 ---------------------------------------------------------------------------------------
 
-/// One step of a JSONPath target, resolved against the document.
+/// One step of a JSONPath target's location in the document.
 #[derive(Clone, Debug, PartialEq)]
 enum Step {
     Key(String),
@@ -407,112 +407,24 @@ fn remove_at(doc: &mut Value, location: &[Step]) -> Result<(), String> {
     Ok(())
 }
 
-/// The locations a JSONPath selects. Supported: `$`, `.name`, `['name']`, `[n]`, `.*` / `[*]`, and the
-/// filter `[?(@.key == 'value')]`; anything else is an error naming it.
+/// The locations an RFC 9535 JSONPath selects in `doc` (serde_json_path), as steps from the root.
 fn select(doc: &Value, target: &str) -> Result<Vec<Vec<Step>>, String> {
-    let rest = target
-        .strip_prefix('$')
-        .ok_or_else(|| format!("JSONPath {target:?} must start with `$`"))?;
-    let mut locations = vec![Vec::new()];
-    let mut chars = rest;
-    while !chars.is_empty() {
-        let (selector, remaining) =
-            next_selector(chars).map_err(|e| format!("JSONPath {target:?}: {e}"))?;
-        chars = remaining;
-        let mut next = Vec::new();
-        for location in locations {
-            let Some(node) = location.iter().try_fold(doc, |node, step| match step {
-                Step::Key(k) => node.get(k.as_str()),
-                Step::Index(i) => node.get(*i),
-            }) else {
-                continue;
-            };
-            let children: Vec<(Step, &Value)> = match node {
-                Value::Object(map) => map.iter().map(|(k, v)| (Step::Key(k.clone()), v)).collect(),
-                Value::Array(items) => items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| (Step::Index(i), v))
-                    .collect(),
-                _ => Vec::new(),
-            };
-            for (step, child) in children {
-                let chosen = match &selector {
-                    Selector::Name(name) => step == Step::Key(name.clone()),
-                    Selector::Index(index) => step == Step::Index(*index),
-                    Selector::Wildcard => true,
-                    Selector::Filter(key, value) => {
-                        child.get(key.as_str()).and_then(Value::as_str) == Some(value)
-                    }
-                };
-                if chosen {
-                    let mut extended = location.clone();
-                    extended.push(step);
-                    next.push(extended);
-                }
-            }
-        }
-        locations = next;
-    }
-    Ok(locations)
-}
-
-enum Selector {
-    Name(String),
-    Index(usize),
-    Wildcard,
-    Filter(String, String),
-}
-
-fn next_selector(text: &str) -> Result<(Selector, &str), String> {
-    if let Some(rest) = text.strip_prefix(".*") {
-        return Ok((Selector::Wildcard, rest));
-    }
-    if let Some(rest) = text.strip_prefix('.') {
-        let end = rest
-            .find(|c: char| !(c.is_alphanumeric() || c == '_' || c == '-' || c == '$'))
-            .unwrap_or(rest.len());
-        if end == 0 {
-            return Err(format!("expected a name after `.` at {text:?}"));
-        }
-        return Ok((Selector::Name(rest[..end].into()), &rest[end..]));
-    }
-    let Some(rest) = text.strip_prefix('[') else {
-        return Err(format!("unsupported syntax at {text:?}"));
-    };
-    let close = rest
-        .find(']')
-        .ok_or_else(|| format!("missing `]` at {text:?}"))?;
-    let inner = rest[..close].trim();
-    let after = &rest[close + 1..];
-    let unquote = |s: &str| {
-        let s = s.trim();
-        (s.len() >= 2
-            && (s.starts_with('\'') && s.ends_with('\'') || s.starts_with('"') && s.ends_with('"')))
-        .then(|| s[1..s.len() - 1].to_string())
-    };
-    if inner == "*" {
-        Ok((Selector::Wildcard, after))
-    } else if let Some(name) = unquote(inner) {
-        Ok((Selector::Name(name), after))
-    } else if let Ok(index) = inner.parse::<usize>() {
-        Ok((Selector::Index(index), after))
-    } else if let Some(filter) = inner.strip_prefix('?') {
-        let filter = filter.trim().trim_start_matches('(').trim_end_matches(')');
-        let (left, right) = filter.split_once("==").ok_or_else(|| {
-            format!("only `[?(@.key == 'value')]` filters are supported, found {inner:?}")
-        })?;
-        let key = left
-            .trim()
-            .strip_prefix("@.")
-            .ok_or_else(|| format!("a filter must compare `@.key`, found {inner:?}"))?;
-        let value = unquote(right).ok_or_else(|| {
-            format!("a filter must compare with a quoted string, found {inner:?}")
-        })?;
-        Ok((Selector::Filter(key.into(), value), after))
-    } else {
-        Err(format!("unsupported selector [{inner}]"))
-    }
+    use serde_json_path::{JsonPath, PathElement};
+    let path = JsonPath::parse(target)
+        .map_err(|e| format!("{target:?} is not an RFC 9535 JSONPath: {e}"))?;
+    Ok(path
+        .query_located(doc)
+        .locations()
+        .map(|location| {
+            location
+                .iter()
+                .map(|element| match element {
+                    PathElement::Name(name) => Step::Key(name.to_string()),
+                    PathElement::Index(index) => Step::Index(*index),
+                })
+                .collect()
+        })
+        .collect())
 }
 
 #[cfg(test)]
@@ -620,11 +532,81 @@ mod tests {
             error.contains("actions[0] (target $.paths['/gone']): the target matches nothing"),
             "{error}"
         );
-        let bad = json!({"overlay": "1.0.0", "actions": [{"target": "$..x", "remove": true}]});
+        let bad = json!({"overlay": "1.0.0", "actions": [{"target": "$.paths[", "remove": true}]});
         assert!(
             apply_overlay(&mut upstream.clone(), &bad)
                 .unwrap_err()
-                .contains("expected a name after `.`")
+                .contains("is not an RFC 9535 JSONPath")
         );
+    }
+
+    /// RFC 9535 selectors as overlays written for other tools use them, with their expected matches.
+    #[test]
+    fn standard_jsonpath_selectors_select_what_the_rfc_says() {
+        let doc = json!({
+            "paths": {
+                "/a": {"get": {"parameters": [
+                    {"name": "id", "in": "path", "required": true},
+                    {"name": "q", "in": "query"}]},
+                       "post": {"requestBody": {}, "parameters": []}},
+                "/b": {"put": {"parameters": [{"name": "x", "in": "header", "required": false}]}}
+            },
+            "components": {"schemas": {"User": {}, "UserEnvelope": {}, "Other": {}}}
+        });
+        let corpus: &[(&str, &[&str])] = &[
+            (
+                "$..parameters[?@.required == true]",
+                &["/paths/~1a/get/parameters/0"],
+            ),
+            (
+                "$..parameters[*].name",
+                &[
+                    "/paths/~1a/get/parameters/0/name",
+                    "/paths/~1a/get/parameters/1/name",
+                    "/paths/~1b/put/parameters/0/name",
+                ],
+            ),
+            (
+                "$.components.schemas['User','UserEnvelope']",
+                &[
+                    "/components/schemas/User",
+                    "/components/schemas/UserEnvelope",
+                ],
+            ),
+            ("$.paths.*[?@.requestBody]", &["/paths/~1a/post"]),
+            (
+                "$.paths.*.*.parameters[?(@.name == 'q')]",
+                &["/paths/~1a/get/parameters/1"],
+            ),
+            (
+                "$.paths['/a'].get.parameters[-1]",
+                &["/paths/~1a/get/parameters/1"],
+            ),
+            ("$.paths['/gone']", &[]),
+        ];
+        for (target, expected) in corpus {
+            let mut found: Vec<String> = select(&doc, target)
+                .unwrap()
+                .iter()
+                .map(|steps| {
+                    steps
+                        .iter()
+                        .map(|s| match s {
+                            Step::Key(k) => format!("/{}", k.replace('~', "~0").replace('/', "~1")),
+                            Step::Index(i) => format!("/{i}"),
+                        })
+                        .collect()
+                })
+                .collect();
+            found.sort();
+            assert_eq!(found, *expected, "{target}");
+        }
+        // Overlay 1.0: a target that matches nothing is still an error.
+        let error = apply_overlay(
+            &mut doc.clone(),
+            &json!({"overlay": "1.0.0", "actions": [{"target": "$..nothing", "remove": true}]}),
+        )
+        .unwrap_err();
+        assert!(error.contains("matches nothing"), "{error}");
     }
 }
