@@ -52,29 +52,53 @@ pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
     out.changes
 }
 
-/// The semver bump the client crate needs for `changes`, from `current` (`0.1.0+2025-09-18`).
+/// The semver bump the client crate needs for `changes`, from `current` (`0.1.0+2025-09-18`), by the
+/// `semver` crate's rules. A pre-release (`0.2.0-alpha.1`) is followed by its release (`0.2.0`), which may
+/// hold any change. A version that does not parse is reported as such.
 pub fn next_version(current: &str, changes: &[Change]) -> (String, &'static str) {
-    let core = current.split('+').next().unwrap_or(current);
-    let mut parts: Vec<u64> = core.split('.').map(|p| p.parse().unwrap_or(0)).collect();
-    parts.resize(3, 0);
-    let worst = changes.iter().map(|c| c.severity).min();
-    // Cargo treats the first non-zero component as the major one: 0.y.z breaks by bumping y.
-    let (index, bump) = match (worst, parts[0]) {
-        (None, _) => return (core.to_string(), "none"),
-        (Some(Severity::Breaking), 0) => (
-            1,
-            "minor: breaking, and 0.x crates break by bumping the minor version",
-        ),
-        (Some(Severity::Breaking), _) => (0, "major: breaking"),
-        (Some(Severity::Compatible), 0) => (2, "patch: compatible additions (0.x)"),
-        (Some(Severity::Compatible), _) => (1, "minor: compatible additions"),
-        (Some(Severity::Docs), _) => (2, "patch: documentation only"),
+    let Ok(version) = semver::Version::parse(current) else {
+        return (
+            current.to_string(),
+            "none: the current version is not semver",
+        );
     };
-    parts[index] += 1;
-    for part in parts.iter_mut().skip(index + 1) {
-        *part = 0;
+    let worst = changes.iter().map(|c| c.severity).min();
+    let mut next = semver::Version::new(version.major, version.minor, version.patch);
+    if worst.is_none() {
+        return (next.to_string(), "none");
     }
-    (format!("{}.{}.{}", parts[0], parts[1], parts[2]), bump)
+    if !version.pre.is_empty() {
+        return (
+            next.to_string(),
+            "release: a pre-release is followed by its release",
+        );
+    }
+    // Cargo treats the first non-zero component as the major one: 0.y.z breaks by bumping y.
+    let bump = match (worst, next.major) {
+        (Some(Severity::Breaking), 0) => {
+            next.minor += 1;
+            next.patch = 0;
+            "minor: breaking, and 0.x crates break by bumping the minor version"
+        }
+        (Some(Severity::Breaking), _) => {
+            next = semver::Version::new(next.major + 1, 0, 0);
+            "major: breaking"
+        }
+        (Some(Severity::Compatible), 0) => {
+            next.patch += 1;
+            "patch: compatible additions (0.x)"
+        }
+        (Some(Severity::Compatible), _) => {
+            next.minor += 1;
+            next.patch = 0;
+            "minor: compatible additions"
+        }
+        _ => {
+            next.patch += 1;
+            "patch: documentation only"
+        }
+    };
+    (next.to_string(), bump)
 }
 
 struct Differ<'a> {
@@ -446,12 +470,33 @@ impl Differ<'_> {
                     )),
                 );
             }
-            self.schema(
-                subject,
-                &inner(name),
-                &old["properties"][name],
-                &new["properties"][name],
+            // An optional field is an `Option` in Rust whether or not it is nullable: a `nullable` flip
+            // there changes nothing for callers, and is reported as compatible.
+            let (mut old_prop, mut new_prop) = (
+                old["properties"][name].clone(),
+                new["properties"][name].clone(),
             );
+            if !was && !is && (old_prop["nullable"] == true) != (new_prop["nullable"] == true) {
+                let now = if new_prop["nullable"] == true {
+                    "nullable"
+                } else {
+                    "not nullable"
+                };
+                self.push(
+                    Severity::Compatible,
+                    subject,
+                    format!(
+                        "{}: now {now} (an optional field is an Option either way)",
+                        inner(name)
+                    ),
+                );
+                for prop in [&mut old_prop, &mut new_prop] {
+                    if let Some(map) = prop.as_object_mut() {
+                        map.remove("nullable");
+                    }
+                }
+            }
+            self.schema(subject, &inner(name), &old_prop, &new_prop);
         }
         for name in new_props.iter().filter(|n| !old_props.contains(n)) {
             if required(new, name) {
@@ -461,10 +506,15 @@ impl Differ<'_> {
                     here(format!("property `{name}` added as required")),
                 );
             } else {
+                // The generated struct gains a public field: a struct literal naming every field stops
+                // compiling. Code written with `..Default::default()` is unaffected, but the Rust API
+                // changed, so the verdict follows Rust's semver rules (README, "Versioning").
                 self.push(
-                    Severity::Compatible,
+                    Severity::Breaking,
                     subject,
-                    here(format!("property `{name}` added (optional)")),
+                    here(format!(
+                        "property `{name}` added (optional; the generated struct gains a field)"
+                    )),
                 );
             }
         }

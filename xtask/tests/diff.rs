@@ -100,6 +100,16 @@ fn the_version_bump_follows_the_worst_change() {
         next_version("1.4.2", &diff(base, base)),
         ("1.4.2".to_string(), "none")
     );
+    // Pre-releases: the release follows, whatever changed; build metadata is not part of the version.
+    assert_eq!(
+        next_version("0.2.0-alpha.1+2025-09-18", &diff(base, &removed)).0,
+        "0.2.0"
+    );
+    assert_eq!(next_version("2.0.0-rc.1", &diff(base, &added)).0, "2.0.0");
+    assert_eq!(
+        next_version("not a version", &diff(base, &added)).1,
+        "none: the current version is not semver"
+    );
 }
 
 #[test]
