@@ -33,10 +33,12 @@ fn copy_workspace(from: &Path, to: &Path) {
 }
 
 type Edit = fn(&mut Value);
+/// The verdicts `diff` must give: severity and a part of the text.
+type Verdicts = Vec<(&'static str, &'static str)>;
 
 /// (what changes upstream, the edit, whether it is meant to leave callers' code compiling, and the
 /// verdicts `diff` must give: severity and a part of the text).
-fn scenarios() -> Vec<(&'static str, Edit, bool, Vec<(&'static str, &'static str)>)> {
+fn scenarios() -> Vec<(&'static str, Edit, bool, Verdicts)> {
     fn user(doc: &mut Value) -> &mut Value {
         &mut doc["components"]["schemas"]["User"]["properties"]
     }
