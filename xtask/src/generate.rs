@@ -47,9 +47,9 @@ pub fn sources(
         (CLI, |g, spec| g.cli(spec, CLIENT_CRATE)),
     ];
     let header = header(spec_name, spec_hash, &spec.info.version);
-    let prepared = query::prepare(spec);
+    let mut prepared = query::prepare(spec);
+    let arrays = query::array_query_params(&mut prepared);
     let spec = &prepared;
-    let arrays = query::array_query_params(spec);
     let exclusions = paths::exclusions(spec);
     let deprecated = deprecated::deprecated_fields(spec);
     // The three are independent: generate them side by side. progenitor's settings and tokens are not

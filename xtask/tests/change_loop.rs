@@ -5,32 +5,12 @@
 //!
 //! Builds in `target/walkthrough`, shared with `walkthrough.rs`.
 
-use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use serde_json::{Value, json};
 
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-fn copy_workspace(from: &Path, to: &Path) {
-    let listed = Command::new("git")
-        .current_dir(from)
-        .args(["ls-files", "-z"])
-        .output()
-        .unwrap();
-    for file in listed.stdout.split(|b| *b == 0).filter(|f| !f.is_empty()) {
-        let file = Path::new(std::str::from_utf8(file).unwrap());
-        let target = to.join(file);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        let _ = std::fs::copy(from.join(file), target);
-    }
-}
+mod common;
+use common::{copy_workspace, text};
 
 type Edit = fn(&mut Value);
 /// The verdicts `diff` must give: severity and a part of the text.

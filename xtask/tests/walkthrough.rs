@@ -6,36 +6,16 @@
 //! It builds in `target/walkthrough` (its own target directory: the outer `cargo test` holds the main one),
 //! so the first run compiles the dependencies once.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
+mod common;
+use common::{copy_workspace, text};
+
 fn run(command: &mut Command) -> Output {
     command.output().unwrap()
-}
-
-fn text(output: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    )
-}
-
-/// The tracked files of the workspace, copied to `to` (what a fresh clone has).
-fn copy_workspace(from: &Path, to: &Path) {
-    let listed = run(Command::new("git")
-        .current_dir(from)
-        .args(["ls-files", "-z"]));
-    assert!(listed.status.success(), "git ls-files: {}", text(&listed));
-    for file in listed.stdout.split(|b| *b == 0).filter(|f| !f.is_empty()) {
-        let file = Path::new(std::str::from_utf8(file).unwrap());
-        let target = to.join(file);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        // A file deleted in the working tree but still tracked is skipped.
-        let _ = std::fs::copy(from.join(file), target);
-    }
 }
 
 #[test]

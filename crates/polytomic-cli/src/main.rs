@@ -18,7 +18,7 @@ use std::process::ExitCode;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use generated::{Cli, CliCommand, CliConfig};
 use polytomic::generated::{ResponseValue, builder};
-use polytomic::{Client, Credentials, Error, RoleIds};
+use polytomic::{Client, Error, RoleIds};
 
 const EXIT_USAGE: u8 = 2;
 const EXIT_API: u8 = 3;
@@ -115,20 +115,12 @@ fn client(matches: &ArgMatches) -> Result<Client, Error> {
             .cloned()
     };
     // Both keys may be given: the client sends each operation the kind it takes.
-    let mut builder = Client::builder();
-    match (arg("api-key"), arg("key-organization-id")) {
-        (Some(key), Some(organization_id)) => {
-            builder = builder.credentials(Credentials::OrgScopedKey {
-                organization_id,
-                key,
-            })
-        }
-        (Some(key), None) => builder = builder.credentials(Credentials::UserKey(key)),
-        (None, _) => {}
-    }
-    if let Some(key) = arg("partner-key") {
-        builder = builder.credentials(Credentials::PartnerKey(key));
-    } else if arg("api-key").is_none() {
+    let mut builder = Client::builder().keys(
+        arg("api-key"),
+        arg("key-organization-id"),
+        arg("partner-key"),
+    );
+    if !builder.has_credentials() {
         return Err(Error::InvalidConfig(
             "no credentials: pass --api-key or --partner-key, or set POLYTOMIC_API_KEY or POLYTOMIC_PARTNER_KEY".into(),
         ));

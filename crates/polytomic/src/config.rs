@@ -316,6 +316,35 @@ impl ClientBuilder {
         self
     }
 
+    /// The keys as the environment and the CLI give them: a user key (sent as the organization-scoped key
+    /// of `organization_id` when that is given too) and a partner key, each optional.
+    pub fn keys(
+        mut self,
+        api_key: Option<String>,
+        organization_id: Option<String>,
+        partner_key: Option<String>,
+    ) -> Self {
+        match (api_key, organization_id) {
+            (Some(key), Some(organization_id)) => {
+                self = self.credentials(Credentials::OrgScopedKey {
+                    organization_id,
+                    key,
+                })
+            }
+            (Some(key), None) => self = self.credentials(Credentials::UserKey(key)),
+            (None, _) => {}
+        }
+        match partner_key {
+            Some(key) => self.credentials(Credentials::PartnerKey(key)),
+            None => self,
+        }
+    }
+
+    /// Whether any credentials are set.
+    pub fn has_credentials(&self) -> bool {
+        self.user_credentials.is_some() || self.partner_credentials.is_some()
+    }
+
     /// Your own `reqwest::Client` (a proxy, a private CA, your own connection pool...). The credentials,
     /// the version header, the user agent and the timeout are then applied to each request; the connect
     /// timeout is the client's own.
@@ -387,21 +416,12 @@ impl Client {
     /// `POLYTOMIC_PARTNER_KEY` (at least one of the two keys), and `POLYTOMIC_BASE_URL` when set.
     pub fn from_env() -> Result<Client, Error> {
         let var = |name: &str| std::env::var(name).ok().filter(|v| !v.trim().is_empty());
-        let mut builder = Client::builder();
-        match (var("POLYTOMIC_API_KEY"), var("POLYTOMIC_ORGANIZATION_ID")) {
-            (Some(key), Some(organization_id)) => {
-                builder = builder.credentials(Credentials::OrgScopedKey {
-                    organization_id,
-                    key,
-                })
-            }
-            (Some(key), None) => builder = builder.credentials(Credentials::UserKey(key)),
-            (None, _) => {}
-        }
-        if let Some(key) = var("POLYTOMIC_PARTNER_KEY") {
-            builder = builder.credentials(Credentials::PartnerKey(key));
-        }
-        if builder.user_credentials.is_none() && builder.partner_credentials.is_none() {
+        let mut builder = Client::builder().keys(
+            var("POLYTOMIC_API_KEY"),
+            var("POLYTOMIC_ORGANIZATION_ID"),
+            var("POLYTOMIC_PARTNER_KEY"),
+        );
+        if !builder.has_credentials() {
             return Err(Error::InvalidConfig(
                 "neither POLYTOMIC_API_KEY nor POLYTOMIC_PARTNER_KEY is set".into(),
             ));

@@ -67,11 +67,11 @@ fn mark_secrets(spec: &OpenAPI) -> Option<OpenAPI> {
     serde_json::from_value(value).ok()
 }
 
-/// The names of the query parameters whose schema is an array.
-pub fn array_query_params(spec: &OpenAPI) -> Vec<String> {
+/// The names of the query parameters whose schema is an array (takes the prepared spec, so nothing is
+/// cloned again; nothing is changed).
+pub fn array_query_params(spec: &mut OpenAPI) -> Vec<String> {
     let mut names = Vec::new();
-    let mut spec = spec.clone();
-    for_each_query_schema(&mut spec, |name, schema| {
+    for_each_query_schema(spec, |name, schema| {
         if let ReferenceOr::Item(inner) = schema
             && matches!(inner.schema_kind, SchemaKind::Type(Type::Array(_)))
             && !names.iter().any(|n| n == name)
