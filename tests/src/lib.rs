@@ -6,10 +6,17 @@
 
 use std::sync::{Arc, Mutex};
 
-// The README's Rust examples compile as doc tests of this crate, so the README cannot drift from the API.
+// The READMEs' Rust examples (the repository's and the published crates') compile as doc tests of this
+// crate, so no README can drift from the API.
 #[doc = include_str!("../../README.md")]
 #[cfg(doctest)]
 pub struct ReadmeDoctests;
+#[doc = include_str!("../../crates/polytomic/README.md")]
+#[cfg(doctest)]
+pub struct ClientReadmeDoctests;
+#[doc = include_str!("../../crates/polytomic-httpmock/README.md")]
+#[cfg(doctest)]
+pub struct HttpmockReadmeDoctests;
 
 use serde::Serialize;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};

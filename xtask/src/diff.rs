@@ -52,6 +52,15 @@ pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
     out.changes
 }
 
+/// `now deprecated` / `no longer deprecated` when the flag changed.
+fn deprecation(old: &Value, new: &Value) -> Option<&'static str> {
+    match (old == &Value::Bool(true), new == &Value::Bool(true)) {
+        (false, true) => Some("now deprecated"),
+        (true, false) => Some("no longer deprecated"),
+        _ => None,
+    }
+}
+
 /// The semver bump the client crate needs for `changes`, from `current` (`0.1.0+2025-09-18`), by the
 /// `semver` crate's rules. A pre-release (`0.2.0-alpha.1`) is followed by its release (`0.2.0`), which may
 /// hold any change. A version that does not parse is reported as such.
@@ -108,13 +117,15 @@ struct Differ<'a> {
 }
 
 /// An operation: where it lives and its definition.
-struct Op<'a> {
+pub(crate) struct Op<'a> {
     method: String,
     path: String,
     def: &'a Value,
+    /// The path item's own `parameters`, which every operation under it takes too.
+    path_parameters: &'a Value,
 }
 
-fn operations(doc: &Value) -> Vec<(String, Op<'_>)> {
+pub(crate) fn operations(doc: &Value) -> Vec<(String, Op<'_>)> {
     let mut ops = Vec::new();
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
         for (method, def) in item.as_object().into_iter().flatten() {
@@ -123,6 +134,7 @@ fn operations(doc: &Value) -> Vec<(String, Op<'_>)> {
                     method: method.to_uppercase(),
                     path: path.clone(),
                     def,
+                    path_parameters: &item["parameters"],
                 };
                 ops.push((id.to_string(), op));
             }
@@ -188,29 +200,73 @@ impl Differ<'_> {
                 self.push(Severity::Docs, subject, format!("{key} changed"));
             }
         }
-        self.parameters(subject, old.def, new.def);
+        if let Some(now) = deprecation(&old.def["deprecated"], &new.def["deprecated"]) {
+            self.push(Severity::Docs, subject, now.into());
+        }
+        self.security(subject, old, new);
+        self.parameters(subject, old, new);
         self.request_body(subject, old.def, new.def);
         self.responses(subject, old.def, new.def);
     }
 
-    fn parameters(&mut self, subject: &str, old: &Value, new: &Value) {
-        let list = |doc: &'_ Value, op: &'_ Value| -> Vec<(String, Value)> {
-            op["parameters"]
+    /// The credentials an operation takes (its `security`, else the document's): a kind no longer
+    /// accepted breaks callers that hold only that kind; a new kind breaks nothing.
+    fn security(&mut self, subject: &str, old: &Op, new: &Op) {
+        let kinds = |doc: &Value, op: &Op| -> BTreeSet<String> {
+            let requirements = op.def.get("security").unwrap_or(&doc["security"]);
+            requirements
                 .as_array()
                 .into_iter()
                 .flatten()
-                .map(|p| resolve(doc, p))
-                .map(|p| {
-                    (
-                        format!(
-                            "{} parameter `{}`",
-                            p["in"].as_str().unwrap_or("?"),
-                            p["name"].as_str().unwrap_or("?")
-                        ),
-                        p.clone(),
-                    )
+                .map(|r| {
+                    let names: Vec<&str> = r
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(|(k, _)| k.as_str())
+                        .collect();
+                    if names.is_empty() {
+                        "no".to_string()
+                    } else {
+                        names.join(" + ")
+                    }
                 })
                 .collect()
+        };
+        let (was, is) = (kinds(self.old, old), kinds(self.new, new));
+        for kind in was.difference(&is) {
+            self.push(
+                Severity::Breaking,
+                subject,
+                format!("no longer accepts {kind} credentials"),
+            );
+        }
+        for kind in is.difference(&was) {
+            self.push(
+                Severity::Compatible,
+                subject,
+                format!("now accepts {kind} credentials"),
+            );
+        }
+    }
+
+    fn parameters(&mut self, subject: &str, old: &Op, new: &Op) {
+        // The path item's parameters, then the operation's, which override one with the same place and
+        // name (OpenAPI 3.0, "Path Item Object").
+        let list = |doc: &'_ Value, op: &Op| -> Vec<(String, Value)> {
+            let mut list: Vec<(String, Value)> = Vec::new();
+            let both = [op.path_parameters, &op.def["parameters"]];
+            for p in both.into_iter().filter_map(Value::as_array).flatten() {
+                let p = resolve(doc, p);
+                let name = format!(
+                    "{} parameter `{}`",
+                    p["in"].as_str().unwrap_or("?"),
+                    p["name"].as_str().unwrap_or("?")
+                );
+                list.retain(|(n, _)| *n != name);
+                list.push((name, p.clone()));
+            }
+            list
         };
         let (old_params, new_params) = (list(self.old, old), list(self.new, new));
         for (name, param) in &old_params {
@@ -235,6 +291,9 @@ impl Differ<'_> {
                             subject,
                             format!("{name}: description changed"),
                         );
+                    }
+                    if let Some(now) = deprecation(&param["deprecated"], &new_param["deprecated"]) {
+                        self.push(Severity::Docs, subject, format!("{name}: {now}"));
                     }
                 }
             }
@@ -268,6 +327,16 @@ impl Differ<'_> {
             }
             (None, Some(_)) => self.push(Severity::Breaking, subject, "request body added".into()),
             (Some(a), Some(b)) => {
+                let (was, is) = (a["required"] == true, b["required"] == true);
+                if was != is {
+                    // A required body must be given to the builder; an optional one may be left out.
+                    let (severity, now) = if is {
+                        (Severity::Breaking, "required")
+                    } else {
+                        (Severity::Compatible, "optional")
+                    };
+                    self.push(severity, subject, format!("request body is now {now}"));
+                }
                 let at = format!("{subject}: request body");
                 let (sa, sb) = (
                     &a["content"]["application/json"]["schema"],
@@ -306,7 +375,20 @@ impl Differ<'_> {
                         &a["content"]["application/json"]["schema"],
                         &b["content"]["application/json"]["schema"],
                     );
-                    self.schema(&at, "", sa, sb);
+                    // With a body or without, the method returns a different type.
+                    match (sa.is_null(), sb.is_null()) {
+                        (false, true) => self.push(
+                            Severity::Breaking,
+                            subject,
+                            format!("response {code}: body removed (the returned type changes)"),
+                        ),
+                        (true, false) => self.push(
+                            Severity::Breaking,
+                            subject,
+                            format!("response {code}: body added (the returned type changes)"),
+                        ),
+                        _ => self.schema(&at, "", sa, sb),
+                    }
                 }
             }
         }
@@ -400,13 +482,8 @@ impl Differ<'_> {
                 self.push(Severity::Docs, subject, here(&format!("{key} changed")));
             }
         }
-        if old["deprecated"] != new["deprecated"] {
-            let now = if new["deprecated"] == true {
-                "deprecated"
-            } else {
-                "no longer deprecated"
-            };
-            self.push(Severity::Docs, subject, here(&format!("now {now}")));
+        if let Some(now) = deprecation(&old["deprecated"], &new["deprecated"]) {
+            self.push(Severity::Docs, subject, here(now));
         }
         let inner = |name: &str| {
             if field.is_empty() {
@@ -416,7 +493,72 @@ impl Differ<'_> {
             }
         };
         self.schema(subject, &inner("[]"), &old["items"], &new["items"]);
+        self.map_values(subject, &here, &inner, old, new);
+        // Branches by position: a new `oneOf`/`anyOf` branch is a new Rust variant, a new `allOf` member
+        // new fields; either breaks code that names them all.
+        for key in ["allOf", "oneOf", "anyOf"] {
+            let (a, b) = (old[key].as_array(), new[key].as_array());
+            let (a, b) = (
+                a.map_or(&[][..], Vec::as_slice),
+                b.map_or(&[][..], Vec::as_slice),
+            );
+            for i in 0..a.len().max(b.len()) {
+                let at = inner(&format!("{key}[{i}]"));
+                match (a.get(i), b.get(i)) {
+                    (Some(x), Some(y)) => self.schema(subject, &at, x, y),
+                    (Some(_), None) => {
+                        self.push(Severity::Breaking, subject, format!("{at}: removed"))
+                    }
+                    (None, Some(_)) => {
+                        self.push(Severity::Breaking, subject, format!("{at}: added"))
+                    }
+                    (None, None) => {}
+                }
+            }
+        }
         self.properties(subject, field, old, new, &inner);
+    }
+
+    /// `additionalProperties`: a map's value schema is compared like any other; turning extra keys away
+    /// (`false`) breaks decoding of bodies that have them, accepting them again breaks nothing; a map
+    /// that becomes a struct, or back, changes the Rust type.
+    fn map_values(
+        &mut self,
+        subject: &str,
+        here: &dyn Fn(&str) -> String,
+        inner: &dyn Fn(&str) -> String,
+        old: &Value,
+        new: &Value,
+    ) {
+        let (a, b) = (&old["additionalProperties"], &new["additionalProperties"]);
+        let show = |v: &Value| match v {
+            Value::Null => "absent".to_string(),
+            Value::Object(_) => "a schema".to_string(),
+            other => other.to_string(),
+        };
+        let change = format!(
+            "additionalProperties changed from {} to {}",
+            show(a),
+            show(b)
+        );
+        match (a, b) {
+            (Value::Object(_), Value::Object(_)) => self.schema(subject, &inner("{}"), a, b),
+            _ if a == b => {}
+            (Value::Object(_), _) | (_, Value::Object(_)) => self.push(
+                Severity::Breaking,
+                subject,
+                here(&format!("{change} (the Rust type changes)")),
+            ),
+            (_, Value::Bool(false)) => self.push(
+                Severity::Breaking,
+                subject,
+                here(&format!(
+                    "{change} (bodies with other keys no longer decode)"
+                )),
+            ),
+            (Value::Bool(false), _) => self.push(Severity::Compatible, subject, here(&change)),
+            _ => {} // absent and `true` mean the same.
+        }
     }
 
     fn properties(

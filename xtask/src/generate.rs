@@ -250,15 +250,21 @@ pub fn spec_hash(bytes: &[u8]) -> String {
         .collect()
 }
 
-/// The client crate's manifest with its version's build metadata set to the API version
-/// (`0.1.0+2025-09-18`), so `cargo tree` and the user agent say which API a build speaks. `None` when the
-/// manifest has no `version = "..."` line to stamp.
-pub fn stamp_version(manifest: &str, api_version: &str) -> Option<String> {
+/// The crates published together, whose requirement on each other (`polytomic = { path = .., version =
+/// ".." }` in the workspace manifest) follows the release version.
+const RELEASED_TOGETHER: [&str; 2] = ["polytomic", "polytomic-httpmock"];
+
+/// The workspace manifest with the release version's build metadata set to the API version
+/// (`0.1.0+2025-09-18`), so `cargo tree` and the user agent say which API a build speaks, and the
+/// published crates' requirements on each other set to the release version (`0.1.0`). `core` replaces the
+/// version itself when given (`cargo xtask release`). `None` when the manifest has no `version = "..."`
+/// line to stamp.
+pub fn stamp_version(manifest: &str, api_version: &str, core: Option<&str>) -> Option<String> {
     let line = manifest.lines().find(|l| l.starts_with("version = \""))?;
     let current = line
         .trim_start_matches("version = \"")
         .trim_end_matches('"');
-    let semver = current.split('+').next()?;
+    let semver = core.unwrap_or(current.split('+').next()?);
     // Build metadata allows only [0-9A-Za-z-]; anything else in the API version becomes '-'.
     let metadata: String = api_version
         .chars()
@@ -270,7 +276,26 @@ pub fn stamp_version(manifest: &str, api_version: &str) -> Option<String> {
             }
         })
         .collect();
-    Some(manifest.replacen(line, &format!("version = \"{semver}+{metadata}\""), 1))
+    let mut out = String::with_capacity(manifest.len());
+    let mut stamped = false;
+    for l in manifest.split_inclusive('\n') {
+        let requirement = RELEASED_TOGETHER
+            .iter()
+            .any(|name| l.starts_with(&format!("{name} = {{ path = ")));
+        match l.find("version = \"") {
+            Some(_) if (l == line || l.strip_suffix('\n') == Some(line)) && !stamped => {
+                stamped = true;
+                out.push_str(&format!("version = \"{semver}+{metadata}\"\n"));
+            }
+            Some(at) if requirement => {
+                let rest = &l[at + "version = \"".len()..];
+                let rest = rest.find('"').map_or(rest, |end| &rest[end..]);
+                out.push_str(&format!("{}version = \"{semver}{rest}", &l[..at]));
+            }
+            _ => out.push_str(l),
+        }
+    }
+    Some(out)
 }
 
 /// progenitor still asserts on inputs the checks in `spec` do not know about. Turn such a panic into an
@@ -331,15 +356,31 @@ mod stamp_tests {
     #[test]
     fn stamps_the_api_version_as_build_metadata() {
         let manifest = "[package]\nname = \"polytomic\"\nversion = \"0.1.0\"\n[dependencies]\nx = { version = \"1\" }\n";
-        let stamped = stamp_version(manifest, "2025-09-18").unwrap();
+        let stamped = stamp_version(manifest, "2025-09-18", None).unwrap();
         assert!(stamped.contains("version = \"0.1.0+2025-09-18\"\n"));
         assert!(stamped.contains("x = { version = \"1\" }"));
         // Restamping replaces the metadata; odd characters become '-'.
-        let again = stamp_version(&stamped, "2026.01 beta").unwrap();
+        let again = stamp_version(&stamped, "2026.01 beta", None).unwrap();
         assert!(
             again.contains("version = \"0.1.0+2026-01-beta\"\n"),
             "{again}"
         );
-        assert_eq!(stamp_version("[package]\nname = \"x\"\n", "1"), None);
+        assert_eq!(stamp_version("[package]\nname = \"x\"\n", "1", None), None);
+    }
+
+    #[test]
+    fn a_release_sets_the_version_and_the_crates_requirements_on_each_other() {
+        let manifest = "[workspace.package]\nversion = \"0.1.0+2025-09-18\"\n\n[workspace.dependencies]\n\
+            polytomic = { path = \"crates/polytomic\", version = \"0.1.0\" }\n\
+            polytomic-httpmock = { path = \"crates/polytomic-httpmock\", version = \"0.1.0\" }\n\
+            serde = { version = \"1\" }\n";
+        let released = stamp_version(manifest, "2025-09-18", Some("0.2.0")).unwrap();
+        assert_eq!(
+            released,
+            "[workspace.package]\nversion = \"0.2.0+2025-09-18\"\n\n[workspace.dependencies]\n\
+            polytomic = { path = \"crates/polytomic\", version = \"0.2.0\" }\n\
+            polytomic-httpmock = { path = \"crates/polytomic-httpmock\", version = \"0.2.0\" }\n\
+            serde = { version = \"1\" }\n"
+        );
     }
 }

@@ -3,6 +3,7 @@
 pub mod diff;
 pub mod generate;
 pub mod import;
+pub mod release;
 pub mod spec;
 pub mod write;
 
@@ -18,8 +19,9 @@ pub fn workspace_root() -> PathBuf {
 
 /// The spec `generate` reads by default, relative to the workspace root.
 pub const DEFAULT_SPEC: &str = "openapi/polytomic.yaml";
-/// The client crate's manifest, whose version `generate` stamps with the API version.
-pub const CLIENT_MANIFEST: &str = "crates/polytomic/Cargo.toml";
+/// The workspace manifest, which holds the published crates' one version (`generate` stamps it with the
+/// API version; `release` sets it).
+pub const VERSION_MANIFEST: &str = "Cargo.toml";
 /// The project's curation of the upstream document, relative to the workspace root.
 pub const DEFAULT_OVERLAY: &str = "openapi/overlay.yaml";
 /// The upstream document the committed spec was imported from, relative to the workspace root.
@@ -72,7 +74,7 @@ pub fn import(upstream: &Path, overlay: &Path, out: &Path, check: bool) -> Resul
     }
 }
 
-fn unified_diff(old: &str, new: &str, path: &str, what: &str) -> String {
+pub(crate) fn unified_diff(old: &str, new: &str, path: &str, what: &str) -> String {
     similar::TextDiff::from_lines(old, new)
         .unified_diff()
         .context_radius(3)
@@ -106,14 +108,13 @@ pub fn generate(spec: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Str
     // Every crate that compiles generated code depends on what that code uses, derived from the spec.
     for manifest_path in generate::GENERATED_MANIFESTS {
         let manifest = std::fs::read_to_string(out_dir.join(manifest_path)).unwrap_or_default();
-        let mut updated = generate::with_generated_dependencies(&manifest, &crates);
-        if manifest_path == CLIENT_MANIFEST {
-            let base = updated.as_deref().unwrap_or(&manifest);
-            updated = generate::stamp_version(base, &api.info.version).or(updated);
-        }
-        if let Some(updated) = updated {
+        if let Some(updated) = generate::with_generated_dependencies(&manifest, &crates) {
             sources.push((manifest_path, updated));
         }
+    }
+    let manifest = std::fs::read_to_string(out_dir.join(VERSION_MANIFEST)).unwrap_or_default();
+    if let Some(stamped) = generate::stamp_version(&manifest, &api.info.version, None) {
+        sources.push((VERSION_MANIFEST, stamped));
     }
     if check {
         let mut diff = String::new();
@@ -183,7 +184,7 @@ pub fn diff_report(base: &str, spec: &str, json: bool) -> Result<(String, bool),
     let (spec_label, new) = read_spec_version(spec)?;
     let changes = diff::diff(&old, &new);
     let manifest =
-        std::fs::read_to_string(workspace_root().join(CLIENT_MANIFEST)).unwrap_or_default();
+        std::fs::read_to_string(workspace_root().join(VERSION_MANIFEST)).unwrap_or_default();
     let current = manifest
         .lines()
         .find_map(|l| l.strip_prefix("version = \""))

@@ -34,7 +34,21 @@ usage: cargo xtask diff [--base REV_OR_PATH] [--spec REV_OR_PATH] [--format text
                   breaking / compatible / documentation for callers of the Rust client, and the version
                   bump the client crate needs. Defaults: --base HEAD (git), --spec the working tree's
                   openapi/polytomic.yaml
-  --fail-on-breaking  exit 1 when any change is breaking";
+  --fail-on-breaking  exit 1 when any change is breaking
+
+usage: cargo xtask changelog [--check] [--root DIR]
+
+  changelog       rewrite CHANGELOG.md's \"Unreleased\" section from the spec changes since the last release
+                  (openapi/released/), breaking ones first
+  --check         write nothing; exit 1 with a diff when CHANGELOG.md is stale
+
+usage: cargo xtask release [--check] [--root DIR]
+
+  release         cut a release: set the crates' version to what the spec changes since the last release
+                  require (or keep the committed one if higher), turn \"Unreleased\" into the release's
+                  CHANGELOG.md section, and make the current spec the new baseline (openapi/released/)
+  --check         write nothing; exit 1 when the committed version is lower than the changes require
+  --root DIR      the workspace to work on (default: this one)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -42,6 +56,8 @@ fn main() -> ExitCode {
         Some("generate") => generate(&args[1..]),
         Some("import") => import(&args[1..]),
         Some("diff") => diff(&args[1..]),
+        Some("changelog") => changelog(&args[1..]),
+        Some("release") => release(&args[1..]),
         // For BENCHMARKS.md: `cargo xtask synth-spec 1000 > /tmp/synth-1000.yaml`.
         Some("synth-spec") => match args.get(1).and_then(|n| n.parse().ok()) {
             Some(n) => match xtask::synthetic_spec(n) {
@@ -182,6 +198,39 @@ fn diff(args: &[String]) -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn changelog(args: &[String]) -> ExitCode {
+    let args = match Args::parse(args, &["--root"], &["--check"], false) {
+        Ok(args) => args,
+        Err(problem) => return usage_error(&problem),
+    };
+    let root = args.path("--root", workspace_root());
+    report(
+        xtask::release::changelog(&root, args.has("--check")),
+        "cargo xtask changelog",
+    )
+}
+
+fn release(args: &[String]) -> ExitCode {
+    let args = match Args::parse(args, &["--root"], &["--check"], false) {
+        Ok(args) => args,
+        Err(problem) => return usage_error(&problem),
+    };
+    let root = args.path("--root", workspace_root());
+    if !args.has("--check") {
+        return report(xtask::release::release(&root), "cargo xtask release");
+    }
+    match xtask::release::check(&root) {
+        Ok(message) => {
+            eprintln!("{message}");
+            ExitCode::SUCCESS
+        }
+        Err(problem) => {
+            eprintln!("error: {problem}");
             ExitCode::FAILURE
         }
     }

@@ -16,6 +16,7 @@
 //! let id = uuid::Uuid::new_v4();
 //! let user = UserEnvelope {
 //!     data: Some(User { id: Some(id), email: Some("jane@example.com".into()), ..Default::default() }),
+//!     ..Default::default()
 //! };
 //! let mock = server.update_current_org_user(|when, then| {
 //!     when.id(&id);

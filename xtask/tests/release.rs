@@ -1,0 +1,191 @@
+//! The README's "Cutting a release", run on a copy of the workspace: a breaking upstream change makes the
+//! committed version too low (`release --check` fails, as CI would) and the changelog stale; `changelog`
+//! lists the changes breaking first; `release` sets the version the diff requires, writes the release's
+//! section and moves the baseline; then every check passes, the crates package with their requirements on
+//! each other at the new version, and the client, mocks and CLI build.
+//!
+//! Builds in `target/walkthrough`, shared with `walkthrough.rs` and `change_loop.rs`.
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+
+mod common;
+use common::{copy_workspace, text};
+
+fn xtask(ws: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(args)
+        .arg("--root")
+        .arg(ws)
+        .output()
+        .unwrap()
+}
+
+fn read(ws: &Path, path: &str) -> String {
+    std::fs::read_to_string(ws.join(path)).unwrap()
+}
+
+#[test]
+fn a_breaking_change_needs_a_minor_release_and_release_cuts_it() {
+    let root = xtask::workspace_root();
+    let scratch = tempfile::tempdir().unwrap();
+    let ws = scratch.path();
+    copy_workspace(&root, ws);
+    // The committed workspace is at its release: both checks pass.
+    for check in [["release", "--check"], ["changelog", "--check"]] {
+        let output = xtask(ws, &check);
+        assert!(output.status.success(), "{check:?}: {}", text(&output));
+    }
+    let released = read(ws, "openapi/released/version");
+    let released = semver::Version::parse(released.trim()).unwrap();
+    assert_eq!(released.major, 0, "the test assumes a 0.x release");
+
+    // Upstream: a field removed (breaking), an operation added (compatible), a description reworded.
+    let upstream_path = ws.join(xtask::DEFAULT_UPSTREAM);
+    let mut upstream: Value = serde_json::from_str(&read(ws, xtask::DEFAULT_UPSTREAM)).unwrap();
+    upstream["components"]["schemas"]["User"]["properties"]
+        .as_object_mut()
+        .unwrap()
+        .shift_remove("organization_id");
+    let item = &mut upstream["paths"]["/api/organization/users/{id}"];
+    item["patch"] = item["put"].clone();
+    item["patch"]["operationId"] = json!("patch-current-org-user");
+    item["get"]["summary"] = json!("Get one user of the caller's organization.");
+    std::fs::write(&upstream_path, serde_json::to_string(&upstream).unwrap()).unwrap();
+    let spec = ws.join(xtask::DEFAULT_SPEC);
+    let import = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["import", upstream_path.to_str().unwrap(), "--overlay"])
+        .arg(ws.join(xtask::DEFAULT_OVERLAY))
+        .arg("--out")
+        .arg(&spec)
+        .output()
+        .unwrap();
+    assert!(import.status.success(), "import: {}", text(&import));
+
+    // CI's gate: the committed version no longer covers the change.
+    let next = format!("0.{}.0", released.minor + 1);
+    let check = xtask(ws, &["release", "--check"]);
+    assert!(
+        !check.status.success(),
+        "release --check passed a breaking change without a bump"
+    );
+    let message = text(&check);
+    assert!(
+        message.contains("is too low") && message.contains(&format!("require at least {next}")),
+        "{message}"
+    );
+    let stale = xtask(ws, &["changelog", "--check"]);
+    assert!(
+        !stale.status.success(),
+        "changelog --check: {}",
+        text(&stale)
+    );
+
+    // The changelog's "Unreleased": breaking first, then additions, then documentation.
+    let changelog = xtask(ws, &["changelog"]);
+    assert!(
+        changelog.status.success(),
+        "changelog: {}",
+        text(&changelog)
+    );
+    let log = read(ws, "CHANGELOG.md");
+    let at = |part: &str| {
+        log.find(part)
+            .unwrap_or_else(|| panic!("no {part:?} in:\n{log}"))
+    };
+    assert!(at("## Unreleased") < at("### Breaking"));
+    assert!(at("### Breaking") < at("property `organization_id` removed"));
+    assert!(at("property `organization_id` removed") < at("### Added and compatible"));
+    assert!(at("### Added and compatible") < at("operation patch_current_org_user: added"));
+    assert!(at("operation patch_current_org_user: added") < at("### Documentation"));
+    assert!(
+        log.contains(&format!("the next release is at least {next}")),
+        "{log}"
+    );
+
+    // Cut the release.
+    let release = xtask(ws, &["release"]);
+    assert!(release.status.success(), "release: {}", text(&release));
+    let manifest = read(ws, "Cargo.toml");
+    let spec_doc: Value = serde_yaml::from_str(&read(ws, xtask::DEFAULT_SPEC)).unwrap();
+    let api = spec_doc["info"]["version"].as_str().unwrap();
+    assert!(
+        manifest.contains(&format!("\nversion = \"{next}+{api}\"\n")),
+        "{manifest}"
+    );
+    assert!(
+        manifest.contains(&format!(
+            "polytomic = {{ path = \"crates/polytomic\", version = \"{next}\" }}"
+        )),
+        "{manifest}"
+    );
+    assert_eq!(
+        read(ws, "openapi/released/version"),
+        format!("{next}+{api}\n")
+    );
+    assert_eq!(
+        read(ws, "openapi/released/polytomic.yaml"),
+        read(ws, xtask::DEFAULT_SPEC)
+    );
+    let log = read(ws, "CHANGELOG.md");
+    let at = |part: &str| {
+        log.find(part)
+            .unwrap_or_else(|| panic!("no {part:?} in:\n{log}"))
+    };
+    assert!(at("## Unreleased") < at(&format!("## {next}+{api} (API {api})")));
+    assert!(at(&format!("## {next}+{api}")) < at("property `organization_id` removed"));
+    assert!(at("property `organization_id` removed") < at(&format!("## {released} (API")));
+    assert!(
+        log.contains(&format!("No spec changes since {next}+{api}.")),
+        "{log}"
+    );
+
+    // Everything is in step again, and a second release has nothing to release.
+    for check in [["release", "--check"], ["changelog", "--check"]] {
+        let output = xtask(ws, &check);
+        assert!(output.status.success(), "{check:?}: {}", text(&output));
+    }
+    let again = xtask(ws, &["release"]);
+    assert!(!again.status.success() && text(&again).contains("nothing to release"));
+
+    // Regenerate (the new operation), then package and build as the README's release steps do.
+    let generate = Command::new(env!("CARGO_BIN_EXE_xtask"))
+        .args(["generate", "--spec"])
+        .arg(&spec)
+        .arg("--out-dir")
+        .arg(ws)
+        .output()
+        .unwrap();
+    assert!(generate.status.success(), "generate: {}", text(&generate));
+    let cargo = |args: &[&str]| {
+        Command::new(env!("CARGO"))
+            .current_dir(ws)
+            .env("CARGO_TARGET_DIR", root.join("target/walkthrough"))
+            .args(args)
+            .output()
+            .unwrap()
+    };
+    let published = [
+        "-p",
+        "polytomic",
+        "-p",
+        "polytomic-httpmock",
+        "-p",
+        "polytomic-cli",
+    ];
+    let package = cargo(&[&["package", "--no-verify", "--allow-dirty"][..], &published].concat());
+    assert!(
+        package.status.success(),
+        "cargo package: {}",
+        text(&package)
+    );
+    assert!(
+        text(&package).contains(&format!("Packaging polytomic-httpmock v{next}+{api}")),
+        "{}",
+        text(&package)
+    );
+    let build = cargo(&[&["build", "--quiet"][..], &published].concat());
+    assert!(build.status.success(), "cargo build: {}", text(&build));
+}
