@@ -54,7 +54,7 @@ pub fn sources(
     let deprecated = deprecated::deprecated_fields(spec);
     // The three are independent: generate them side by side. progenitor's settings and tokens are not
     // Send, so each thread makes its own settings and renders its own text.
-    let results: Vec<Result<Rendered, String>> = contain_panics(|| {
+    let results: Result<Vec<Result<Rendered, String>>, String> = contain_panics(|| {
         std::thread::scope(|scope| {
             let threads: Vec<_> = outputs
                 .iter()
@@ -89,7 +89,16 @@ pub fn sources(
                 })
                 .collect()
         })
-    })?;
+    });
+    // progenitor's refusals rarely say where: find the operation it refuses on its own.
+    let results = match results {
+        Ok(results) if results.iter().any(Result::is_err) => results
+            .into_iter()
+            .map(|r| r.map_err(|e| located(spec, e)))
+            .collect(),
+        Ok(results) => results,
+        Err(panic) => return Err(located(spec, panic)),
+    };
     let mut files = vec![(
         OPERATIONS,
         format!("{header}{}", index::operations_module(spec)?),
@@ -194,6 +203,61 @@ fn render(
         format!("progenitor produced code for {path} that does not parse (a progenitor bug): {e}")
     })?;
     Ok((path, format!("{header}{}", prettyplease::unparse(&file))))
+}
+
+/// A refusal with the operation it is about, and what to do.
+fn located(spec: &OpenAPI, problem: String) -> String {
+    match locate(spec) {
+        Some(at) => format!(
+            "{at}: {problem}; change or remove this operation (in this workspace: an action in \
+             openapi/overlay.yaml)"
+        ),
+        None => problem,
+    }
+}
+
+/// The first operation progenitor refuses when it is the only one in the spec (every schema kept), as a
+/// document path (`paths."/x/{id}".get`); `None` when each operation generates on its own.
+fn locate(spec: &OpenAPI) -> Option<String> {
+    let attempt = |one: &OpenAPI| {
+        contain_panics(|| {
+            let mut generator = Generator::new(&settings());
+            generator.generate_tokens(one).is_ok()
+                && generator.httpmock(one, CLIENT_CRATE).is_ok()
+                && generator.cli(one, CLIENT_CRATE).is_ok()
+        })
+        .unwrap_or(false)
+    };
+    for (path, item) in &spec.paths.paths {
+        let openapiv3::ReferenceOr::Item(item) = item else {
+            continue;
+        };
+        for (method, _) in item.iter() {
+            let mut alone = item.clone();
+            for (other, slot) in [
+                ("get", &mut alone.get),
+                ("put", &mut alone.put),
+                ("post", &mut alone.post),
+                ("delete", &mut alone.delete),
+                ("options", &mut alone.options),
+                ("head", &mut alone.head),
+                ("patch", &mut alone.patch),
+                ("trace", &mut alone.trace),
+            ] {
+                if other != method {
+                    *slot = None;
+                }
+            }
+            let mut one = spec.clone();
+            one.paths.paths = [(path.clone(), openapiv3::ReferenceOr::Item(alone))]
+                .into_iter()
+                .collect();
+            if !attempt(&one) {
+                return Some(format!("paths.\"{path}\".{method}"));
+            }
+        }
+    }
+    None
 }
 
 /// One line of at most 300 characters: progenitor's messages can carry a dump of its structures.
@@ -331,6 +395,27 @@ mod tests {
             "progenitor cannot handle this spec (it stopped with: assertion failed: response_types.len() <= 1)"
         );
         assert_eq!(contain_panics(|| 7), Ok(7));
+    }
+
+    #[test]
+    fn a_refusal_names_the_operation_progenitor_refuses() {
+        // An object in a path: the checks in `spec` refuse it first; here it goes to progenitor directly.
+        let spec: openapiv3::OpenAPI = serde_yaml::from_str(
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n\
+             \x20 /a:\n    get: {operationId: get_a, responses: {'200': {description: ok}}}\n\
+             \x20 /x/{id}:\n    get:\n      operationId: get_x\n      parameters:\n\
+             \x20       - {name: id, in: path, required: true,\n\
+             \x20         schema: {type: object, properties: {a: {type: string}}}}\n\
+             \x20     responses: {'200': {description: ok}}\n",
+        )
+        .unwrap();
+        let error = super::sources(&spec, "s.yaml", "0").unwrap_err();
+        assert!(
+            error.starts_with("paths.\"/x/{id}\".get: progenitor cannot handle this spec"),
+            "{error}"
+        );
+        assert!(error.ends_with("openapi/overlay.yaml)"), "{error}");
+        assert!(!error.contains('\n') && error.len() < 500, "{error}");
     }
 
     #[test]

@@ -3,8 +3,18 @@
 //! not meant to break anything is applied at once, generated, and the whole workspace (client, mocks, CLI,
 //! tests, examples, benches) must still compile without an edit.
 //!
+//! `each_routine_change_through_the_whole_loop` then runs every change alone through the whole loop,
+//! tests included, and checks the snapshot diff a user would review; with `CARGO_SEMVER_CHECKS` set (the
+//! path of a cargo-semver-checks binary; `tests/benches/semver_checks.sh` does it), it also compares
+//! cargo-semver-checks' verdict on the generated client with `diff`'s and prints the table in
+//! BENCHMARKS.md.
+//!
+//! Both tests build a copy of the workspace: they are `#[ignore]`d in the every-day `cargo test --workspace`
+//! and run by CI (`cargo test --workspace -- --include-ignored`).
+//!
 //! Builds in `target/walkthrough`, shared with `walkthrough.rs`.
 
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::{Value, json};
@@ -129,6 +139,7 @@ fn scenarios() -> Vec<(&'static str, Edit, bool, Verdicts)> {
 }
 
 #[test]
+#[ignore = "slow: builds a copy of the workspace; CI runs it with `cargo test --workspace -- --include-ignored`"]
 fn routine_changes_get_the_right_verdicts_and_the_workspace_survives_the_compatible_ones() {
     let root = xtask::workspace_root();
     let scratch = tempfile::tempdir().unwrap();
@@ -216,4 +227,263 @@ fn routine_changes_get_the_right_verdicts_and_the_workspace_survives_the_compati
         "the workspace needs an edit after compatible changes:\n{}",
         text(&build)
     );
+}
+
+/// What a user sees after `cargo test` for each change alone: snapshots that must be in the diff (by a
+/// part of the file name), a word every changed request/response snapshot's operation must contain (a change
+/// to `User` touches the users operations and nothing else), or, for a change that breaks callers, the
+/// field the failing tests must name (a compile error where the workspace uses it, or a response that no
+/// longer round-trips).
+fn expectations(name: &str) -> (&'static [&'static str], &'static str, Option<&'static str>) {
+    const USER: &[&str] = &[
+        "types__User.snap",
+        "types__UserEnvelope.snap",
+        "all_operations__get_current_org_user.snap",
+        "all_operations__update_current_org_user.snap",
+    ];
+    match name {
+        "a new optional field"
+        | "a new nullable date-time field"
+        | "a new field named like a Rust and a JSON Schema keyword"
+        | "a new map field" => (USER, "user", None),
+        // Descriptions are in the types' JSON Schemas, not on the wire.
+        "a reworded description" => (&["types__User.snap", "types__UserEnvelope.snap"], "-", None),
+        "a new enum value" => (&["types__BulkExecutionStatus.snap"], "bulk", None),
+        "a new operation with new schemas" => (
+            &[
+                "types__Widget.snap",
+                "types__WidgetEnvelope.snap",
+                "all_operations__list_widgets.snap",
+            ],
+            "list_widgets",
+            None,
+        ),
+        "a removed response field" | "a changed property type" => (&[], "", Some("email")),
+        "a new required request field" => (&[], "", Some("team")),
+        other => panic!("no expectation for {other}"),
+    }
+}
+
+#[test]
+#[ignore = "slow: about a minute per change; CI runs it with `cargo test --workspace -- --include-ignored`"]
+fn each_routine_change_through_the_whole_loop() {
+    let root = xtask::workspace_root();
+    let scratch = tempfile::tempdir().unwrap();
+    let ws = scratch.path().join("ws");
+    copy_workspace(&root, &ws);
+    let xtask = env!("CARGO_BIN_EXE_xtask");
+    let upstream_path = ws.join(xtask::DEFAULT_UPSTREAM);
+    let original: Value =
+        serde_json::from_str(&std::fs::read_to_string(&upstream_path).unwrap()).unwrap();
+    let spec = ws.join(xtask::DEFAULT_SPEC);
+    let base_spec = scratch.path().join("base.yaml");
+    std::fs::copy(&spec, &base_spec).unwrap();
+    let target = root.join("target/walkthrough");
+    let semver_checks = std::env::var("CARGO_SEMVER_CHECKS").ok();
+    let rustdoc_json = |label: &str| -> String {
+        // rustdoc's JSON output is unstable; cargo-semver-checks reads it the same way on stable.
+        let output = Command::new(env!("CARGO"))
+            .current_dir(&ws)
+            .env("CARGO_TARGET_DIR", &target)
+            .env("RUSTC_BOOTSTRAP", "1")
+            .args([
+                "rustdoc",
+                "-q",
+                "-p",
+                "polytomic",
+                "--",
+                "-Z",
+                "unstable-options",
+            ])
+            .args(["--output-format", "json"])
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "rustdoc: {}", text(&output));
+        let json = scratch.path().join(format!("{label}.json"));
+        std::fs::copy(target.join("doc/polytomic.json"), &json).unwrap();
+        json.display().to_string()
+    };
+    let baseline = semver_checks.as_ref().map(|_| rustdoc_json("baseline"));
+    let mut table = vec![
+        "| change | `xtask diff` | cargo-semver-checks | agree |".to_string(),
+        "|---|---|---|---|".to_string(),
+    ];
+    let mut disagreements = Vec::new();
+
+    for (name, edit, _, _) in scenarios() {
+        let mut doc = original.clone();
+        edit(&mut doc);
+        std::fs::write(&upstream_path, serde_json::to_string(&doc).unwrap()).unwrap();
+        let upstream = upstream_path.to_str().unwrap();
+        // Paths given: the binary's defaults are the original workspace's.
+        let import = Command::new(xtask)
+            .args(["import", upstream, "--overlay"])
+            .arg(ws.join(xtask::DEFAULT_OVERLAY))
+            .arg("--out")
+            .arg(&spec)
+            .output()
+            .unwrap();
+        assert!(import.status.success(), "{name}: import: {}", text(&import));
+        let diff = Command::new(xtask)
+            .args(["diff", "--format", "json", "--base"])
+            .arg(&base_spec)
+            .arg("--spec")
+            .arg(&spec)
+            .output()
+            .unwrap();
+        let report: Value = serde_json::from_slice(&diff.stdout).unwrap();
+        let generate = Command::new(xtask)
+            .args(["generate", "--spec"])
+            .arg(&spec)
+            .arg("--out-dir")
+            .arg(&ws)
+            .output()
+            .unwrap();
+        assert!(
+            generate.status.success(),
+            "{name}: generate: {}",
+            text(&generate)
+        );
+
+        // `cargo test` as the README says, on the tests that pin types and requests; new and changed
+        // snapshots are written beside the old ones as `.snap.new`, as `cargo insta review` shows them.
+        let tests = Command::new(env!("CARGO"))
+            .current_dir(&ws)
+            .env("CARGO_TARGET_DIR", &target)
+            .env("INSTA_UPDATE", "new")
+            .env("INSTA_FORCE_PASS", "1")
+            .args([
+                "test",
+                "-q",
+                "--no-fail-fast",
+                "-p",
+                "polytomic-tests",
+                "--test",
+                "types",
+            ])
+            .args(["-p", "polytomic-cli", "--test", "all_operations"])
+            .output()
+            .unwrap();
+        let (snapshots, operations, breaks_at) = expectations(name);
+        let pending = take_pending_snapshots(&ws);
+        match breaks_at {
+            None => {
+                assert!(
+                    tests.status.success(),
+                    "{name}: cargo test: {}",
+                    text(&tests)
+                );
+                for snapshot in snapshots {
+                    assert!(
+                        pending.iter().any(|p| p.starts_with(snapshot)),
+                        "{name}: {snapshot} is not in the snapshot diff {pending:?}"
+                    );
+                }
+                // Only the operations the change is about: the other requests and responses are
+                // unchanged.
+                let unrelated: Vec<_> = pending
+                    .iter()
+                    .filter(|p| p.starts_with("all_operations__") && !p.contains(operations))
+                    .collect();
+                assert!(
+                    unrelated.is_empty(),
+                    "{name}: unrelated snapshots changed: {unrelated:?}"
+                );
+                println!(
+                    "{name}: {} snapshots in the diff: {pending:?}",
+                    pending.len()
+                );
+            }
+            Some(field) => {
+                // The tests fail and name the field: a compile error where the workspace's code uses it,
+                // or a response that no longer round-trips.
+                let output = text(&tests);
+                assert!(
+                    !tests.status.success() && output.contains(field),
+                    "{name}: expected the tests to fail naming `{field}`: {output}"
+                );
+            }
+        }
+
+        let worst = ["breaking", "compatible", "docs"]
+            .into_iter()
+            .find(|s| {
+                report["changes"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|c| c["severity"] == *s)
+            })
+            .unwrap_or("none");
+        if let (Some(tool), Some(baseline)) = (&semver_checks, &baseline) {
+            let current = rustdoc_json("current");
+            let checked = Command::new(tool)
+                .args([
+                    "semver-checks",
+                    "check-release",
+                    "--baseline-rustdoc",
+                    baseline,
+                ])
+                .args(["--current-rustdoc", &current])
+                .env("CARGO_TERM_COLOR", "never")
+                .output()
+                .unwrap();
+            let out = text(&checked);
+            let lints: Vec<&str> = out
+                .lines()
+                .filter_map(|l| l.trim().strip_prefix("--- failure "))
+                .filter_map(|l| l.split(':').next())
+                .collect();
+            let tool_breaking = out.contains("requires new major version");
+            let verdict = if lints.is_empty() {
+                "no lint fires".to_string()
+            } else {
+                format!(
+                    "{}: {}",
+                    if tool_breaking { "major" } else { "minor" },
+                    lints.join(", ")
+                )
+            };
+            let agree = tool_breaking == (worst == "breaking");
+            table.push(format!(
+                "| {name} | {worst} | {verdict} | {} |",
+                if agree { "yes" } else { "no" }
+            ));
+            if !agree {
+                disagreements.push(name);
+            }
+        }
+    }
+    if semver_checks.is_some() {
+        println!("{}", table.join("\n"));
+        assert!(
+            disagreements.is_empty(),
+            "cargo-semver-checks and diff disagree on {disagreements:?}:\n{}",
+            table.join("\n")
+        );
+    }
+}
+
+/// The `.snap.new` files under the copy's snapshot folders, by file name; they are removed, so the next
+/// change starts from the committed snapshots.
+fn take_pending_snapshots(ws: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for dir in [
+        "tests/tests/snapshots",
+        "crates/polytomic-cli/tests/snapshots",
+    ] {
+        for entry in std::fs::read_dir(ws.join(dir))
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.ends_with(".snap.new") {
+                std::fs::remove_file(entry.path()).unwrap();
+                found.push(name);
+            }
+        }
+    }
+    found.sort();
+    found
 }

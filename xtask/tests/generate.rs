@@ -390,3 +390,30 @@ fn a_cookie_parameter_is_refused_in_one_located_line() {
     assert!(line.contains("cookie parameter `session`"), "{line}");
     assert!(line.len() < 300 && !line.contains('\n'), "{line}");
 }
+
+/// progenitor panics on an object in a path, naming no place ("left: \"id\" right: \"body\""): the checks
+/// refuse it first, in one line naming the parameter.
+#[test]
+fn an_object_path_parameter_is_refused_in_one_located_line() {
+    let spec = edited(|doc| {
+        let op = operation(doc, "/api/organization/users/{id}", "get");
+        let id = op["parameters"]
+            .as_array_mut()
+            .unwrap()
+            .iter_mut()
+            .find(|p| p["name"] == "id")
+            .unwrap();
+        id["schema"] = json!({"type": "object", "properties": {"a": {"type": "string"}}});
+    });
+    let error = xtask::spec::parse(&spec).unwrap_err();
+    let line = format!("{}: {}", error.0.unwrap_or_default(), error.1);
+    assert!(
+        line.contains("paths.\"/api/organization/users/{id}\".get.parameters"),
+        "{line}"
+    );
+    assert!(
+        line.contains("path parameter `id` is an object or a list"),
+        "{line}"
+    );
+    assert!(line.len() < 300 && !line.contains('\n'), "{line}");
+}

@@ -83,11 +83,16 @@ fn label_credentials(mut request: Request) -> Request {
 async fn every_operation_on_the_wire_and_back() {
     let spec = spec();
     let operations = operations(&spec);
-    assert_eq!(
-        operations.len(),
-        128,
-        "the published document has 128 operations"
-    );
+    // The spec's operations are the client's: each has a resource in the generated index (no count is
+    // hard-coded, so a new upstream operation shows up as its new snapshot, not as a failed count).
+    for (_, _, op) in &operations {
+        let id = op["operationId"].as_str().unwrap();
+        assert_ne!(
+            polytomic::operations::resource(id),
+            "",
+            "{id} is not in the client"
+        );
+    }
     let body_dir = std::env::temp_dir().join(format!("polytomic-all-ops-{}", std::process::id()));
     std::fs::create_dir_all(&body_dir).unwrap();
     for (method, path, op) in operations {
@@ -252,7 +257,11 @@ fn help_lists_every_command_grouped_by_resource() {
         .map(|l| l.split_whitespace().next().unwrap_or_default())
         .filter(|name| resource_of.contains_key(*name))
         .collect();
-    assert_eq!(listed.len(), 128, "every command is listed:\n{help}");
+    assert_eq!(
+        listed.len(),
+        resource_of.len(),
+        "every command is listed:\n{help}"
+    );
     let mut finished: Vec<&str> = Vec::new();
     let mut current = "";
     for name in listed {

@@ -66,7 +66,8 @@ mod secret;
 // not about our code there.
 #[allow(clippy::all, missing_docs, rustdoc::all, deprecated)]
 // Hidden: everything in it is documented where the crate root re-exports it, and its own `Error` is
-// progenitor's, which the crate's [`Error`] replaces for users.
+// progenitor's, which the crate's [`Error`] replaces for users. The re-exports below name each item: rustdoc
+// (and so docs.rs and cargo-semver-checks) does not show items reached only by a glob from a hidden module.
 #[doc(hidden)]
 pub mod generated;
 
@@ -79,7 +80,7 @@ pub use config::{
     RetryPolicy, USER_AGENT,
 };
 pub use error::{Error, SUPPORT_HEADERS};
-pub use generated::*;
+pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
 pub use json_query::JsonQuery;
 pub use paging::MAX_PAGES;
 pub use role_ids::RoleIds;
