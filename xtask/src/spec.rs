@@ -304,17 +304,18 @@ fn check_path_params<'a>(
             // progenitor asserts on an object or a list in a path (a panic naming no place).
             if let openapiv3::ParameterSchemaOrContent::Schema(ReferenceOr::Item(schema)) =
                 &parameter_data.format
+                && matches!(
+                    schema.schema_kind,
+                    openapiv3::SchemaKind::Type(
+                        openapiv3::Type::Object(_) | openapiv3::Type::Array(_)
+                    )
+                )
             {
-                if let openapiv3::SchemaKind::Type(
-                    openapiv3::Type::Object(_) | openapiv3::Type::Array(_),
-                ) = schema.schema_kind
-                {
-                    return Err(format!(
-                        "{name}: path parameter `{}` is an object or a list; a path segment takes a \
-                         string, number, integer or boolean",
-                        parameter_data.name
-                    ));
-                }
+                return Err(format!(
+                    "{name}: path parameter `{}` is an object or a list; a path segment takes a \
+                     string, number, integer or boolean",
+                    parameter_data.name
+                ));
             }
             declared.insert(parameter_data.name.as_str());
         }

@@ -10,7 +10,7 @@
 //! BENCHMARKS.md.
 //!
 //! Both tests build a copy of the workspace: they are `#[ignore]`d in the every-day `cargo test --workspace`
-//! and run by CI (`cargo test --workspace -- --include-ignored`).
+//! and run by CI (`cargo test -p xtask --tests -- --ignored`).
 //!
 //! Builds in `target/walkthrough`, shared with `walkthrough.rs`.
 
@@ -139,7 +139,7 @@ fn scenarios() -> Vec<(&'static str, Edit, bool, Verdicts)> {
 }
 
 #[test]
-#[ignore = "slow: builds a copy of the workspace; CI runs it with `cargo test --workspace -- --include-ignored`"]
+#[ignore = "slow: builds a copy of the workspace; CI runs it with `cargo test -p xtask --tests -- --ignored`"]
 fn routine_changes_get_the_right_verdicts_and_the_workspace_survives_the_compatible_ones() {
     let root = xtask::workspace_root();
     let scratch = tempfile::tempdir().unwrap();
@@ -273,7 +273,7 @@ fn expectations(name: &str) -> (&'static [&'static str], &'static str, Option<&'
 }
 
 #[test]
-#[ignore = "slow: about a minute per change; CI runs it with `cargo test --workspace -- --include-ignored`"]
+#[ignore = "slow: about a minute per change; CI runs it with `cargo test -p xtask --tests -- --ignored`"]
 fn each_routine_change_through_the_whole_loop() {
     let root = xtask::workspace_root();
     let scratch = tempfile::tempdir().unwrap();

@@ -28,7 +28,7 @@ fn read(ws: &Path, path: &str) -> String {
 }
 
 #[test]
-#[ignore = "slow: builds a copy of the workspace; CI runs it with `cargo test --workspace -- --include-ignored`"]
+#[ignore = "slow: builds a copy of the workspace; CI runs it with `cargo test -p xtask --tests -- --ignored`"]
 fn a_breaking_change_needs_a_minor_release_and_release_cuts_it() {
     let root = xtask::workspace_root();
     let scratch = tempfile::tempdir().unwrap();

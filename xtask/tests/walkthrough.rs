@@ -19,7 +19,7 @@ fn run(command: &mut Command) -> Output {
 }
 
 #[test]
-#[ignore = "slow: builds a copy of the workspace; CI runs it with `cargo test --workspace -- --include-ignored`"]
+#[ignore = "slow: builds a copy of the workspace; CI runs it with `cargo test -p xtask --tests -- --ignored`"]
 fn the_upgrade_walkthrough_imports_diffs_generates_builds_and_shows_the_snapshot_diff() {
     let root = xtask::workspace_root();
     let scratch = tempfile::tempdir().unwrap();
