@@ -20,7 +20,7 @@ use std::process::Command;
 use serde_json::{Value, json};
 
 mod common;
-use common::{copy_workspace, text};
+use common::{Scratch, text};
 
 type Edit = fn(&mut Value);
 /// The verdicts `diff` must give: severity and a part of the text.
@@ -141,43 +141,13 @@ fn scenarios() -> Vec<(&'static str, Edit, bool, Verdicts)> {
 #[test]
 #[ignore = "slow: builds a copy of the workspace; CI runs it with `cargo test -p xtask --tests -- --ignored`"]
 fn routine_changes_get_the_right_verdicts_and_the_workspace_survives_the_compatible_ones() {
-    let root = xtask::workspace_root();
-    let scratch = tempfile::tempdir().unwrap();
-    let ws = scratch.path();
-    copy_workspace(&root, ws);
-    let xtask = env!("CARGO_BIN_EXE_xtask");
-    let upstream_path = ws.join(xtask::DEFAULT_UPSTREAM);
-    let original: Value =
-        serde_json::from_str(&std::fs::read_to_string(&upstream_path).unwrap()).unwrap();
-    let spec = ws.join(xtask::DEFAULT_SPEC);
-    let base_spec = scratch.path().join("base.yaml");
-    std::fs::copy(&spec, &base_spec).unwrap();
-    let import = |doc: &Value| {
-        std::fs::write(&upstream_path, serde_json::to_string(doc).unwrap()).unwrap();
-        let output = Command::new(xtask)
-            .args(["import", upstream_path.to_str().unwrap(), "--overlay"])
-            .arg(ws.join(xtask::DEFAULT_OVERLAY))
-            .arg("--out")
-            .arg(&spec)
-            .output()
-            .unwrap();
-        assert!(output.status.success(), "import: {}", text(&output));
-    };
-
-    let mut combined = original.clone();
+    let scratch = Scratch::new();
+    let mut combined = scratch.original.clone();
     for (name, edit, compatible_code, verdicts) in scenarios() {
-        let mut doc = original.clone();
+        let mut doc = scratch.original.clone();
         edit(&mut doc);
-        import(&doc);
-        let diff = Command::new(xtask)
-            .args(["diff", "--format", "json", "--base"])
-            .arg(&base_spec)
-            .arg("--spec")
-            .arg(&spec)
-            .output()
-            .unwrap();
-        let report: Value = serde_json::from_slice(&diff.stdout)
-            .unwrap_or_else(|e| panic!("{name}: diff did not print JSON ({e}): {}", text(&diff)));
+        scratch.import(&doc);
+        let report = scratch.diff();
         for (severity, part) in verdicts {
             let found = report["changes"].as_array().unwrap().iter().any(|c| {
                 c["severity"] == severity
@@ -200,28 +170,16 @@ fn routine_changes_get_the_right_verdicts_and_the_workspace_survives_the_compati
 
     // Every change meant to leave callers compiling, at once: the workspace's own code must not need an
     // edit (its tests build generated types as the README says downstream code should).
-    import(&combined);
-    let generate = Command::new(xtask)
-        .args(["generate", "--spec"])
-        .arg(&spec)
-        .arg("--out-dir")
-        .arg(ws)
-        .output()
-        .unwrap();
-    assert!(generate.status.success(), "generate: {}", text(&generate));
-    let build = Command::new(env!("CARGO"))
-        .current_dir(ws)
-        .env("CARGO_TARGET_DIR", root.join("target/walkthrough"))
-        .args([
-            "build",
-            "-q",
-            "--workspace",
-            "--all-targets",
-            "--exclude",
-            "xtask",
-        ])
-        .output()
-        .unwrap();
+    scratch.import(&combined);
+    scratch.generate();
+    let build = scratch.cargo(&[
+        "build",
+        "-q",
+        "--workspace",
+        "--all-targets",
+        "--exclude",
+        "xtask",
+    ]);
     assert!(
         build.status.success(),
         "the workspace needs an edit after compatible changes:\n{}",
@@ -275,25 +233,16 @@ fn expectations(name: &str) -> (&'static [&'static str], &'static str, Option<&'
 #[test]
 #[ignore = "slow: about a minute per change; CI runs it with `cargo test -p xtask --tests -- --ignored`"]
 fn each_routine_change_through_the_whole_loop() {
-    let root = xtask::workspace_root();
-    let scratch = tempfile::tempdir().unwrap();
-    let ws = scratch.path().join("ws");
-    copy_workspace(&root, &ws);
-    let xtask = env!("CARGO_BIN_EXE_xtask");
-    let upstream_path = ws.join(xtask::DEFAULT_UPSTREAM);
-    let original: Value =
-        serde_json::from_str(&std::fs::read_to_string(&upstream_path).unwrap()).unwrap();
-    let spec = ws.join(xtask::DEFAULT_SPEC);
-    let base_spec = scratch.path().join("base.yaml");
-    std::fs::copy(&spec, &base_spec).unwrap();
-    let target = root.join("target/walkthrough");
+    let scratch = Scratch::new();
+    let ws = &scratch.ws;
+    let target = xtask::workspace_root().join("target/walkthrough");
     let semver_checks = std::env::var("CARGO_SEMVER_CHECKS").ok();
     let rustdoc_json = |label: &str| -> String {
         // rustdoc's JSON output is unstable; cargo-semver-checks reads it the same way on stable. Hidden
         // items are kept: the JSON leaves out what the `#[doc(hidden)]` generated module holds even where
         // the crate root re-exports it, and cargo-semver-checks judges only what visible paths reach.
         let output = Command::new(env!("CARGO"))
-            .current_dir(&ws)
+            .current_dir(ws)
             .env("CARGO_TARGET_DIR", &target)
             .env("RUSTC_BOOTSTRAP", "1")
             .args([
@@ -309,7 +258,7 @@ fn each_routine_change_through_the_whole_loop() {
             .output()
             .unwrap();
         assert!(output.status.success(), "rustdoc: {}", text(&output));
-        let json = scratch.path().join(format!("{label}.json"));
+        let json = scratch.file(&format!("{label}.json"));
         std::fs::copy(target.join("doc/polytomic.json"), &json).unwrap();
         json.display().to_string()
     };
@@ -323,44 +272,16 @@ fn each_routine_change_through_the_whole_loop() {
     // `ONLY_CHANGE=<part of a name>` runs the matching changes alone.
     let only = std::env::var("ONLY_CHANGE").unwrap_or_default();
     for (name, edit, _, _) in scenarios().into_iter().filter(|s| s.0.contains(&only)) {
-        let mut doc = original.clone();
+        let mut doc = scratch.original.clone();
         edit(&mut doc);
-        std::fs::write(&upstream_path, serde_json::to_string(&doc).unwrap()).unwrap();
-        let upstream = upstream_path.to_str().unwrap();
-        // Paths given: the binary's defaults are the original workspace's.
-        let import = Command::new(xtask)
-            .args(["import", upstream, "--overlay"])
-            .arg(ws.join(xtask::DEFAULT_OVERLAY))
-            .arg("--out")
-            .arg(&spec)
-            .output()
-            .unwrap();
-        assert!(import.status.success(), "{name}: import: {}", text(&import));
-        let diff = Command::new(xtask)
-            .args(["diff", "--format", "json", "--base"])
-            .arg(&base_spec)
-            .arg("--spec")
-            .arg(&spec)
-            .output()
-            .unwrap();
-        let report: Value = serde_json::from_slice(&diff.stdout).unwrap();
-        let generate = Command::new(xtask)
-            .args(["generate", "--spec"])
-            .arg(&spec)
-            .arg("--out-dir")
-            .arg(&ws)
-            .output()
-            .unwrap();
-        assert!(
-            generate.status.success(),
-            "{name}: generate: {}",
-            text(&generate)
-        );
+        scratch.import(&doc);
+        let report = scratch.diff();
+        scratch.generate();
 
         // `cargo test` as the README says, on the tests that pin types and requests; new and changed
         // snapshots are written beside the old ones as `.snap.new`, as `cargo insta review` shows them.
         let tests = Command::new(env!("CARGO"))
-            .current_dir(&ws)
+            .current_dir(ws)
             .env("CARGO_TARGET_DIR", &target)
             .env("INSTA_UPDATE", "new")
             .env("INSTA_FORCE_PASS", "1")
@@ -377,7 +298,7 @@ fn each_routine_change_through_the_whole_loop() {
             .output()
             .unwrap();
         let (snapshots, operations, breaks_at) = expectations(name);
-        let pending = take_pending_snapshots(&ws);
+        let pending = take_pending_snapshots(ws);
         match breaks_at {
             None => {
                 assert!(

@@ -12,7 +12,7 @@ use std::process::{Command, Output};
 use serde_json::{Value, json};
 
 mod common;
-use common::{copy_workspace, text};
+use common::{PUBLISHED, Scratch, text};
 
 fn xtask(ws: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_xtask"))
@@ -30,10 +30,8 @@ fn read(ws: &Path, path: &str) -> String {
 #[test]
 #[ignore = "slow: builds a copy of the workspace; CI runs it with `cargo test -p xtask --tests -- --ignored`"]
 fn a_breaking_change_needs_a_minor_release_and_release_cuts_it() {
-    let root = xtask::workspace_root();
-    let scratch = tempfile::tempdir().unwrap();
-    let ws = scratch.path();
-    copy_workspace(&root, ws);
+    let scratch = Scratch::new();
+    let ws = &scratch.ws;
     // The committed workspace is at its release: both checks pass.
     for check in [["release", "--check"], ["changelog", "--check"]] {
         let output = xtask(ws, &check);
@@ -44,8 +42,7 @@ fn a_breaking_change_needs_a_minor_release_and_release_cuts_it() {
     assert_eq!(released.major, 0, "the test assumes a 0.x release");
 
     // Upstream: a field removed (breaking), an operation added (compatible), a description reworded.
-    let upstream_path = ws.join(xtask::DEFAULT_UPSTREAM);
-    let mut upstream: Value = serde_json::from_str(&read(ws, xtask::DEFAULT_UPSTREAM)).unwrap();
+    let mut upstream = scratch.original.clone();
     upstream["components"]["schemas"]["User"]["properties"]
         .as_object_mut()
         .unwrap()
@@ -54,16 +51,7 @@ fn a_breaking_change_needs_a_minor_release_and_release_cuts_it() {
     item["patch"] = item["put"].clone();
     item["patch"]["operationId"] = json!("patch-current-org-user");
     item["get"]["summary"] = json!("Get one user of the caller's organization.");
-    std::fs::write(&upstream_path, serde_json::to_string(&upstream).unwrap()).unwrap();
-    let spec = ws.join(xtask::DEFAULT_SPEC);
-    let import = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["import", upstream_path.to_str().unwrap(), "--overlay"])
-        .arg(ws.join(xtask::DEFAULT_OVERLAY))
-        .arg("--out")
-        .arg(&spec)
-        .output()
-        .unwrap();
-    assert!(import.status.success(), "import: {}", text(&import));
+    scratch.import(&upstream);
 
     // CI's gate: the committed version no longer covers the change.
     let next = format!("0.{}.0", released.minor + 1);
@@ -152,31 +140,9 @@ fn a_breaking_change_needs_a_minor_release_and_release_cuts_it() {
     assert!(!again.status.success() && text(&again).contains("nothing to release"));
 
     // Regenerate (the new operation), then package and build as the README's release steps do.
-    let generate = Command::new(env!("CARGO_BIN_EXE_xtask"))
-        .args(["generate", "--spec"])
-        .arg(&spec)
-        .arg("--out-dir")
-        .arg(ws)
-        .output()
-        .unwrap();
-    assert!(generate.status.success(), "generate: {}", text(&generate));
-    let cargo = |args: &[&str]| {
-        Command::new(env!("CARGO"))
-            .current_dir(ws)
-            .env("CARGO_TARGET_DIR", root.join("target/walkthrough"))
-            .args(args)
-            .output()
-            .unwrap()
-    };
-    let published = [
-        "-p",
-        "polytomic",
-        "-p",
-        "polytomic-httpmock",
-        "-p",
-        "polytomic-cli",
-    ];
-    let package = cargo(&[&["package", "--no-verify", "--allow-dirty"][..], &published].concat());
+    scratch.generate();
+    let cargo = |args: &[&str]| scratch.cargo(args);
+    let package = cargo(&[&["package", "--no-verify", "--allow-dirty"][..], &PUBLISHED].concat());
     assert!(
         package.status.success(),
         "cargo package: {}",
@@ -187,6 +153,6 @@ fn a_breaking_change_needs_a_minor_release_and_release_cuts_it() {
         "{}",
         text(&package)
     );
-    let build = cargo(&[&["build", "--quiet"][..], &published].concat());
+    let build = cargo(&[&["build", "--quiet"][..], &PUBLISHED].concat());
     assert!(build.status.success(), "cargo build: {}", text(&build));
 }

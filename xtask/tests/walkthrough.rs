@@ -6,13 +6,12 @@
 //! It builds in `target/walkthrough` (its own target directory: the outer `cargo test` holds the main one),
 //! so the first run compiles the dependencies once.
 
-use std::path::PathBuf;
 use std::process::{Command, Output};
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 mod common;
-use common::{copy_workspace, text};
+use common::{PUBLISHED, Scratch, text};
 
 fn run(command: &mut Command) -> Output {
     command.output().unwrap()
@@ -21,15 +20,11 @@ fn run(command: &mut Command) -> Output {
 #[test]
 #[ignore = "slow: builds a copy of the workspace; CI runs it with `cargo test -p xtask --tests -- --ignored`"]
 fn the_upgrade_walkthrough_imports_diffs_generates_builds_and_shows_the_snapshot_diff() {
-    let root = xtask::workspace_root();
-    let scratch = tempfile::tempdir().unwrap();
-    let ws = scratch.path();
-    copy_workspace(&root, ws);
+    let scratch = Scratch::new();
+    let ws = &scratch.ws;
 
-    // The new upstream document.
-    let upstream_path = ws.join(xtask::DEFAULT_UPSTREAM);
-    let mut upstream: Value =
-        serde_json::from_str(&std::fs::read_to_string(&upstream_path).unwrap()).unwrap();
+    // The new upstream document, then `cargo xtask import`, `diff`, `generate`, as the README says.
+    let mut upstream = scratch.original.clone();
     let user = &mut upstream["components"]["schemas"]["User"]["properties"];
     user["last_login_at"] = json!({"type": ["string", "null"], "format": "date-time",
         "description": "When the user last signed in."});
@@ -39,27 +34,12 @@ fn the_upgrade_walkthrough_imports_diffs_generates_builds_and_shows_the_snapshot
     let item = &mut upstream["paths"]["/api/organization/users/{id}"];
     item["patch"] = item["put"].clone();
     item["patch"]["operationId"] = json!("patch-current-org-user");
-    std::fs::write(
-        &upstream_path,
-        serde_json::to_string_pretty(&upstream).unwrap(),
-    )
-    .unwrap();
-
-    // `cargo xtask import`, `diff`, `generate`, as the README says (paths given: the binary's own
-    // workspace is the original).
-    let xtask = env!("CARGO_BIN_EXE_xtask");
-    let spec = ws.join(xtask::DEFAULT_SPEC);
-    let old_spec = scratch.path().join("old-spec.yaml");
-    std::fs::copy(&spec, &old_spec).unwrap();
-    let import = run(Command::new(xtask).args([
-        "import",
-        upstream_path.to_str().unwrap(),
-        "--overlay",
-        ws.join(xtask::DEFAULT_OVERLAY).to_str().unwrap(),
-        "--out",
-        spec.to_str().unwrap(),
-    ]));
-    assert!(import.status.success(), "import: {}", text(&import));
+    scratch.import(&upstream);
+    let (xtask, spec, old_spec) = (
+        env!("CARGO_BIN_EXE_xtask"),
+        scratch.spec(),
+        scratch.base_spec(),
+    );
     let diff = run(Command::new(xtask).args([
         "diff",
         "--base",
@@ -80,34 +60,12 @@ fn the_upgrade_walkthrough_imports_diffs_generates_builds_and_shows_the_snapshot
             "missing {line:?} in the diff:\n{report}"
         );
     }
-    let generate = run(Command::new(xtask).args([
-        "generate",
-        "--spec",
-        spec.to_str().unwrap(),
-        "--out-dir",
-        ws.to_str().unwrap(),
-    ]));
-    assert!(generate.status.success(), "generate: {}", text(&generate));
+    scratch.generate();
 
     // The client, its mocks and its CLI build: the date-time field brings chrono with it.
-    let target: PathBuf = root.join("target/walkthrough");
-    let cargo = |args: &[&str]| {
-        run(Command::new(env!("CARGO"))
-            .current_dir(ws)
-            .env("CARGO_TARGET_DIR", &target)
-            .env_remove("RUSTFLAGS")
-            .args(args))
-    };
-    let build = cargo(&[
-        "build",
-        "-q",
-        "-p",
-        "polytomic",
-        "-p",
-        "polytomic-httpmock",
-        "-p",
-        "polytomic-cli",
-    ]);
+    let target = xtask::workspace_root().join("target/walkthrough");
+    let cargo = |args: &[&str]| scratch.cargo(args);
+    let build = cargo(&[&["build", "-q"][..], &PUBLISHED].concat());
     assert!(
         build.status.success(),
         "the regenerated workspace does not build:\n{}",
