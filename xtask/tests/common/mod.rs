@@ -41,9 +41,16 @@ pub const PUBLISHED: [&str; 6] = [
     "polytomic-cli",
 ];
 
+/// The loop tests build their copies in one target folder, where Cargo gives a copy's crates the same
+/// names as the original's and judges freshness by modification times: two copies built at once link each
+/// other's crates (seen: a CLI built against a client from another copy). A `Scratch` holds this lock for
+/// its life, so the tests of one binary take turns; cargo runs the binaries one after another.
+static ONE_COPY_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// A copy of the workspace in a temporary folder, to run the README's loop on. The xtask binary is given
 /// the copy's paths (its defaults are the original workspace's).
 pub struct Scratch {
+    _turn: std::sync::MutexGuard<'static, ()>,
     dir: tempfile::TempDir,
     /// The workspace copy.
     pub ws: std::path::PathBuf,
@@ -55,12 +62,17 @@ pub struct Scratch {
 #[allow(dead_code)]
 impl Scratch {
     pub fn new() -> Scratch {
+        // A test that failed while holding the lock leaves nothing shared behind: take it anyway.
+        let turn = ONE_COPY_AT_A_TIME
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let dir = tempfile::tempdir().unwrap();
         let ws = dir.path().join("ws");
         copy_workspace(&xtask::workspace_root(), &ws);
         let upstream = std::fs::read_to_string(ws.join(xtask::DEFAULT_UPSTREAM)).unwrap();
         std::fs::copy(ws.join(xtask::DEFAULT_SPEC), dir.path().join("base.yaml")).unwrap();
         Scratch {
+            _turn: turn,
             original: serde_json::from_str(&upstream).unwrap(),
             dir,
             ws,
