@@ -168,12 +168,19 @@ fn unreleased(status: &Status) -> String {
     )
 }
 
-/// The released sections of the changelog on disk (everything after "Unreleased"), or "" without one.
-fn released_sections(text: &str) -> &str {
-    let after = text
-        .find(UNRELEASED)
-        .map_or("", |at| &text[at + UNRELEASED.len()..]);
-    after.find("\n## ").map_or("", |at| &after[at + 1..])
+/// The released sections of the changelog on disk (everything after "Unreleased"); "" when there is no
+/// changelog yet. A changelog without the "Unreleased" heading was edited by hand: rewriting it would drop
+/// what it holds, so that is an error.
+fn released_sections(text: &str) -> Result<&str, String> {
+    if text.trim().is_empty() {
+        return Ok("");
+    }
+    let at = text.find(UNRELEASED).ok_or(format!(
+        "{CHANGELOG}: no `{UNRELEASED}` heading, so it was not written by `cargo xtask changelog`; \
+         restore it (git checkout {CHANGELOG}) or remove the file"
+    ))?;
+    let after = &text[at + UNRELEASED.len()..];
+    Ok(after.find("\n## ").map_or("", |at| &after[at + 1..]))
 }
 
 fn assemble(unreleased: &str, released: &str) -> String {
@@ -189,7 +196,7 @@ fn assemble(unreleased: &str, released: &str) -> String {
 pub fn changelog(root: &Path, check: bool) -> Result<Outcome, String> {
     let status = status(root)?;
     let current = std::fs::read_to_string(root.join(CHANGELOG)).unwrap_or_default();
-    let text = assemble(&unreleased(&status), released_sections(&current));
+    let text = assemble(&unreleased(&status), released_sections(&current)?);
     finish(root, &[(CHANGELOG, current, text)], check)
 }
 
@@ -227,7 +234,7 @@ pub fn release(root: &Path) -> Result<Outcome, String> {
     };
     let section = format!("## {full} (API {})\n\n{body}", status.api_version);
     let current = std::fs::read_to_string(root.join(CHANGELOG)).unwrap_or_default();
-    let released = released_sections(&current);
+    let released = released_sections(&current)?;
     let released = if released.is_empty() {
         section
     } else {
@@ -281,4 +288,26 @@ fn finish(root: &Path, files: &[(&str, String, String)], check: bool) -> Result<
         written.push(path.to_string());
     }
     Ok(Outcome::Written(written))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::released_sections;
+
+    #[test]
+    fn a_changelog_edited_out_of_shape_is_refused_not_overwritten() {
+        assert_eq!(released_sections(""), Ok(""));
+        let written =
+            "# Changelog\n\n## Unreleased\n\nNo spec changes.\n\n## 0.1.0 (API 1)\n\nFirst.\n";
+        assert_eq!(
+            released_sections(written),
+            Ok("## 0.1.0 (API 1)\n\nFirst.\n")
+        );
+        let by_hand = "# Changelog\n\n## 0.1.0\n\nFirst.\n";
+        assert!(
+            released_sections(by_hand)
+                .unwrap_err()
+                .contains("no `## Unreleased` heading")
+        );
+    }
 }
