@@ -3,9 +3,10 @@
 //! not meant to break anything is applied at once, generated, and the whole workspace (client, mocks, CLI,
 //! tests, examples, benches) must still compile without an edit.
 //!
-//! `each_routine_change_through_the_whole_loop` then runs every change alone through the whole loop,
-//! tests included, and checks the snapshot diff a user would review; with `CARGO_SEMVER_CHECKS` set (the
-//! path of a cargo-semver-checks binary; `tests/benches/semver_checks.sh` does it), it also compares
+//! `each_routine_change_through_the_whole_loop` then runs every change alone through the whole loop
+//! (every crate and target built after each change meant to leave callers compiling), tests included,
+//! and checks the snapshot diff a user would review; with `CARGO_SEMVER_CHECKS` set (the path of a
+//! cargo-semver-checks binary; `tests/benches/semver_checks.sh` does it), it also compares
 //! cargo-semver-checks' verdict on the generated client with `diff`'s and prints the table in
 //! BENCHMARKS.md.
 //!
@@ -271,12 +272,30 @@ fn each_routine_change_through_the_whole_loop() {
 
     // `ONLY_CHANGE=<part of a name>` runs the matching changes alone.
     let only = std::env::var("ONLY_CHANGE").unwrap_or_default();
-    for (name, edit, _, _) in scenarios().into_iter().filter(|s| s.0.contains(&only)) {
+    for (name, edit, compatible_code, _) in scenarios().into_iter().filter(|s| s.0.contains(&only))
+    {
         let mut doc = scratch.original.clone();
         edit(&mut doc);
         scratch.import(&doc);
         let report = scratch.diff();
         scratch.generate();
+        // Every crate and target of the workspace builds unedited after a change meant to leave callers'
+        // code compiling.
+        if compatible_code {
+            let build = scratch.cargo(&[
+                "build",
+                "-q",
+                "--workspace",
+                "--all-targets",
+                "--exclude",
+                "xtask",
+            ]);
+            assert!(
+                build.status.success(),
+                "{name}: the workspace needs an edit:\n{}",
+                text(&build)
+            );
+        }
 
         // `cargo test` as the README says, on the tests that pin types and requests; new and changed
         // snapshots are written beside the old ones as `.snap.new`, as `cargo insta review` shows them.
