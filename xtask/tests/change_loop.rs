@@ -173,19 +173,7 @@ fn routine_changes_get_the_right_verdicts_and_the_workspace_survives_the_compati
     // edit (its tests build generated types as the README says downstream code should).
     scratch.import(&combined);
     scratch.generate();
-    let build = scratch.cargo(&[
-        "build",
-        "-q",
-        "--workspace",
-        "--all-targets",
-        "--exclude",
-        "xtask",
-    ]);
-    assert!(
-        build.status.success(),
-        "the workspace needs an edit after compatible changes:\n{}",
-        text(&build)
-    );
+    scratch.assert_everything_builds("after all compatible changes");
 }
 
 /// What a user sees after `cargo test` for each change alone: snapshots that must be in the diff (by a
@@ -282,19 +270,7 @@ fn each_routine_change_through_the_whole_loop() {
         // Every crate and target of the workspace builds unedited after a change meant to leave callers'
         // code compiling.
         if compatible_code {
-            let build = scratch.cargo(&[
-                "build",
-                "-q",
-                "--workspace",
-                "--all-targets",
-                "--exclude",
-                "xtask",
-            ]);
-            assert!(
-                build.status.success(),
-                "{name}: the workspace needs an edit:\n{}",
-                text(&build)
-            );
+            scratch.assert_everything_builds(name);
         }
 
         // `cargo test` as the README says, on the tests that pin types and requests; new and changed

@@ -136,6 +136,23 @@ impl Scratch {
         assert!(output.status.success(), "generate: {}", text(&output));
     }
 
+    /// Every crate and target of the copy (client, mocks, CLI, tests, examples, benches) builds unedited.
+    pub fn assert_everything_builds(&self, after: &str) {
+        let build = self.cargo(&[
+            "build",
+            "-q",
+            "--workspace",
+            "--all-targets",
+            "--exclude",
+            "xtask",
+        ]);
+        assert!(
+            build.status.success(),
+            "{after}: the workspace needs an edit:\n{}",
+            text(&build)
+        );
+    }
+
     /// `cargo <args>` in the copy, building in `target/walkthrough` (shared by the loop tests; the outer
     /// `cargo test` holds the main target folder).
     pub fn cargo(&self, args: &[&str]) -> Output {
