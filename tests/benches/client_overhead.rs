@@ -83,9 +83,22 @@ fn median(mut values: Vec<Duration>) -> Duration {
     values[values.len() / 2]
 }
 
-#[tokio::main]
-async fn main() {
+fn main() {
     let args: Vec<String> = std::env::args().collect();
+    // Counting instructions (`--only`): one thread, so the count does not depend on which worker wakes up
+    // (on the multi-threaded runtime it moves by about 1% from run to run). Timing: the usual runtime.
+    let runtime = if args.iter().any(|a| a == "--only") {
+        tokio::runtime::Builder::new_current_thread()
+    } else {
+        tokio::runtime::Builder::new_multi_thread()
+    }
+    .enable_all()
+    .build()
+    .unwrap();
+    runtime.block_on(bench(args));
+}
+
+async fn bench(args: Vec<String>) {
     let arg = |name: &str| {
         args.iter()
             .position(|a| a == name)

@@ -5,7 +5,8 @@
 #   tests/benches/overhead.sh            (from the repo root; needs valgrind)
 #
 # Each client makes N1 and then N2 sequential GETs of one user; the difference divided by N2-N1 is the
-# cost of one request with start-up and connection set-up cancelled out.
+# cost of one request with start-up and connection set-up cancelled out. The bench counts on a
+# current-thread runtime, which makes the counts repeat exactly; ROUNDS=n repeats them anyway (median).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n1=${N1:-500}
@@ -22,12 +23,21 @@ count() {
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bench" --only "$1" --requests "$2" \
     --url "http://127.0.0.1:$port" 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
-echo "| client | instructions for $n1 | for $n2 | per request |"
-echo "|---|---|---|---|"
-declare -A per
-for who in generated plain; do
-  a=$(count "$who" "$n1"); b=$(count "$who" "$n2")
-  per[$who]=$(( (b - a) / (n2 - n1) ))
-  echo "| $who | $a | $b | ${per[$who]} |"
+rounds=${ROUNDS:-1}
+echo "| round | client | instructions for $n1 | for $n2 | per request |"
+echo "|---|---|---|---|---|"
+declare -A slopes
+for round in $(seq "$rounds"); do
+  for who in generated plain; do
+    a=$(count "$who" "$n1"); b=$(count "$who" "$n2")
+    slope=$(( (b - a) / (n2 - n1) ))
+    slopes[$who]+="$slope "
+    echo "| $round | $who | $a | $b | $slope |"
+  done
 done
-python3 -c "print(f'\nper-request overhead of the generated client: {(${per[generated]} / ${per[plain]} - 1) * 100:+.1f}%')"
+python3 - "${slopes[generated]}" "${slopes[plain]}" <<'PY'
+import statistics, sys
+generated, plain = (statistics.median(map(int, arg.split())) for arg in sys.argv[1:])
+print(f"\nmedian per request: generated {generated:.0f}, plain {plain:.0f}")
+print(f"per-request overhead of the generated client: {(generated / plain - 1) * 100:+.1f}%")
+PY

@@ -5,6 +5,7 @@ use std::panic::{self, AssertUnwindSafe};
 use openapiv3::OpenAPI;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
+mod api_version;
 mod deprecated;
 mod index;
 mod paths;
@@ -51,6 +52,7 @@ pub fn sources(
     let arrays = query::array_query_params(&mut prepared);
     let spec = &prepared;
     let exclusions = paths::exclusions(spec);
+    let operations = spec.operations().count();
     let deprecated = deprecated::deprecated_fields(spec);
     // The three are independent: generate them side by side. progenitor's settings and tokens are not
     // Send, so each thread makes its own settings and renders its own text.
@@ -75,6 +77,15 @@ pub fn sources(
                                 t
                             }
                         });
+                        let tokens = match tokens {
+                            Ok(t) if path == CLIENT => {
+                                let text = api_version::drop_header(&t.to_string(), operations)?;
+                                Ok(text.parse().map_err(|e| {
+                                    format!("the client without `api-version` does not parse: {e}")
+                                })?)
+                            }
+                            other => other,
+                        };
                         render(path, tokens, header).map(|(path, text)| (path, text, crates, types))
                     })
                 })

@@ -227,7 +227,9 @@ impl Client {
 pub struct ClientState {
     pub(crate) retry: RetryPolicy,
     pub(crate) api_version: HeaderValue,
-    pub(crate) timeout: Duration,
+    /// The limit the hooks set on each request; `None` when the `reqwest::Client` enforces it already (the
+    /// one [`ClientBuilder`] builds), which spares every request reqwest's per-request extension.
+    pub(crate) timeout: Option<Duration>,
     pub(crate) options: RequestOptions,
     /// `Authorization` for operations that take a user or organization-scoped key (marked sensitive).
     pub(crate) user_auth: Option<HeaderValue>,
@@ -240,7 +242,7 @@ impl Default for ClientState {
         ClientState {
             retry: RetryPolicy::default(),
             api_version: HeaderValue::from_static(API_VERSION),
-            timeout: DEFAULT_TIMEOUT,
+            timeout: Some(DEFAULT_TIMEOUT),
             options: RequestOptions::default(),
             user_auth: None,
             partner_auth: None,
@@ -378,19 +380,25 @@ impl ClientBuilder {
         })?;
         let header_of =
             |c: &Option<Credentials>| c.as_ref().map(Credentials::header_value).transpose();
-        // The version header, user agent, credentials and timeout are set on each request by the hooks,
-        // the same way for this client and for one the caller brings.
-        let http = match self.http {
-            Some(http) => http,
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .build()
-                .map_err(|e| Error::InvalidConfig(format!("cannot build the HTTP client: {e}")))?,
+        // The version header, user agent and credentials are set on each request by the hooks, the same way
+        // for this client and for one the caller brings; the timeout too, for the caller's.
+        let (http, timeout) = match self.http {
+            Some(http) => (http, Some(self.timeout)),
+            None => (
+                reqwest::Client::builder()
+                    .connect_timeout(self.connect_timeout)
+                    .timeout(self.timeout)
+                    .build()
+                    .map_err(|e| {
+                        Error::InvalidConfig(format!("cannot build the HTTP client: {e}"))
+                    })?,
+                None,
+            ),
         };
         let state = ClientState {
             retry: self.retry,
             api_version: version,
-            timeout: self.timeout,
+            timeout,
             options: RequestOptions::default(),
             user_auth: header_of(&self.user_credentials)?,
             partner_auth: header_of(&self.partner_credentials)?,

@@ -39723,14 +39723,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/connection_types", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -39818,14 +39812,8 @@ pub mod builder {
                 "{}/api/connection_types/{}", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -39963,14 +39951,8 @@ pub mod builder {
                 "{}/api/connection_types/{}/parameter_values", client.baseurl,
                 encode_path(& type_.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -40058,14 +40040,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/connections", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -40173,14 +40149,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/connections", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -40313,14 +40283,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/connections/connect/", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -40443,14 +40407,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/connections/test", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -40554,14 +40512,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/connections/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -40692,14 +40644,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/connections/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -40832,14 +40778,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/connections/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -40958,14 +40898,8 @@ pub mod builder {
                 "{}/api/connections/{}/parameter_values", client.baseurl, encode_path(&
                 id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -41097,14 +41031,8 @@ pub mod builder {
                 "{}/api/connections/{}/proxy", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -41244,14 +41172,8 @@ pub mod builder {
                 "{}/api/connections/{}/proxy/info", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -41369,14 +41291,8 @@ pub mod builder {
                 "{}/api/connections/{}/shared", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -41503,14 +41419,8 @@ pub mod builder {
                 encode_path(& org_id.to_string()), encode_path(& connection_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -41672,14 +41582,8 @@ pub mod builder {
                 encode_path(& org_id.to_string()), encode_path(& connection_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -41817,14 +41721,8 @@ pub mod builder {
                 "{}/api/connections/{}/modelsync/enrichment-source", client.baseurl,
                 encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -41972,14 +41870,8 @@ pub mod builder {
                 "{}/api/enrichment/{}/inputfields", client.baseurl, encode_path(&
                 connection_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -42111,14 +42003,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/model-preview", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -42207,14 +42093,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/models", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -42331,14 +42211,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/models", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -42456,14 +42330,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/models/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -42604,14 +42472,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/models/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -42724,14 +42586,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/models/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -42848,14 +42704,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/models/{}/sample", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -42993,14 +42843,8 @@ pub mod builder {
                 "{}/api/connections/{}/modelsync/source", client.baseurl, encode_path(&
                 id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -43142,14 +42986,8 @@ pub mod builder {
                 "{}/api/connections/{}/modelsync/source/fields", client.baseurl,
                 encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -43326,14 +43164,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/syncs", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -43458,14 +43290,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/syncs", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -43560,14 +43386,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/syncs/schedules", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -43653,14 +43473,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/syncs/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -43784,14 +43598,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/syncs/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -43911,14 +43719,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/syncs/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -44064,14 +43866,8 @@ pub mod builder {
                 "{}/api/syncs/{}/activate", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -44175,14 +43971,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/syncs/{}/cancel", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -44317,14 +44107,8 @@ pub mod builder {
                 "{}/api/syncs/{}/executions", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -44439,14 +44223,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/syncs/{}/status", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -44571,14 +44349,8 @@ pub mod builder {
                 "{}/api/connections/{}/modelsync/target/fields", client.baseurl,
                 encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -44684,14 +44456,8 @@ pub mod builder {
                 "{}/api/connections/{}/modelsync/targetobjects", client.baseurl,
                 encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -44818,14 +44584,8 @@ pub mod builder {
                 .baseurl, encode_path(& id.to_string()), encode_path(& property
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -44987,14 +44747,8 @@ pub mod builder {
                 "{}/api/syncs/{}/executions", client.baseurl, encode_path(& sync_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -45106,14 +44860,8 @@ pub mod builder {
                 "{}/api/syncs/{}/executions/{}", client.baseurl, encode_path(& sync_id
                 .to_string()), encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -45224,14 +44972,8 @@ pub mod builder {
                 "{}/api/syncs/{}/executions/{}/cancel", client.baseurl, encode_path(&
                 sync_id.to_string()), encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -45385,14 +45127,8 @@ pub mod builder {
                 "{}/api/syncs/{}/executions/{}/consolelog", client.baseurl, encode_path(&
                 sync_id.to_string()), encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -45534,14 +45270,8 @@ pub mod builder {
                 .to_string()), encode_path(& id.to_string()), encode_path(& type_
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -45684,14 +45414,8 @@ pub mod builder {
                 sync_id.to_string()), encode_path(& id.to_string()), encode_path(& type_
                 .to_string()), encode_path(& filename.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -45788,14 +45512,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/bulk/syncs", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -45902,14 +45620,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/bulk/syncs", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -46035,14 +45747,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/bulk/syncs/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -46170,14 +45876,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/bulk/syncs/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -46298,14 +45998,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/bulk/syncs/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -46443,14 +46137,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/activate", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -46555,14 +46243,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/cancel", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -46731,14 +46413,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/executions", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -46867,14 +46543,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/executions", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -46972,14 +46642,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/status", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -47091,14 +46755,8 @@ pub mod builder {
                 "{}/api/connections/{}/bulksync/source", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -47205,14 +46863,8 @@ pub mod builder {
                 "{}/api/connections/{}/bulksync/target", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -47341,14 +46993,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/bulk/syncs/status", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -47455,14 +47101,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/executions/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& exec_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -47566,14 +47206,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/executions/{}/cancel", client.baseurl,
                 encode_path(& id.to_string()), encode_path(& exec_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -47728,14 +47362,8 @@ pub mod builder {
                 encode_path(& sync_id.to_string()), encode_path(& execution_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -47862,14 +47490,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/executions/{}/logs", client.baseurl, encode_path(&
                 sync_id.to_string()), encode_path(& execution_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -47987,14 +47609,8 @@ pub mod builder {
                 encode_path(& sync_id.to_string()), encode_path(& execution_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -48166,14 +47782,8 @@ pub mod builder {
                 .baseurl, encode_path(& sync_id.to_string()), encode_path(& execution_id
                 .to_string()), encode_path(& schema_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -48319,14 +47929,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/schemas", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -48452,14 +48056,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/schemas", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -48583,14 +48181,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/schemas/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& schema_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -48723,14 +48315,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/schemas/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& schema_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -48850,14 +48436,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/schemas/{}/cancel", client.baseurl, encode_path(&
                 id.to_string()), encode_path(& schema_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -48958,14 +48538,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/schedules", client.baseurl, encode_path(& sync_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -49099,14 +48673,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/schedules", client.baseurl, encode_path(& sync_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -49229,14 +48797,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/schedules/{}", client.baseurl, encode_path(&
                 sync_id.to_string()), encode_path(& schedule_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -49384,14 +48946,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/schedules/{}", client.baseurl, encode_path(&
                 sync_id.to_string()), encode_path(& schedule_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -49512,14 +49068,8 @@ pub mod builder {
                 "{}/api/bulk/syncs/{}/schedules/{}", client.baseurl, encode_path(&
                 sync_id.to_string()), encode_path(& schedule_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -49651,14 +49201,8 @@ pub mod builder {
                 "{}/api/connections/{}/query", client.baseurl, encode_path(&
                 connection_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -49776,14 +49320,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/queries/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -49933,14 +49471,8 @@ pub mod builder {
                 "{}/api/connections/{}/schemas/{}/fields", client.baseurl, encode_path(&
                 connection_id.to_string()), encode_path(& schema_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -50078,14 +49610,8 @@ pub mod builder {
                 encode_path(& connection_id.to_string()), encode_path(& schema_id
                 .to_string()), encode_path(& field_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -50262,14 +49788,8 @@ pub mod builder {
                 encode_path(& connection_id.to_string()), encode_path(& schema_id
                 .to_string()), encode_path(& field_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -50419,14 +49939,8 @@ pub mod builder {
                 encode_path(& connection_id.to_string()), encode_path(& schema_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -50543,14 +50057,8 @@ pub mod builder {
                 encode_path(& connection_id.to_string()), encode_path(& schema_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -50649,14 +50157,8 @@ pub mod builder {
                 "{}/api/connections/{}/schemas/refresh", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -50760,14 +50262,8 @@ pub mod builder {
                 "{}/api/connections/{}/schemas/status", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -50886,14 +50382,8 @@ pub mod builder {
                 "{}/api/connections/{}/schemas/{}", client.baseurl, encode_path(& id
                 .to_string()), encode_path(& schema_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -51012,14 +50502,8 @@ pub mod builder {
                 "{}/api/connections/{}/schemas/{}/records", client.baseurl, encode_path(&
                 id.to_string()), encode_path(& schema_id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -51198,14 +50682,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/events", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -51299,14 +50777,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/events_types", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -51369,14 +50841,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/webhooks", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -51479,14 +50945,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/webhooks", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -51587,14 +51047,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/webhooks/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -51713,14 +51167,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/webhooks/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -51819,14 +51267,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/webhooks/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -51920,14 +51362,8 @@ pub mod builder {
                 "{}/api/webhooks/{}/disable", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -52028,14 +51464,8 @@ pub mod builder {
                 "{}/api/webhooks/{}/enable", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -52151,14 +51581,8 @@ pub mod builder {
                 "{}/api/jobs/{}/{}", client.baseurl, encode_path(& type_.to_string()),
                 encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -52245,14 +51669,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/me", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -52329,14 +51747,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/organization", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -52423,14 +51835,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/organizations", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -52535,14 +51941,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/organizations", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -52643,14 +52043,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/organizations/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -52785,14 +52179,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/organizations/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -52898,14 +52286,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/organizations/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -52989,14 +52371,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/organization/users", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -53124,14 +52500,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/organization/users", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -53236,14 +52606,8 @@ pub mod builder {
                 "{}/api/organization/users/{}", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -53395,14 +52759,8 @@ pub mod builder {
                 "{}/api/organization/users/{}", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -53523,14 +52881,8 @@ pub mod builder {
                 "{}/api/organization/users/{}", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -53634,14 +52986,8 @@ pub mod builder {
                 "{}/api/organizations/{}/users", client.baseurl, encode_path(& org_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -53785,14 +53131,8 @@ pub mod builder {
                 "{}/api/organizations/{}/users", client.baseurl, encode_path(& org_id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -53911,14 +53251,8 @@ pub mod builder {
                 "{}/api/organizations/{}/users/{}", client.baseurl, encode_path(& org_id
                 .to_string()), encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -54090,14 +53424,8 @@ pub mod builder {
                 "{}/api/organizations/{}/users/{}", client.baseurl, encode_path(& org_id
                 .to_string()), encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -54232,14 +53560,8 @@ pub mod builder {
                 "{}/api/organizations/{}/users/{}", client.baseurl, encode_path(& org_id
                 .to_string()), encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -54396,14 +53718,8 @@ pub mod builder {
                 "{}/api/organizations/{}/users/{}/keys", client.baseurl, encode_path(&
                 org_id.to_string()), encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(3usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
                 header_map.append("Idempotency-Key", value.to_string().try_into()?);
             }
@@ -54494,14 +53810,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/permissions/policies", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -54605,14 +53915,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/permissions/policies", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -54724,14 +54028,8 @@ pub mod builder {
                 "{}/api/permissions/policies/{}", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -54859,14 +54157,8 @@ pub mod builder {
                 "{}/api/permissions/policies/{}", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -54973,14 +54265,8 @@ pub mod builder {
                 "{}/api/permissions/policies/{}", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -55067,14 +54353,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/permissions/roles", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -55175,14 +54455,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!("{}/api/permissions/roles", client.baseurl,);
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -55291,14 +54565,8 @@ pub mod builder {
                 "{}/api/permissions/roles/{}", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -55416,14 +54684,8 @@ pub mod builder {
                 "{}/api/permissions/roles/{}", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -55530,14 +54792,8 @@ pub mod builder {
                 "{}/api/permissions/roles/{}", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -55640,14 +54896,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/entities/{}", client.baseurl, encode_path(& id.to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -55758,14 +55008,8 @@ pub mod builder {
                 "{}/api/organizations/entities/{}", client.baseurl, encode_path(& id
                 .to_string()),
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -55854,14 +55098,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/notifications/global-error-subscribers", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }
@@ -55971,14 +55209,8 @@ pub mod builder {
             let url = format!(
                 "{}/api/notifications/global-error-subscribers", client.baseurl,
             );
-            let mut header_map = ::reqwest::header::HeaderMap::with_capacity(2usize);
-            header_map
-                .append(
-                    ::reqwest::header::HeaderName::from_static("api-version"),
-                    ::reqwest::header::HeaderValue::from_static(
-                        super::Client::api_version(),
-                    ),
-                );
+            #[allow(unused_mut)]
+            let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
                 header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
             }

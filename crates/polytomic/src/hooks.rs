@@ -5,7 +5,7 @@
 use std::time::{Duration, Instant, SystemTime};
 
 use progenitor_client::{ClientHooks, ClientInfo, Error as ProgenitorError, OperationInfo};
-use reqwest::header::{HeaderMap, HeaderValue, RETRY_AFTER, USER_AGENT};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, RETRY_AFTER, USER_AGENT};
 use reqwest::{Method, Request, Response, StatusCode};
 use tracing::Instrument as _;
 
@@ -23,25 +23,24 @@ impl ClientHooks<ClientState> for Client {
         let auth =
             authorization(state, info.operation_id).map_err(ProgenitorError::InvalidRequest)?;
         let headers = request.headers_mut();
-        // progenitor sends `api-version: <info.version>` on its own. Polytomic does not define that header;
-        // the version travels in `X-Polytomic-Version`, and a second, fixed version header would contradict
-        // a caller who pins another version. So it is not sent.
-        headers.remove("api-version");
         // Set here rather than as reqwest defaults, so a `reqwest::Client` the caller brings gets them too. A
-        // per-request `x_polytomic_version(..)` is already on the request and stays.
-        if !headers.contains_key(VERSION_HEADER) {
-            headers.insert(VERSION_HEADER, state.api_version.clone());
-        }
-        if !headers.contains_key(USER_AGENT) {
-            headers.insert(USER_AGENT, HeaderValue::from_static(crate::USER_AGENT));
-        }
+        // per-request `x_polytomic_version(..)` is already on the request and stays. (Names are constants:
+        // a `&str` name would be parsed on every request.)
+        headers
+            .entry(&VERSION_HEADER)
+            .or_insert_with(|| state.api_version.clone());
+        headers
+            .entry(USER_AGENT)
+            .or_insert(HeaderValue::from_static(crate::USER_AGENT));
         for (name, value) in &state.options.headers {
             headers.insert(name, value.clone());
         }
         if let Some(auth) = auth {
             headers.insert(reqwest::header::AUTHORIZATION, auth.clone());
         }
-        *request.timeout_mut() = Some(state.options.timeout.unwrap_or(state.timeout));
+        if let Some(timeout) = state.options.timeout.or(state.timeout) {
+            *request.timeout_mut() = Some(timeout);
+        }
         if let Some(body) = request.body().and_then(|b| b.as_bytes()) {
             if ROLE_RULE_OPERATIONS.contains(&info.operation_id) {
                 check_body(body).map_err(ProgenitorError::InvalidRequest)?;
@@ -57,27 +56,35 @@ impl ClientHooks<ClientState> for Client {
     }
 
     async fn exec(&self, request: Request, info: &OperationInfo) -> reqwest::Result<Response> {
-        let span = tracing::info_span!(
-            "polytomic.request",
-            operation = info.operation_id,
-            method = %request.method(),
-            path = request.url().path(),
-        );
         let state = self.inner();
         let mut policy = state.retry;
         if let Some(max_retries) = state.options.max_retries {
             policy.max_retries = max_retries;
         }
-        let result = send_with_retries(self.client(), request, &policy)
-            .instrument(span)
-            .await;
-        match (result, operations::success_status(info.operation_id)) {
-            (Ok(response), Some(declared))
-                if response.status().is_success() && response.status().as_u16() != declared =>
+        // The span is made and entered only when a subscriber wants it: entering and leaving it on every
+        // poll costs more than the rest of the hooks (tests/benches/overhead.sh).
+        let result = if tracing::enabled!(tracing::Level::INFO) {
+            let span = tracing::info_span!(
+                "polytomic.request",
+                operation = info.operation_id,
+                method = %request.method(),
+                path = request.url().path(),
+            );
+            send_with_retries(self.client(), request, &policy)
+                .instrument(span)
+                .await
+        } else {
+            send_with_retries(self.client(), request, &policy).await
+        };
+        match operations::success_status(info.operation_id) {
+            Some(declared)
+                if result.as_ref().is_ok_and(|response| {
+                    response.status().is_success() && response.status().as_u16() != declared
+                }) =>
             {
-                Ok(as_declared_success(response, declared))
+                result.map(|response| as_declared_success(response, declared))
             }
-            (result, _) => result,
+            _ => result,
         }
     }
 
@@ -123,7 +130,8 @@ fn authorization<'a>(
     }
 }
 
-const VERSION_HEADER: &str = "x-polytomic-version";
+static VERSION_HEADER: HeaderName = HeaderName::from_static("x-polytomic-version");
+static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
 
 /// The operations whose docs say a body may not have both `role` and `role_ids` (the Users docs).
 const ROLE_RULE_OPERATIONS: &[&str] = &[
@@ -157,7 +165,7 @@ fn check_body(body: &[u8]) -> Result<(), String> {
 
 async fn send_with_retries(
     http: &reqwest::Client,
-    request: Request,
+    mut request: Request,
     policy: &RetryPolicy,
 ) -> reqwest::Result<Response> {
     // Idempotent methods are repeated freely; anything else (POST) only when the caller made it idempotent
@@ -166,58 +174,79 @@ async fn send_with_retries(
         *request.method(),
         Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
     );
-    let may_retry = idempotent || request.headers().contains_key("idempotency-key");
+    let may_retry = idempotent || request.headers().contains_key(&IDEMPOTENCY_KEY);
     let started = Instant::now();
-    let (mut request, mut attempt) = (request, 1);
+    let (mut attempt, mut attempt_started) = (1, started);
     let result = loop {
         // Keep a copy for a next attempt while one may follow (JSON bodies are bytes: cloning works). Any
         // method may be retried when the connection could not be made, since nothing was sent.
-        let spare = (attempt <= policy.max_retries)
-            .then(|| request.try_clone())
-            .flatten();
-        let result = timed_attempt(http, request, attempt).await;
+        let spare = if attempt <= policy.max_retries {
+            copy_for_retry(&request)
+        } else {
+            None
+        };
+        let result = http.execute(request).await;
+        trace_attempt(&result, attempt, attempt_started);
         let allowed = may_retry || matches!(&result, Err(e) if e.is_connect());
         let delay = retry_delay(&result, policy, attempt).filter(|delay| {
             policy
                 .max_elapsed
                 .is_none_or(|limit| started.elapsed() + *delay < limit)
         });
-        let (true, Some(next), Some(delay)) = (allowed, spare, delay) else {
+        let (Some(next), Some(delay)) = (spare, delay.filter(|_| allowed)) else {
             break result;
         };
         tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, "retrying");
-        tokio::time::sleep(delay).await;
+        // Nothing but the next request is kept across the wait, and the wait is boxed (as `keep_body`
+        // below): every call's future would otherwise carry room for them (tests/benches/overhead.sh).
+        drop(result);
         (request, attempt) = (next, attempt + 1);
+        Box::pin(tokio::time::sleep(delay)).await;
+        attempt_started = Instant::now();
     };
     match result {
-        Ok(response) if !response.status().is_success() => keep_body(response).await,
+        Ok(response) if !response.status().is_success() => Box::pin(keep_body(response)).await,
         other => other,
     }
 }
 
-async fn timed_attempt(
-    http: &reqwest::Client,
-    request: Request,
-    attempt: u32,
-) -> reqwest::Result<Response> {
-    let started = Instant::now();
-    let result = http.execute(request).await;
-    let duration_ms = started.elapsed().as_millis() as u64;
-    match &result {
+/// A copy of `request` for another attempt, or `None` when its body is a stream (progenitor's JSON bodies
+/// are bytes). Without a body it is copied here rather than by reqwest's `try_clone`, which builds and
+/// throws away an extension map on every call (a third of its cost); reqwest's public API puts nothing in
+/// a request's extensions but the timeout, copied here too.
+fn copy_for_retry(request: &Request) -> Option<Request> {
+    if request.body().is_some() {
+        return request.try_clone();
+    }
+    let mut copy = Request::new(request.method().clone(), request.url().clone());
+    *copy.headers_mut() = request.headers().clone();
+    *copy.version_mut() = request.version();
+    if let Some(timeout) = request.timeout() {
+        *copy.timeout_mut() = Some(*timeout);
+    }
+    Some(copy)
+}
+
+/// The event for one attempt: its outcome and how long it took (fields are computed only when the event
+/// is recorded).
+fn trace_attempt(result: &reqwest::Result<Response>, attempt: u32, started: Instant) {
+    let duration_ms = || started.elapsed().as_millis() as u64;
+    match result {
         Ok(response) => tracing::debug!(
             attempt,
             status = response.status().as_u16(),
-            duration_ms,
+            duration_ms = duration_ms(),
             polytomic_version = response
                 .headers()
-                .get("x-polytomic-version")
+                .get(&VERSION_HEADER)
                 .and_then(|v| v.to_str().ok())
                 .unwrap_or(""),
             "attempt finished"
         ),
-        Err(error) => tracing::debug!(attempt, duration_ms, error = %error, "attempt failed"),
+        Err(error) => {
+            tracing::debug!(attempt, duration_ms = duration_ms(), error = %error, "attempt failed")
+        }
     }
-    result
 }
 
 /// How long to wait before the next attempt, or `None` when this outcome is final.
