@@ -196,7 +196,7 @@ async fn defaults_version_user_agent_and_no_api_version_header() {
         polytomic::API_VERSION,
         <Client as polytomic::ClientInfo<polytomic::ClientState>>::api_version()
     );
-    // progenitor's own `api-version` header is not Polytomic's: the hooks remove it.
+    // progenitor's own `api-version` header is not Polytomic's: `cargo xtask generate` drops it.
     assert_eq!(request.header("api-version"), None);
 }
 
@@ -494,7 +494,20 @@ async fn a_retry_that_succeeds_returns_the_success() {
     let server = failing_then(2, Reply::json(503, "{}"), user_reply()).await;
     let api = builder(&server).retry(fast_retries(2)).build().unwrap();
     assert!(get_user(&api).await.is_ok());
-    assert_eq!(server.requests().len(), 3);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    // Each retry is the same request: method, target and every header (credentials included).
+    assert!(requests[0].header("authorization").is_some());
+    for retry in &requests[1..] {
+        assert_eq!(
+            (&retry.method, &retry.target, &retry.headers),
+            (
+                &requests[0].method,
+                &requests[0].target,
+                &requests[0].headers
+            )
+        );
+    }
 }
 
 #[tokio::test]
@@ -517,7 +530,20 @@ async fn dropped_connections_are_retried_for_idempotent_calls() {
     let server = failing_then(2, Reply::hang_up(), user_reply()).await;
     let api = builder(&server).retry(fast_retries(2)).build().unwrap();
     assert!(get_user(&api).await.is_ok());
-    assert_eq!(server.requests().len(), 3);
+    let requests = server.requests();
+    assert_eq!(requests.len(), 3);
+    // Each retry is the same request: method, target and every header (credentials included).
+    assert!(requests[0].header("authorization").is_some());
+    for retry in &requests[1..] {
+        assert_eq!(
+            (&retry.method, &retry.target, &retry.headers),
+            (
+                &requests[0].method,
+                &requests[0].target,
+                &requests[0].headers
+            )
+        );
+    }
 }
 
 #[tokio::test]

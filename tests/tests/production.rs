@@ -243,6 +243,20 @@ async fn a_callers_reqwest_client_gets_credentials_version_and_user_agent() {
         Some(polytomic::API_VERSION)
     );
     assert_eq!(request.header("user-agent"), Some(polytomic::USER_AGENT));
+    // The builder's timeout applies to a caller's client too (set on each request).
+    let slow =
+        Server::replying(Reply::json(200, r#"{"data":[]}"#).after(Duration::from_millis(500)))
+            .await;
+    let hurried = Client::builder()
+        .base_url(slow.url())
+        .http_client(reqwest::Client::new())
+        .timeout(Duration::from_millis(100))
+        .credentials(Credentials::UserKey(TEST_KEY.into()))
+        .retry(RetryPolicy::none())
+        .build()
+        .unwrap();
+    let error = Error::from(hurried.list_connections().send().await.unwrap_err());
+    assert!(matches!(error, Error::Timeout(_)), "{error}");
     // ClientState can be made by hand too, for progenitor's own constructor.
     let bare = Client::new_with_client(server.url(), reqwest::Client::new(), Default::default());
     bare.list_connections().send().await.unwrap();
@@ -337,5 +351,17 @@ async fn per_call_options_apply_to_that_client_value_only() {
             .unwrap_err(),
     );
     assert!(matches!(error, Error::Timeout(_)), "{error}");
+    // A longer one than the client's: the call's own wins over the one set on the built client.
+    let patient = builder(&server)
+        .timeout(Duration::from_millis(50))
+        .build()
+        .unwrap()
+        .with_options(RequestOptions::new().timeout(Duration::from_secs(5)));
+    patient
+        .get_connection_type_schema()
+        .id("slow")
+        .send()
+        .await
+        .unwrap();
     assert!(RequestOptions::new().header("authorization", "x").is_err());
 }
