@@ -7,43 +7,24 @@
 //! per request of each and the median of the per-round ratios (pairing cancels the machine's drift).
 //! Timings are printed, never asserted (machines are noisy).
 //!
-//! `-- --only generated|plain --requests N` makes N sequential calls with one client and nothing else, for
-//! counting instructions, which noise does not move:
+//! `-- --only generated|plain|prebuilt --requests N` makes N sequential calls with one client and nothing
+//! else, for counting instructions, which noise does not move (`prebuilt`: the plain call with its headers
+//! built once):
 //! valgrind --tool=callgrind --callgrind-out-file=/dev/null target/release/deps/client_overhead-* --only plain --requests 2000
 //! `--url URL` uses a server in another process; tests/benches/overhead.sh does all of it.
 
 use std::time::{Duration, Instant};
 
+#[path = "common/plain.rs"]
+mod plain;
+
+use plain::Plain;
 use polytomic::types::UserEnvelope;
 use polytomic_tests::{Reply, Server, TEST_KEY, success_example};
 
 const USER_ID: uuid::Uuid = uuid::uuid!("248df4b7-aa70-47b8-a036-33ac447e668d");
 const REQUESTS: usize = 3_200;
 const ROUNDS: usize = 21;
-
-#[derive(Clone)]
-struct Plain {
-    http: reqwest::Client,
-    url: String,
-}
-
-impl Plain {
-    /// What a careful hand-written call sends: the same headers, the same decoding.
-    async fn get_user(&self) -> UserEnvelope {
-        let response = self
-            .http
-            .get(format!("{}/api/organization/users/{USER_ID}", self.url))
-            .header("accept", "application/json")
-            .header("x-polytomic-version", polytomic::API_VERSION)
-            .header("authorization", format!("Bearer {TEST_KEY}"))
-            .header("user-agent", polytomic::USER_AGENT)
-            .send()
-            .await
-            .unwrap();
-        assert!(response.status().is_success());
-        serde_json::from_slice(&response.bytes().await.unwrap()).unwrap()
-    }
-}
 
 async fn generated_get(client: &polytomic::Client) -> UserEnvelope {
     client
@@ -125,15 +106,7 @@ async fn bench(args: Vec<String>) {
         .credentials(polytomic::Credentials::UserKey(TEST_KEY.into()))
         .build()
         .unwrap();
-    // The same limits the generated client sets by default: timeouts cost a timer per request.
-    let plain = Plain {
-        http: reqwest::Client::builder()
-            .timeout(Duration::from_secs(60))
-            .connect_timeout(Duration::from_secs(10))
-            .build()
-            .unwrap(),
-        url: url.clone(),
-    };
+    let plain = Plain::new(&url);
     if let Some(only) = arg("--only") {
         let n: usize = arg("--requests")
             .and_then(|n| n.parse().ok())
@@ -141,7 +114,8 @@ async fn bench(args: Vec<String>) {
         for _ in 0..n {
             match only.as_str() {
                 "generated" => std::hint::black_box(generated_get(&generated).await),
-                _ => std::hint::black_box(plain.get_user().await),
+                "prebuilt" => std::hint::black_box(plain.get_user_prebuilt(USER_ID).await.unwrap()),
+                _ => std::hint::black_box(plain.get_user(USER_ID).await.unwrap()),
             };
         }
         return;
@@ -166,7 +140,7 @@ async fn bench(args: Vec<String>) {
                 let p = p.clone();
                 run(tasks, move || {
                     let p = p.clone();
-                    async move { p.get_user().await }
+                    async move { p.get_user(USER_ID).await.unwrap() }
                 })
             };
             let (a, b) = if round % 2 == 0 {
