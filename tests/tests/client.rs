@@ -489,14 +489,10 @@ async fn retryable_statuses_are_retried_exactly_max_retries_times() {
     }
 }
 
-#[tokio::test]
-async fn a_retry_that_succeeds_returns_the_success() {
-    let server = failing_then(2, Reply::json(503, "{}"), user_reply()).await;
-    let api = builder(&server).retry(fast_retries(2)).build().unwrap();
-    assert!(get_user(&api).await.is_ok());
+/// Three attempts, each retry the same request: method, target and every header (credentials included).
+fn assert_three_identical_attempts(server: &Server) {
     let requests = server.requests();
     assert_eq!(requests.len(), 3);
-    // Each retry is the same request: method, target and every header (credentials included).
     assert!(requests[0].header("authorization").is_some());
     for retry in &requests[1..] {
         assert_eq!(
@@ -508,6 +504,14 @@ async fn a_retry_that_succeeds_returns_the_success() {
             )
         );
     }
+}
+
+#[tokio::test]
+async fn a_retry_that_succeeds_returns_the_success() {
+    let server = failing_then(2, Reply::json(503, "{}"), user_reply()).await;
+    let api = builder(&server).retry(fast_retries(2)).build().unwrap();
+    assert!(get_user(&api).await.is_ok());
+    assert_three_identical_attempts(&server);
 }
 
 #[tokio::test]
@@ -530,20 +534,7 @@ async fn dropped_connections_are_retried_for_idempotent_calls() {
     let server = failing_then(2, Reply::hang_up(), user_reply()).await;
     let api = builder(&server).retry(fast_retries(2)).build().unwrap();
     assert!(get_user(&api).await.is_ok());
-    let requests = server.requests();
-    assert_eq!(requests.len(), 3);
-    // Each retry is the same request: method, target and every header (credentials included).
-    assert!(requests[0].header("authorization").is_some());
-    for retry in &requests[1..] {
-        assert_eq!(
-            (&retry.method, &retry.target, &retry.headers),
-            (
-                &requests[0].method,
-                &requests[0].target,
-                &requests[0].headers
-            )
-        );
-    }
+    assert_three_identical_attempts(&server);
 }
 
 #[tokio::test]
