@@ -126,9 +126,10 @@ async fn plain_run(body: &str, prebuilt: bool) -> (f64, Duration) {
     let run = drive(move |id| {
         let plain = plain.clone();
         async move {
-            match prebuilt {
-                true => plain.get_user_prebuilt(id).await.is_some(),
-                false => plain.get_user(id).await.is_some(),
+            if prebuilt {
+                plain.get_user_prebuilt(id).await.is_some()
+            } else {
+                plain.get_user(id).await.is_some()
             }
         }
     })

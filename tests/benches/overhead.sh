@@ -8,7 +8,7 @@
 #
 # Each client makes N1 and then N2 sequential GETs of one user; the difference divided by N2-N1 is the
 # cost of one request with start-up and connection set-up cancelled out. The bench counts on a
-# current-thread runtime, which makes the counts repeat exactly; ROUNDS=n repeats them anyway (median).
+# current-thread runtime, which makes the counts repeat exactly from run to run.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n1=${N1:-500}
@@ -25,22 +25,14 @@ count() {
   valgrind --tool=callgrind --callgrind-out-file=/dev/null "$bench" --only "$1" --requests "$2" \
     --url "http://127.0.0.1:$port" 2>&1 | sed -n 's/.*Collected : \([0-9]*\).*/\1/p'
 }
-rounds=${ROUNDS:-1}
-echo "| round | client | instructions for $n1 | for $n2 | per request |"
-echo "|---|---|---|---|---|"
-declare -A slopes
-for round in $(seq "$rounds"); do
-  for who in generated plain prebuilt; do
-    a=$(count "$who" "$n1"); b=$(count "$who" "$n2")
-    slope=$(( (b - a) / (n2 - n1) ))
-    slopes[$who]+="$slope "
-    echo "| $round | $who | $a | $b | $slope |"
-  done
+echo "| client | instructions for $n1 | for $n2 | per request |"
+echo "|---|---|---|---|"
+declare -A per
+for who in generated plain prebuilt; do
+  a=$(count "$who" "$n1"); b=$(count "$who" "$n2")
+  per[$who]=$(( (b - a) / (n2 - n1) ))
+  echo "| $who | $a | $b | ${per[$who]} |"
 done
-python3 - "${slopes[generated]}" "${slopes[plain]}" "${slopes[prebuilt]}" <<'PY'
-import statistics, sys
-generated, plain, prebuilt = (statistics.median(map(int, arg.split())) for arg in sys.argv[1:])
-print(f"\nmedian per request: generated {generated:.0f}, plain {plain:.0f}, prebuilt {prebuilt:.0f}")
-print(f"per-request overhead of the generated client: {(generated / plain - 1) * 100:+.1f}% against plain, "
-      f"{(generated / prebuilt - 1) * 100:+.1f}% against prebuilt")
-PY
+python3 -c "
+g, p, b = ${per[generated]}, ${per[plain]}, ${per[prebuilt]}
+print(f'\nper-request overhead of the generated client: {(g / p - 1) * 100:+.1f}% against plain, {(g / b - 1) * 100:+.1f}% against prebuilt')"

@@ -69,20 +69,9 @@ pub fn sources(
                         let crates = used_crates(&generator);
                         let types = (path == CLIENT).then(|| type_list(&generator));
                         let tokens = tokens.map(|t| query::fill_gaps(path, t, arrays, exclusions));
-                        let tokens = tokens.map(|t| {
-                            if path == CLIENT && !deprecated.is_empty() {
-                                let text = deprecated::mark(&t.to_string(), deprecated);
-                                text.parse().unwrap_or(t)
-                            } else {
-                                t
-                            }
-                        });
                         let tokens = match tokens {
                             Ok(t) if path == CLIENT => {
-                                let text = api_version::drop_header(&t.to_string(), operations)?;
-                                Ok(text.parse().map_err(|e| {
-                                    format!("the client without `api-version` does not parse: {e}")
-                                })?)
+                                Ok(rewrite_client(&t, deprecated, operations)?)
                             }
                             other => other,
                         };
@@ -214,6 +203,19 @@ fn render(
         format!("progenitor produced code for {path} that does not parse (a progenitor bug): {e}")
     })?;
     Ok((path, format!("{header}{}", prettyplease::unparse(&file))))
+}
+
+/// The client's tokens with our rewrites of progenitor's output, in one pass over their text:
+/// `#[deprecated]` on deprecated fields, and no `api-version` header.
+fn rewrite_client(
+    tokens: &proc_macro2::TokenStream,
+    deprecated: &[(String, String)],
+    operations: usize,
+) -> Result<proc_macro2::TokenStream, String> {
+    let text = deprecated::mark(&tokens.to_string(), deprecated);
+    let text = api_version::drop_header(&text, operations)?;
+    text.parse()
+        .map_err(|e| format!("the rewritten client does not parse (an xtask bug): {e}"))
 }
 
 /// A refusal with the operation it is about, and what to do.
