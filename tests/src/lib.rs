@@ -340,9 +340,14 @@ pub fn redacted(mut request: Request) -> Request {
 
 /// The committed spec, parsed (the tests take their example payloads from it, so the examples stay true).
 pub fn spec() -> serde_json::Value {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/polytomic.yaml");
-    let text = std::fs::read_to_string(path).unwrap();
-    serde_yaml::from_str(&text).unwrap()
+    // Parsed once per test binary: a debug build takes tens of milliseconds to parse it, which servers
+    // that answer from the spec would otherwise spend on every request.
+    static SPEC: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(|| {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/polytomic.yaml");
+        let text = std::fs::read_to_string(path).unwrap();
+        serde_yaml::from_str(&text).unwrap()
+    });
+    SPEC.clone()
 }
 
 /// The example of the 200 response of `operation_id` in the spec (the response's, else its schema's).

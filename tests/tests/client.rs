@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use base64::Engine as _;
 use polytomic::types::{CreateUserRequestSchema, CurrentOrgUpdateUserRequestSchema, UserEnvelope};
@@ -620,12 +620,11 @@ async fn a_slow_server_gives_a_timeout_error_within_the_bound() {
         .timeout(Duration::from_millis(300))
         .build()
         .unwrap();
-    let started = Instant::now();
+    // The server answers after 30 s, with a good body: a timeout error means the client gave up at its own
+    // bound (a client waiting the server out would have succeeded).
     let error = get_user(&api).await.unwrap_err();
     assert!(matches!(error, Error::Timeout(_)), "{error:?}");
     assert!(error.to_string().starts_with("timed out: "), "{error}");
-    // Far below the server's 30 s: the client gave up at its own bound.
-    assert!(started.elapsed() < Duration::from_secs(10));
 }
 
 #[tokio::test]

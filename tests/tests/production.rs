@@ -3,7 +3,7 @@
 //! undeclared success, a caller's own reqwest client, the headers a support ticket needs, and per-call
 //! options.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use polytomic::types::CurrentOrgCreateUserRequestSchema;
 use polytomic::{Client, Credentials, Error, RequestOptions, RetryPolicy, RoleIds};
@@ -98,9 +98,9 @@ async fn retry_after_longer_than_the_policy_allows_returns_at_once() {
         .retry(RetryPolicy::default())
         .build()
         .unwrap();
-    let started = Instant::now();
+    // "At once" is the policy's decision (`retry::decide`, unit-tested there): no retry, so no wait. What
+    // the wire shows is that decision: one request, and the server's delay on the error.
     let error = Error::from(api.list_connections().send().await.unwrap_err());
-    assert!(started.elapsed() < Duration::from_secs(5));
     assert_eq!(server.requests().len(), 1, "no early retry");
     assert_eq!(error.retry_after(), Some(Duration::from_secs(3600)));
     assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
@@ -162,9 +162,11 @@ async fn a_post_whose_connection_failed_is_retried() {
         .credentials(Credentials::UserKey(TEST_KEY.into()))
         .retry(
             RetryPolicy::default()
-                .with_max_retries(5)
-                .with_initial_backoff(Duration::from_millis(300))
-                .with_max_backoff(Duration::from_millis(300)),
+                // Enough attempts that the server's start, however slow the machine, falls inside them.
+                .with_max_retries(200)
+                .with_initial_backoff(Duration::from_millis(50))
+                .with_max_backoff(Duration::from_millis(50))
+                .with_max_elapsed(None),
         )
         .build()
         .unwrap();

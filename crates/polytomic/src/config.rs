@@ -6,6 +6,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 
+use crate::retry::RetryPolicy;
 use crate::{Client, Error};
 
 /// The API base URL used unless [`ClientBuilder::base_url`] or `POLYTOMIC_BASE_URL` says otherwise.
@@ -91,75 +92,6 @@ impl fmt::Debug for Credentials {
 impl fmt::Display for Credentials {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} credentials", self.kind())
-    }
-}
-
-/// When and how often failed attempts are retried.
-///
-/// Retried: connection errors and timeouts, and the statuses 408, 409, 429 and 5xx. GET, PUT and DELETE
-/// are retried freely; a POST when the request carries an `Idempotency-Key`, or when the connection could
-/// not be made (nothing was sent). A server's `Retry-After` is a promise: the client never retries earlier,
-/// and when it asks for longer than `max_backoff` the error is returned at once ([`crate::Error::retry_after`]
-/// says how long). Fields may be added (`non_exhaustive`): start from [`RetryPolicy::default`] or
-/// [`RetryPolicy::none`] and change what you need.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct RetryPolicy {
-    /// Retries after the first attempt; 0 disables retrying.
-    pub max_retries: u32,
-    /// The backoff before the first retry; it doubles for each further retry (with jitter).
-    pub initial_backoff: Duration,
-    /// The longest wait between attempts, whether from backoff or from the server's `Retry-After`.
-    pub max_backoff: Duration,
-    /// The longest a call may take across all its attempts and waits; `None`: no overall limit (each
-    /// attempt still has the client's timeout). No retry starts that could not finish its wait in time.
-    pub max_elapsed: Option<Duration>,
-}
-
-impl Default for RetryPolicy {
-    /// 2 retries, as Polytomic's official SDKs do; 500 ms initial backoff; at most 30 s between attempts;
-    /// at most 5 minutes in all.
-    fn default() -> Self {
-        RetryPolicy {
-            max_retries: 2,
-            initial_backoff: Duration::from_millis(500),
-            max_backoff: Duration::from_secs(30),
-            max_elapsed: Some(Duration::from_secs(300)),
-        }
-    }
-}
-
-impl RetryPolicy {
-    /// No retries.
-    pub fn none() -> Self {
-        RetryPolicy {
-            max_retries: 0,
-            ..Self::default()
-        }
-    }
-
-    /// With `max_retries` retries after the first attempt.
-    pub fn with_max_retries(mut self, max_retries: u32) -> Self {
-        self.max_retries = max_retries;
-        self
-    }
-
-    /// With this backoff before the first retry.
-    pub fn with_initial_backoff(mut self, backoff: Duration) -> Self {
-        self.initial_backoff = backoff;
-        self
-    }
-
-    /// With this longest wait between attempts.
-    pub fn with_max_backoff(mut self, backoff: Duration) -> Self {
-        self.max_backoff = backoff;
-        self
-    }
-
-    /// With this overall limit across attempts (`None`: none).
-    pub fn with_max_elapsed(mut self, limit: Option<Duration>) -> Self {
-        self.max_elapsed = limit;
-        self
     }
 }
 

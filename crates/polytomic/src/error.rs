@@ -5,6 +5,10 @@ use std::fmt;
 use reqwest::StatusCode;
 use reqwest::header::HeaderMap;
 
+use crate::body::{
+    RawBody, describe_body, excerpt, json_path_at, retry_after, shortened, strip_position,
+    support_headers, without_quoted_values,
+};
 use crate::types::ApiError;
 
 /// What went wrong with a call. Convert the generated methods' errors with `?` or [`Error::from`].
@@ -19,7 +23,7 @@ pub enum Error {
         status: StatusCode,
         /// The decoded body (boxed: it is large, and errors travel in every `Result`).
         error: Box<ApiError>,
-        /// The response headers a support ticket needs ([`SUPPORT_HEADERS`]): request id, `Retry-After`,
+        /// The response headers a support ticket needs ([`SUPPORT_HEADERS`](crate::SUPPORT_HEADERS)): request id, `Retry-After`,
         /// `X-Polytomic-Version`... (boxed, like `error`, to keep `Result`s small).
         headers: Box<HeaderMap>,
     },
@@ -30,7 +34,7 @@ pub enum Error {
         status: StatusCode,
         /// What was wrong, with a short excerpt of the body.
         detail: String,
-        /// The response headers a support ticket needs ([`SUPPORT_HEADERS`]).
+        /// The response headers a support ticket needs ([`SUPPORT_HEADERS`](crate::SUPPORT_HEADERS)).
         headers: Box<HeaderMap>,
     },
     /// A success response whose body does not match the spec's schema.
@@ -116,7 +120,7 @@ impl Error {
         }
     }
 
-    /// The kept response headers ([`SUPPORT_HEADERS`]), when the server answered.
+    /// The kept response headers ([`SUPPORT_HEADERS`](crate::SUPPORT_HEADERS)), when the server answered.
     pub fn headers(&self) -> Option<&HeaderMap> {
         match self {
             Error::Api { headers, .. } | Error::UnexpectedResponse { headers, .. } => Some(headers),
@@ -127,7 +131,7 @@ impl Error {
     /// How long the server asked to wait before trying again (`Retry-After`, seconds or a date). The client
     /// returns such an error at once when the wait is longer than its retry policy allows.
     pub fn retry_after(&self) -> Option<std::time::Duration> {
-        self.headers().and_then(crate::hooks::retry_after)
+        self.headers().and_then(retry_after)
     }
 
     /// The request id the server gave the response, for a support ticket.
@@ -139,32 +143,23 @@ impl Error {
     }
 }
 
-/// The response headers an [`Error`] keeps: what support needs to find the request, and what tells the
-/// caller when to come back. Nothing that can carry a credential.
-pub const SUPPORT_HEADERS: &[&str] = &[
-    "retry-after",
-    "x-polytomic-version",
-    "x-request-id",
-    "request-id",
-    "x-amzn-requestid",
-    "cf-ray",
-    "date",
-    "content-type",
-];
+// ---- The hand-off from the `post` hook -------------------------------------------------------------
+//
+// An error status whose body is not an `ApiError` would reach progenitor's decoder and come out as
+// `InvalidResponsePayload`, which has lost the status. The `post` hook catches it first, but a hook can only
+// fail with progenitor's error type, generic over a body type it cannot build: `Error::Custom(String)` is
+// the one channel that carries anything. So the status, the support headers and the description travel as
+// text, written by `unexpected_response_marker` and read back only by `From` below:
+//
+//     polytomic: unexpected response <status> <support headers as a JSON object>\u{1f}<detail>
+//
+// A `Custom` message without the prefix is a hook's own rejection (an invalid request). The test
+// `the_post_hook_hand_off_survives_progenitors_error_type` breaks when progenitor's error type changes.
 
-/// The kept part of `headers`, each value at most 200 bytes.
-pub(crate) fn support_headers(headers: &HeaderMap) -> Box<HeaderMap> {
-    let mut kept = HeaderMap::new();
-    for name in SUPPORT_HEADERS {
-        if let Some(value) = headers.get(*name).filter(|v| v.len() <= 200) {
-            kept.insert(*name, value.clone());
-        }
-    }
-    Box::new(kept)
-}
+const MARKER: &str = "polytomic: unexpected response ";
+const SEPARATOR: char = '\u{1f}';
 
-/// How the post hook hands an error response that progenitor cannot decode over to [`Error::from`]:
-/// progenitor's `Error::Custom(String)` is the only channel a hook has, and this keeps the status typed.
+/// The `Custom` message the `post` hook fails with for an error response progenitor cannot decode.
 pub(crate) fn unexpected_response_marker(
     status: StatusCode,
     headers: &HeaderMap,
@@ -181,7 +176,25 @@ pub(crate) fn unexpected_response_marker(
     )
 }
 
-const SEPARATOR: char = '\u{1f}';
+/// The error a `Custom` message stands for: the marker read back, or the hook's own rejection.
+fn from_custom(message: String) -> Error {
+    let Some((code, rest)) = message
+        .strip_prefix(MARKER)
+        .and_then(|rest| rest.split_once(' '))
+    else {
+        return Error::InvalidRequest(message);
+    };
+    let (headers, detail) = rest.split_once(SEPARATOR).unwrap_or(("{}", rest));
+    Error::UnexpectedResponse {
+        status: code
+            .parse::<u16>()
+            .ok()
+            .and_then(|c| StatusCode::from_u16(c).ok())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+        detail: detail.into(),
+        headers: headers_from_json(headers),
+    }
+}
 
 fn headers_from_json(text: &str) -> Box<HeaderMap> {
     let mut headers = HeaderMap::new();
@@ -198,15 +211,10 @@ fn headers_from_json(text: &str) -> Box<HeaderMap> {
     Box::new(headers)
 }
 
-const MARKER: &str = "polytomic: unexpected response ";
-
-/// The body kept by the exec hook for a response that is not a success (see `hooks.rs`).
-#[derive(Clone)]
-pub(crate) struct RawBody(pub bytes::Bytes);
-
 impl From<progenitor_client::Error<ApiError>> for Error {
     fn from(error: progenitor_client::Error<ApiError>) -> Self {
         use progenitor_client::Error as E;
+        // No wildcard arm: a variant progenitor adds must be placed here before this compiles.
         match error {
             E::ErrorResponse(response) => Error::Api {
                 status: response.status(),
@@ -249,21 +257,7 @@ impl From<progenitor_client::Error<ApiError>> for Error {
                 }
             }
             E::InvalidRequest(m) => Error::InvalidRequest(m),
-            E::Custom(m) => match m.strip_prefix(MARKER).and_then(|rest| rest.split_once(' ')) {
-                Some((code, rest)) => {
-                    let (headers, detail) = rest.split_once(SEPARATOR).unwrap_or(("{}", rest));
-                    Error::UnexpectedResponse {
-                        status: code
-                            .parse::<u16>()
-                            .ok()
-                            .and_then(|c| StatusCode::from_u16(c).ok())
-                            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-                        detail: detail.into(),
-                        headers: headers_from_json(headers),
-                    }
-                }
-                None => Error::InvalidRequest(m),
-            },
+            E::Custom(m) => from_custom(m),
         }
     }
 }
@@ -273,253 +267,41 @@ pub(crate) fn is_meaningful(error: &ApiError) -> bool {
     error.key.is_some() || error.message.is_some()
 }
 
-/// At most `max` characters of `text`, with `...` when cut.
-fn shortened(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
-    match text.char_indices().nth(max) {
-        Some((cut, _)) => format!("{}...", &text[..cut]).into(),
-        None => text.into(),
-    }
-}
-
-/// "unexpected body (text/html): <!doctype html>..." for an error response progenitor cannot decode.
-pub(crate) fn describe_body(headers: &reqwest::header::HeaderMap, body: &[u8]) -> String {
-    let content_type = headers
-        .get(reqwest::header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("no content type");
-    if body.is_empty() {
-        format!("empty response body ({content_type})")
-    } else {
-        format!(
-            "response body is not an ApiError ({content_type}): {}",
-            excerpt(body)
-        )
-    }
-}
-
-/// The first 200 characters of a body, on one line. A JSON body is shown with every string value replaced
-/// by `"…"`: its shape says what is wrong, and its strings may hold what must not be printed (a key the API
-/// just issued, personal data). Other bodies (an HTML page from a proxy) are shown as they are.
-pub(crate) fn excerpt(body: &[u8]) -> String {
-    const MAX: usize = 200;
-    let text = match serde_json::from_slice::<serde_json::Value>(body) {
-        Ok(mut value) => {
-            blank_strings(&mut value);
-            value.to_string()
-        }
-        Err(_) => {
-            let text = String::from_utf8_lossy(body);
-            let text = text.split_whitespace().collect::<Vec<_>>().join(" ");
-            // Broken JSON is still JSON-like: its strings are blanked as well.
-            if text.starts_with(['{', '[']) {
-                blank_quoted(&text)
-            } else {
-                text
-            }
-        }
-    };
-    match text.char_indices().nth(MAX) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
-        None => text,
-    }
-}
-
-/// `"anything"` becomes `"…"` in text that is not valid JSON (escaped quotes stay inside the string).
-fn blank_quoted(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let (mut inside, mut escaped) = (false, false);
-    for c in text.chars() {
-        if inside {
-            match (escaped, c) {
-                (false, '\\') => escaped = true,
-                (false, '"') => {
-                    out.push_str("…\"");
-                    inside = false;
-                }
-                _ => escaped = false,
-            }
-        } else {
-            out.push(c);
-            inside = c == '"';
-        }
-    }
-    if inside {
-        out.push('…');
-    }
-    out
-}
-
-fn blank_strings(value: &mut serde_json::Value) {
-    match value {
-        serde_json::Value::String(s) => *s = "…".into(),
-        serde_json::Value::Array(items) => items.iter_mut().for_each(blank_strings),
-        serde_json::Value::Object(map) => map.values_mut().for_each(blank_strings),
-        _ => {}
-    }
-}
-
-/// serde_json quotes the offending value first (`invalid type: string "sk_live_...", expected u64`); keep
-/// the kind of value, not the value. What follows (`expected one of "a", "b"`) comes from the spec.
-fn without_quoted_values(message: &str) -> String {
-    let mut parts = message.splitn(3, '"');
-    match (parts.next(), parts.next(), parts.next()) {
-        (Some(before), Some(_value), Some(after)) => format!("{before}\"…\"{after}"),
-        _ => message.to_string(),
-    }
-}
-
-/// serde_json ends its messages with " at line L column C"; the path says where instead.
-fn strip_position(message: &str) -> String {
-    message
-        .rsplit_once(" at line ")
-        .map_or(message, |(m, _)| m)
-        .to_string()
-}
-
-/// The JSON path (`data.role_ids[0]`) of the value at `line`/`column` (1-based, as serde_json reports
-/// errors), found by scanning the text: the decoder knows the type, this code only the bytes.
-fn json_path_at(body: &[u8], line: usize, column: usize) -> String {
-    enum Frame {
-        Object {
-            key: Option<String>,
-            expect_key: bool,
-        },
-        Array {
-            index: usize,
-        },
-    }
-    let mut frames: Vec<Frame> = Vec::new();
-    let mut position = (1, 0);
-    let mut bytes = body.iter();
-    while let Some(&b) = bytes.next() {
-        position = if b == b'\n' {
-            (position.0 + 1, 0)
-        } else {
-            (position.0, position.1 + 1)
-        };
-        if position > (line, column) {
-            break;
-        }
-        match (b, frames.last_mut()) {
-            (b'{', _) => frames.push(Frame::Object {
-                key: None,
-                expect_key: true,
-            }),
-            (b'[', _) => frames.push(Frame::Array { index: 0 }),
-            (b'}' | b']', _) => {
-                frames.pop();
-            }
-            (b',', Some(Frame::Object { key, expect_key })) => (*key, *expect_key) = (None, true),
-            (b',', Some(Frame::Array { index })) => *index += 1,
-            (b':', Some(Frame::Object { expect_key, .. })) => *expect_key = false,
-            (b'"', top) => {
-                let mut text = Vec::new();
-                while let Some(&c) = bytes.next() {
-                    position.1 += 1;
-                    match c {
-                        b'\\' => {
-                            bytes.next();
-                            position.1 += 1;
-                        }
-                        b'"' => break,
-                        _ => text.push(c),
-                    }
-                }
-                if let Some(Frame::Object {
-                    key,
-                    expect_key: true,
-                }) = top
-                {
-                    *key = Some(String::from_utf8_lossy(&text).into_owned());
-                }
-            }
-            _ => {}
-        }
-    }
-    let mut path = String::new();
-    for frame in &frames {
-        match frame {
-            Frame::Object { key: Some(k), .. } => {
-                if !path.is_empty() {
-                    path.push('.');
-                }
-                path.push_str(k);
-            }
-            Frame::Object { key: None, .. } => {}
-            Frame::Array { index } => path.push_str(&format!("[{index}]")),
-        }
-    }
-    path
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{excerpt, json_path_at, without_quoted_values};
+    use reqwest::header::HeaderValue;
+
+    use super::*;
 
     #[test]
-    fn excerpts_and_messages_show_shapes_not_values() {
-        assert_eq!(
-            excerpt(br#"{"data":{"value":"sk_live_123"}}"#),
-            r#"{"data":{"value":"…"}}"#
+    fn the_post_hook_hand_off_survives_progenitors_error_type() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-request-id", HeaderValue::from_static("req-9"));
+        headers.insert("set-cookie", HeaderValue::from_static("session=secret"));
+        let marker = unexpected_response_marker(
+            StatusCode::BAD_GATEWAY,
+            &headers,
+            "empty response body (text/html)",
         );
-        assert_eq!(
-            excerpt(br#"["a",7,null,{"k":"v"}]"#),
-            r#"["…",7,null,{"k":"…"}]"#
-        );
-        assert_eq!(
-            excerpt(br#"{"value":"sk_\"live","n":}"#),
-            r#"{"…":"…","…":}"#
-        );
-        assert_eq!(
-            excerpt(b"<html>\n  bad   gateway</html>"),
-            "<html> bad gateway</html>"
-        );
-        assert_eq!(excerpt(&vec![b'x'; 10_000]).len(), 203);
-        assert_eq!(
-            without_quoted_values(r#"invalid type: string "sk_live_123", expected u64"#),
-            r#"invalid type: string "…", expected u64"#
-        );
-        assert_eq!(
-            without_quoted_values(r#"unknown variant "zz", expected one of "a", "b""#),
-            r#"unknown variant "…", expected one of "a", "b""#
-        );
-    }
-
-    fn path_of_error<T: serde::de::DeserializeOwned + std::fmt::Debug>(body: &str) -> String {
-        let e = serde_json::from_str::<T>(body).unwrap_err();
-        json_path_at(body.as_bytes(), e.line(), e.column())
-    }
-
-    #[test]
-    fn names_the_field_that_failed() {
-        use crate::types::{ListUsersEnvelope, UserEnvelope};
-        assert_eq!(
-            path_of_error::<UserEnvelope>(r#"{"data":{"email":"a","id":"nope"}}"#),
-            "data.id"
-        );
-        assert_eq!(
-            path_of_error::<UserEnvelope>(r#"{"data":{"role":"x","email":5}}"#),
-            "data.email"
-        );
-        assert_eq!(
-            path_of_error::<UserEnvelope>(
-                "{\n  \"data\": {\n    \"role_ids\": [\"9f8e7d6c-5b4a-3210-fedc-ba9876543210\", 7]\n  }\n}"
-            ),
-            "data.role_ids[1]"
-        );
-        assert_eq!(
-            path_of_error::<ListUsersEnvelope>(
-                r#"{"data":[{"email":"a"},{"email":"b\"","organization_id":true}]}"#
-            ),
-            "data[1].organization_id"
-        );
-        assert_eq!(path_of_error::<UserEnvelope>(r#"{"data":[]}"#), "data");
-        // serde decodes a struct from an array too, field by field.
-        assert_eq!(path_of_error::<UserEnvelope>("[1]"), "[0]");
-        assert_eq!(
-            path_of_error::<UserEnvelope>(r#"{"data":{"email":{}}}"#),
-            "data.email"
-        );
-        assert_eq!(path_of_error::<UserEnvelope>(""), "");
+        // Through progenitor's own type, as the hook sends it.
+        let error = Error::from(progenitor_client::Error::<ApiError>::Custom(marker));
+        let Error::UnexpectedResponse {
+            status,
+            detail,
+            headers,
+        } = &error
+        else {
+            panic!("the marker was not read back: {error:?}");
+        };
+        assert_eq!(*status, StatusCode::BAD_GATEWAY);
+        assert_eq!(detail, "empty response body (text/html)");
+        assert_eq!(headers["x-request-id"], "req-9");
+        assert!(headers.get("set-cookie").is_none(), "only support headers");
+        assert_eq!(error.request_id(), Some("req-9"));
+        // A hook's own rejection stays what it is.
+        let rejected = Error::from(progenitor_client::Error::<ApiError>::Custom(
+            "set either role_ids or role".into(),
+        ));
+        assert!(matches!(rejected, Error::InvalidRequest(m) if m == "set either role_ids or role"));
     }
 }

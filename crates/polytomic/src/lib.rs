@@ -48,11 +48,13 @@
 // same path works in the mock helpers and the CLI.
 extern crate self as polytomic;
 
+mod body;
 mod config;
 mod error;
 mod hooks;
 mod json_query;
 mod paging;
+mod retry;
 mod role_ids;
 mod secret;
 
@@ -75,13 +77,15 @@ pub mod generated;
 #[rustfmt::skip]
 pub mod operations;
 
+pub use body::SUPPORT_HEADERS;
 pub use config::{
     API_VERSION, ClientBuilder, ClientState, Credentials, DEFAULT_BASE_URL, RequestOptions,
-    RetryPolicy, USER_AGENT,
+    USER_AGENT,
 };
-pub use error::{Error, SUPPORT_HEADERS};
+pub use error::Error;
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
 pub use json_query::JsonQuery;
 pub use paging::MAX_PAGES;
+pub use retry::RetryPolicy;
 pub use role_ids::RoleIds;
 pub use secret::Secret;
