@@ -1,7 +1,7 @@
 //! The generated client's cost per request against a hand-written reqwest call, on the same loopback
 //! server, sequentially and with 32 concurrent tasks.
 //!
-//! cargo bench -p polytomic-tests --bench client_overhead
+//! cargo bench -p polytomic-benches --bench client_overhead
 //!
 //! Each round times both clients back to back, in alternating order; the report gives the median time
 //! per request of each and the median of the per-round ratios (pairing cancels the machine's drift).
@@ -20,7 +20,7 @@ mod plain;
 
 use plain::Plain;
 use polytomic::types::UserEnvelope;
-use polytomic_tests::{Reply, Server, TEST_KEY, success_example};
+use polytomic_test_support::{Reply, Server, TEST_KEY, success_example};
 
 const USER_ID: uuid::Uuid = uuid::uuid!("248df4b7-aa70-47b8-a036-33ac447e668d");
 const REQUESTS: usize = 3_200;

@@ -5,7 +5,7 @@
 //! warm-up), each round starting with a different client, and the medians of the paired throughput ratios.
 //! Timings are printed, never asserted.
 //!
-//! cargo bench -p polytomic-tests --bench load
+//! cargo bench -p polytomic-benches --bench load
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 mod plain;
 
 use plain::Plain;
-use polytomic_tests::{Reply, Server, TEST_KEY, success_example};
+use polytomic_test_support::{Reply, Server, TEST_KEY, success_example};
 use uuid::Uuid;
 
 const REQUESTS: usize = 10_000;

@@ -14,8 +14,8 @@ cd "$(dirname "$0")/../.."
 n1=${N1:-500}
 n2=${N2:-1500}
 port=${PORT:-4017}
-cargo build -q --release -p polytomic-tests --bin mock-server
-cargo bench -q -p polytomic-tests --bench client_overhead --no-run 2>/dev/null
+cargo build -q --release -p polytomic-mock-server
+cargo bench -q -p polytomic-benches --bench client_overhead --no-run 2>/dev/null
 bench=$(ls -t target/release/deps/client_overhead-* | grep -v '\.d$' | head -1)
 target/release/mock-server --port "$port" > /dev/null &
 server=$!

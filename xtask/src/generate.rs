@@ -5,6 +5,9 @@ use std::panic::{self, AssertUnwindSafe};
 use openapiv3::OpenAPI;
 use progenitor::{GenerationSettings, Generator, HooksMode, InterfaceStyle, TagStyle};
 
+use crate::manifest;
+use crate::names::{METHODS, operation_mut};
+
 mod api_version;
 mod deprecated;
 mod index;
@@ -16,7 +19,7 @@ pub const CLIENT: &str = "crates/polytomic/src/generated.rs";
 /// The operations by resource, and the credentials each takes (from the spec, not from progenitor).
 pub const OPERATIONS: &str = "crates/polytomic/src/operations.rs";
 /// The list of generated types the tests snapshot the JSON Schema of (one per named type).
-pub const TYPE_LIST: &str = "tests/tests/types/generated.rs";
+pub const TYPE_LIST: &str = "tests/integration/tests/types/generated.rs";
 /// progenitor's httpmock helpers for the client.
 pub const HTTPMOCK: &str = "crates/polytomic-httpmock/src/generated.rs";
 /// progenitor's clap command-line client.
@@ -124,7 +127,7 @@ pub type File = (&'static str, String);
 
 type Rendered = (&'static str, String, Vec<&'static str>, Option<String>);
 
-/// `shapes!` over every named type the client defines, for tests/tests/types.rs.
+/// `shapes!` over every named type the client defines, for tests/integration/tests/types.rs.
 fn type_list(generator: &Generator) -> String {
     use typify::TypeDetails;
     let mut names: Vec<String> = generator
@@ -164,25 +167,45 @@ fn used_crates(generator: &Generator) -> Vec<&'static str> {
     .collect()
 }
 
-/// `manifest` with its generated-dependencies block listing each of `crates` the manifest does not already
-/// list by hand, as workspace dependencies (versions are pinned once, in the workspace manifest). `None`
-/// when the manifest has no block.
-pub fn with_generated_dependencies(manifest: &str, crates: &[&str]) -> Option<String> {
-    let begin = manifest.find(DEPS_BEGIN)?;
-    let after_begin = begin + manifest[begin..].find('\n')? + 1;
-    let end = after_begin + manifest[after_begin..].find(DEPS_END)?;
-    let (before, after) = (&manifest[..after_begin], &manifest[end..]);
-    let listed_by_hand = |name: &str| {
-        format!("{before}{after}")
-            .lines()
-            .any(|l| l.starts_with(&format!("{name}.")) || l.starts_with(&format!("{name} ")))
+/// `manifest` (the file `name`) with its generated-dependencies block listing, as workspace dependencies
+/// (versions are pinned once, in the workspace manifest), each of `crates` its `[dependencies]` does not
+/// already list by hand. `None` when the manifest has no block.
+pub fn with_generated_dependencies(
+    name: &str,
+    manifest: &str,
+    crates: &[&str],
+) -> Result<Option<String>, String> {
+    let Some(begin) = manifest.find(DEPS_BEGIN) else {
+        return Ok(None);
     };
+    // The block's bounds are comments, which TOML does not address: it is spliced as text.
+    let bounds = manifest[begin..].find('\n').and_then(|at| {
+        let start = begin + at + 1;
+        Some((start, start + manifest[start..].find(DEPS_END)?))
+    });
+    let Some((start, end)) = bounds else {
+        return Err(format!(
+            "{name}: `{DEPS_BEGIN}` without `{DEPS_END}` on a later line"
+        ));
+    };
+    let (before, after) = (&manifest[..start], &manifest[end..]);
+    let by_hand = manifest::parse(name, &format!("{before}{after}"))?;
     let block: String = crates
         .iter()
-        .filter(|name| !listed_by_hand(name))
-        .map(|name| format!("{name}.workspace = true\n"))
+        .filter(|krate| !manifest::depends_on(&by_hand, krate))
+        .map(|krate| format!("{krate}.workspace = true\n"))
         .collect();
-    Some(format!("{before}{block}{after}"))
+    let updated = format!("{before}{block}{after}");
+    let parsed = manifest::parse(name, &updated)?;
+    if !crates
+        .iter()
+        .all(|krate| manifest::depends_on(&parsed, krate))
+    {
+        return Err(format!(
+            "{name}: the generated-dependencies block must be in `[dependencies]`"
+        ));
+    }
+    Ok(Some(updated))
 }
 
 const DEPS_BEGIN: &str = "# BEGIN generated dependencies";
@@ -247,17 +270,8 @@ fn locate(spec: &OpenAPI) -> Option<String> {
         };
         for (method, _) in item.iter() {
             let mut alone = item.clone();
-            for (other, slot) in [
-                ("get", &mut alone.get),
-                ("put", &mut alone.put),
-                ("post", &mut alone.post),
-                ("delete", &mut alone.delete),
-                ("options", &mut alone.options),
-                ("head", &mut alone.head),
-                ("patch", &mut alone.patch),
-                ("trace", &mut alone.trace),
-            ] {
-                if other != method {
+            for other in METHODS.into_iter().filter(|&other| other != method) {
+                if let Some(slot) = operation_mut(&mut alone, other) {
                     *slot = None;
                 }
             }
@@ -276,10 +290,7 @@ fn locate(spec: &OpenAPI) -> Option<String> {
 /// One line of at most 300 characters: progenitor's messages can carry a dump of its structures.
 fn short(message: &str) -> String {
     let line = message.split_whitespace().collect::<Vec<_>>().join(" ");
-    match line.char_indices().nth(300) {
-        Some((cut, _)) => format!("{}... (cut)", &line[..cut]),
-        None => line,
-    }
+    crate::text::truncate(&line, 300, "... (cut)")
 }
 
 fn settings() -> GenerationSettings {
@@ -331,17 +342,23 @@ pub fn spec_hash(bytes: &[u8]) -> String {
 /// ".." }` in the workspace manifest) follows the release version.
 const RELEASED_TOGETHER: [&str; 2] = ["polytomic", "polytomic-httpmock"];
 
-/// The workspace manifest with the release version's build metadata set to the API version
-/// (`0.1.0+2025-09-18`), so `cargo tree` and the user agent say which API a build speaks, and the
-/// published crates' requirements on each other set to the release version (`0.1.0`). `core` replaces the
-/// version itself when given (`cargo xtask release`). `None` when the manifest has no `version = "..."`
-/// line to stamp.
-pub fn stamp_version(manifest: &str, api_version: &str, core: Option<&str>) -> Option<String> {
-    let line = manifest.lines().find(|l| l.starts_with("version = \""))?;
-    let current = line
-        .trim_start_matches("version = \"")
-        .trim_end_matches('"');
-    let semver = core.unwrap_or(current.split('+').next()?);
+/// The workspace manifest (the file `name`) with the release version's build metadata set to the API
+/// version (`0.1.0+2025-09-18`), so `cargo tree` and the user agent say which API a build speaks, and the
+/// published crates' requirements on each other in `[workspace.dependencies]` set to the release version
+/// (`0.1.0`). `core` replaces the version itself when given (`cargo xtask release`). Comments and layout
+/// are kept.
+pub fn stamp_version(
+    name: &str,
+    manifest: &str,
+    api_version: &str,
+    core: Option<&str>,
+) -> Result<String, String> {
+    let mut doc = manifest::parse(name, manifest)?;
+    let version = manifest::version_mut(&mut doc, name)?;
+    let current = version.as_str().unwrap_or_default();
+    let semver = core
+        .unwrap_or(current.split('+').next().unwrap_or_default())
+        .to_string();
     // Build metadata allows only [0-9A-Za-z-]; anything else in the API version becomes '-'.
     let metadata: String = api_version
         .chars()
@@ -353,26 +370,29 @@ pub fn stamp_version(manifest: &str, api_version: &str, core: Option<&str>) -> O
             }
         })
         .collect();
-    let mut out = String::with_capacity(manifest.len());
-    let mut stamped = false;
-    for l in manifest.split_inclusive('\n') {
-        let requirement = RELEASED_TOGETHER
-            .iter()
-            .any(|name| l.starts_with(&format!("{name} = {{ path = ")));
-        match l.find("version = \"") {
-            Some(_) if (l == line || l.strip_suffix('\n') == Some(line)) && !stamped => {
-                stamped = true;
-                out.push_str(&format!("version = \"{semver}+{metadata}\"\n"));
+    manifest::set_str(version, &format!("{semver}+{metadata}"));
+    let dependencies = doc
+        .get_mut("workspace")
+        .and_then(|w| w.get_mut("dependencies"))
+        .and_then(toml_edit::Item::as_table_like_mut);
+    if let Some(dependencies) = dependencies {
+        for krate in RELEASED_TOGETHER {
+            let Some(requirement) = dependencies
+                .get_mut(krate)
+                .and_then(toml_edit::Item::as_table_like_mut)
+                .filter(|r| r.contains_key("path"))
+            else {
+                continue;
+            };
+            if let Some(version) = requirement
+                .get_mut("version")
+                .and_then(toml_edit::Item::as_value_mut)
+            {
+                manifest::set_str(version, &semver);
             }
-            Some(at) if requirement => {
-                let rest = &l[at + "version = \"".len()..];
-                let rest = rest.find('"').map_or(rest, |end| &rest[end..]);
-                out.push_str(&format!("{}version = \"{semver}{rest}", &l[..at]));
-            }
-            _ => out.push_str(l),
         }
     }
-    Some(out)
+    Ok(doc.to_string())
 }
 
 /// progenitor still asserts on inputs the checks in `spec` do not know about. Turn such a panic into an
@@ -449,36 +469,84 @@ mod tests {
 
 #[cfg(test)]
 mod stamp_tests {
-    use super::stamp_version;
+    use super::{stamp_version, with_generated_dependencies};
 
     #[test]
     fn stamps_the_api_version_as_build_metadata() {
         let manifest = "[package]\nname = \"polytomic\"\nversion = \"0.1.0\"\n[dependencies]\nx = { version = \"1\" }\n";
-        let stamped = stamp_version(manifest, "2025-09-18", None).unwrap();
+        let stamped = stamp_version("Cargo.toml", manifest, "2025-09-18", None).unwrap();
         assert!(stamped.contains("version = \"0.1.0+2025-09-18\"\n"));
         assert!(stamped.contains("x = { version = \"1\" }"));
         // Restamping replaces the metadata; odd characters become '-'.
-        let again = stamp_version(&stamped, "2026.01 beta", None).unwrap();
+        let again = stamp_version("Cargo.toml", &stamped, "2026.01 beta", None).unwrap();
         assert!(
             again.contains("version = \"0.1.0+2026-01-beta\"\n"),
             "{again}"
         );
-        assert_eq!(stamp_version("[package]\nname = \"x\"\n", "1", None), None);
+        let error =
+            stamp_version("Cargo.toml", "[package]\nname = \"x\"\n", "1", None).unwrap_err();
+        assert!(error.starts_with("Cargo.toml: no `version"), "{error}");
+        let error = stamp_version("Cargo.toml", "[package\n", "1", None).unwrap_err();
+        assert!(error.starts_with("Cargo.toml: line 1, column "), "{error}");
     }
 
     #[test]
     fn a_release_sets_the_version_and_the_crates_requirements_on_each_other() {
-        let manifest = "[workspace.package]\nversion = \"0.1.0+2025-09-18\"\n\n[workspace.dependencies]\n\
+        // Comments, blank lines and a table that only looks alike stay as written.
+        let manifest = "# The one version.\n[workspace.package]\nversion = \"0.1.0+2025-09-18\" # stamped\n\n\
+            [workspace.dependencies]\n\
+            # Both ways.\n\
             polytomic = { path = \"crates/polytomic\", version = \"0.1.0\" }\n\
             polytomic-httpmock = { path = \"crates/polytomic-httpmock\", version = \"0.1.0\" }\n\
-            serde = { version = \"1\" }\n";
-        let released = stamp_version(manifest, "2025-09-18", Some("0.2.0")).unwrap();
+            serde = { version = \"1\" }\n\n\
+            [dependencies]\n\
+            polytomic = { version = \"0.1.0\" }\n";
+        let released = stamp_version("Cargo.toml", manifest, "2025-09-18", Some("0.2.0")).unwrap();
         assert_eq!(
             released,
-            "[workspace.package]\nversion = \"0.2.0+2025-09-18\"\n\n[workspace.dependencies]\n\
+            "# The one version.\n[workspace.package]\nversion = \"0.2.0+2025-09-18\" # stamped\n\n\
+            [workspace.dependencies]\n\
+            # Both ways.\n\
             polytomic = { path = \"crates/polytomic\", version = \"0.2.0\" }\n\
             polytomic-httpmock = { path = \"crates/polytomic-httpmock\", version = \"0.2.0\" }\n\
-            serde = { version = \"1\" }\n"
+            serde = { version = \"1\" }\n\n\
+            [dependencies]\n\
+            polytomic = { version = \"0.1.0\" }\n"
         );
+    }
+
+    const BLOCK: &str = "# BEGIN generated dependencies: written by the xtask.\nold.workspace = true\n\
+        # END generated dependencies\n";
+
+    #[test]
+    fn the_generated_block_lists_what_dependencies_does_not_by_hand() {
+        let manifest = format!(
+            "[dependencies]\n# By hand.\nuuid = {{ workspace = true }}\n{BLOCK}\n[dev-dependencies]\nchrono.workspace = true\n"
+        );
+        let updated = with_generated_dependencies("a/Cargo.toml", &manifest, &["chrono", "uuid"]);
+        // chrono as a dev-dependency does not count; uuid by hand does.
+        assert_eq!(
+            updated.unwrap().unwrap(),
+            "[dependencies]\n# By hand.\nuuid = { workspace = true }\n\
+             # BEGIN generated dependencies: written by the xtask.\nchrono.workspace = true\n\
+             # END generated dependencies\n\n[dev-dependencies]\nchrono.workspace = true\n"
+        );
+        assert_eq!(
+            with_generated_dependencies("a/Cargo.toml", "[dependencies]\n", &["chrono"]),
+            Ok(None)
+        );
+    }
+
+    #[test]
+    fn a_misplaced_or_unclosed_block_is_an_error_naming_the_file() {
+        let outside = format!("[package]\nname = \"a\"\n{BLOCK}");
+        let error = with_generated_dependencies("a/Cargo.toml", &outside, &["chrono"]).unwrap_err();
+        assert_eq!(
+            error,
+            "a/Cargo.toml: the generated-dependencies block must be in `[dependencies]`"
+        );
+        let unclosed = "[dependencies]\n# BEGIN generated dependencies\nchrono.workspace = true\n";
+        let error = with_generated_dependencies("a/Cargo.toml", unclosed, &["chrono"]).unwrap_err();
+        assert!(error.starts_with("a/Cargo.toml: `# BEGIN"), "{error}");
     }
 }

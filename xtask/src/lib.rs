@@ -3,8 +3,11 @@
 pub mod diff;
 pub mod generate;
 pub mod import;
+mod manifest;
+pub mod names;
 pub mod release;
 pub mod spec;
+mod text;
 pub mod write;
 
 use std::path::{Path, PathBuf};
@@ -106,14 +109,20 @@ pub fn generate(spec: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Str
     let (mut sources, crates) = generate::sources(&api, &spec_name, &hash)
         .map_err(|e| format!("{}: {e}", spec.display()))?;
     // Every crate that compiles generated code depends on what that code uses, derived from the spec.
+    // A manifest absent from `out_dir` is left alone (an output directory may hold only the sources).
     for manifest_path in generate::GENERATED_MANIFESTS {
-        let manifest = std::fs::read_to_string(out_dir.join(manifest_path)).unwrap_or_default();
-        if let Some(updated) = generate::with_generated_dependencies(&manifest, &crates) {
+        let Some(manifest) = read_if_present(out_dir, manifest_path)? else {
+            continue;
+        };
+        if let Some(updated) =
+            generate::with_generated_dependencies(manifest_path, &manifest, &crates)?
+        {
             sources.push((manifest_path, updated));
         }
     }
-    let manifest = std::fs::read_to_string(out_dir.join(VERSION_MANIFEST)).unwrap_or_default();
-    if let Some(stamped) = generate::stamp_version(&manifest, &api.info.version, None) {
+    if let Some(manifest) = read_if_present(out_dir, VERSION_MANIFEST)? {
+        let stamped =
+            generate::stamp_version(VERSION_MANIFEST, &manifest, &api.info.version, None)?;
         sources.push((VERSION_MANIFEST, stamped));
     }
     if check {
@@ -145,6 +154,15 @@ pub fn generate(spec: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Str
     } else {
         Outcome::Written(written)
     })
+}
+
+/// The text of `dir/path`, `None` when there is no such file.
+fn read_if_present(dir: &Path, path: &str) -> Result<Option<String>, String> {
+    match std::fs::read_to_string(dir.join(path)) {
+        Ok(text) => Ok(Some(text)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("{path}: cannot read: {e}")),
+    }
 }
 
 /// Reads a spec version for `diff`: a file when `source` names one, else the spec at that git revision.
@@ -183,13 +201,9 @@ pub fn diff_report(base: &str, spec: &str, json: bool) -> Result<(String, bool),
     let (base_label, old) = read_spec_version(base)?;
     let (spec_label, new) = read_spec_version(spec)?;
     let changes = diff::diff(&old, &new);
-    let manifest =
-        std::fs::read_to_string(workspace_root().join(VERSION_MANIFEST)).unwrap_or_default();
-    let current = manifest
-        .lines()
-        .find_map(|l| l.strip_prefix("version = \""))
-        .map(|v| v.trim_end_matches('"').to_string())
-        .unwrap_or_else(|| "0.0.0".into());
+    let manifest = std::fs::read_to_string(workspace_root().join(VERSION_MANIFEST))
+        .map_err(|e| format!("{VERSION_MANIFEST}: cannot read: {e}"))?;
+    let current = manifest::version(VERSION_MANIFEST, &manifest)?;
     let (next, bump) = diff::next_version(&current, &changes);
     let breaking = changes
         .iter()

@@ -11,7 +11,9 @@
 use std::path::Path;
 
 use crate::diff::{self, Change, Severity};
-use crate::{DEFAULT_SPEC, Outcome, VERSION_MANIFEST, generate, read_spec_version, write};
+use crate::{
+    DEFAULT_SPEC, Outcome, VERSION_MANIFEST, generate, manifest, read_spec_version, write,
+};
 
 /// The last release's spec, relative to the workspace root.
 pub const BASELINE_SPEC: &str = "openapi/released/polytomic.yaml";
@@ -48,14 +50,12 @@ fn parse_version(text: &str, place: &str) -> Result<semver::Version, String> {
         .map_err(|e| format!("{place}: `{}` is not a semver version: {e}", text.trim()))
 }
 
-/// The version a workspace manifest holds: its first `version = "..."` line.
+/// The version the workspace manifest holds.
 fn manifest_version(manifest: &str) -> Result<semver::Version, String> {
-    let version = manifest
-        .lines()
-        .find_map(|l| l.strip_prefix("version = \""))
-        .map(|v| v.trim_end_matches('"'))
-        .ok_or(format!("{VERSION_MANIFEST}: no `version = \"...\"` line"))?;
-    parse_version(version, VERSION_MANIFEST)
+    parse_version(
+        &manifest::version(VERSION_MANIFEST, manifest)?,
+        VERSION_MANIFEST,
+    )
 }
 
 /// Compares versions as Cargo does: build metadata does not count.
@@ -212,9 +212,12 @@ pub fn release(root: &Path) -> Result<Outcome, String> {
         ));
     }
     let manifest = read(root, VERSION_MANIFEST)?;
-    let stamped =
-        generate::stamp_version(&manifest, &status.api_version, Some(&version.to_string()))
-            .ok_or(format!("{VERSION_MANIFEST}: no `version = \"...\"` line"))?;
+    let stamped = generate::stamp_version(
+        VERSION_MANIFEST,
+        &manifest,
+        &status.api_version,
+        Some(&version.to_string()),
+    )?;
     let full = manifest_version(&stamped)?;
     let body = match &status.released {
         None => {

@@ -393,7 +393,10 @@ fn response_kind(response: &Response) -> Result<String, String> {
                 Some(ReferenceOr::Reference { reference }) => Ok(format!("schema {reference}")),
                 Some(ReferenceOr::Item(schema)) => {
                     let json = serde_json::to_string(schema).unwrap_or_default();
-                    Ok(format!("inline schema {}", shorten(&json, 60)))
+                    Ok(format!(
+                        "inline schema {}",
+                        crate::text::truncate(&json, 60, "...")
+                    ))
                 }
                 None => Err("an application/json response needs a `schema`".into()),
             }
@@ -424,12 +427,5 @@ fn resolve<'a, T>(
                 None => Err(format!("`{reference}` must point into `{prefix}`")),
             }
         }
-    }
-}
-
-fn shorten(text: &str, max_chars: usize) -> String {
-    match text.char_indices().nth(max_chars) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
-        None => text.to_string(),
     }
 }

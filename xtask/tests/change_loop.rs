@@ -401,7 +401,7 @@ fn each_routine_change_through_the_whole_loop() {
 fn take_pending_snapshots(ws: &Path) -> Vec<String> {
     let mut found = Vec::new();
     for dir in [
-        "tests/tests/snapshots",
+        "tests/integration/tests/snapshots",
         "crates/polytomic-cli/tests/snapshots",
     ] {
         for entry in std::fs::read_dir(ws.join(dir))

@@ -8,7 +8,9 @@
 
 use std::process::Command;
 
-use polytomic_tests::{Reply, Request, Server, TEST_KEY, full_example, operations, resolve, spec};
+use polytomic_test_support::{
+    Reply, Request, Server, TEST_KEY, full_example, operations, resolve, spec,
+};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -277,12 +279,13 @@ fn help_lists_every_command_grouped_by_resource() {
     }
 }
 
-/// The README's "try it with no account": the mock API (what `cargo run -p polytomic-tests --bin
-/// mock-server` serves) and the README's own command against it.
+/// The README's "try it with no account": the mock API (what `cargo run -p polytomic-mock-server`
+/// serves) and the README's own command against it.
 #[tokio::test]
 async fn the_readme_command_works_against_the_mock_server() {
     let spec = spec();
-    let server = Server::start(move |request| polytomic_tests::mock_reply(&spec, request).1).await;
+    let server =
+        Server::start(move |request| polytomic_test_support::mock_reply(&spec, request).1).await;
     let url = server.url().to_string();
     let output = tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_polytomic"))
@@ -311,7 +314,7 @@ async fn the_readme_command_works_against_the_mock_server() {
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(
         printed,
-        polytomic_tests::success_example("update_current_org_user")
+        polytomic_test_support::success_example("update_current_org_user")
     );
     let request = server.single_request();
     assert_eq!(request.method, "PUT");
@@ -325,7 +328,8 @@ async fn the_readme_command_works_against_the_mock_server() {
 #[tokio::test]
 async fn a_closed_stdout_is_not_a_panic() {
     let spec = spec();
-    let server = Server::start(move |request| polytomic_tests::mock_reply(&spec, request).1).await;
+    let server =
+        Server::start(move |request| polytomic_test_support::mock_reply(&spec, request).1).await;
     let url = server.url().to_string();
     let status = tokio::task::spawn_blocking(move || {
         let mut child = Command::new(env!("CARGO_BIN_EXE_polytomic"))

@@ -3,7 +3,7 @@
 
 use std::process::Command;
 
-use polytomic_tests::{Reply, Server, TEST_KEY, redacted, success_example};
+use polytomic_test_support::{Reply, Server, TEST_KEY, redacted, success_example};
 use serde::Serialize;
 
 const USER_ID: &str = "248df4b7-aa70-47b8-a036-33ac447e668d";

@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use polytomic::types::UserEnvelope;
-use polytomic_tests::TEST_KEY;
+use polytomic_test_support::TEST_KEY;
 use reqwest::header::{ACCEPT, AUTHORIZATION, HeaderMap, HeaderName, HeaderValue, USER_AGENT};
 
 #[derive(Clone)]

@@ -3,6 +3,8 @@
 
 use openapiv3::{OpenAPI, ReferenceOr};
 
+use crate::names::{BEARER_PARTNER_KEY, BEARER_USER_API_KEY, ORG_SCOPED_API_KEY};
+
 /// Source text of the operations module for `spec`. Errors name an operation whose `security` the client
 /// has no credentials for.
 pub fn operations_module(spec: &OpenAPI) -> Result<String, String> {
@@ -175,12 +177,12 @@ fn credentials(schemes: &[&str]) -> Result<Option<&'static str>, String> {
     let mut kind = None;
     for scheme in schemes {
         let this = match *scheme {
-            "bearerUserAPIKey" | "orgScopedAPIKey" => "user",
-            "bearerPartnerKey" => "partner",
+            BEARER_USER_API_KEY | ORG_SCOPED_API_KEY => "user",
+            BEARER_PARTNER_KEY => "partner",
             other => {
                 return Err(format!(
-                    "security scheme `{other}` has no credentials in the client (it knows bearerUserAPIKey, \
-                     orgScopedAPIKey and bearerPartnerKey)"
+                    "security scheme `{other}` has no credentials in the client (it knows \
+                     {BEARER_USER_API_KEY}, {ORG_SCOPED_API_KEY} and {BEARER_PARTNER_KEY})"
                 ));
             }
         };
@@ -204,4 +206,17 @@ fn operations(spec: &OpenAPI) -> impl Iterator<Item = (&str, &str, &openapiv3::O
             .flat_map(|item| item.iter())
             .map(move |(method, op)| (path.as_str(), method, op))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn an_unknown_scheme_is_refused_naming_the_known_ones() {
+        assert_eq!(super::credentials(&["orgScopedAPIKey"]), Ok(Some("user")));
+        assert_eq!(
+            super::credentials(&["apiKey"]).unwrap_err(),
+            "security scheme `apiKey` has no credentials in the client (it knows bearerUserAPIKey, \
+             orgScopedAPIKey and bearerPartnerKey)"
+        );
+    }
 }

@@ -13,6 +13,8 @@
 use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, SchemaKind, Type};
 use proc_macro2::TokenStream;
 
+use crate::names::{METHODS, operation_mut};
+
 use super::{CLI, HTTPMOCK};
 
 /// The spec with every object-typed query parameter's schema wrapped in `polytomic::JsonQuery`, and every
@@ -90,26 +92,17 @@ fn for_each_query_schema(
         let ReferenceOr::Item(item) = item else {
             continue;
         };
-        let operations = [
-            &mut item.get,
-            &mut item.put,
-            &mut item.post,
-            &mut item.delete,
-            &mut item.patch,
-            &mut item.head,
-            &mut item.options,
-            &mut item.trace,
-        ];
-        let path_level = item.parameters.iter_mut();
-        let op_level = operations
-            .into_iter()
-            .flatten()
-            .flat_map(|op| op.parameters.iter_mut());
-        for parameter in path_level.chain(op_level) {
+        let mut query = |parameter: &mut ReferenceOr<Parameter>| {
             if let ReferenceOr::Item(Parameter::Query { parameter_data, .. }) = parameter
                 && let ParameterSchemaOrContent::Schema(schema) = &mut parameter_data.format
             {
                 f(&parameter_data.name, schema);
+            }
+        };
+        item.parameters.iter_mut().for_each(&mut query);
+        for method in METHODS {
+            if let Some(Some(op)) = operation_mut(item, method) {
+                op.parameters.iter_mut().for_each(&mut query);
             }
         }
     }

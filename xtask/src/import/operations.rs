@@ -17,15 +17,13 @@
 
 use serde_json::{Map, Value, json};
 
-const METHODS: &[&str] = &[
-    "get", "put", "post", "delete", "patch", "head", "options", "trace",
-];
+use crate::names::{BEARER_PARTNER_KEY, BEARER_USER_API_KEY, METHODS, ORG_SCOPED_API_KEY};
 
 /// What each `Authorization` description means, as `security` requirements.
 fn security_for(description: &str) -> Option<Value> {
     match description.trim() {
-        "Bearer user API key" => Some(json!([{"bearerUserAPIKey": []}, {"orgScopedAPIKey": []}])),
-        "Bearer partner API key" => Some(json!([{"bearerPartnerKey": []}])),
+        "Bearer user API key" => Some(json!([{BEARER_USER_API_KEY: []}, {ORG_SCOPED_API_KEY: []}])),
+        "Bearer partner API key" => Some(json!([{BEARER_PARTNER_KEY: []}])),
         _ => None,
     }
 }
@@ -334,7 +332,7 @@ mod tests {
         }}});
         name_and_secure(&mut doc, &json!({})).unwrap();
         let get = &doc["paths"]["/a"]["get"];
-        assert_eq!(get["security"], json!([{"bearerPartnerKey": []}]));
+        assert_eq!(get["security"], json!([{BEARER_PARTNER_KEY: []}]));
         assert_eq!(get["parameters"], json!([{"name": "X", "in": "header"}]));
         assert_eq!(doc["paths"]["/a"]["post"].get("security"), None);
         assert_eq!(doc["tags"], json!([{"name": "as"}]));

@@ -6,7 +6,7 @@ use polytomic::types::{
     CreateBulkSyncRequestSchemasItems, Event, EventPayload, SchemaConfigurationFieldsItems,
     UpdateBulkSyncRequestSchemasItems,
 };
-use polytomic_tests::{full_example, spec};
+use polytomic_test_support::{full_example, spec};
 use serde_json::{Value, json};
 
 fn round_trip<T: serde::de::DeserializeOwned + serde::Serialize>(value: &Value) -> (T, Value) {

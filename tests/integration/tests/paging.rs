@@ -1,7 +1,7 @@
 //! `send_all` on the loopback server: every page is requested with the token of the one before, items
 //! come back in order, and the walk ends at a page without a token (here an empty last page).
 
-use polytomic_tests::{Reply, Server, client};
+use polytomic_test_support::{Reply, Server, client};
 use serde_json::json;
 
 fn page(ids: &[&str], next: Option<&str>) -> Reply {
@@ -86,7 +86,7 @@ async fn an_error_on_a_later_page_is_returned() {
 
 /// A stand-in for `GET /api/events` over 25 events a minute apart: strict time bounds, 10 a page, newest
 /// first or oldest first.
-fn events_server(newest_first: bool) -> impl Fn(&polytomic_tests::Request) -> Reply {
+fn events_server(newest_first: bool) -> impl Fn(&polytomic_test_support::Request) -> Reply {
     move |request| {
         let query = request.target.split_once('?').map(|(_, q)| q).unwrap_or("");
         let bound = |name: &str| {

@@ -33,7 +33,7 @@ fn normalized(name: &str) -> String {
 
 #[test]
 fn every_spec_schema_has_a_shape_snapshot() {
-    let spec = polytomic_tests::spec();
+    let spec = polytomic_test_support::spec();
     let mut in_spec: Vec<String> = spec["components"]["schemas"]
         .as_object()
         .unwrap()

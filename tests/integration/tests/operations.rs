@@ -6,7 +6,7 @@ use polytomic::types::{
     UpdateUserRequestSchema,
 };
 use polytomic::{Error, RoleIds};
-use polytomic_tests::{Reply, Server, client, redacted, success_example};
+use polytomic_test_support::{Reply, Server, client, redacted, success_example};
 use uuid::Uuid;
 
 const USER_ID: Uuid = uuid::uuid!("248df4b7-aa70-47b8-a036-33ac447e668d");

@@ -8,7 +8,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use polytomic::types::{CreateUserRequestSchema, CurrentOrgUpdateUserRequestSchema, UserEnvelope};
 use polytomic::{Client, Credentials, Error, RetryPolicy, RoleIds};
-use polytomic_tests::{Reply, Server, TEST_KEY, builder, client, redacted, success_example};
+use polytomic_test_support::{Reply, Server, TEST_KEY, builder, client, redacted, success_example};
 use uuid::Uuid;
 
 const USER_ID: Uuid = uuid::uuid!("248df4b7-aa70-47b8-a036-33ac447e668d");

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use polytomic::types::{CreateUserRequestSchema, CurrentOrgCreateUserRequestSchema};
 use polytomic::types::{CurrentOrgUpdateUserRequestSchema, UpdateUserRequestSchema};
 use polytomic::{Client, Error};
-use polytomic_tests::{Reply, Rng, Server, client, success_example};
+use polytomic_test_support::{Reply, Rng, Server, client, success_example};
 use serde_json::{Value, json};
 use uuid::Uuid;
 
@@ -203,7 +203,7 @@ const OPERATIONS: [&str; 11] = [
 /// A random value valid for `schema`: each optional property present or not, no nulls and no empty lists
 /// (the client leaves those out when it encodes, so they would not come back).
 fn random_valid(spec: &Value, schema: &Value, rng: &mut Rng) -> Value {
-    let schema = polytomic_tests::resolve(spec, schema);
+    let schema = polytomic_test_support::resolve(spec, schema);
     if let Some(values) = schema["enum"].as_array() {
         return values[rng.below(values.len())].clone();
     }
@@ -237,8 +237,8 @@ fn random_valid(spec: &Value, schema: &Value, rng: &mut Rng) -> Value {
 async fn valid_bodies_round_trip_and_api_errors_keep_status_and_message() {
     let cases = env("FUZZ_CASES", 330) as usize;
     let seed = env("FUZZ_SEED", 20261128);
-    let spec = polytomic_tests::spec();
-    let operations: Vec<Value> = polytomic_tests::operations(&spec)
+    let spec = polytomic_test_support::spec();
+    let operations: Vec<Value> = polytomic_test_support::operations(&spec)
         .into_iter()
         .map(|(_, _, op)| op)
         .collect();
@@ -256,7 +256,7 @@ async fn valid_bodies_round_trip_and_api_errors_keep_status_and_message() {
             .unwrap();
         let responses = op["responses"].as_object().unwrap();
         if rng.below(2) == 0 {
-            let schema = &polytomic_tests::resolve(&spec, &responses["200"])["content"]["application/json"]
+            let schema = &polytomic_test_support::resolve(&spec, &responses["200"])["content"]["application/json"]
                 ["schema"];
             let body = random_valid(&spec, schema, &mut rng);
             *reply.lock().unwrap() = Reply::json(200, body.to_string());

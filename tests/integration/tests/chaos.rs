@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use polytomic::types::CreateUserRequestSchema;
 use polytomic::{Client, Credentials, Error, RetryPolicy, RoleIds};
-use polytomic_tests::{Reply, Rng, Server, success_example};
+use polytomic_test_support::{Reply, Rng, Server, success_example};
 use uuid::Uuid;
 
 /// Each attempt's bound. A stalled attempt never gets an answer, so it ends by this bound however busy the
@@ -54,7 +54,7 @@ fn fault(rng: &mut Rng, user: &str) -> (&'static str, Reply) {
 
 /// Which call a request belongs to (its path for reads, its idempotency key for writes), so faults are
 /// chosen per call and attempt, not from one stream that concurrent calls race for.
-fn call_of(request: &polytomic_tests::Request) -> String {
+fn call_of(request: &polytomic_test_support::Request) -> String {
     request
         .header("idempotency-key")
         .map(str::to_string)

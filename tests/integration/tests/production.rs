@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use polytomic::types::CurrentOrgCreateUserRequestSchema;
 use polytomic::{Client, Credentials, Error, RequestOptions, RetryPolicy, RoleIds};
-use polytomic_tests::{Reply, Server, TEST_KEY, builder, client, success_example};
+use polytomic_test_support::{Reply, Server, TEST_KEY, builder, client, success_example};
 use uuid::Uuid;
 
 const ORG_ID: Uuid = uuid::uuid!("a1b2c3d4-e5f6-7890-abcd-ef1234567890");

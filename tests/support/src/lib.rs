@@ -1,22 +1,11 @@
-//! A minimal HTTP/1.1 server on 127.0.0.1 for the workspace's tests.
+//! What the workspace's tests share: a minimal HTTP/1.1 server on 127.0.0.1, the spec's examples, and the
+//! mock API the mock server and the CLI's tests answer with.
 //!
 //! It records every request exactly as it arrived on the socket (method, target, headers in order, body)
 //! and answers with whatever the test's handler returns. Hand-written on tokio instead of a mock framework
 //! so the snapshots show the bytes the client really sends.
 
 use std::sync::{Arc, Mutex};
-
-// The READMEs' Rust examples (the repository's and the published crates') compile as doc tests of this
-// crate, so no README can drift from the API.
-#[doc = include_str!("../../README.md")]
-#[cfg(doctest)]
-pub struct ReadmeDoctests;
-#[doc = include_str!("../../crates/polytomic/README.md")]
-#[cfg(doctest)]
-pub struct ClientReadmeDoctests;
-#[doc = include_str!("../../crates/polytomic-httpmock/README.md")]
-#[cfg(doctest)]
-pub struct HttpmockReadmeDoctests;
 
 use serde::Serialize;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -343,7 +332,7 @@ pub fn spec() -> serde_json::Value {
     // Parsed once per test binary: a debug build takes tens of milliseconds to parse it, which servers
     // that answer from the spec would otherwise spend on every request.
     static SPEC: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(|| {
-        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../openapi/polytomic.yaml");
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/polytomic.yaml");
         let text = std::fs::read_to_string(path).unwrap();
         serde_yaml::from_str(&text).unwrap()
     });
@@ -483,7 +472,7 @@ fn example_in(
     value
 }
 
-// ---- The mock API (tests/src/bin/mock-server.rs serves it; the CLI's tests run it in process) --------
+// ---- The mock API (tests/mock-server serves it; the CLI's tests run it in process) --------
 
 /// The operation `method` + `target` stands for. Where a fixed segment and a parameter both fit
 /// (`/api/bulk/syncs/status` and `/api/bulk/syncs/{id}`), the path with fewer parameters wins, as a router

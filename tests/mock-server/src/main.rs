@@ -1,10 +1,10 @@
 //! A local stand-in for the Polytomic API: answers every operation with its example response from
 //! `openapi/polytomic.yaml` (or one built from the schema), and prints each request it receives (credentials
-//! hidden). The answers come from `polytomic_tests::mock_api`, which the CLI's tests run too.
+//! hidden). The answers come from `polytomic_test_support::mock_api`, which the CLI's tests run too.
 //!
-//! cargo run -p polytomic-tests --bin mock-server [-- --port 4010]
+//! cargo run -p polytomic-mock-server [-- --port 4010]
 
-use polytomic_tests::{Server, mock_reply, redacted, spec};
+use polytomic_test_support::{Server, mock_reply, redacted, spec};
 
 #[tokio::main]
 async fn main() {
@@ -41,7 +41,7 @@ async fn main() {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use polytomic_tests::{operation_for, success};
+    use polytomic_test_support::{operation_for, success};
 
     #[test]
     fn routes_by_method_and_path_template() {
@@ -91,7 +91,7 @@ mod tests {
     #[test]
     fn every_operation_has_a_success_answer() {
         let spec = spec();
-        for (_, _, op) in polytomic_tests::operations(&spec) {
+        for (_, _, op) in polytomic_test_support::operations(&spec) {
             let (status, body) = success(&spec, &op);
             assert!((200..300).contains(&status));
             if let Some(body) = body {
