@@ -4,17 +4,14 @@ use std::fmt;
 use std::time::Duration;
 
 use base64::Engine as _;
-use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::header::HeaderValue;
 
 use crate::retry::RetryPolicy;
+use crate::state::{API_VERSION, ClientState, DEFAULT_TIMEOUT, RequestOptions};
 use crate::{Client, Error};
 
 /// The API base URL used unless [`ClientBuilder::base_url`] or `POLYTOMIC_BASE_URL` says otherwise.
 pub const DEFAULT_BASE_URL: &str = "https://app.polytomic.com";
-
-/// The API version this client was generated for (the spec's `info.version`), sent as
-/// `X-Polytomic-Version` unless overridden.
-pub const API_VERSION: &str = "2025-09-18";
 
 /// The `User-Agent` every request carries.
 pub const USER_AGENT: &str = concat!("polytomic-rust/", env!("CARGO_PKG_VERSION"));
@@ -95,52 +92,6 @@ impl fmt::Display for Credentials {
     }
 }
 
-/// Options for the calls of one [`Client`] value, like the official SDKs' `requestOptions`:
-/// `client.with_options(RequestOptions::new().timeout(..))` gives a client (sharing connections with the
-/// original) whose calls, made with the usual generated builders, use them.
-#[derive(Debug, Clone, Default)]
-#[non_exhaustive]
-pub struct RequestOptions {
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) max_retries: Option<u32>,
-    pub(crate) headers: HeaderMap,
-}
-
-impl RequestOptions {
-    /// No overrides.
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    /// The limit for each attempt of these calls, instead of the client's.
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = Some(timeout);
-        self
-    }
-
-    /// Retries for these calls, instead of the policy's `max_retries`.
-    pub fn max_retries(mut self, max_retries: u32) -> Self {
-        self.max_retries = Some(max_retries);
-        self
-    }
-
-    /// A header to send with these calls (replacing one of the same name the client would send; not
-    /// `Authorization`, which stays the client's). A name or value that cannot be sent is an error.
-    pub fn header(mut self, name: &str, value: &str) -> Result<Self, Error> {
-        let name = header::HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| Error::InvalidConfig(format!("{name:?} is not a header name")))?;
-        if name == header::AUTHORIZATION {
-            return Err(Error::InvalidConfig(
-                "Authorization comes from the client's credentials".into(),
-            ));
-        }
-        let value = HeaderValue::from_str(value)
-            .map_err(|_| Error::InvalidConfig(format!("the value for {name} cannot be sent")))?;
-        self.headers.insert(name, value);
-        Ok(self)
-    }
-}
-
 impl Client {
     /// A client that makes its calls with `options` (see [`RequestOptions`]); cheap, and it shares the
     /// original's connections.
@@ -151,38 +102,6 @@ impl Client {
         Client::new_with_client(self.baseurl(), self.client().clone(), state)
     }
 }
-
-/// What the hooks need at request time; the client's inner value (progenitor's `with_inner_type`).
-/// [`ClientBuilder`] makes it; `ClientState::default()` (no credentials, default policy) lets
-/// `Client::new_with_client` be called directly too.
-#[derive(Debug, Clone)]
-pub struct ClientState {
-    pub(crate) retry: RetryPolicy,
-    pub(crate) api_version: HeaderValue,
-    /// The limit the hooks set on each request; `None` when the `reqwest::Client` enforces it already (the
-    /// one [`ClientBuilder`] builds), which spares every request reqwest's per-request extension.
-    pub(crate) timeout: Option<Duration>,
-    pub(crate) options: RequestOptions,
-    /// `Authorization` for operations that take a user or organization-scoped key (marked sensitive).
-    pub(crate) user_auth: Option<HeaderValue>,
-    /// `Authorization` for the partner operations (marked sensitive).
-    pub(crate) partner_auth: Option<HeaderValue>,
-}
-
-impl Default for ClientState {
-    fn default() -> Self {
-        ClientState {
-            retry: RetryPolicy::default(),
-            api_version: HeaderValue::from_static(API_VERSION),
-            timeout: Some(DEFAULT_TIMEOUT),
-            options: RequestOptions::default(),
-            user_auth: None,
-            partner_auth: None,
-        }
-    }
-}
-
-const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
 /// Builds a [`Client`]. Start with [`Client::builder`].
 #[derive(Debug, Clone)]

@@ -9,11 +9,11 @@ use reqwest::{Method, Request, Response, StatusCode};
 use tracing::Instrument as _;
 
 use crate::body::{RawBody, VERSION_HEADER, describe_body};
-use crate::config::ClientState;
 use crate::error::{is_meaningful, unexpected_response_marker};
 use crate::generated::Client;
 use crate::operations::{self, Accepts};
 use crate::retry::send_with_retries;
+use crate::state::ClientState;
 use crate::types::ApiError;
 
 impl ClientHooks<ClientState> for Client {

@@ -57,6 +57,7 @@ mod paging;
 mod retry;
 mod role_ids;
 mod secret;
+mod state;
 
 /// progenitor's output, as generated. Everything in it is also exported from the crate root, except
 /// progenitor's own error type, `generated::Error`, which [`Error`] converts from. The mock helpers and
@@ -78,10 +79,7 @@ pub mod generated;
 pub mod operations;
 
 pub use body::SUPPORT_HEADERS;
-pub use config::{
-    API_VERSION, ClientBuilder, ClientState, Credentials, DEFAULT_BASE_URL, RequestOptions,
-    USER_AGENT,
-};
+pub use config::{ClientBuilder, Credentials, DEFAULT_BASE_URL, USER_AGENT};
 pub use error::Error;
 pub use generated::{ByteStream, Client, ClientInfo, ResponseValue, builder, prelude, types};
 pub use json_query::JsonQuery;
@@ -89,3 +87,4 @@ pub use paging::MAX_PAGES;
 pub use retry::RetryPolicy;
 pub use role_ids::RoleIds;
 pub use secret::Secret;
+pub use state::{API_VERSION, ClientState, RequestOptions};

@@ -1,0 +1,337 @@
+//! The import rules ARCHITECTURE.md states, checked: the client's hand-written modules are layered one way,
+//! the generated code names only the vocabulary types the xtask maps the spec to, and the published crates
+//! never depend on test code or (the client) on httpmock.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use syn::visit::Visit;
+
+/// The client's hand-written modules, lowest layer first. A module may use the modules of lower layers and
+/// the generated ones (`generated`, `operations`); nothing in its own layer or above. ARCHITECTURE.md,
+/// "crates/polytomic", says the same.
+const LAYERS: &[&[&str]] = &[
+    &["body", "secret", "json_query"],
+    &["error"],
+    &["role_ids", "retry"],
+    &["state"],
+    &["config", "paging"],
+    &["hooks"],
+];
+
+/// What generated code may name from the hand-written side: the types the xtask maps the spec to
+/// (`RoleIds`, `JsonQuery`, `Secret`) and progenitor's inner type (`ClientState`).
+const NAMED_BY_GENERATED: &[&str] = &["ClientState", "RoleIds", "JsonQuery", "Secret"];
+
+const GENERATED: &[&str] = &["generated", "operations"];
+
+fn client_src() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../crates/polytomic/src")
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+/// The crate root's `pub use module::{Name, ..}`: which module each re-exported name comes from.
+fn root_exports(lib: &syn::File) -> BTreeMap<String, String> {
+    fn walk(tree: &syn::UseTree, module: Option<&str>, out: &mut BTreeMap<String, String>) {
+        match tree {
+            syn::UseTree::Path(p) => {
+                walk(&p.tree, Some(module.unwrap_or(&p.ident.to_string())), out)
+            }
+            syn::UseTree::Name(n) => {
+                if let Some(m) = module {
+                    out.insert(n.ident.to_string(), m.to_string());
+                }
+            }
+            syn::UseTree::Rename(r) => {
+                if let Some(m) = module {
+                    out.insert(r.rename.to_string(), m.to_string());
+                }
+            }
+            syn::UseTree::Group(g) => g.items.iter().for_each(|t| walk(t, module, out)),
+            syn::UseTree::Glob(_) => {}
+        }
+    }
+    let mut out = BTreeMap::new();
+    for item in &lib.items {
+        if let syn::Item::Use(u) = item {
+            walk(&u.tree, None, &mut out);
+        }
+    }
+    out
+}
+
+/// Every name that follows `crate::` in a module: in `use` trees and in paths.
+#[derive(Default)]
+struct CrateNames(BTreeSet<String>);
+
+impl<'a> Visit<'a> for CrateNames {
+    fn visit_path(&mut self, path: &'a syn::Path) {
+        let mut segments = path.segments.iter();
+        if let (Some(first), Some(second)) = (segments.next(), segments.next())
+            && first.ident == "crate"
+        {
+            self.0.insert(second.ident.to_string());
+        }
+        syn::visit::visit_path(self, path);
+    }
+
+    fn visit_use_tree(&mut self, tree: &'a syn::UseTree) {
+        if let syn::UseTree::Path(p) = tree
+            && p.ident == "crate"
+        {
+            let mut firsts = Vec::new();
+            first_names(&p.tree, &mut firsts);
+            self.0.extend(firsts);
+            return;
+        }
+        syn::visit::visit_use_tree(self, tree);
+    }
+}
+
+fn first_names(tree: &syn::UseTree, out: &mut Vec<String>) {
+    match tree {
+        syn::UseTree::Path(p) => out.push(p.ident.to_string()),
+        syn::UseTree::Name(n) => out.push(n.ident.to_string()),
+        syn::UseTree::Rename(r) => out.push(r.ident.to_string()),
+        syn::UseTree::Group(g) => g.items.iter().for_each(|t| first_names(t, out)),
+        syn::UseTree::Glob(_) => {}
+    }
+}
+
+/// The modules `module`'s source uses, resolved through the crate root's re-exports.
+fn uses(
+    source: &str,
+    exports: &BTreeMap<String, String>,
+    modules: &BTreeSet<String>,
+) -> BTreeSet<String> {
+    let file = syn::parse_file(source).expect("the module parses");
+    let mut names = CrateNames::default();
+    names.visit_file(&file);
+    names
+        .0
+        .into_iter()
+        .map(|name| match exports.get(&name) {
+            Some(module) => module.clone(),
+            None if modules.contains(&name) => name,
+            // The generated module's own submodules (`types`, `builder`), re-exported by name.
+            None => panic!("`crate::{name}` resolves to no module of the crate"),
+        })
+        .collect()
+}
+
+fn layer_of(module: &str) -> Option<usize> {
+    LAYERS.iter().position(|layer| layer.contains(&module))
+}
+
+/// The rule for one module's uses: the violations, as sentences.
+fn violations(module: &str, used: &BTreeSet<String>) -> Vec<String> {
+    let Some(own) = layer_of(module) else {
+        return vec![format!(
+            "{module}.rs is in no layer of LAYERS (tests/integration/tests/architecture.rs)"
+        )];
+    };
+    used.iter()
+        .filter(|u| u.as_str() != module && !GENERATED.contains(&u.as_str()))
+        .filter_map(|u| match layer_of(u) {
+            Some(layer) if layer < own => None,
+            Some(_) => Some(format!("{module}.rs uses {u}.rs, which is not below it")),
+            None => Some(format!("{module}.rs uses {u}, which is in no layer")),
+        })
+        .collect()
+}
+
+#[test]
+fn the_client_runtime_is_layered_one_way() {
+    let src = client_src();
+    let lib = syn::parse_file(&read(&src.join("lib.rs"))).unwrap();
+    let exports = root_exports(&lib);
+    let modules: BTreeSet<String> = std::fs::read_dir(&src)
+        .unwrap()
+        .filter_map(|e| {
+            let name = e.ok()?.file_name().into_string().ok()?;
+            Some(name.strip_suffix(".rs")?.to_string())
+        })
+        .filter(|m| m != "lib")
+        .collect();
+    let mut problems = Vec::new();
+    let mut edges = 0;
+    for module in modules.iter().filter(|m| !GENERATED.contains(&m.as_str())) {
+        let used = uses(&read(&src.join(format!("{module}.rs"))), &exports, &modules);
+        edges += used.len();
+        problems.extend(violations(module, &used));
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // Every layer is a real module, and the scan saw the imports (hooks alone uses six modules).
+    for module in LAYERS.iter().flat_map(|l| l.iter()) {
+        assert!(
+            modules.contains(*module),
+            "LAYERS names {module}, which is not a module"
+        );
+    }
+    assert!(edges > 15, "only {edges} uses found: the scan is broken");
+}
+
+#[test]
+fn the_rule_catches_a_module_importing_one_that_imports_it_back() {
+    let modules: BTreeSet<String> = ["error", "hooks", "body", "generated"]
+        .map(String::from)
+        .into();
+    let exports = BTreeMap::from([("Error".to_string(), "error".to_string())]);
+    // error.rs importing hooks (as it once did for `retry_after`): hooks is above error.
+    let used = uses(
+        "fn f() { crate::hooks::retry_after(); }",
+        &exports,
+        &modules,
+    );
+    assert_eq!(
+        violations("error", &used),
+        ["error.rs uses hooks.rs, which is not below it"]
+    );
+    // Through a root re-export and a `use` group.
+    let used = uses("use crate::{Error, body::x};", &exports, &modules);
+    assert_eq!(used, ["body", "error"].map(String::from).into());
+    assert!(
+        violations("body", &used).len() == 1,
+        "{:?}",
+        violations("body", &used)
+    );
+    assert!(violations("hooks", &used).is_empty());
+}
+
+#[test]
+fn generated_code_names_only_the_vocabulary_types() {
+    let src = client_src();
+    let mut named = BTreeSet::new();
+    for file in GENERATED {
+        let text = read(&src.join(format!("{file}.rs")));
+        for prefix in ["crate::", "::polytomic::"] {
+            for (at, _) in text.match_indices(prefix) {
+                // `::polytomic::` also contains `polytomic::`; `crate::` inside `::polytomic::crate` is not a thing.
+                if prefix == "crate::" && text[..at].ends_with("::") {
+                    continue;
+                }
+                let rest = &text[at + prefix.len()..];
+                let name: String = rest
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                named.insert(name);
+            }
+        }
+    }
+    // Doc links in the operations index name the client's methods.
+    named.remove("Client");
+    let unexpected: Vec<_> = named
+        .iter()
+        .filter(|n| !NAMED_BY_GENERATED.contains(&n.as_str()))
+        .collect();
+    assert!(unexpected.is_empty(), "generated code names {unexpected:?}");
+    for expected in NAMED_BY_GENERATED {
+        assert!(
+            named.contains(*expected),
+            "generated code no longer names {expected}"
+        );
+    }
+}
+
+/// Each workspace crate's dependencies, by kind, from `cargo metadata`.
+fn dependencies() -> BTreeMap<String, Vec<(String, Option<String>)>> {
+    let output = std::process::Command::new(env!("CARGO"))
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--no-deps",
+            "--offline",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo metadata runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    metadata["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let deps = p["dependencies"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| {
+                    let name = d["name"].as_str().unwrap().to_string();
+                    (name, d["kind"].as_str().map(String::from))
+                })
+                .collect();
+            (p["name"].as_str().unwrap().to_string(), deps)
+        })
+        .collect()
+}
+
+#[test]
+fn published_crates_depend_on_no_test_code_and_the_client_not_on_httpmock() {
+    let crates = dependencies();
+    let unpublished = [
+        "polytomic-test-support",
+        "polytomic-mock-server",
+        "polytomic-tests",
+        "polytomic-benches",
+        "xtask",
+    ];
+    for published in ["polytomic", "polytomic-httpmock", "polytomic-cli"] {
+        let deps = &crates[published];
+        for (name, kind) in deps {
+            if kind.as_deref() != Some("dev") {
+                assert!(
+                    !unpublished.contains(&name.as_str()),
+                    "{published} depends on {name}"
+                );
+            }
+        }
+    }
+    let client = &crates["polytomic"];
+    assert!(
+        client
+            .iter()
+            .all(|(name, _)| name != "httpmock" && name != "polytomic-httpmock"),
+        "the client must never compile httpmock: {client:?}"
+    );
+    // Nor through another crate: the client's build graph (normal and build dependencies).
+    let tree = std::process::Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "-p",
+            "polytomic",
+            "-e",
+            "normal,build",
+            "--prefix",
+            "none",
+            "--offline",
+        ])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        tree.status.success(),
+        "{}",
+        String::from_utf8_lossy(&tree.stderr)
+    );
+    let tree = String::from_utf8(tree.stdout).unwrap();
+    assert!(
+        tree.lines().count() > 20,
+        "cargo tree printed too little:\n{tree}"
+    );
+    assert!(
+        !tree
+            .lines()
+            .any(|l| l.starts_with("httpmock ") || l.starts_with("insta ")),
+        "the client's build pulls in test tooling:\n{tree}"
+    );
+}
