@@ -335,3 +335,83 @@ fn published_crates_depend_on_no_test_code_and_the_client_not_on_httpmock() {
         "the client's build pulls in test tooling:\n{tree}"
     );
 }
+
+/// The paths in the first column of README's "Layout" table.
+fn layout_paths(readme: &str) -> Vec<String> {
+    let Some((_, table)) = readme.split_once("\n## Layout\n") else {
+        panic!("README.md has no Layout section");
+    };
+    table
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .skip(2)
+        .flat_map(|row| {
+            let first = row.split('|').nth(1).unwrap_or_default();
+            first
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The folders a newcomer must find in the table: each crate and test crate, and the top-level folders.
+fn folders_to_map(root: &Path) -> Vec<String> {
+    let mut folders = vec![
+        "openapi/upstream/".to_string(),
+        "openapi/released/".to_string(),
+        "xtask/".into(),
+    ];
+    for parent in ["crates", "tests"] {
+        for entry in std::fs::read_dir(root.join(parent)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.join("Cargo.toml").exists() {
+                folders.push(format!(
+                    "{parent}/{}/",
+                    path.file_name().unwrap().to_string_lossy()
+                ));
+            }
+        }
+    }
+    folders
+}
+
+fn layout_problems(paths: &[String], folders: &[String], root: &Path) -> Vec<String> {
+    let mut problems: Vec<String> = paths
+        .iter()
+        .filter(|p| !root.join(p).exists())
+        .map(|p| format!("the Layout table names {p}, which does not exist"))
+        .collect();
+    for folder in folders {
+        if !paths.iter().any(|p| {
+            p.starts_with(folder.as_str()) || folder.starts_with(p.as_str()) && p.ends_with('/')
+        }) {
+            problems.push(format!("{folder} is not in README's Layout table"));
+        }
+    }
+    problems
+}
+
+#[test]
+fn the_readmes_layout_table_matches_the_tree() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let paths = layout_paths(&read(&root.join("README.md")));
+    let folders = folders_to_map(&root);
+    assert!(folders.len() >= 9, "{folders:?}");
+    let problems = layout_problems(&paths, &folders, &root);
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    // The check fails on a table that misses a crate or names a path that is gone.
+    let mut stale = paths.clone();
+    stale.retain(|p| p != "tests/benches/");
+    stale.push("tests/tests/".into());
+    assert_eq!(
+        layout_problems(&stale, &folders, &root),
+        [
+            "the Layout table names tests/tests/, which does not exist",
+            "tests/benches/ is not in README's Layout table"
+        ]
+    );
+}
