@@ -120,7 +120,11 @@ pub fn generate(spec: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Str
             sources.push((manifest_path, updated));
         }
     }
-    if let Some(manifest) = read_if_present(out_dir, VERSION_MANIFEST)? {
+    // A manifest that sets no version of its own (an output folder's bare workspace) is not stamped; one
+    // that does not parse is an error.
+    if let Some(manifest) = read_if_present(out_dir, VERSION_MANIFEST)?
+        && manifest::has_version(&manifest::parse(VERSION_MANIFEST, &manifest)?)
+    {
         let stamped =
             generate::stamp_version(VERSION_MANIFEST, &manifest, &api.info.version, None)?;
         sources.push((VERSION_MANIFEST, stamped));

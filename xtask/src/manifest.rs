@@ -38,6 +38,13 @@ pub(crate) fn version(name: &str, text: &str) -> Result<String, String> {
         .ok_or_else(|| missing_version(name))
 }
 
+/// Whether `doc` sets a version of its own (a bare `[workspace]` manifest does not).
+pub(crate) fn has_version(doc: &DocumentMut) -> bool {
+    VERSION_AT
+        .iter()
+        .any(|path| get(doc.as_item(), path).and_then(Item::as_str).is_some())
+}
+
 /// The version `doc` (the manifest `name`) sets, to edit.
 pub(crate) fn version_mut<'a>(
     doc: &'a mut DocumentMut,
@@ -90,6 +97,20 @@ mod tests {
             error,
             "a/Cargo.toml: no `version = \"...\"` in `[workspace.package]` or `[package]`"
         );
+    }
+
+    #[test]
+    fn a_bare_workspace_sets_no_version() {
+        let bare = parse("Cargo.toml", "[workspace]\nmembers = [\"a\"]\n").unwrap();
+        assert!(!has_version(&bare));
+        let package = parse(
+            "Cargo.toml",
+            "[package]\nname = \"a\"\nversion = \"0.1.0\"\n",
+        )
+        .unwrap();
+        assert!(has_version(&package));
+        let inherited = parse("Cargo.toml", "[package]\nversion.workspace = true\n").unwrap();
+        assert!(!has_version(&inherited));
     }
 
     #[test]

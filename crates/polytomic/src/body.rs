@@ -4,8 +4,8 @@
 
 use std::time::{Duration, SystemTime};
 
-use reqwest::Response;
 use reqwest::header::{HeaderMap, HeaderName, RETRY_AFTER};
+use reqwest::{Response, StatusCode};
 
 /// Polytomic's version header, sent on every request and read back for tracing.
 pub(crate) static VERSION_HEADER: HeaderName = HeaderName::from_static("x-polytomic-version");
@@ -38,15 +38,28 @@ pub(crate) fn support_headers(headers: &HeaderMap) -> Box<HeaderMap> {
 
 /// `Retry-After` as seconds or as an HTTP date.
 pub(crate) fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    retry_after_at(headers, SystemTime::now())
+}
+
+/// `Retry-After` as seen at `now` (a date is a wait from then).
+fn retry_after_at(headers: &HeaderMap, now: SystemTime) -> Option<Duration> {
     let value = headers.get(RETRY_AFTER)?.to_str().ok()?.trim();
     if let Ok(seconds) = value.parse::<u64>() {
         return Some(Duration::from_secs(seconds));
     }
     let when = httpdate::parse_http_date(value).ok()?;
-    Some(
-        when.duration_since(SystemTime::now())
-            .unwrap_or(Duration::ZERO),
-    )
+    Some(when.duration_since(now).unwrap_or(Duration::ZERO))
+}
+
+/// A success the spec does not declare (a `201` where it says `200`) is still a success: progenitor
+/// matches the declared status only, so the response is handed on with that status and decoded (a body
+/// that does not decode is still an error). `ResponseValue::status()` then reports the declared status.
+pub(crate) fn as_declared_success(response: Response, declared: u16) -> Response {
+    let mut response = http::Response::<reqwest::Body>::from(response);
+    if let Ok(status) = StatusCode::from_u16(declared) {
+        *response.status_mut() = status;
+    }
+    Response::from(response)
 }
 
 /// The most of an error response's body the client reads: enough for any `ApiError`; a larger body (a
@@ -265,7 +278,7 @@ pub(crate) fn json_path_at(body: &[u8], line: usize, column: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::time::{Duration, SystemTime};
+    use std::time::Duration;
 
     use super::*;
 
@@ -274,18 +287,19 @@ mod tests {
         let mut headers = HeaderMap::new();
         headers.insert(RETRY_AFTER, "3".parse().unwrap());
         assert_eq!(retry_after(&headers), Some(Duration::from_secs(3)));
-        let later = SystemTime::now() + Duration::from_secs(120);
-        headers.insert(RETRY_AFTER, httpdate::fmt_http_date(later).parse().unwrap());
-        let wait = retry_after(&headers).unwrap();
-        assert!(
-            wait > Duration::from_secs(110) && wait <= Duration::from_secs(120),
-            "{wait:?}"
-        );
+        // A date is a wait from the moment it is read (HTTP dates are whole seconds).
+        let now = httpdate::parse_http_date("Wed, 21 Oct 2015 07:28:00 GMT").unwrap();
         headers.insert(
             RETRY_AFTER,
-            "Wed, 21 Oct 2015 07:28:00 GMT".parse().unwrap(),
+            "Wed, 21 Oct 2015 07:30:00 GMT".parse().unwrap(),
         );
-        assert_eq!(retry_after(&headers), Some(Duration::ZERO));
+        assert_eq!(
+            retry_after_at(&headers, now),
+            Some(Duration::from_secs(120))
+        );
+        // A date in the past: no wait.
+        let later = now + Duration::from_secs(600);
+        assert_eq!(retry_after_at(&headers, later), Some(Duration::ZERO));
         headers.insert(RETRY_AFTER, "soon".parse().unwrap());
         assert_eq!(retry_after(&headers), None);
     }

@@ -1,4 +1,5 @@
-//! Building a client: base URL, credentials, API version, timeouts, retries, user agent.
+//! Building a client: base URL, credentials, API version, timeouts, retries, user agent; and which of the
+//! keys a client holds each operation is sent with ([`authorization`]).
 
 use std::fmt;
 use std::time::Duration;
@@ -6,6 +7,7 @@ use std::time::Duration;
 use base64::Engine as _;
 use reqwest::header::HeaderValue;
 
+use crate::operations::{self, Accepts};
 use crate::retry::RetryPolicy;
 use crate::state::{API_VERSION, ClientState, DEFAULT_TIMEOUT, RequestOptions};
 use crate::{Client, Error};
@@ -100,6 +102,26 @@ impl Client {
         let mut state = self.inner().clone();
         state.options = options;
         Client::new_with_client(self.baseurl(), self.client().clone(), state)
+    }
+}
+
+/// The `Authorization` value for `operation`: the kind of key it takes ([`operations::accepts`], from the
+/// spec), or an error when the client holds only the other kind. A client without credentials sends none.
+pub(crate) fn authorization<'a>(
+    state: &'a ClientState,
+    operation: &str,
+) -> Result<Option<&'a HeaderValue>, String> {
+    let (user, partner) = (state.user_auth.as_ref(), state.partner_auth.as_ref());
+    match operations::accepts(operation) {
+        Accepts::UserOrOrgScopedKey if user.is_none() && partner.is_some() => Err(format!(
+            "{operation} takes a user API key or an organization-scoped key, and the client holds only a partner key"
+        )),
+        Accepts::PartnerKey if partner.is_none() && user.is_some() => Err(format!(
+            "{operation} takes a partner API key, and the client holds only a user-side key"
+        )),
+        Accepts::UserOrOrgScopedKey => Ok(user),
+        Accepts::PartnerKey => Ok(partner),
+        Accepts::Any => Ok(user.or(partner)),
     }
 }
 

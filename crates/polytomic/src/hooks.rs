@@ -5,16 +5,18 @@
 
 use progenitor_client::{ClientHooks, ClientInfo, Error as ProgenitorError, OperationInfo};
 use reqwest::header::{HeaderValue, USER_AGENT};
-use reqwest::{Method, Request, Response, StatusCode};
+use reqwest::{Method, Request, Response};
 use tracing::Instrument as _;
 
-use crate::body::{RawBody, VERSION_HEADER, describe_body};
+use crate::body::{RawBody, VERSION_HEADER, as_declared_success, describe_body};
+use crate::config::authorization;
 use crate::error::{is_meaningful, unexpected_response_marker};
 use crate::generated::Client;
-use crate::operations::{self, Accepts};
+use crate::operations;
 use crate::retry::send_with_retries;
 use crate::state::ClientState;
 use crate::types::ApiError;
+use crate::validate::check_body;
 
 impl ClientHooks<ClientState> for Client {
     async fn pre<E>(
@@ -45,9 +47,7 @@ impl ClientHooks<ClientState> for Client {
             *request.timeout_mut() = Some(timeout);
         }
         if let Some(body) = request.body().and_then(|b| b.as_bytes()) {
-            if ROLE_RULE_OPERATIONS.contains(&info.operation_id) {
-                check_body(body).map_err(ProgenitorError::InvalidRequest)?;
-            }
+            check_body(info.operation_id, body).map_err(ProgenitorError::InvalidRequest)?;
         } else if request.method() == Method::POST {
             // Without a body hyper sends no Content-Length, and some proxies answer a bodyless POST with 411.
             let zero = reqwest::header::HeaderValue::from_static("0");
@@ -110,68 +110,5 @@ impl ClientHooks<ClientState> for Client {
             )));
         }
         Ok(())
-    }
-}
-
-/// The `Authorization` value for `operation`: the kind of key it takes ([`operations::accepts`], from the
-/// spec), or an error when the client holds only the other kind. A client without credentials sends none.
-fn authorization<'a>(
-    state: &'a ClientState,
-    operation: &str,
-) -> Result<Option<&'a HeaderValue>, String> {
-    let (user, partner) = (state.user_auth.as_ref(), state.partner_auth.as_ref());
-    match operations::accepts(operation) {
-        Accepts::UserOrOrgScopedKey if user.is_none() && partner.is_some() => Err(format!(
-            "{operation} takes a user API key or an organization-scoped key, and the client holds only a partner key"
-        )),
-        Accepts::PartnerKey if partner.is_none() && user.is_some() => Err(format!(
-            "{operation} takes a partner API key, and the client holds only a user-side key"
-        )),
-        Accepts::UserOrOrgScopedKey => Ok(user),
-        Accepts::PartnerKey => Ok(partner),
-        Accepts::Any => Ok(user.or(partner)),
-    }
-}
-
-/// The operations whose docs say a body may not have both `role` and `role_ids` (the Users docs).
-const ROLE_RULE_OPERATIONS: &[&str] = &[
-    "create_current_org_user",
-    "update_current_org_user",
-    "create_partner_user",
-    "update_partner_user",
-];
-
-/// A success the spec does not declare (a `201` where it says `200`) is still a success: progenitor
-/// matches the declared status only, so the response is handed on with that status and decoded (a body
-/// that does not decode is still an error). `ResponseValue::status()` then reports the declared status.
-fn as_declared_success(response: Response, declared: u16) -> Response {
-    let mut response = http::Response::<reqwest::Body>::from(response);
-    if let Ok(status) = StatusCode::from_u16(declared) {
-        *response.status_mut() = status;
-    }
-    Response::from(response)
-}
-
-/// Rejects, before anything is sent, a body the API is documented to reject.
-fn check_body(body: &[u8]) -> Result<(), String> {
-    let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(body) else {
-        return Ok(());
-    };
-    if fields.contains_key("role") && fields.contains_key("role_ids") {
-        return Err("set either role_ids or the deprecated role, not both: the API rejects a request with both".into());
-    }
-    Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn rejects_role_and_role_ids_together() {
-        assert!(check_body(br#"{"email":"a","role":"admin","role_ids":["x"]}"#).is_err());
-        assert!(check_body(br#"{"email":"a","role":"admin"}"#).is_ok());
-        assert!(check_body(br#"{"role_ids":["x"]}"#).is_ok());
-        assert!(check_body(b"not json").is_ok());
     }
 }

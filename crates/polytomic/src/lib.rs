@@ -58,6 +58,7 @@ mod retry;
 mod role_ids;
 mod secret;
 mod state;
+mod validate;
 
 /// progenitor's output, as generated. Everything in it is also exported from the crate root, except
 /// progenitor's own error type, `generated::Error`, which [`Error`] converts from. The mock helpers and

@@ -10,11 +10,11 @@ use crate::body::{IDEMPOTENCY_KEY, VERSION_HEADER, keep_body, retry_after};
 
 /// When and how often failed attempts are retried.
 ///
-/// Retried: connection errors and timeouts, and the statuses 408, 409, 429 and 5xx. GET, PUT and DELETE
-/// are retried freely; a POST when the request carries an `Idempotency-Key`, or when the connection could
-/// not be made (nothing was sent). A server's `Retry-After` is a promise: the client never retries earlier,
-/// and when it asks for longer than `max_backoff` the error is returned at once ([`crate::Error::retry_after`]
-/// says how long). Fields may be added (`non_exhaustive`): start from [`RetryPolicy::default`] or
+/// Retried: connection errors and timeouts, and the statuses 408, 409, 429 and 5xx. GET, HEAD, PUT,
+/// DELETE and OPTIONS are retried freely; a POST when the request carries an `Idempotency-Key`, or when
+/// the connection could not be made (nothing was sent). A server's `Retry-After` is a promise: the client
+/// never retries earlier, and when it asks for longer than `max_backoff` the error is returned at once
+/// ([`crate::Error::retry_after`] says how long). Fields may be added (`non_exhaustive`): start from [`RetryPolicy::default`] or
 /// [`RetryPolicy::none`] and change what you need.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -99,6 +99,8 @@ pub(crate) enum NoRetry {
     RetryAfterTooLong(Duration),
     /// The wait would end past the policy's `max_elapsed`.
     OutOfTime,
+    /// The request's body is a stream, which cannot be sent twice (progenitor's JSON bodies are bytes).
+    BodyNotReplayable,
 }
 
 /// One attempt's outcome, as far as retrying cares.
@@ -233,9 +235,17 @@ pub(crate) async fn send_with_retries(
             || started.elapsed(),
             random_fraction,
         );
-        let (RetryAction::RetryAfter(delay), Some(next)) = (action, spare) else {
-            tracing::debug!(attempt, decision = ?action, "final attempt");
-            break result;
+        let (delay, next) = match (action, spare) {
+            (RetryAction::RetryAfter(delay), Some(next)) => (delay, next),
+            (RetryAction::RetryAfter(_), None) => {
+                let action = RetryAction::DoNotRetry(NoRetry::BodyNotReplayable);
+                tracing::debug!(attempt, decision = ?action, "final attempt");
+                break result;
+            }
+            (action, _) => {
+                tracing::debug!(attempt, decision = ?action, "final attempt");
+                break result;
+            }
         };
         tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, "retrying");
         // Nothing but the next request is kept across the wait, and the wait is boxed (as `keep_body`

@@ -1,7 +1,8 @@
 //! A bounded chaos run: a loopback server that, at random from a fixed seed, resets connections, stalls
 //! past the timeout, sends truncated or non-JSON bodies, 429s with Retry-After, and 5xx. Every call must
 //! end in success or a typed error, after at most the policy's attempts; a stalled attempt never ends in a
-//! success (the client's own timeout ended it); retried writes carry one idempotency key. Nothing is timed
+//! success (the client's own timeout ends it, long before the late reply); retried writes carry one
+//! idempotency key. Nothing is timed
 //! against the wall clock: a busy machine changes how long the run takes, never its verdict. The tally is
 //! printed (`cargo test --test chaos -- --nocapture`).
 //!
@@ -17,8 +18,8 @@ use polytomic::{Client, Credentials, Error, RetryPolicy, RoleIds};
 use polytomic_test_support::{Reply, Rng, Server, success_example};
 use uuid::Uuid;
 
-/// Each attempt's bound. A stalled attempt never gets an answer, so it ends by this bound however busy the
-/// machine; an answered one has thousands of times this long to arrive.
+/// Each attempt's bound. A stalled attempt is answered only after 60 times this, so it ends by this bound
+/// however busy the machine; any other reply is sent at once.
 const TIMEOUT: Duration = Duration::from_secs(1);
 const RETRIES: u32 = 2;
 const MAX_BACKOFF: Duration = Duration::from_millis(40);
@@ -35,12 +36,9 @@ fn fault(rng: &mut Rng, user: &str) -> (&'static str, Reply) {
     let user = user.to_string();
     match rng.below(8) {
         0 => ("reset", Reply::hang_up()),
-        // Answered long after the test is over (the server is dropped first): only the client's timeout
-        // can end this attempt.
-        1 => (
-            "stall",
-            Reply::json(200, user).after(Duration::from_secs(3600)),
-        ),
+        // Answered a minute later: only the client's timeout ends this attempt in time. A client whose
+        // timeout did not work would take this (successful) reply, which the check in `run` catches.
+        1 => ("stall", Reply::json(200, user).after(TIMEOUT * 60)),
         2 => ("truncated", Reply::json(200, user).truncated()),
         3 => (
             "not json",
@@ -177,13 +175,13 @@ async fn run(calls: usize, seed: u64) -> Plan {
             "{call}: {} attempts reached the server: {faults:?}",
             faults.len()
         );
-        // What a hang would look like here: a stalled reply waited out instead of the attempt timing out.
-        // The last attempt the server saw is the one whose reply the call returned.
+        // A stalled reply waited out instead of the attempt timing out would succeed, after faults that
+        // include no "ok" (an "ok" ends the call). Counted, not timed: the order in which a slow server
+        // reads a retry and a given-up attempt does not matter.
         if outcome.is_ok() {
-            assert_eq!(
-                faults.last(),
-                Some(&"ok"),
-                "{call} succeeded, but its last attempt met {faults:?}"
+            assert!(
+                faults.contains(&"ok"),
+                "{call} succeeded, but the server never answered it well: {faults:?}"
             );
         }
         let kind = match &outcome {
