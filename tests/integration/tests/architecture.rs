@@ -309,24 +309,25 @@ fn generated_code_names_only_the_vocabulary_types() {
 /// Each workspace crate: whether it is published, and its dependencies by kind (`cargo metadata`).
 type Crates = BTreeMap<String, (bool, Vec<(String, Option<String>)>)>;
 
-fn dependencies() -> Crates {
+/// What `cargo <args> --offline` prints, run in the workspace; a failure fails the test with cargo's words.
+fn cargo(args: &[&str]) -> Vec<u8> {
     let output = std::process::Command::new(env!("CARGO"))
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--no-deps",
-            "--offline",
-        ])
+        .args(args)
+        .arg("--offline")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
-        .expect("cargo metadata runs");
+        .expect("cargo runs");
     assert!(
         output.status.success(),
-        "{}",
+        "cargo {args:?}: {}",
         String::from_utf8_lossy(&output.stderr)
     );
-    let metadata: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    output.stdout
+}
+
+fn dependencies() -> Crates {
+    let output = cargo(&["metadata", "--format-version", "1", "--no-deps"]);
+    let metadata: serde_json::Value = serde_json::from_slice(&output).unwrap();
     metadata["packages"]
         .as_array()
         .unwrap()
@@ -377,29 +378,19 @@ fn published_crates_depend_on_no_test_code_and_the_client_not_on_httpmock() {
         "the client must never compile httpmock: {client:?}"
     );
     // Nor through another crate: the client's build graph (normal and build dependencies).
-    let tree = std::process::Command::new(env!("CARGO"))
-        .args([
-            "tree",
-            "-p",
-            "polytomic",
-            "-e",
-            "normal,build",
-            "--all-features",
-            "--target",
-            "all",
-            "--prefix",
-            "none",
-            "--offline",
-        ])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cargo tree runs");
-    assert!(
-        tree.status.success(),
-        "{}",
-        String::from_utf8_lossy(&tree.stderr)
-    );
-    let tree = String::from_utf8(tree.stdout).unwrap();
+    let tree = cargo(&[
+        "tree",
+        "-p",
+        "polytomic",
+        "-e",
+        "normal,build",
+        "--all-features",
+        "--target",
+        "all",
+        "--prefix",
+        "none",
+    ]);
+    let tree = String::from_utf8(tree).unwrap();
     assert!(
         tree.lines().count() > 20,
         "cargo tree printed too little:\n{tree}"
