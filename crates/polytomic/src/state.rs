@@ -60,7 +60,7 @@ impl RequestOptions {
 }
 
 /// What the hooks need at request time; the client's inner value (progenitor's `with_inner_type`).
-/// [`ClientBuilder`] makes it; `ClientState::default()` (no credentials, default policy) lets
+/// [`ClientBuilder`](crate::ClientBuilder) makes it; `ClientState::default()` (no credentials, default policy) lets
 /// `Client::new_with_client` be called directly too.
 #[derive(Debug, Clone)]
 pub struct ClientState {
