@@ -235,17 +235,16 @@ pub(crate) async fn send_with_retries(
             || started.elapsed(),
             random_fraction,
         );
-        let (delay, next) = match (action, spare) {
-            (RetryAction::RetryAfter(delay), Some(next)) => (delay, next),
+        // No copy while a retry is still allowed: the body is a stream.
+        let action = match (action, &spare) {
             (RetryAction::RetryAfter(_), None) => {
-                let action = RetryAction::DoNotRetry(NoRetry::BodyNotReplayable);
-                tracing::debug!(attempt, decision = ?action, "final attempt");
-                break result;
+                RetryAction::DoNotRetry(NoRetry::BodyNotReplayable)
             }
-            (action, _) => {
-                tracing::debug!(attempt, decision = ?action, "final attempt");
-                break result;
-            }
+            (action, _) => action,
+        };
+        let (RetryAction::RetryAfter(delay), Some(next)) = (action, spare) else {
+            tracing::debug!(attempt, decision = ?action, "final attempt");
+            break result;
         };
         tracing::debug!(attempt, delay_ms = delay.as_millis() as u64, "retrying");
         // Nothing but the next request is kept across the wait, and the wait is boxed (as `keep_body`
