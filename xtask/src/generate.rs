@@ -11,6 +11,7 @@ use crate::names::{METHODS, operation_mut};
 mod api_version;
 mod deprecated;
 mod index;
+mod optional_schemars;
 mod paths;
 mod query;
 
@@ -222,10 +223,20 @@ fn render(
             short(&e.to_string())
         )
     })?;
-    let file = syn::parse2::<syn::File>(tokens).map_err(|e| {
+    let mut file = syn::parse2::<syn::File>(tokens).map_err(|e| {
         format!("progenitor produced code for {path} that does not parse (a progenitor bug): {e}")
     })?;
+    syntax_passes(path, &mut file)?;
     Ok((path, format!("{header}{}", prettyplease::unparse(&file))))
+}
+
+/// Our rewrites of progenitor's output that work on its syntax tree, by file.
+fn syntax_passes(path: &str, file: &mut syn::File) -> Result<(), String> {
+    match path {
+        CLIENT => optional_schemars::make_optional(file).map(drop),
+        CLI => optional_schemars::drop_bounds(file).map(drop),
+        _ => Ok(()),
+    }
 }
 
 /// The client's tokens with our rewrites of progenitor's output, in one pass over their text:
@@ -298,7 +309,8 @@ fn settings() -> GenerationSettings {
     settings
         .with_interface(InterfaceStyle::Builder)
         .with_tag(TagStyle::Merged)
-        // Lets tests and users print each type's JSON Schema (the shape snapshot in tests/).
+        // Lets tests and users print each type's JSON Schema (the shape snapshot in tests/), behind the
+        // client's `schemars` feature (see `optional_schemars`).
         .with_derive("schemars::JsonSchema")
         .with_derive("PartialEq")
         // The hand-written layer (crates/polytomic/src/hooks.rs) implements `ClientHooks` for the client:

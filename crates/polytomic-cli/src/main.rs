@@ -229,7 +229,7 @@ fn print_json<T: serde::Serialize>(value: &T) {
 impl CliConfig for Output {
     fn success_item<T>(&self, value: &ResponseValue<T>)
     where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+        T: serde::Serialize + std::fmt::Debug,
     {
         print_json(value.as_ref());
     }
@@ -238,32 +238,32 @@ impl CliConfig for Output {
 
     fn error<T>(&self, _: &progenitor_client::Error<T>)
     where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+        T: serde::Serialize + std::fmt::Debug,
     {
     }
 
     fn list_start<T>(&self)
     where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+        T: serde::Serialize + std::fmt::Debug,
     {
     }
 
     fn list_item<T>(&self, value: &T)
     where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+        T: serde::Serialize + std::fmt::Debug,
     {
         print_json(value);
     }
 
     fn list_end_success<T>(&self)
     where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+        T: serde::Serialize + std::fmt::Debug,
     {
     }
 
     fn list_end_error<T>(&self, _: &progenitor_client::Error<T>)
     where
-        T: schemars::JsonSchema + serde::Serialize + std::fmt::Debug,
+        T: serde::Serialize + std::fmt::Debug,
     {
     }
 

@@ -10,6 +10,7 @@ use reqwest::header::HeaderValue;
 use crate::operations::{self, Accepts};
 use crate::retry::RetryPolicy;
 use crate::state::{API_VERSION, ClientState, DEFAULT_TIMEOUT, RequestOptions};
+use crate::tls;
 use crate::{Client, Error};
 
 /// The API base URL used unless [`ClientBuilder::base_url`] or `POLYTOMIC_BASE_URL` says otherwise.
@@ -257,16 +258,26 @@ impl ClientBuilder {
         // for this client and for one the caller brings; the timeout too, for the caller's.
         let (http, timeout) = match self.http {
             Some(http) => (http, Some(self.timeout)),
-            None => (
-                reqwest::Client::builder()
+            None if base_url.scheme() == "https" && !tls::AVAILABLE => {
+                return Err(Error::InvalidConfig(format!(
+                    "base URL {:?} needs TLS, which this build of polytomic leaves out: enable the \
+                     feature {} or bring your own client (`http_client`)",
+                    self.base_url,
+                    tls::FEATURES
+                )));
+            }
+            None => {
+                let builder = reqwest::Client::builder()
                     .connect_timeout(self.connect_timeout)
-                    .timeout(self.timeout)
+                    .timeout(self.timeout);
+                let http = tls::backend(builder)
+                    .map_err(Error::InvalidConfig)?
                     .build()
                     .map_err(|e| {
                         Error::InvalidConfig(format!("cannot build the HTTP client: {e}"))
-                    })?,
-                None,
-            ),
+                    })?;
+                (http, None)
+            }
         };
         let state = ClientState {
             retry: self.retry,

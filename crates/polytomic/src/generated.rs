@@ -10,15 +10,8 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`ActivateSyncEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ActivateSyncEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ActivateSyncOutput>,
@@ -29,14 +22,8 @@ pub mod types {
         }
     }
     ///`ActivateSyncInput`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ActivateSyncInput {
         pub active: bool,
     }
@@ -46,15 +33,8 @@ pub mod types {
         }
     }
     ///`ActivateSyncOutput`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ActivateSyncOutput {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active: ::std::option::Option<bool>,
@@ -67,15 +47,8 @@ pub mod types {
         }
     }
     ///The body of every error response.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApiError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
@@ -92,15 +65,8 @@ pub mod types {
         }
     }
     ///`ApiKeyResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApiKeyResponse {
         ///Newly created API key. This value is shown only once; store it securely.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -112,15 +78,8 @@ pub mod types {
         }
     }
     ///`ApiKeyResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApiKeyResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ApiKeyResponse>,
@@ -131,14 +90,8 @@ pub mod types {
         }
     }
     ///`BackendConnectionCapabilities`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BackendConnectionCapabilities {
         pub destination: bool,
         pub enrichment: bool,
@@ -151,15 +104,8 @@ pub mod types {
         }
     }
     ///`BackendOAuthPrompt`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BackendOAuthPrompt {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub key: ::std::option::Option<::std::string::String>,
@@ -174,14 +120,8 @@ pub mod types {
         }
     }
     ///`BulkBulkSyncSchedule`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkBulkSyncSchedule {
         #[serde(
             rename = "createdAt",
@@ -269,9 +209,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum BulkDiscover {
         #[serde(rename = "all")]
         All,
@@ -333,9 +273,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum BulkExecutionStatus {
         #[serde(rename = "created")]
         Created,
@@ -425,9 +365,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum BulkFetchMode {
         #[serde(rename = "none")]
         None,
@@ -475,15 +415,8 @@ pub mod types {
         }
     }
     ///`BulkField`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkField {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
@@ -502,14 +435,8 @@ pub mod types {
         }
     }
     ///`BulkFilter`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkFilter {
         ///Schema field ID to filter on.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -535,9 +462,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum BulkNormalizeNames {
         #[serde(rename = "enabled")]
         Enabled,
@@ -595,9 +522,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum BulkOutputDisposition {
         #[serde(rename = "retain")]
         Retain,
@@ -655,9 +582,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum BulkResyncMode {
         #[serde(rename = "refetch")]
         Refetch,
@@ -715,9 +642,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum BulkScheduleSyncMode {
         #[serde(rename = "normal")]
         Normal,
@@ -769,15 +696,8 @@ pub mod types {
         }
     }
     ///`BulkSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data_cutoff_timestamp: ::std::option::Option<
@@ -810,15 +730,8 @@ pub mod types {
         }
     }
     ///`BulkSchemaEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSchemaEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkSchema>,
@@ -839,9 +752,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum BulkSchemaExecutionStatus {
         #[serde(rename = "created")]
         Created,
@@ -913,15 +826,8 @@ pub mod types {
         }
     }
     ///`BulkSchemaListItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSchemaListItem {
         ///Per-schema cutoff. Records older than this timestamp are excluded from sync runs.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -966,9 +872,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum BulkSelectiveMode {
         #[serde(rename = "none")]
         None,
@@ -1016,14 +922,8 @@ pub mod types {
         }
     }
     ///`BulkSyncAdditionalScheduleRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncAdditionalScheduleRequest {
         ///Day of the month (1-31) to run monthly schedules.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1057,14 +957,8 @@ pub mod types {
         }
     }
     ///`BulkSyncAdditionalScheduleResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncAdditionalScheduleResponse {
         ///Timestamp the schedule was created.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1109,14 +1003,8 @@ pub mod types {
         }
     }
     ///`BulkSyncDefaultScheduleRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncDefaultScheduleRequest {
         ///Day of the month (1-31) to run monthly schedules.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1143,14 +1031,8 @@ pub mod types {
         }
     }
     ///`BulkSyncDefaultScheduleResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncDefaultScheduleResponse {
         ///Timestamp the schedule was created.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1188,15 +1070,8 @@ pub mod types {
         }
     }
     ///`BulkSyncDest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncDest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub configuration: ::std::option::Option<
@@ -1216,15 +1091,8 @@ pub mod types {
         }
     }
     ///`BulkSyncDestEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncDestEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkSyncDest>,
@@ -1235,15 +1103,8 @@ pub mod types {
         }
     }
     ///`BulkSyncExecution`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncExecution {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed_at: ::std::option::Option<
@@ -1288,15 +1149,8 @@ pub mod types {
         }
     }
     ///`BulkSyncExecutionEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncExecutionEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkSyncExecution>,
@@ -1307,15 +1161,8 @@ pub mod types {
         }
     }
     ///`BulkSyncExecutionLogs`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncExecutionLogs {
         ///Timestamp at which the signed URLs in URLs stop working.
         #[serde(
@@ -1333,15 +1180,8 @@ pub mod types {
         }
     }
     ///`BulkSyncExecutionLogsEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncExecutionLogsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkSyncExecutionLogs>,
@@ -1352,15 +1192,8 @@ pub mod types {
         }
     }
     ///`BulkSyncExecutionStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncExecutionStatus {
         ///Next scheduled execution time, if the sync has a schedule configured.
         #[serde(
@@ -1387,15 +1220,8 @@ pub mod types {
         }
     }
     ///`BulkSyncIngestionStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncIngestionStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
@@ -1422,15 +1248,8 @@ pub mod types {
         }
     }
     ///`BulkSyncListEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncListEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<BulkSyncResponse>>,
@@ -1441,15 +1260,8 @@ pub mod types {
         }
     }
     ///`BulkSyncResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncResponse {
         ///Whether the sync is active. Inactive syncs do not run on their schedule.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1528,15 +1340,8 @@ pub mod types {
         }
     }
     ///`BulkSyncResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkSyncResponse>,
@@ -1547,14 +1352,8 @@ pub mod types {
         }
     }
     ///`BulkSyncScheduleApi`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncScheduleApi {
         ///Day of the month (1-31) for monthly schedules.
         #[serde(
@@ -1590,15 +1389,8 @@ pub mod types {
         }
     }
     ///`BulkSyncSchemaExecution`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSchemaExecution {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed_at: ::std::option::Option<
@@ -1631,15 +1423,8 @@ pub mod types {
         }
     }
     ///`BulkSyncSchemaExecutionStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSchemaExecutionStatus {
         ///Timestamp when the most recent execution finished. Null while the execution is still running.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1676,15 +1461,8 @@ pub mod types {
         }
     }
     ///`BulkSyncSource`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSource {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub capabilities: ::std::option::Option<BulkSyncSourceCapabilities>,
@@ -1700,15 +1478,8 @@ pub mod types {
         }
     }
     ///`BulkSyncSourceCapabilities`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSourceCapabilities {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub supports_tracking_fields: ::std::option::Option<bool>,
@@ -1719,15 +1490,8 @@ pub mod types {
         }
     }
     ///`BulkSyncSourceEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSourceEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkSyncSource>,
@@ -1738,15 +1502,8 @@ pub mod types {
         }
     }
     ///`BulkSyncSourceSchemaEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSourceSchemaEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<Schema>,
@@ -1757,15 +1514,8 @@ pub mod types {
         }
     }
     ///`BulkSyncSourceStatus`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSourceStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub cache_status: ::std::option::Option<::std::string::String>,
@@ -1784,15 +1534,8 @@ pub mod types {
         }
     }
     ///`BulkSyncSourceStatusEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSourceStatusEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkSyncSourceStatus>,
@@ -1803,15 +1546,8 @@ pub mod types {
         }
     }
     ///`BulkSyncStatusEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncStatusEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkSyncStatusResponse>,
@@ -1822,15 +1558,8 @@ pub mod types {
         }
     }
     ///`BulkSyncStatusResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_execution: ::std::option::Option<BulkSyncExecution>,
@@ -1859,9 +1588,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum BulkSyncTargetMode {
         #[serde(rename = "snapshot")]
         Snapshot,
@@ -1905,15 +1634,8 @@ pub mod types {
         }
     }
     ///`CancelBulkSyncResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelBulkSyncResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
@@ -1924,15 +1646,8 @@ pub mod types {
         }
     }
     ///`CancelBulkSyncResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelBulkSyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<CancelBulkSyncResponse>,
@@ -1943,15 +1658,8 @@ pub mod types {
         }
     }
     ///`CancelSyncExecutionResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelSyncExecutionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
@@ -1962,15 +1670,8 @@ pub mod types {
         }
     }
     ///`CancelSyncExecutionResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelSyncExecutionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<CancelSyncExecutionResponse>,
@@ -1981,15 +1682,8 @@ pub mod types {
         }
     }
     ///`CancelSyncResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelSyncResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
@@ -2000,15 +1694,8 @@ pub mod types {
         }
     }
     ///`CancelSyncResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelSyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<CancelSyncResponse>,
@@ -2019,15 +1706,8 @@ pub mod types {
         }
     }
     ///`ConfigurationValue`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConfigurationValue {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub items: ::std::vec::Vec<::serde_json::Value>,
@@ -2040,14 +1720,8 @@ pub mod types {
         }
     }
     ///`ConnectCardRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectCardRequest {
         ///The id of an existing connection to update.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2074,15 +1748,8 @@ pub mod types {
         }
     }
     ///`ConnectCardResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectCardResponse {
         ///URL to redirect the user to in order to create the new connection.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2097,15 +1764,8 @@ pub mod types {
         }
     }
     ///`ConnectCardResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectCardResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ConnectCardResponse>,
@@ -2116,15 +1776,8 @@ pub mod types {
         }
     }
     ///`ConnectionForm`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionForm {
         ///Any type
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2139,15 +1792,8 @@ pub mod types {
         }
     }
     ///`ConnectionListResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionListResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<ConnectionResponseSchema>>,
@@ -2158,15 +1804,8 @@ pub mod types {
         }
     }
     ///`ConnectionParameterValue`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionParameterValue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
@@ -2180,15 +1819,8 @@ pub mod types {
         }
     }
     ///`ConnectionParameterValuesResp`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionParameterValuesResp {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allows_creation: ::std::option::Option<bool>,
@@ -2201,15 +1833,8 @@ pub mod types {
         }
     }
     ///`ConnectionParameterValuesResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionParameterValuesResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<
@@ -2225,14 +1850,8 @@ pub mod types {
         }
     }
     ///`ConnectionProxyCall`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyCall {
         ///Request body. May be a string, a JSON object, or null.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2266,15 +1885,8 @@ pub mod types {
         }
     }
     ///`ConnectionProxyContract`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyContract {
         ///HTTP methods the proxy accepts.
         #[serde(
@@ -2363,15 +1975,8 @@ pub mod types {
         }
     }
     ///`ConnectionProxyInfoResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyInfoResponse {
         ///Connection backend identifier (e.g. hubspot, salesforce).
         #[serde(
@@ -2409,15 +2014,8 @@ pub mod types {
         }
     }
     ///`ConnectionProxyInheritedBase`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyInheritedBase {
         ///Base URL all proxied requests are sent to. Caller-supplied paths are appended to this URL.
         #[serde(
@@ -2448,15 +2046,8 @@ pub mod types {
         }
     }
     ///`ConnectionProxyLockedHeader`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyLockedHeader {
         ///Header name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2474,15 +2065,8 @@ pub mod types {
         }
     }
     ///`ConnectionProxyMergeRules`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyMergeRules {
         ///How caller-supplied headers are merged with the connection's inherited headers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2497,15 +2081,8 @@ pub mod types {
         }
     }
     ///`ConnectionProxyResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyResponse {
         ///Upstream response body. If the upstream returned JSON, the body is returned as-is; otherwise it is returned as a string.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2546,15 +2123,8 @@ pub mod types {
         }
     }
     ///`ConnectionProxyStats`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyStats {
         ///Total backend API calls made through this connection (including non-proxy calls) over the last 24 hours.
         #[serde(
@@ -2601,15 +2171,8 @@ pub mod types {
         }
     }
     ///`ConnectionResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ConnectionResponseSchema>,
@@ -2620,15 +2183,8 @@ pub mod types {
         }
     }
     ///`ConnectionResponseSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionResponseSchema {
         ///API calls made to service in the last 24h (supported integrations only).
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2671,14 +2227,8 @@ pub mod types {
         }
     }
     ///`ConnectionType`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionType {
         pub capabilities: BackendConnectionCapabilities,
         #[serde(
@@ -2718,15 +2268,8 @@ pub mod types {
         }
     }
     ///`ConnectionTypeResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionTypeResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<ConnectionType>>,
@@ -2737,15 +2280,8 @@ pub mod types {
         }
     }
     ///`ConnectionTypeSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionTypeSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -2762,14 +2298,8 @@ pub mod types {
         }
     }
     ///`CreateBulkSyncRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateBulkSyncRequest {
         ///Whether the sync is active. Inactive syncs do not run on their schedule but can still be triggered manually.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2837,14 +2367,8 @@ pub mod types {
         }
     }
     ///`CreateBulkSyncRequestSchemasItems`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum CreateBulkSyncRequestSchemasItems {
         String(::std::string::String),
@@ -2857,14 +2381,8 @@ pub mod types {
         }
     }
     ///`CreateConnectionRequestSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateConnectionRequestSchema {
         pub configuration: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///Override interval for connection health checking.
@@ -2890,15 +2408,8 @@ pub mod types {
         }
     }
     ///`CreateConnectionResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateConnectionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<CreateConnectionResponseSchema>,
@@ -2909,15 +2420,8 @@ pub mod types {
         }
     }
     ///`CreateConnectionResponseSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateConnectionResponseSchema {
         ///Code to enter in order to complete connection authentication.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2955,14 +2459,8 @@ pub mod types {
         }
     }
     ///`CreateModelRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateModelRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub additional_fields: ::std::option::Option<
@@ -2996,14 +2494,8 @@ pub mod types {
         }
     }
     ///`CreateOrganizationRequestSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateOrganizationRequestSchema {
         ///OIDC client ID issued by the identity provider.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3029,14 +2521,8 @@ pub mod types {
         }
     }
     ///`CreatePolicyRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreatePolicyRequest {
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3050,14 +2536,8 @@ pub mod types {
         }
     }
     ///`CreateRoleRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateRoleRequest {
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3069,14 +2549,8 @@ pub mod types {
         }
     }
     ///`CreateScheduleRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateScheduleRequest {
         pub schedule: BulkSyncScheduleApi,
     }
@@ -3086,15 +2560,8 @@ pub mod types {
         }
     }
     ///`CreateSharedConnectionResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateSharedConnectionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<CreateSharedConnectionResponseSchema>,
@@ -3105,15 +2572,8 @@ pub mod types {
         }
     }
     ///`CreateSharedConnectionResponseSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateSharedConnectionResponseSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
@@ -3124,14 +2584,8 @@ pub mod types {
         }
     }
     ///`CreateSyncRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateSyncRequest {
         ///Whether the sync is enabled and scheduled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3180,14 +2634,8 @@ pub mod types {
         }
     }
     ///`CreateUserRequestSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateUserRequestSchema {
         ///Email address used to sign the user in and receive notifications.
         pub email: ::std::string::String,
@@ -3204,14 +2652,8 @@ pub mod types {
         }
     }
     ///`CreateWebhooksSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateWebhooksSchema {
         pub endpoint: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3224,14 +2666,8 @@ pub mod types {
         }
     }
     ///`CurrentOrgCreateUserRequestSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CurrentOrgCreateUserRequestSchema {
         ///Email address used to sign the user in and receive notifications.
         pub email: ::std::string::String,
@@ -3248,15 +2684,8 @@ pub mod types {
         }
     }
     ///Every field is optional, so `{}` is a valid body.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CurrentOrgUpdateUserRequestSchema {
         ///Deprecated legacy role name. Use role_ids instead.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3271,14 +2700,8 @@ pub mod types {
         }
     }
     ///Similar to a model configuration, this configures the enricher. For example, if you wanted to use Apollo to enrich people, you would send `{"object": "people"}` as the configuration. Each enricher configuration can be found in the connection configuration docs.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct EnricherConfiguration(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -3307,14 +2730,8 @@ pub mod types {
         }
     }
     ///A map of parent model Source Name to child model Source Name. For example, if your model has a field called `work_email` and the enricher accepts a field called `email`, you'd send a map of `{"work_email":"email"}`. The set of required input mappings varies based on the configuration of the enrichment. You can use the `enrichment/{connection_id}/inputfields` API to discover available input field combinations for a given configuration.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct EnricherMapping(
         pub ::std::collections::BTreeMap<::std::string::String, ::std::string::String>,
@@ -3352,15 +2769,8 @@ pub mod types {
         }
     }
     ///`Enrichment`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Enrichment {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub configuration: ::std::option::Option<EnricherConfiguration>,
@@ -3381,15 +2791,8 @@ pub mod types {
         }
     }
     ///`EnrichmentInputFieldsRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EnrichmentInputFieldsRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub configuration: ::std::option::Option<EnricherConfiguration>,
@@ -3400,15 +2803,8 @@ pub mod types {
         }
     }
     ///`EntityRelationship`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EntityRelationship {
         ///UUID of the related resource.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3423,15 +2819,8 @@ pub mod types {
         }
     }
     ///`EntityResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EntityResponse {
         ///Canonical REST path for the resolved resource, suitable for fetching it directly.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3464,15 +2853,8 @@ pub mod types {
         }
     }
     ///`EntityResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EntityResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<EntityResponse>,
@@ -3483,15 +2865,8 @@ pub mod types {
         }
     }
     ///`Event`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Event {
         ///Timestamp the event was emitted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3514,14 +2889,8 @@ pub mod types {
         }
     }
     ///`EventPayload`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum EventPayload {
         EventingSyncRunningEvent(EventingSyncRunningEvent),
@@ -3596,15 +2965,8 @@ pub mod types {
         }
     }
     ///`EventTypesEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EventTypesEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -3615,15 +2977,8 @@ pub mod types {
         }
     }
     ///`EventingBulkSyncCanceledEvent`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct EventingBulkSyncCanceledEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3645,15 +3000,8 @@ pub mod types {
         }
     }
     ///`EventingBulkSyncCompletedEvent`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct EventingBulkSyncCompletedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3677,15 +3025,8 @@ pub mod types {
         }
     }
     ///`EventingBulkSyncCompletedWithErrorEvent`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct EventingBulkSyncCompletedWithErrorEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3709,15 +3050,8 @@ pub mod types {
         }
     }
     ///`EventingBulkSyncFailedEvent`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct EventingBulkSyncFailedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3743,15 +3077,8 @@ pub mod types {
         }
     }
     ///`EventingBulkSyncRunningEvent`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct EventingBulkSyncRunningEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3773,15 +3100,8 @@ pub mod types {
         }
     }
     ///`EventingSyncCanceledEvent`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct EventingSyncCanceledEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3803,15 +3123,8 @@ pub mod types {
         }
     }
     ///`EventingSyncCompletedEvent`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct EventingSyncCompletedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3867,15 +3180,8 @@ pub mod types {
         }
     }
     ///`EventingSyncCompletedWithErrorsEvent`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct EventingSyncCompletedWithErrorsEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3901,15 +3207,8 @@ pub mod types {
         }
     }
     ///`EventingSyncFailedEvent`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct EventingSyncFailedEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3931,15 +3230,8 @@ pub mod types {
         }
     }
     ///`EventingSyncRunningEvent`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(deny_unknown_fields)]
     pub struct EventingSyncRunningEvent {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3959,15 +3251,8 @@ pub mod types {
         }
     }
     ///`EventsEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EventsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Event>>,
@@ -3978,15 +3263,8 @@ pub mod types {
         }
     }
     ///`ExecuteConnectionProxyEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecuteConnectionProxyEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ConnectionProxyResponse>,
@@ -3997,14 +3275,8 @@ pub mod types {
         }
     }
     ///`ExecuteConnectionProxyRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecuteConnectionProxyRequest {
         pub request: ConnectionProxyCall,
     }
@@ -4014,15 +3286,8 @@ pub mod types {
         }
     }
     ///`ExecutionConsoleLogEntry`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionConsoleLogEntry {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -4043,15 +3308,8 @@ pub mod types {
         }
     }
     ///`ExecutionConsoleLogsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionConsoleLogsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entries: ::std::option::Option<::std::vec::Vec<ExecutionConsoleLogEntry>>,
@@ -4064,15 +3322,8 @@ pub mod types {
         }
     }
     ///`ExecutionConsoleLogsResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionConsoleLogsResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ExecutionConsoleLogsResponse>,
@@ -4083,15 +3334,8 @@ pub mod types {
         }
     }
     ///`ExecutionCounts`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionCounts {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub delete: ::std::option::Option<i64>,
@@ -4114,15 +3358,8 @@ pub mod types {
         }
     }
     ///`ExecutionLogResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionLogResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expires: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -4145,9 +3382,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ExecutionLogType {
         #[serde(rename = "records")]
         Records,
@@ -4207,15 +3444,8 @@ pub mod types {
         }
     }
     ///`ExecutionLogsResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionLogsResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ExecutionLogResponse>,
@@ -4226,15 +3456,8 @@ pub mod types {
         }
     }
     ///`ExportSyncLogsEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExportSyncLogsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ExportSyncLogsResponse>,
@@ -4247,15 +3470,8 @@ pub mod types {
         }
     }
     ///`ExportSyncLogsResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExportSyncLogsResponse {
         ///Signed URL to download the exported log archive.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4267,14 +3483,8 @@ pub mod types {
         }
     }
     ///`FieldConfiguration`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FieldConfiguration {
         ///Whether the field is enabled for syncing.
         #[serde(default = "defaults::field_configuration_enabled")]
@@ -4300,14 +3510,8 @@ pub mod types {
         }
     }
     ///Either `field` or `field_id` must be provided. If `field` is provided, `field_id` is ignored.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Filter {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub field: ::std::option::Option<Source>,
@@ -4339,9 +3543,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum FilterFieldReferenceType {
         Model,
         Target,
@@ -4393,9 +3597,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum FilterFunction {
         Equality,
         Inequality,
@@ -4518,15 +3722,8 @@ pub mod types {
         }
     }
     ///`GetConnectionProxyInfoEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetConnectionProxyInfoEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ConnectionProxyInfoResponse>,
@@ -4537,14 +3734,8 @@ pub mod types {
         }
     }
     ///`GetConnectionTypeParameterValuesRequestSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetConnectionTypeParameterValuesRequestSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connection_id: ::std::option::Option<::uuid::Uuid>,
@@ -4562,15 +3753,8 @@ pub mod types {
         }
     }
     ///`GetEnrichmentInputFieldsResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetEnrichmentInputFieldsResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<
@@ -4583,15 +3767,8 @@ pub mod types {
         }
     }
     ///`GetExecutionResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetExecutionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<GetExecutionResponseSchema>,
@@ -4602,15 +3779,8 @@ pub mod types {
         }
     }
     ///`GetExecutionResponseSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetExecutionResponseSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub completed_at: ::std::option::Option<
@@ -4637,15 +3807,8 @@ pub mod types {
         }
     }
     ///`GetIdentityResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetIdentityResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<GetIdentityResponseSchema>,
@@ -4656,15 +3819,8 @@ pub mod types {
         }
     }
     ///`GetIdentityResponseSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetIdentityResponseSchema {
         ///The email of the caller.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4700,15 +3856,8 @@ pub mod types {
         }
     }
     ///`GetSyncSourceMetaEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetSyncSourceMetaEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<SyncSourceMetaResponse>,
@@ -4719,15 +3868,8 @@ pub mod types {
         }
     }
     ///`GlobalErrorSubscribersRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GlobalErrorSubscribersRequest {
         ///Email addresses to subscribe to global sync error notifications. Replaces the current subscriber list; pass an empty list to unsubscribe everyone.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4739,15 +3881,8 @@ pub mod types {
         }
     }
     ///`GlobalErrorSubscribersResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GlobalErrorSubscribersResponse {
         ///Email addresses subscribed to global sync error notifications for the organization.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4759,14 +3894,8 @@ pub mod types {
         }
     }
     ///`Identity`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Identity {
         pub function: SchemaIdentityFunction,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4782,15 +3911,8 @@ pub mod types {
         }
     }
     ///`IdentityFunction`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IdentityFunction {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -4813,9 +3935,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum IngestionStatusLevel {
         #[serde(rename = "ok")]
         Ok,
@@ -4863,15 +3985,8 @@ pub mod types {
         }
     }
     ///`JobResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JobResponse {
         ///Error message if the job failed.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4894,15 +4009,8 @@ pub mod types {
         }
     }
     ///`JobResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JobResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<JobResponse>,
@@ -4913,14 +4021,8 @@ pub mod types {
         }
     }
     ///`JsonschemaDefinitions`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct JsonschemaDefinitions(
         pub ::std::collections::BTreeMap<::std::string::String, JsonschemaSchema>,
@@ -4952,14 +4054,8 @@ pub mod types {
         }
     }
     ///`JsonschemaForm`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct JsonschemaForm(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -4988,15 +4084,8 @@ pub mod types {
         }
     }
     ///`JsonschemaSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JsonschemaSchema {
         #[serde(
             rename = "additionalProperties",
@@ -5233,14 +4322,8 @@ pub mod types {
         }
     }
     ///`LabelLabel`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct LabelLabel(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -5269,15 +4352,8 @@ pub mod types {
         }
     }
     ///`ListBulkSchemaEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListBulkSchemaEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<BulkSchemaListItem>>,
@@ -5288,15 +4364,8 @@ pub mod types {
         }
     }
     ///`ListBulkSyncExecutionsEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListBulkSyncExecutionsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<BulkSyncExecution>>,
@@ -5309,15 +4378,8 @@ pub mod types {
         }
     }
     ///`ListBulkSyncExecutionsStatusEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListBulkSyncExecutionsStatusEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<BulkSyncExecutionStatus>>,
@@ -5328,15 +4390,8 @@ pub mod types {
         }
     }
     ///`ListExecutionResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListExecutionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<GetExecutionResponseSchema>>,
@@ -5349,15 +4404,8 @@ pub mod types {
         }
     }
     ///`ListPoliciesResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListPoliciesResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<PolicyResponse>>,
@@ -5368,15 +4416,8 @@ pub mod types {
         }
     }
     ///`ListSyncItem`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListSyncItem {
         ///Whether the sync runs on its schedule.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5430,15 +4471,8 @@ pub mod types {
         }
     }
     ///`ListSyncResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListSyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<ListSyncItem>>,
@@ -5451,15 +4485,8 @@ pub mod types {
         }
     }
     ///`ListUsersEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListUsersEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<User>>,
@@ -5470,15 +4497,8 @@ pub mod types {
         }
     }
     ///`Mode`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Mode {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -5499,15 +4519,8 @@ pub mod types {
         }
     }
     ///`ModelField`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelField {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -5541,15 +4554,8 @@ pub mod types {
         }
     }
     ///`ModelFieldResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelFieldResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<ModelField>>,
@@ -5560,15 +4566,8 @@ pub mod types {
         }
     }
     ///`ModelListResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelListResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<ModelResponse>>,
@@ -5579,14 +4578,8 @@ pub mod types {
         }
     }
     ///`ModelModelFieldRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelModelFieldRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub example: ::std::option::Option<::std::string::String>,
@@ -5601,15 +4594,8 @@ pub mod types {
         }
     }
     ///`ModelRelation`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelRelation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<::std::string::String>,
@@ -5622,15 +4608,8 @@ pub mod types {
         }
     }
     ///`ModelRelationTo`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelRelationTo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub field: ::std::option::Option<::std::string::String>,
@@ -5643,15 +4622,8 @@ pub mod types {
         }
     }
     ///`ModelResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelResponse {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub configuration: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -5696,15 +4668,8 @@ pub mod types {
         }
     }
     ///`ModelResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ModelResponse>,
@@ -5717,15 +4682,8 @@ pub mod types {
         }
     }
     ///`ModelSample`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelSample {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub records: ::std::vec::Vec<SampleRecord>,
@@ -5738,15 +4696,8 @@ pub mod types {
         }
     }
     ///`ModelSampleResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelSampleResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ModelSample>,
@@ -5769,9 +4720,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ModelsyncSyncTargetMode {
         #[serde(rename = "create")]
         Create,
@@ -5835,14 +4786,8 @@ pub mod types {
         }
     }
     ///`OrderedMapStringGithubComInvopopJsonschemaSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct OrderedMapStringGithubComInvopopJsonschemaSchema(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -5871,15 +4816,8 @@ pub mod types {
         }
     }
     ///`Organization`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Organization {
         ///Unique identifier of the organization.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5903,15 +4841,8 @@ pub mod types {
         }
     }
     ///`OrganizationEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OrganizationEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<Organization>,
@@ -5922,15 +4853,8 @@ pub mod types {
         }
     }
     ///`OrganizationsEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OrganizationsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Organization>>,
@@ -5941,15 +4865,8 @@ pub mod types {
         }
     }
     ///`OutputActor`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OutputActor {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
@@ -5964,15 +4881,8 @@ pub mod types {
         }
     }
     ///Either `field` or `field_id` must be provided. If `field_id` is provided, `field` is ignored.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Override {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub field: ::std::option::Option<Source>,
@@ -5997,15 +4907,8 @@ pub mod types {
         }
     }
     ///`PaginationDetails`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PaginationDetails {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next_page_token: ::std::option::Option<::std::string::String>,
@@ -6016,14 +4919,8 @@ pub mod types {
         }
     }
     ///`PartnerCreateSharedConnectionRequestSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PartnerCreateSharedConnectionRequestSchema {
         ///Unique identifier of the child organization that should receive the shared connection.
         pub child_organization_id: ::uuid::Uuid,
@@ -6037,15 +4934,8 @@ pub mod types {
         }
     }
     ///`PatchSchemaFieldRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PatchSchemaFieldRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub definition: ::std::option::Option<TypesDefinition>,
@@ -6068,15 +4958,8 @@ pub mod types {
         }
     }
     ///`PickValue`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PickValue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
@@ -6089,14 +4972,8 @@ pub mod types {
         }
     }
     ///`PolicyAction`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PolicyAction {
         pub action: ::std::string::String,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
@@ -6108,15 +4985,8 @@ pub mod types {
         }
     }
     ///`PolicyResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PolicyResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
@@ -6135,15 +5005,8 @@ pub mod types {
         }
     }
     ///`PolicyResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PolicyResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<PolicyResponse>,
@@ -6154,15 +5017,8 @@ pub mod types {
         }
     }
     ///`QueryResultsEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QueryResultsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RunQueryResult>,
@@ -6175,15 +5031,8 @@ pub mod types {
         }
     }
     ///`Relation`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Relation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<::std::string::String>,
@@ -6196,15 +5045,8 @@ pub mod types {
         }
     }
     ///`RelationTo`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RelationTo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub field: ::std::option::Option<::std::string::String>,
@@ -6217,15 +5059,8 @@ pub mod types {
         }
     }
     ///`RoleListResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RoleListResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<RoleResponse>>,
@@ -6236,15 +5071,8 @@ pub mod types {
         }
     }
     ///`RoleResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RoleResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
@@ -6261,15 +5089,8 @@ pub mod types {
         }
     }
     ///`RoleResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RoleResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoleResponse>,
@@ -6280,15 +5101,8 @@ pub mod types {
         }
     }
     ///`RunAfter`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RunAfter {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub bulk_sync_ids: ::std::vec::Vec<::uuid::Uuid>,
@@ -6301,15 +5115,8 @@ pub mod types {
         }
     }
     ///`RunQueryEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RunQueryEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RunQueryResult>,
@@ -6320,15 +5127,8 @@ pub mod types {
         }
     }
     ///`RunQueryPagination`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RunQueryPagination {
         ///URL to the next page of results, if available. This may be returned as a host relative path.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6343,14 +5143,8 @@ pub mod types {
         }
     }
     ///`RunQueryRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct RunQueryRequest(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -6379,15 +5173,8 @@ pub mod types {
         }
     }
     ///`RunQueryResult`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RunQueryResult {
         ///The number of rows returned by the query. This will not be returned until the query completes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6418,14 +5205,8 @@ pub mod types {
         }
     }
     ///A map of `fieldSource` -> `fieldName: fieldValue`. Because there may be field name conflicts between the base model and enrichments, the base model fields are placed in a map under the model ID. Fields from enrichments are placed under the enricher ID.
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct SampleRecord(
         pub ::std::collections::BTreeMap<
@@ -6472,15 +5253,8 @@ pub mod types {
         }
     }
     ///`Schedule`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Schedule {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub connection_id: ::std::option::Option<::uuid::Uuid>,
@@ -6510,15 +5284,8 @@ pub mod types {
         }
     }
     ///`ScheduleEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ScheduleEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkBulkSyncSchedule>,
@@ -6539,9 +5306,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum ScheduleFrequency {
         #[serde(rename = "manual")]
         Manual,
@@ -6617,15 +5384,8 @@ pub mod types {
         }
     }
     ///`ScheduleOptionResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ScheduleOptionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schedule_options: ::std::option::Option<
@@ -6638,15 +5398,8 @@ pub mod types {
         }
     }
     ///`ScheduleOptionResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ScheduleOptionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ScheduleOptionResponse>,
@@ -6657,15 +5410,8 @@ pub mod types {
         }
     }
     ///`ScheduleScheduleOption`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ScheduleScheduleOption {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub configuration: ::std::option::Option<JsonschemaForm>,
@@ -6682,15 +5428,8 @@ pub mod types {
         }
     }
     ///`SchedulesEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchedulesEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<BulkBulkSyncSchedule>>,
@@ -6701,15 +5440,8 @@ pub mod types {
         }
     }
     ///`Schema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Schema {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub fields: ::std::vec::Vec<SchemaField>,
@@ -6724,15 +5456,8 @@ pub mod types {
         }
     }
     ///`SchemaAssociation`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchemaAssociation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
@@ -6749,14 +5474,8 @@ pub mod types {
         }
     }
     ///`SchemaConfiguration`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchemaConfiguration {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data_cutoff_timestamp: ::std::option::Option<
@@ -6799,14 +5518,8 @@ pub mod types {
         }
     }
     ///`SchemaConfigurationFieldsItems`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum SchemaConfigurationFieldsItems {
         String(::std::string::String),
@@ -6818,15 +5531,8 @@ pub mod types {
         }
     }
     ///`SchemaField`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchemaField {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub association: ::std::option::Option<SchemaAssociation>,
@@ -6859,15 +5565,8 @@ pub mod types {
         }
     }
     ///`SchemaFieldResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchemaFieldResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<SchemaField>,
@@ -6888,9 +5587,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum SchemaIdentityFunction {
         Equality,
         ISubstring,
@@ -6941,14 +5640,8 @@ pub mod types {
         }
     }
     ///`SchemaPrimaryKeyOverrideInput`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchemaPrimaryKeyOverrideInput {
         pub field_id: ::std::string::String,
         pub is_primary_key: bool,
@@ -6959,15 +5652,8 @@ pub mod types {
         }
     }
     ///`SchemaRecordsResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchemaRecordsResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<
@@ -6982,14 +5668,8 @@ pub mod types {
         }
     }
     ///Empty response body
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct SchemasDeleteFieldResponse202(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -7018,14 +5698,8 @@ pub mod types {
         }
     }
     ///Empty response body
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct SchemasRefreshResponse202(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -7054,14 +5728,8 @@ pub mod types {
         }
     }
     ///Empty response body
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct SchemasResetPrimaryKeysResponse202(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -7090,14 +5758,8 @@ pub mod types {
         }
     }
     ///Empty response body
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct SchemasSetPrimaryKeysResponse202(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -7126,14 +5788,8 @@ pub mod types {
         }
     }
     ///Empty response body
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct SchemasUpsertFieldResponse202(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -7162,15 +5818,8 @@ pub mod types {
         }
     }
     ///`SetPrimaryKeysRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SetPrimaryKeysRequest {
         ///Ordered list of source fields that together form the primary key. Replaces any existing override; supply an empty list to clear.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7184,14 +5833,8 @@ pub mod types {
         }
     }
     ///`Source`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Source {
         pub field: ::std::string::String,
         pub model_id: ::uuid::Uuid,
@@ -7202,15 +5845,8 @@ pub mod types {
         }
     }
     ///`SourceMeta`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SourceMeta {
         ///True when items is non-empty. Callers should present the values as a picker.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7230,15 +5866,8 @@ pub mod types {
         }
     }
     ///`StartBulkSyncRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StartBulkSyncRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fetch_mode: ::std::option::Option<BulkFetchMode>,
@@ -7257,15 +5886,8 @@ pub mod types {
         }
     }
     ///`StartSyncRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StartSyncRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub identities: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
@@ -7280,15 +5902,8 @@ pub mod types {
         }
     }
     ///`StartSyncResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StartSyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<StartSyncResponseSchema>,
@@ -7299,15 +5914,8 @@ pub mod types {
         }
     }
     ///`StartSyncResponseSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StartSyncResponseSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -7323,15 +5931,8 @@ pub mod types {
         }
     }
     ///`SupportedBulkMode`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SupportedBulkMode {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub description: ::std::option::Option<::std::string::String>,
@@ -7352,15 +5953,8 @@ pub mod types {
         }
     }
     ///`SupportedMode`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SupportedMode {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<ModelsyncSyncTargetMode>,
@@ -7380,15 +5974,8 @@ pub mod types {
         }
     }
     ///`SyncDestinationProperties`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncDestinationProperties {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub does_not_report_operation_counts: ::std::option::Option<bool>,
@@ -7423,14 +6010,8 @@ pub mod types {
         }
     }
     ///`SyncField`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncField {
         ///Whether the field should be encrypted.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7455,15 +6036,8 @@ pub mod types {
         }
     }
     ///`SyncResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active: ::std::option::Option<bool>,
@@ -7519,15 +6093,8 @@ pub mod types {
         }
     }
     ///`SyncResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<SyncResponse>,
@@ -7538,15 +6105,8 @@ pub mod types {
         }
     }
     ///`SyncSourceMetaResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncSourceMetaResponse {
         ///Additional configuration fields available for this source, keyed by field name.
         #[serde(
@@ -7574,15 +6134,8 @@ pub mod types {
         }
     }
     ///`SyncStatusEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncStatusEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<SyncStatusResponse>,
@@ -7593,15 +6146,8 @@ pub mod types {
         }
     }
     ///`SyncStatusResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub current_execution: ::std::option::Option<GetExecutionResponseSchema>,
@@ -7618,14 +6164,8 @@ pub mod types {
         }
     }
     ///`Target`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Target {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub configuration: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -7655,15 +6195,8 @@ pub mod types {
         }
     }
     ///`TargetCreateInput`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetCreateInput {
         ///True if the property is an enum.
         #[serde(rename = "enum", skip_serializing_if = "::std::option::Option::is_none")]
@@ -7681,15 +6214,8 @@ pub mod types {
         }
     }
     ///`TargetCreator`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetCreator {
         ///The properties that are required for target creation.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -7704,15 +6230,8 @@ pub mod types {
         }
     }
     ///`TargetField`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetField {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub association: ::std::option::Option<bool>,
@@ -7747,15 +6266,8 @@ pub mod types {
         }
     }
     ///`TargetObject`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetObject {
         ///The identifier of the target object.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7773,15 +6285,8 @@ pub mod types {
         }
     }
     ///`TargetObjectsResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetObjectsResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<TargetObject>>,
@@ -7794,15 +6299,8 @@ pub mod types {
         }
     }
     ///`TargetPropertyValues`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetPropertyValues {
         ///True if the property is an enum.
         #[serde(rename = "enum", skip_serializing_if = "::std::option::Option::is_none")]
@@ -7823,15 +6321,8 @@ pub mod types {
         }
     }
     ///`TargetPropertyValuesEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetPropertyValuesEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<TargetPropertyValues>,
@@ -7842,15 +6333,8 @@ pub mod types {
         }
     }
     ///`TargetResponse`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fields: ::std::option::Option<::std::vec::Vec<TargetField>>,
@@ -7873,15 +6357,8 @@ pub mod types {
         }
     }
     ///`TargetResponseEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<TargetResponse>,
@@ -7892,14 +6369,8 @@ pub mod types {
         }
     }
     ///`TestConnectionRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TestConnectionRequest {
         ///Connection configuration to test.
         pub configuration: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -7916,14 +6387,8 @@ pub mod types {
         }
     }
     ///`TypesDefinition`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct TypesDefinition(
         pub ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -7952,14 +6417,8 @@ pub mod types {
         }
     }
     ///Any type
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(transparent)]
     pub struct TypesType(pub ::serde_json::Value);
     impl ::std::ops::Deref for TypesType {
@@ -7979,15 +6438,8 @@ pub mod types {
         }
     }
     ///`UpdateBulkField`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateBulkField {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub enabled: ::std::option::Option<bool>,
@@ -8004,15 +6456,8 @@ pub mod types {
         }
     }
     ///`UpdateBulkSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateBulkSchema {
         ///Per-schema cutoff. Records older than this timestamp are excluded from sync runs.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8046,14 +6491,8 @@ pub mod types {
         }
     }
     ///`UpdateBulkSyncRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateBulkSyncRequest {
         ///Whether the sync is active. Inactive syncs do not run on their schedule but can still be triggered manually.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8121,14 +6560,8 @@ pub mod types {
         }
     }
     ///`UpdateBulkSyncRequestSchemasItems`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     #[serde(untagged)]
     pub enum UpdateBulkSyncRequestSchemasItems {
         String(::std::string::String),
@@ -8141,15 +6574,8 @@ pub mod types {
         }
     }
     ///`UpdateBulkSyncSchemasEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateBulkSyncSchemasEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<BulkSchema>>,
@@ -8160,15 +6586,8 @@ pub mod types {
         }
     }
     ///`UpdateBulkSyncSchemasRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateBulkSyncSchemasRequest {
         ///Schemas to patch. Schemas are matched by id; only schemas present in this list are updated.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8180,14 +6599,8 @@ pub mod types {
         }
     }
     ///`UpdateConnectionRequestSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateConnectionRequestSchema {
         pub configuration: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         ///Override interval for connection health checking.
@@ -8212,14 +6625,8 @@ pub mod types {
         }
     }
     ///`UpdateModelRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateModelRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub additional_fields: ::std::option::Option<
@@ -8255,14 +6662,8 @@ pub mod types {
         }
     }
     ///`UpdateOrganizationRequestSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateOrganizationRequestSchema {
         ///OIDC client ID issued by the identity provider.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8288,14 +6689,8 @@ pub mod types {
         }
     }
     ///`UpdatePolicyRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdatePolicyRequest {
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8309,14 +6704,8 @@ pub mod types {
         }
     }
     ///`UpdateRoleRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateRoleRequest {
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8328,14 +6717,8 @@ pub mod types {
         }
     }
     ///`UpdateScheduleRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateScheduleRequest {
         pub schedule: BulkSyncScheduleApi,
     }
@@ -8345,14 +6728,8 @@ pub mod types {
         }
     }
     ///`UpdateSyncRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateSyncRequest {
         ///Whether the sync is enabled and scheduled.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8401,14 +6778,8 @@ pub mod types {
         }
     }
     ///`UpdateUserRequestSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateUserRequestSchema {
         ///Email address used to sign the user in and receive notifications.
         pub email: ::std::string::String,
@@ -8425,14 +6796,8 @@ pub mod types {
         }
     }
     ///`UpdateWebhooksSchema`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateWebhooksSchema {
         pub endpoint: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8445,15 +6810,8 @@ pub mod types {
         }
     }
     ///`UpsertSchemaFieldRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpsertSchemaFieldRequest {
         ///Fields to create or update on the schema. Existing user-defined fields with the same field_id are replaced.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8465,15 +6823,8 @@ pub mod types {
         }
     }
     ///`User`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct User {
         ///Email address used to sign in and receive notifications.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8498,15 +6849,8 @@ pub mod types {
         }
     }
     ///`UserEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<User>,
@@ -8517,14 +6861,8 @@ pub mod types {
         }
     }
     ///`UserFieldRequest`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserFieldRequest {
         ///Example value shown in the UI and used as a hint for downstream consumers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -8546,15 +6884,8 @@ pub mod types {
         }
     }
     ///`UtilEnumValue`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UtilEnumValue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
@@ -8577,9 +6908,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum UtilExecutionStatus {
         #[serde(rename = "created")]
         Created,
@@ -8669,9 +7000,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum UtilFieldType {
         #[serde(rename = "unknown")]
         Unknown,
@@ -8739,15 +7070,8 @@ pub mod types {
         }
     }
     ///`Webhook`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Webhook {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub created_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
@@ -8768,15 +7092,8 @@ pub mod types {
         }
     }
     ///`WebhookEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<Webhook>,
@@ -8787,15 +7104,8 @@ pub mod types {
         }
     }
     ///`WebhookListEnvelope`
-    #[derive(
-        ::serde::Deserialize,
-        ::serde::Serialize,
-        Clone,
-        Debug,
-        Default,
-        PartialEq,
-        schemars::JsonSchema
-    )]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookListEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Webhook>>,
@@ -8816,9 +7126,9 @@ pub mod types {
         Hash,
         Ord,
         PartialEq,
-        PartialOrd,
-        schemars::JsonSchema
+        PartialOrd
     )]
+    #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub enum WorkTaskStatus {
         #[serde(rename = "created")]
         Created,

@@ -56,6 +56,7 @@ impl<T: DeserializeOwned> FromStr for JsonQuery<T> {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl<T: schemars::JsonSchema> schemars::JsonSchema for JsonQuery<T> {
     fn schema_name() -> String {
         format!("JsonQuery_{}", T::schema_name())

@@ -41,6 +41,10 @@
 //! has one, or when its connection could not be made.
 //!
 //! Fields the spec deprecates (the Users `role`: use `role_ids`) carry `#[deprecated]`.
+//!
+//! Features: `rustls-ring` (the default TLS backend), `rustls` (rustls with aws-lc-rs, reqwest's default)
+//! and `native-tls` pick how the built client speaks HTTPS; `schemars` derives `schemars::JsonSchema` for
+//! every generated type.
 
 #![deny(missing_docs)]
 
@@ -58,6 +62,7 @@ mod retry;
 mod role_ids;
 mod secret;
 mod state;
+mod tls;
 mod validate;
 
 /// progenitor's output, as generated. Everything in it is also exported from the crate root, except

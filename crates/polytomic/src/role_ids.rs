@@ -60,6 +60,7 @@ impl From<RoleIds> for Vec<Uuid> {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for RoleIds {
     fn schema_name() -> String {
         "RoleIds".into()

@@ -42,6 +42,7 @@ impl fmt::Display for Secret {
     }
 }
 
+#[cfg(feature = "schemars")]
 impl schemars::JsonSchema for Secret {
     fn schema_name() -> String {
         "Secret".into()

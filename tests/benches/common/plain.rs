@@ -19,6 +19,9 @@ pub struct Plain {
 impl Plain {
     /// The same limits the generated client sets by default (timeouts cost a timer per request).
     pub fn new(url: &str) -> Plain {
+        // In this workspace reqwest has rustls without a crypto provider (the client's `rustls-ring`); a
+        // program of its own would have reqwest's default, aws-lc-rs. Neither is used: the calls are HTTP.
+        let _ = rustls::crypto::ring::default_provider().install_default();
         let http = reqwest::Client::builder()
             .timeout(Duration::from_secs(60))
             .connect_timeout(Duration::from_secs(10))

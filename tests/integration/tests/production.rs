@@ -227,6 +227,9 @@ async fn an_undeclared_success_status_with_a_good_body_is_a_success() {
 #[tokio::test]
 async fn a_callers_reqwest_client_gets_credentials_version_and_user_agent() {
     let server = Server::replying(Reply::json(200, r#"{"data":[]}"#)).await;
+    // As README says: with the default `rustls-ring`, reqwest has rustls but no crypto provider of its
+    // own, so a client built with reqwest's own builder needs one installed (or reqwest's `rustls`).
+    let _ = rustls::crypto::ring::default_provider().install_default();
     let own = reqwest::Client::builder().build().unwrap();
     let api = Client::builder()
         .base_url(server.url())
