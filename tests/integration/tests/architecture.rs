@@ -517,3 +517,52 @@ fn the_readmes_layout_table_matches_the_tree() {
     coarse.push("tests/".into());
     assert_eq!(layout_problems(&coarse, &folders, &root).len(), 4);
 }
+
+/// The `.rs` files under `dir` that hold a test (`#[test]` or `#[tokio::test]`).
+fn files_with_tests(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            found.extend(files_with_tests(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            let text = read(&path);
+            if text.contains("#[test]") || text.contains("#[tokio::test]") {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
+/// A target built without a test harness (`test = false`, to spare `cargo test` a second compile of
+/// generated code) must hold no test: it would never run.
+#[test]
+fn targets_without_a_test_harness_hold_no_tests() {
+    let output = cargo(&["metadata", "--format-version", "1", "--no-deps"]);
+    let metadata: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    let mut unharnessed = Vec::new();
+    for package in metadata["packages"].as_array().unwrap() {
+        for target in package["targets"].as_array().unwrap() {
+            let kinds = target["kind"].as_array().unwrap();
+            let code = kinds.iter().any(|k| k == "lib" || k == "bin");
+            if code && target["test"] == false {
+                let src = Path::new(target["src_path"].as_str().unwrap());
+                unharnessed.push(src.parent().unwrap().to_path_buf());
+            }
+        }
+    }
+    assert!(
+        unharnessed.len() >= 2,
+        "expected the CLI and the mock helpers: {unharnessed:?}"
+    );
+    for dir in &unharnessed {
+        let found = files_with_tests(dir);
+        assert!(
+            found.is_empty(),
+            "{found:?} hold tests, but their target has `test = false`: they never run"
+        );
+    }
+    // The scan finds a test where there is one.
+    assert!(!files_with_tests(&client_src()).is_empty());
+}
