@@ -127,6 +127,16 @@ total = sum(u["duration"] for u in units)
 for u in sorted(units, key=lambda u: -u["duration"])[:8]:
     target = u["target"].strip() or "lib"
     print(f"  {u['duration']:6.1f}  {u['name']} {u['version']} {target}  ({u['duration'] / total:.0%} of all unit time)")
+# What the client's choices bring in (TLS provider, derives, features of its dependencies): each present
+# unit's seconds, build scripts included.
+watched = ["aws-lc-sys", "aws-lc-rs", "ring", "schemars", "schemars_derive", "tracing-attributes",
+           "iana-time-zone", "getrandom", "uuid", "chrono", "polytomic"]
+seen = {}
+for u in units:
+    if u["name"] in watched:
+        key = f"{u['name']} {u['version']}"
+        seen[key] = seen.get(key, 0) + u["duration"]
+print(f"  {len(units)} units, {total:.1f} s of unit time; of them: " + ", ".join(f"{k} {v:.1f}" for k, v in sorted(seen.items())))
 EOF
 done
 
