@@ -7,6 +7,7 @@
 #   tests/benches/crate_rebuild.sh /tmp/before [ROUNDS]      (ROUNDS defaults to 3)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+[[ $# -ge 1 ]] || { echo "usage: $0 OTHER_CHECKOUT [ROUNDS]" >&2; exit 2; }
 other=$(cd "$1" && pwd)
 rounds=${2:-3}
 work=$(mktemp -d)
@@ -50,5 +51,6 @@ for profile in debug release; do
     done
   done
   m=$(median "${mine[@]}") o=$(median "${theirs[@]}")
-  echo "  $profile: this $m s (${mine[*]}), other $o s (${theirs[*]}), ratio $(python3 -c "print(f'{$m / $o:.2f}')")x"
+  ratio=$(python3 -c "print(f'{$m / $o:.2f}')")
+  echo "  $profile: this $m s (${mine[*]}), other $o s (${theirs[*]}), ratio ${ratio}x"
 done

@@ -114,7 +114,8 @@ for round in $(seq "$rounds"); do
 done
 median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 mc=$(median "${with_client[@]}") mh=$(median "${by_hand[@]}")
-echo "  median: with the client $mc s, by hand $mh s, ratio $(python3 -c "print(f'{$mc / $mh:.2f}')")x"
+ratio=$(python3 -c "print(f'{$mc / $mh:.2f}')")
+echo "  median: with the client $mc s, by hand $mh s, ratio ${ratio}x"
 
 # --- The slowest units of the last clean debug build of each ----------------------------------------------
 for crate in client by-hand; do
@@ -146,11 +147,14 @@ rebuild() { # profile args: seconds to rebuild the polytomic crate alone
     && start=$(now) && cargo build -q "$@" -p polytomic && since "$start")
 }
 echo "the polytomic crate alone, rebuilt (cargo clean -p polytomic; cargo build -p polytomic):"
-echo "  debug:   $(rebuild) s, $(rebuild) s"
-echo "  release: $(rebuild --release) s, $(rebuild --release) s"
+d1=$(rebuild) d2=$(rebuild) r1=$(rebuild --release) r2=$(rebuild --release)
+echo "  debug:   $d1 s, $d2 s"
+echo "  release: $r1 s, $r2 s"
 
 # --- Release binaries -------------------------------------------------------------------------------------
 (cd "$work/by-hand" && cargo build -q --release)
+with=$(stat -c %s "$work/client/target/release/with-client")
+by=$(stat -c %s "$work/by-hand/target/release/by-hand")
 echo "release binary sizes (bytes, unstripped):"
-echo "  with the client: $(stat -c %s "$work/client/target/release/with-client")"
-echo "  by hand:         $(stat -c %s "$work/by-hand/target/release/by-hand")"
+echo "  with the client: $with"
+echo "  by hand:         $by"

@@ -7,6 +7,8 @@
 #
 #   tests/benches/tls_backends.sh [CALLS]      (from anywhere; needs openssl; CALLS defaults to 300)
 #
+# The server listens on PORT (default 4433); the script stops if it is not up after 5 s.
+#
 # The certificate is made here (a throwaway CA and a `localhost` leaf, P-256) and trusted through
 # SSL_CERT_FILE, which every backend's root store reads on Linux.
 set -euo pipefail
@@ -33,7 +35,8 @@ mkdir -p www/api
 echo '{"data":[]}' > www/api/connections
 (cd www && exec openssl s_server -quiet -accept "$port" -cert ../leaf.pem -key ../leaf.key -WWW) &
 server=$!
-sleep 1
+for _ in $(seq 50); do (echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+(echo > "/dev/tcp/127.0.0.1/$port") 2>/dev/null || { echo "openssl s_server is not up on port $port" >&2; exit 1; }
 
 # --- One program per backend -----------------------------------------------------------------------------
 backend_crate() { # name, dependency features

@@ -9,6 +9,7 @@ use crate::manifest;
 use crate::names::{METHODS, operation_mut};
 
 mod api_version;
+mod client_new;
 mod deprecated;
 mod index;
 mod optional_schemars;
@@ -233,7 +234,10 @@ fn render(
 /// Our rewrites of progenitor's output that work on its syntax tree, by file.
 fn syntax_passes(path: &str, file: &mut syn::File) -> Result<(), String> {
     match path {
-        CLIENT => optional_schemars::make_optional(file).map(drop),
+        CLIENT => {
+            optional_schemars::make_optional(file)?;
+            client_new::build_through_tls(file)
+        }
         CLI => optional_schemars::drop_bounds(file).map(drop),
         _ => Ok(()),
     }

@@ -18,6 +18,15 @@ pub(crate) const FEATURES: &str = "`rustls-ring` (the default), `rustls` or `nat
 ))]
 pub(crate) use ring::backend;
 
+/// A reqwest client from `builder` with the features' backend, for progenitor's `Client::new` (the xtask
+/// routes it here): `new` returns no error, and unwrapped reqwest's result before. It panics only where
+/// that did, or when the system's certificate verifier cannot start.
+pub(crate) fn build(builder: reqwest::ClientBuilder) -> reqwest::Client {
+    backend(builder)
+        .and_then(|builder| builder.build().map_err(|e| e.to_string()))
+        .unwrap_or_else(|e| panic!("cannot build the HTTP client: {e}"))
+}
+
 /// `builder` as it is: reqwest's own backend (or none) is the one the features chose.
 #[cfg(not(all(
     feature = "rustls-ring",
@@ -197,5 +206,14 @@ mod tests {
                 .build()
                 .is_ok()
         );
+    }
+
+    /// progenitor's own constructor builds its HTTP client through the same backend (before, it panicked
+    /// under `rustls-ring`: reqwest had no crypto provider of its own).
+    #[test]
+    fn progenitors_constructor_builds_with_the_features_backend() {
+        use crate::ClientInfo as _;
+        let client = Client::new("http://127.0.0.1:1", Default::default());
+        assert_eq!(client.baseurl(), "http://127.0.0.1:1");
     }
 }
