@@ -326,9 +326,14 @@ fn cargo(args: &[&str]) -> Vec<u8> {
     output.stdout
 }
 
-fn dependencies() -> Crates {
+/// The workspace's own packages (`cargo metadata --no-deps`).
+fn metadata() -> serde_json::Value {
     let output = cargo(&["metadata", "--format-version", "1", "--no-deps"]);
-    let metadata: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    serde_json::from_slice(&output).unwrap()
+}
+
+fn dependencies() -> Crates {
+    let metadata = metadata();
     metadata["packages"]
         .as_array()
         .unwrap()
@@ -354,8 +359,7 @@ fn dependencies() -> Crates {
 /// TLS backends `rustls` and `native-tls`): they add reqwest's dependencies, never ours, and a default
 /// build does not download their crates, which this test, running offline, would need.
 fn client_features() -> String {
-    let output = cargo(&["metadata", "--format-version", "1", "--no-deps"]);
-    let metadata: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    let metadata = metadata();
     let client = metadata["packages"]
         .as_array()
         .unwrap()
@@ -540,8 +544,7 @@ fn files_with_tests(dir: &Path) -> Vec<PathBuf> {
 /// generated code) must hold no test: it would never run.
 #[test]
 fn targets_without_a_test_harness_hold_no_tests() {
-    let output = cargo(&["metadata", "--format-version", "1", "--no-deps"]);
-    let metadata: serde_json::Value = serde_json::from_slice(&output).unwrap();
+    let metadata = metadata();
     let mut unharnessed = Vec::new();
     for package in metadata["packages"].as_array().unwrap() {
         for target in package["targets"].as_array().unwrap() {
