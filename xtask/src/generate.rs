@@ -11,10 +11,13 @@ use crate::names::{METHODS, operation_mut};
 mod api_version;
 mod client_new;
 mod deprecated;
+mod errors;
 mod index;
+mod lossless;
 mod optional_schemars;
 mod paths;
 mod query;
+mod schemas;
 
 /// Where each generated file goes, relative to the workspace root.
 pub const CLIENT: &str = "crates/polytomic/src/generated.rs";
@@ -54,8 +57,15 @@ pub fn sources(
     ];
     let header = header(spec_name, spec_hash, &spec.info.version);
     let mut prepared = query::prepare(spec);
+    errors::one_error_type(&mut prepared)?;
     let arrays = query::array_query_params(&mut prepared);
+    // The CLI is generated from the spec without the `extra` maps: progenitor's CLI would take each such
+    // map for a required body field and demand `--json-body` where flags suffice (the builders start the
+    // map empty). It names the client's types, which have them.
+    let for_cli = prepared.clone();
+    lossless::keep_unknown_properties(&mut prepared);
     let spec = &prepared;
+    let for_cli = &for_cli;
     let exclusions = paths::exclusions(spec);
     let operations = spec.operations().count();
     let deprecated = deprecated::deprecated_fields(spec);
@@ -70,7 +80,7 @@ pub fn sources(
                         (&header, &arrays, &exclusions, &deprecated);
                     scope.spawn(move || {
                         let mut generator = Generator::new(&settings());
-                        let tokens = make(&mut generator, spec);
+                        let tokens = make(&mut generator, if path == CLI { for_cli } else { spec });
                         let crates = used_crates(&generator);
                         let types = (path == CLIENT).then(|| type_list(&generator));
                         let tokens = tokens.map(|t| query::fill_gaps(path, t, arrays, exclusions));
@@ -235,6 +245,7 @@ fn render(
 fn syntax_passes(path: &str, file: &mut syn::File) -> Result<(), String> {
     match path {
         CLIENT => {
+            lossless::open_types(file)?;
             optional_schemars::make_optional(file)?;
             client_new::build_through_tls(file)
         }

@@ -14,6 +14,7 @@
 mod generated;
 
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
 
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use generated::{Cli, CliCommand, CliConfig};
@@ -107,7 +108,10 @@ fn takes_role_ids(cmd: &CliCommand) -> bool {
     )
 }
 
-fn client(matches: &ArgMatches) -> Result<Client, Error> {
+/// The body of the last success response, as the server sent it.
+type Sent = Arc<Mutex<Option<Vec<u8>>>>;
+
+fn client(matches: &ArgMatches, sent: &Sent) -> Result<Client, Error> {
     let arg = |name: &str| {
         matches
             .get_one::<String>(name)
@@ -131,7 +135,14 @@ fn client(matches: &ArgMatches) -> Result<Client, Error> {
     if let Some(version) = arg("version-header") {
         builder = builder.api_version(version);
     }
-    builder.build()
+    let sent = sent.clone();
+    builder
+        .on_success_body(move |body| {
+            if let Ok(mut slot) = sent.lock() {
+                *slot = Some(body.to_vec());
+            }
+        })
+        .build()
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -150,14 +161,18 @@ async fn main() -> ExitCode {
     let Some(cmd) = CliCommand::iter().find(|c| c.operation_id().replace('_', "-") == name) else {
         return ExitCode::from(EXIT_USAGE);
     };
-    let client = match client(&matches) {
+    let sent = Sent::default();
+    let client = match client(&matches, &sent) {
         Ok(client) => client,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    match Cli::new(client, Output).execute(cmd, sub_matches).await {
+    match Cli::new(client, Output { sent })
+        .execute(cmd, sub_matches)
+        .await
+    {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report(e),
     }
@@ -202,8 +217,12 @@ macro_rules! role_ids_hooks {
     )*};
 }
 
-/// How the generated CLI prints: JSON on stdout. Errors are printed once, by `report`.
-struct Output;
+/// How the generated CLI prints: on stdout, the JSON the server sent (once it decoded: the response is
+/// the spec's), not the typed value encoded again, which would drop what the document does not know.
+/// Errors are printed once, by `report`.
+struct Output {
+    sent: Sent,
+}
 
 impl Output {
     fn role_ids(matches: &ArgMatches) -> anyhow::Result<Option<RoleIds>> {
@@ -231,7 +250,17 @@ impl CliConfig for Output {
     where
         T: serde::Serialize + std::fmt::Debug,
     {
-        print_json(value.as_ref());
+        use std::io::Write as _;
+        match self.sent.lock().ok().and_then(|mut sent| sent.take()) {
+            Some(mut body) => {
+                if !body.ends_with(b"\n") {
+                    body.push(b'\n');
+                }
+                // A closed stdout (`polytomic ... | head`) is not worth a panic: the rest is not wanted.
+                let _ = std::io::stdout().lock().write_all(&body);
+            }
+            None => print_json(value.as_ref()),
+        }
     }
 
     fn success_no_item(&self, _: &ResponseValue<()>) {}

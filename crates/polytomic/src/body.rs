@@ -91,13 +91,48 @@ pub(crate) async fn keep_body(response: Response) -> reqwest::Result<Response> {
         response.version(),
         response.headers().clone(),
     );
+    let url = response.url().clone();
     let body = read_capped(response, MAX_ERROR_BODY).await?;
-    let mut kept = http::Response::new(body.clone());
-    *kept.status_mut() = status;
-    *kept.version_mut() = version;
-    *kept.headers_mut() = headers;
+    let mut kept = rebuilt(status, version, headers, url, body.clone());
     kept.extensions_mut().insert(RawBody(body));
     Ok(Response::from(kept))
+}
+
+/// Reads a success body whole, shows it to `observe`, and hands the response on with the same bytes.
+pub(crate) async fn show_success_body(
+    response: Response,
+    observe: &(dyn Fn(&[u8]) + Send + Sync),
+) -> reqwest::Result<Response> {
+    let (status, version, headers, url) = (
+        response.status(),
+        response.version(),
+        response.headers().clone(),
+        response.url().clone(),
+    );
+    let body = response.bytes().await?;
+    observe(&body);
+    Ok(Response::from(rebuilt(status, version, headers, url, body)))
+}
+
+/// A response read into `body`, as it came (its URL too, which errors show).
+fn rebuilt(
+    status: StatusCode,
+    version: http::Version,
+    headers: reqwest::header::HeaderMap,
+    url: reqwest::Url,
+    body: bytes::Bytes,
+) -> http::Response<bytes::Bytes> {
+    use reqwest::ResponseBuilderExt as _;
+    let mut response = http::Response::new(body);
+    *response.status_mut() = status;
+    *response.version_mut() = version;
+    *response.headers_mut() = headers;
+    let (mut parts, body) = response.into_parts();
+    // `ResponseBuilderExt::url` is how reqwest keeps a URL across `http::Response`; it only sets an extension.
+    if let Some(extensions) = http::response::Builder::new().url(url).extensions_ref() {
+        parts.extensions.extend(extensions.clone());
+    }
+    http::Response::from_parts(parts, body)
 }
 
 /// At most `max` characters of `text`, with `...` when cut.
@@ -370,8 +405,9 @@ mod tests {
             "data[1].organization_id"
         );
         assert_eq!(path_of_error::<UserEnvelope>(r#"{"data":[]}"#), "data");
-        // serde decodes a struct from an array too, field by field.
-        assert_eq!(path_of_error::<UserEnvelope>("[1]"), "[0]");
+        // A struct that keeps unknown properties decodes from an object only, not field by field from an
+        // array: the array is wrong as a whole.
+        assert_eq!(path_of_error::<UserEnvelope>("[1]"), "");
         assert_eq!(
             path_of_error::<UserEnvelope>(r#"{"data":{"email":{}}}"#),
             "data.email"

@@ -9,7 +9,7 @@ use reqwest::header::HeaderValue;
 
 use crate::operations::{self, Accepts};
 use crate::retry::RetryPolicy;
-use crate::state::{API_VERSION, ClientState, DEFAULT_TIMEOUT, RequestOptions};
+use crate::state::{API_VERSION, ClientState, DEFAULT_TIMEOUT, RequestOptions, SuccessBodies};
 use crate::tls;
 use crate::{Client, Error};
 
@@ -137,6 +137,7 @@ pub struct ClientBuilder {
     connect_timeout: Duration,
     retry: RetryPolicy,
     http: Option<reqwest::Client>,
+    success_bodies: Option<SuccessBodies>,
 }
 
 impl Default for ClientBuilder {
@@ -150,6 +151,7 @@ impl Default for ClientBuilder {
             connect_timeout: Duration::from_secs(10),
             retry: RetryPolicy::default(),
             http: None,
+            success_bodies: None,
         }
     }
 }
@@ -235,6 +237,15 @@ impl ClientBuilder {
         self
     }
 
+    /// Shows `observe` the body of every success response, as the server sent it, before it is decoded:
+    /// what the typed value leaves out (a property or an order the document does not know) is still
+    /// there. The `polytomic` CLI prints it. Each such body is read whole before decoding (as decoding
+    /// does anyway).
+    pub fn on_success_body(mut self, observe: impl Fn(&[u8]) + Send + Sync + 'static) -> Self {
+        self.success_bodies = Some(SuccessBodies(std::sync::Arc::new(observe)));
+        self
+    }
+
     /// Builds the client, checking the configuration.
     pub fn build(self) -> Result<Client, Error> {
         let base_url = reqwest::Url::parse(&self.base_url).map_err(|e| {
@@ -286,6 +297,7 @@ impl ClientBuilder {
             options: RequestOptions::default(),
             user_auth: header_of(&self.user_credentials)?,
             partner_auth: header_of(&self.partner_credentials)?,
+            success_bodies: self.success_bodies,
         };
         // progenitor appends paths to the base URL as text: no trailing slash.
         Ok(Client::new_with_client(

@@ -10,11 +10,13 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`ActivateSyncEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ActivateSyncEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ActivateSyncOutput>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ActivateSyncEnvelope {
         pub fn builder() -> builder::ActivateSyncEnvelope {
@@ -26,6 +28,8 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ActivateSyncInput {
         pub active: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ActivateSyncInput {
         pub fn builder() -> builder::ActivateSyncInput {
@@ -33,13 +37,15 @@ pub mod types {
         }
     }
     ///`ActivateSyncOutput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ActivateSyncOutput {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub active: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ActivateSyncOutput {
         pub fn builder() -> builder::ActivateSyncOutput {
@@ -47,7 +53,7 @@ pub mod types {
         }
     }
     ///The body of every error response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApiError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -58,6 +64,8 @@ pub mod types {
         pub metadata: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ApiError {
         pub fn builder() -> builder::ApiError {
@@ -65,12 +73,14 @@ pub mod types {
         }
     }
     ///`ApiKeyResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApiKeyResponse {
         ///Newly created API key. This value is shown only once; store it securely.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::polytomic::Secret>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ApiKeyResponse {
         pub fn builder() -> builder::ApiKeyResponse {
@@ -78,11 +88,13 @@ pub mod types {
         }
     }
     ///`ApiKeyResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApiKeyResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ApiKeyResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ApiKeyResponseEnvelope {
         pub fn builder() -> builder::ApiKeyResponseEnvelope {
@@ -97,6 +109,8 @@ pub mod types {
         pub enrichment: bool,
         pub orchestration: bool,
         pub source: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BackendConnectionCapabilities {
         pub fn builder() -> builder::BackendConnectionCapabilities {
@@ -104,7 +118,7 @@ pub mod types {
         }
     }
     ///`BackendOAuthPrompt`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BackendOAuthPrompt {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -113,6 +127,8 @@ pub mod types {
         pub value: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub when: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BackendOAuthPrompt {
         pub fn builder() -> builder::BackendOAuthPrompt {
@@ -192,6 +208,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub updated_by: ::std::option::Option<::uuid::Uuid>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkBulkSyncSchedule {
         pub fn builder() -> builder::BulkBulkSyncSchedule {
@@ -203,7 +221,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -221,6 +238,10 @@ pub mod types {
         OnlyNonIncremental,
         #[serde(rename = "none")]
         None,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for BulkDiscover {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -229,6 +250,7 @@ pub mod types {
                 Self::OnlyIncremental => f.write_str("onlyIncremental"),
                 Self::OnlyNonIncremental => f.write_str("onlyNonIncremental"),
                 Self::None => f.write_str("none"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -242,7 +264,7 @@ pub mod types {
                 "onlyIncremental" => Ok(Self::OnlyIncremental),
                 "onlyNonIncremental" => Ok(Self::OnlyNonIncremental),
                 "none" => Ok(Self::None),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -267,7 +289,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -299,6 +320,10 @@ pub mod types {
         Errors,
         #[serde(rename = "interrupted")]
         Interrupted,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for BulkExecutionStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -314,6 +339,7 @@ pub mod types {
                 Self::Processing => f.write_str("processing"),
                 Self::Errors => f.write_str("errors"),
                 Self::Interrupted => f.write_str("interrupted"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -334,7 +360,7 @@ pub mod types {
                 "processing" => Ok(Self::Processing),
                 "errors" => Ok(Self::Errors),
                 "interrupted" => Ok(Self::Interrupted),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -359,7 +385,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -375,6 +400,10 @@ pub mod types {
         Incremental,
         #[serde(rename = "full")]
         Full,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for BulkFetchMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -382,6 +411,7 @@ pub mod types {
                 Self::None => f.write_str("none"),
                 Self::Incremental => f.write_str("incremental"),
                 Self::Full => f.write_str("full"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -394,7 +424,7 @@ pub mod types {
                 "none" => Ok(Self::None),
                 "incremental" => Ok(Self::Incremental),
                 "full" => Ok(Self::Full),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -415,7 +445,7 @@ pub mod types {
         }
     }
     ///`BulkField`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkField {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -428,6 +458,8 @@ pub mod types {
         pub output_name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_output_name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkField {
         pub fn builder() -> builder::BulkField {
@@ -445,6 +477,8 @@ pub mod types {
         ///Any type
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::serde_json::Value>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkFilter {
         pub fn builder() -> builder::BulkFilter {
@@ -456,7 +490,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -472,6 +505,10 @@ pub mod types {
         Disabled,
         #[serde(rename = "legacy")]
         Legacy,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for BulkNormalizeNames {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -479,6 +516,7 @@ pub mod types {
                 Self::Enabled => f.write_str("enabled"),
                 Self::Disabled => f.write_str("disabled"),
                 Self::Legacy => f.write_str("legacy"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -491,7 +529,7 @@ pub mod types {
                 "enabled" => Ok(Self::Enabled),
                 "disabled" => Ok(Self::Disabled),
                 "legacy" => Ok(Self::Legacy),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -516,7 +554,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -532,6 +569,10 @@ pub mod types {
         Truncate,
         #[serde(rename = "rebuild")]
         Rebuild,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for BulkOutputDisposition {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -539,6 +580,7 @@ pub mod types {
                 Self::Retain => f.write_str("retain"),
                 Self::Truncate => f.write_str("truncate"),
                 Self::Rebuild => f.write_str("rebuild"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -551,7 +593,7 @@ pub mod types {
                 "retain" => Ok(Self::Retain),
                 "truncate" => Ok(Self::Truncate),
                 "rebuild" => Ok(Self::Rebuild),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -576,7 +618,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -592,6 +633,10 @@ pub mod types {
         Resync,
         #[serde(rename = "rebuild")]
         Rebuild,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for BulkResyncMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -599,6 +644,7 @@ pub mod types {
                 Self::Refetch => f.write_str("refetch"),
                 Self::Resync => f.write_str("resync"),
                 Self::Rebuild => f.write_str("rebuild"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -611,7 +657,7 @@ pub mod types {
                 "refetch" => Ok(Self::Refetch),
                 "resync" => Ok(Self::Resync),
                 "rebuild" => Ok(Self::Rebuild),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -636,7 +682,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -654,6 +699,10 @@ pub mod types {
         Resync,
         #[serde(rename = "rebuild")]
         Rebuild,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for BulkScheduleSyncMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -662,6 +711,7 @@ pub mod types {
                 Self::Refetch => f.write_str("refetch"),
                 Self::Resync => f.write_str("resync"),
                 Self::Rebuild => f.write_str("rebuild"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -675,7 +725,7 @@ pub mod types {
                 "refetch" => Ok(Self::Refetch),
                 "resync" => Ok(Self::Resync),
                 "rebuild" => Ok(Self::Rebuild),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -696,7 +746,7 @@ pub mod types {
         }
     }
     ///`BulkSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -723,6 +773,8 @@ pub mod types {
         pub tracking_field: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_output_name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSchema {
         pub fn builder() -> builder::BulkSchema {
@@ -730,11 +782,13 @@ pub mod types {
         }
     }
     ///`BulkSchemaEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSchemaEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkSchema>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSchemaEnvelope {
         pub fn builder() -> builder::BulkSchemaEnvelope {
@@ -746,7 +800,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -774,6 +827,10 @@ pub mod types {
         Interrupted,
         #[serde(rename = "processing")]
         Processing,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for BulkSchemaExecutionStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -787,6 +844,7 @@ pub mod types {
                 Self::Failed => f.write_str("failed"),
                 Self::Interrupted => f.write_str("interrupted"),
                 Self::Processing => f.write_str("processing"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -805,7 +863,7 @@ pub mod types {
                 "failed" => Ok(Self::Failed),
                 "interrupted" => Ok(Self::Interrupted),
                 "processing" => Ok(Self::Processing),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -826,7 +884,7 @@ pub mod types {
         }
     }
     ///`BulkSchemaListItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSchemaListItem {
         ///Per-schema cutoff. Records older than this timestamp are excluded from sync runs.
@@ -855,6 +913,8 @@ pub mod types {
         ///User-specified override for the destination object name. When empty, output_name is used.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_output_name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSchemaListItem {
         pub fn builder() -> builder::BulkSchemaListItem {
@@ -866,7 +926,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -882,6 +941,10 @@ pub mod types {
         IncrementalFields,
         #[serde(rename = "nonincrementalFields")]
         NonincrementalFields,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for BulkSelectiveMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -889,6 +952,7 @@ pub mod types {
                 Self::None => f.write_str("none"),
                 Self::IncrementalFields => f.write_str("incrementalFields"),
                 Self::NonincrementalFields => f.write_str("nonincrementalFields"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -901,7 +965,7 @@ pub mod types {
                 "none" => Ok(Self::None),
                 "incrementalFields" => Ok(Self::IncrementalFields),
                 "nonincrementalFields" => Ok(Self::NonincrementalFields),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -950,6 +1014,8 @@ pub mod types {
         pub schemas: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub selective_mode: ::std::option::Option<BulkSelectiveMode>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncAdditionalScheduleRequest {
         pub fn builder() -> builder::BulkSyncAdditionalScheduleRequest {
@@ -996,6 +1062,8 @@ pub mod types {
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_by: ::std::option::Option<OutputActor>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncAdditionalScheduleResponse {
         pub fn builder() -> builder::BulkSyncAdditionalScheduleResponse {
@@ -1024,6 +1092,8 @@ pub mod types {
         ///Month of the year (1-12) to run yearly schedules.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub month: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncDefaultScheduleRequest {
         pub fn builder() -> builder::BulkSyncDefaultScheduleRequest {
@@ -1063,6 +1133,8 @@ pub mod types {
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_by: ::std::option::Option<OutputActor>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncDefaultScheduleResponse {
         pub fn builder() -> builder::BulkSyncDefaultScheduleResponse {
@@ -1070,7 +1142,7 @@ pub mod types {
         }
     }
     ///`BulkSyncDest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncDest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1084,6 +1156,8 @@ pub mod types {
         pub supported_resync_modes: ::std::option::Option<
             ::std::vec::Vec<BulkResyncMode>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncDest {
         pub fn builder() -> builder::BulkSyncDest {
@@ -1091,11 +1165,13 @@ pub mod types {
         }
     }
     ///`BulkSyncDestEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncDestEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkSyncDest>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncDestEnvelope {
         pub fn builder() -> builder::BulkSyncDestEnvelope {
@@ -1103,7 +1179,7 @@ pub mod types {
         }
     }
     ///`BulkSyncExecution`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncExecution {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1142,6 +1218,8 @@ pub mod types {
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub warning_count: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncExecution {
         pub fn builder() -> builder::BulkSyncExecution {
@@ -1149,11 +1227,13 @@ pub mod types {
         }
     }
     ///`BulkSyncExecutionEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncExecutionEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkSyncExecution>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncExecutionEnvelope {
         pub fn builder() -> builder::BulkSyncExecutionEnvelope {
@@ -1161,7 +1241,7 @@ pub mod types {
         }
     }
     ///`BulkSyncExecutionLogs`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncExecutionLogs {
         ///Timestamp at which the signed URLs in URLs stop working.
@@ -1173,6 +1253,8 @@ pub mod types {
         ///Signed URLs that download the execution's log files. These URLs expire at the Expires timestamp.
         #[serde(rename = "URLs", skip_serializing_if = "::std::option::Option::is_none")]
         pub ur_ls: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncExecutionLogs {
         pub fn builder() -> builder::BulkSyncExecutionLogs {
@@ -1180,11 +1262,13 @@ pub mod types {
         }
     }
     ///`BulkSyncExecutionLogsEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncExecutionLogsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkSyncExecutionLogs>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncExecutionLogsEnvelope {
         pub fn builder() -> builder::BulkSyncExecutionLogsEnvelope {
@@ -1192,7 +1276,7 @@ pub mod types {
         }
     }
     ///`BulkSyncExecutionStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncExecutionStatus {
         ///Next scheduled execution time, if the sync has a schedule configured.
@@ -1213,6 +1297,8 @@ pub mod types {
         ///Unique identifier of the bulk sync.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sync_id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncExecutionStatus {
         pub fn builder() -> builder::BulkSyncExecutionStatus {
@@ -1220,7 +1306,7 @@ pub mod types {
         }
     }
     ///`BulkSyncIngestionStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncIngestionStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1241,6 +1327,8 @@ pub mod types {
         pub status_message: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncIngestionStatus {
         pub fn builder() -> builder::BulkSyncIngestionStatus {
@@ -1248,11 +1336,13 @@ pub mod types {
         }
     }
     ///`BulkSyncListEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncListEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<BulkSyncResponse>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncListEnvelope {
         pub fn builder() -> builder::BulkSyncListEnvelope {
@@ -1260,7 +1350,7 @@ pub mod types {
         }
     }
     ///`BulkSyncResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncResponse {
         ///Whether the sync is active. Inactive syncs do not run on their schedule.
@@ -1333,6 +1423,8 @@ pub mod types {
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_by: ::std::option::Option<OutputActor>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncResponse {
         pub fn builder() -> builder::BulkSyncResponse {
@@ -1340,11 +1432,13 @@ pub mod types {
         }
     }
     ///`BulkSyncResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkSyncResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncResponseEnvelope {
         pub fn builder() -> builder::BulkSyncResponseEnvelope {
@@ -1382,6 +1476,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub selective_mode: ::std::option::Option<BulkSelectiveMode>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncScheduleApi {
         pub fn builder() -> builder::BulkSyncScheduleApi {
@@ -1389,7 +1485,7 @@ pub mod types {
         }
     }
     ///`BulkSyncSchemaExecution`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSchemaExecution {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1416,6 +1512,8 @@ pub mod types {
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub warning_count: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncSchemaExecution {
         pub fn builder() -> builder::BulkSyncSchemaExecution {
@@ -1423,7 +1521,7 @@ pub mod types {
         }
     }
     ///`BulkSyncSchemaExecutionStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSchemaExecutionStatus {
         ///Timestamp when the most recent execution finished. Null while the execution is still running.
@@ -1454,6 +1552,8 @@ pub mod types {
         ///Number of warnings emitted during the most recent execution.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub warning_count: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncSchemaExecutionStatus {
         pub fn builder() -> builder::BulkSyncSchemaExecutionStatus {
@@ -1461,7 +1561,7 @@ pub mod types {
         }
     }
     ///`BulkSyncSource`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSource {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1471,6 +1571,8 @@ pub mod types {
         pub configuration: ::std::option::Option<::serde_json::Value>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schemas: ::std::option::Option<::std::vec::Vec<Schema>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncSource {
         pub fn builder() -> builder::BulkSyncSource {
@@ -1478,11 +1580,13 @@ pub mod types {
         }
     }
     ///`BulkSyncSourceCapabilities`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSourceCapabilities {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub supports_tracking_fields: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncSourceCapabilities {
         pub fn builder() -> builder::BulkSyncSourceCapabilities {
@@ -1490,11 +1594,13 @@ pub mod types {
         }
     }
     ///`BulkSyncSourceEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSourceEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkSyncSource>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncSourceEnvelope {
         pub fn builder() -> builder::BulkSyncSourceEnvelope {
@@ -1502,11 +1608,13 @@ pub mod types {
         }
     }
     ///`BulkSyncSourceSchemaEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSourceSchemaEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<Schema>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncSourceSchemaEnvelope {
         pub fn builder() -> builder::BulkSyncSourceSchemaEnvelope {
@@ -1514,7 +1622,7 @@ pub mod types {
         }
     }
     ///`BulkSyncSourceStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSourceStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1527,6 +1635,8 @@ pub mod types {
         pub last_refresh_started: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncSourceStatus {
         pub fn builder() -> builder::BulkSyncSourceStatus {
@@ -1534,11 +1644,13 @@ pub mod types {
         }
     }
     ///`BulkSyncSourceStatusEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSourceStatusEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkSyncSourceStatus>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncSourceStatusEnvelope {
         pub fn builder() -> builder::BulkSyncSourceStatusEnvelope {
@@ -1546,11 +1658,13 @@ pub mod types {
         }
     }
     ///`BulkSyncStatusEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncStatusEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkSyncStatusResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncStatusEnvelope {
         pub fn builder() -> builder::BulkSyncStatusEnvelope {
@@ -1558,7 +1672,7 @@ pub mod types {
         }
     }
     ///`BulkSyncStatusResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1571,6 +1685,8 @@ pub mod types {
         pub next_execution_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl BulkSyncStatusResponse {
         pub fn builder() -> builder::BulkSyncStatusResponse {
@@ -1582,7 +1698,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -1596,12 +1711,17 @@ pub mod types {
         Snapshot,
         #[serde(rename = "replicate")]
         Replicate,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for BulkSyncTargetMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Snapshot => f.write_str("snapshot"),
                 Self::Replicate => f.write_str("replicate"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -1613,7 +1733,7 @@ pub mod types {
             match value {
                 "snapshot" => Ok(Self::Snapshot),
                 "replicate" => Ok(Self::Replicate),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -1634,11 +1754,13 @@ pub mod types {
         }
     }
     ///`CancelBulkSyncResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelBulkSyncResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CancelBulkSyncResponse {
         pub fn builder() -> builder::CancelBulkSyncResponse {
@@ -1646,11 +1768,13 @@ pub mod types {
         }
     }
     ///`CancelBulkSyncResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelBulkSyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<CancelBulkSyncResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CancelBulkSyncResponseEnvelope {
         pub fn builder() -> builder::CancelBulkSyncResponseEnvelope {
@@ -1658,11 +1782,13 @@ pub mod types {
         }
     }
     ///`CancelSyncExecutionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelSyncExecutionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CancelSyncExecutionResponse {
         pub fn builder() -> builder::CancelSyncExecutionResponse {
@@ -1670,11 +1796,13 @@ pub mod types {
         }
     }
     ///`CancelSyncExecutionResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelSyncExecutionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<CancelSyncExecutionResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CancelSyncExecutionResponseEnvelope {
         pub fn builder() -> builder::CancelSyncExecutionResponseEnvelope {
@@ -1682,11 +1810,13 @@ pub mod types {
         }
     }
     ///`CancelSyncResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelSyncResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub message: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CancelSyncResponse {
         pub fn builder() -> builder::CancelSyncResponse {
@@ -1694,11 +1824,13 @@ pub mod types {
         }
     }
     ///`CancelSyncResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelSyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<CancelSyncResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CancelSyncResponseEnvelope {
         pub fn builder() -> builder::CancelSyncResponseEnvelope {
@@ -1706,13 +1838,15 @@ pub mod types {
         }
     }
     ///`ConfigurationValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConfigurationValue {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub items: ::std::vec::Vec<::serde_json::Value>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConfigurationValue {
         pub fn builder() -> builder::ConfigurationValue {
@@ -1741,6 +1875,8 @@ pub mod types {
         ///List of connection types which are allowed to be created. Ignored if type is set.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub whitelist: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectCardRequest {
         pub fn builder() -> builder::ConnectCardRequest {
@@ -1748,7 +1884,7 @@ pub mod types {
         }
     }
     ///`ConnectCardResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectCardResponse {
         ///URL to redirect the user to in order to create the new connection.
@@ -1757,6 +1893,8 @@ pub mod types {
         ///Opaque single-use token identifying the Connect session.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub token: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectCardResponse {
         pub fn builder() -> builder::ConnectCardResponse {
@@ -1764,11 +1902,13 @@ pub mod types {
         }
     }
     ///`ConnectCardResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectCardResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ConnectCardResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectCardResponseEnvelope {
         pub fn builder() -> builder::ConnectCardResponseEnvelope {
@@ -1776,7 +1916,7 @@ pub mod types {
         }
     }
     ///`ConnectionForm`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionForm {
         ///Any type
@@ -1785,6 +1925,8 @@ pub mod types {
         ///Any type
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub uischema: ::std::option::Option<::serde_json::Value>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionForm {
         pub fn builder() -> builder::ConnectionForm {
@@ -1792,11 +1934,13 @@ pub mod types {
         }
     }
     ///`ConnectionListResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionListResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<ConnectionResponseSchema>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionListResponseEnvelope {
         pub fn builder() -> builder::ConnectionListResponseEnvelope {
@@ -1804,7 +1948,7 @@ pub mod types {
         }
     }
     ///`ConnectionParameterValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionParameterValue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1812,6 +1956,8 @@ pub mod types {
         ///Any type
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::serde_json::Value>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionParameterValue {
         pub fn builder() -> builder::ConnectionParameterValue {
@@ -1819,13 +1965,15 @@ pub mod types {
         }
     }
     ///`ConnectionParameterValuesResp`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionParameterValuesResp {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub allows_creation: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub values: ::std::option::Option<::std::vec::Vec<ConnectionParameterValue>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionParameterValuesResp {
         pub fn builder() -> builder::ConnectionParameterValuesResp {
@@ -1833,7 +1981,7 @@ pub mod types {
         }
     }
     ///`ConnectionParameterValuesResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionParameterValuesResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1843,6 +1991,8 @@ pub mod types {
                 ConnectionParameterValuesResp,
             >,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionParameterValuesResponseEnvelope {
         pub fn builder() -> builder::ConnectionParameterValuesResponseEnvelope {
@@ -1878,6 +2028,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub raw_query: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionProxyCall {
         pub fn builder() -> builder::ConnectionProxyCall {
@@ -1885,7 +2037,7 @@ pub mod types {
         }
     }
     ///`ConnectionProxyContract`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyContract {
         ///HTTP methods the proxy accepts.
@@ -1968,6 +2120,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub timeout_ms: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionProxyContract {
         pub fn builder() -> builder::ConnectionProxyContract {
@@ -1975,7 +2129,7 @@ pub mod types {
         }
     }
     ///`ConnectionProxyInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyInfoResponse {
         ///Connection backend identifier (e.g. hubspot, salesforce).
@@ -2007,6 +2161,8 @@ pub mod types {
         pub request_contract: ::std::option::Option<ConnectionProxyContract>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub stats: ::std::option::Option<ConnectionProxyStats>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionProxyInfoResponse {
         pub fn builder() -> builder::ConnectionProxyInfoResponse {
@@ -2014,7 +2170,7 @@ pub mod types {
         }
     }
     ///`ConnectionProxyInheritedBase`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyInheritedBase {
         ///Base URL all proxied requests are sent to. Caller-supplied paths are appended to this URL.
@@ -2039,6 +2195,8 @@ pub mod types {
         pub locked_query: ::std::option::Option<
             ::serde_json::Map<::std::string::String, ::serde_json::Value>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionProxyInheritedBase {
         pub fn builder() -> builder::ConnectionProxyInheritedBase {
@@ -2046,7 +2204,7 @@ pub mod types {
         }
     }
     ///`ConnectionProxyLockedHeader`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyLockedHeader {
         ///Header name.
@@ -2058,6 +2216,8 @@ pub mod types {
         ///Header value. Replaced with [REDACTED] if the header is sensitive.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionProxyLockedHeader {
         pub fn builder() -> builder::ConnectionProxyLockedHeader {
@@ -2065,7 +2225,7 @@ pub mod types {
         }
     }
     ///`ConnectionProxyMergeRules`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyMergeRules {
         ///How caller-supplied headers are merged with the connection's inherited headers.
@@ -2074,6 +2234,8 @@ pub mod types {
         ///How caller-supplied query parameters are merged with the connection's inherited query parameters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionProxyMergeRules {
         pub fn builder() -> builder::ConnectionProxyMergeRules {
@@ -2081,7 +2243,7 @@ pub mod types {
         }
     }
     ///`ConnectionProxyResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyResponse {
         ///Upstream response body. If the upstream returned JSON, the body is returned as-is; otherwise it is returned as a string.
@@ -2116,6 +2278,8 @@ pub mod types {
         ///True if the response body was truncated because it exceeded maxResponseBodyBytes.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub truncated: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionProxyResponse {
         pub fn builder() -> builder::ConnectionProxyResponse {
@@ -2123,7 +2287,7 @@ pub mod types {
         }
     }
     ///`ConnectionProxyStats`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyStats {
         ///Total backend API calls made through this connection (including non-proxy calls) over the last 24 hours.
@@ -2164,6 +2328,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub proxy_calls_last24h: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionProxyStats {
         pub fn builder() -> builder::ConnectionProxyStats {
@@ -2171,11 +2337,13 @@ pub mod types {
         }
     }
     ///`ConnectionResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ConnectionResponseSchema>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionResponseEnvelope {
         pub fn builder() -> builder::ConnectionResponseEnvelope {
@@ -2183,7 +2351,7 @@ pub mod types {
         }
     }
     ///`ConnectionResponseSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionResponseSchema {
         ///API calls made to service in the last 24h (supported integrations only).
@@ -2220,6 +2388,8 @@ pub mod types {
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_by: ::std::option::Option<OutputActor>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionResponseSchema {
         pub fn builder() -> builder::ConnectionResponseSchema {
@@ -2261,6 +2431,8 @@ pub mod types {
         pub oauth_prompt: ::std::option::Option<BackendOAuthPrompt>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub use_oauth: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionType {
         pub fn builder() -> builder::ConnectionType {
@@ -2268,11 +2440,13 @@ pub mod types {
         }
     }
     ///`ConnectionTypeResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionTypeResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<ConnectionType>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionTypeResponseEnvelope {
         pub fn builder() -> builder::ConnectionTypeResponseEnvelope {
@@ -2280,7 +2454,7 @@ pub mod types {
         }
     }
     ///`ConnectionTypeSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionTypeSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2291,6 +2465,8 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub operations: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ConnectionTypeSchema {
         pub fn builder() -> builder::ConnectionTypeSchema {
@@ -2360,6 +2536,8 @@ pub mod types {
         >,
         ///Unique identifier of the connection rows are read from.
         pub source_connection_id: ::uuid::Uuid,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateBulkSyncRequest {
         pub fn builder() -> builder::CreateBulkSyncRequest {
@@ -2401,6 +2579,8 @@ pub mod types {
         ///Validate connection configuration.
         #[serde(default = "defaults::default_bool::<true>")]
         pub validate: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateConnectionRequestSchema {
         pub fn builder() -> builder::CreateConnectionRequestSchema {
@@ -2408,11 +2588,13 @@ pub mod types {
         }
     }
     ///`CreateConnectionResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateConnectionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<CreateConnectionResponseSchema>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateConnectionResponseEnvelope {
         pub fn builder() -> builder::CreateConnectionResponseEnvelope {
@@ -2420,7 +2602,7 @@ pub mod types {
         }
     }
     ///`CreateConnectionResponseSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateConnectionResponseSchema {
         ///Code to enter in order to complete connection authentication.
@@ -2452,6 +2634,8 @@ pub mod types {
         pub status_error: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<ConnectionTypeSchema>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateConnectionResponseSchema {
         pub fn builder() -> builder::CreateConnectionResponseSchema {
@@ -2487,6 +2671,8 @@ pub mod types {
         pub tracking_columns: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateModelRequest {
         pub fn builder() -> builder::CreateModelRequest {
@@ -2514,6 +2700,8 @@ pub mod types {
         ///WorkOS organization identifier linking this organization to its SAML/SSO configuration.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sso_org_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateOrganizationRequestSchema {
         pub fn builder() -> builder::CreateOrganizationRequestSchema {
@@ -2529,6 +2717,8 @@ pub mod types {
         pub organization_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub policy_actions: ::std::option::Option<::std::vec::Vec<PolicyAction>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreatePolicyRequest {
         pub fn builder() -> builder::CreatePolicyRequest {
@@ -2542,6 +2732,8 @@ pub mod types {
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization_id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateRoleRequest {
         pub fn builder() -> builder::CreateRoleRequest {
@@ -2553,6 +2745,8 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateScheduleRequest {
         pub schedule: BulkSyncScheduleApi,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateScheduleRequest {
         pub fn builder() -> builder::CreateScheduleRequest {
@@ -2560,11 +2754,13 @@ pub mod types {
         }
     }
     ///`CreateSharedConnectionResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateSharedConnectionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<CreateSharedConnectionResponseSchema>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateSharedConnectionResponseEnvelope {
         pub fn builder() -> builder::CreateSharedConnectionResponseEnvelope {
@@ -2572,11 +2768,13 @@ pub mod types {
         }
     }
     ///`CreateSharedConnectionResponseSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateSharedConnectionResponseSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateSharedConnectionResponseSchema {
         pub fn builder() -> builder::CreateSharedConnectionResponseSchema {
@@ -2627,6 +2825,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sync_all_records: ::std::option::Option<bool>,
         pub target: Target,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateSyncRequest {
         pub fn builder() -> builder::CreateSyncRequest {
@@ -2645,6 +2845,8 @@ pub mod types {
         pub role: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role_ids: ::std::option::Option<crate::RoleIds>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateUserRequestSchema {
         pub fn builder() -> builder::CreateUserRequestSchema {
@@ -2659,6 +2861,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization_id: ::std::option::Option<::uuid::Uuid>,
         pub secret: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CreateWebhooksSchema {
         pub fn builder() -> builder::CreateWebhooksSchema {
@@ -2677,6 +2881,8 @@ pub mod types {
         pub role: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role_ids: ::std::option::Option<crate::RoleIds>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CurrentOrgCreateUserRequestSchema {
         pub fn builder() -> builder::CurrentOrgCreateUserRequestSchema {
@@ -2684,7 +2890,7 @@ pub mod types {
         }
     }
     ///Every field is optional, so `{}` is a valid body.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CurrentOrgUpdateUserRequestSchema {
         ///Deprecated legacy role name. Use role_ids instead.
@@ -2693,6 +2899,8 @@ pub mod types {
         pub role: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role_ids: ::std::option::Option<crate::RoleIds>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl CurrentOrgUpdateUserRequestSchema {
         pub fn builder() -> builder::CurrentOrgUpdateUserRequestSchema {
@@ -2769,7 +2977,7 @@ pub mod types {
         }
     }
     ///`Enrichment`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Enrichment {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2784,6 +2992,8 @@ pub mod types {
         pub fields: ::std::vec::Vec<ModelField>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub mappings: ::std::option::Option<EnricherMapping>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Enrichment {
         pub fn builder() -> builder::Enrichment {
@@ -2791,11 +3001,13 @@ pub mod types {
         }
     }
     ///`EnrichmentInputFieldsRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EnrichmentInputFieldsRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub configuration: ::std::option::Option<EnricherConfiguration>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EnrichmentInputFieldsRequest {
         pub fn builder() -> builder::EnrichmentInputFieldsRequest {
@@ -2803,7 +3015,7 @@ pub mod types {
         }
     }
     ///`EntityRelationship`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EntityRelationship {
         ///UUID of the related resource.
@@ -2812,6 +3024,8 @@ pub mod types {
         ///Canonical REST path of the related resource.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub path: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EntityRelationship {
         pub fn builder() -> builder::EntityRelationship {
@@ -2819,7 +3033,7 @@ pub mod types {
         }
     }
     ///`EntityResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EntityResponse {
         ///Canonical REST path for the resolved resource, suitable for fetching it directly.
@@ -2846,6 +3060,8 @@ pub mod types {
         ///Resolved entity type. One of: organization, user, connection, model, sync, sync_execution, bulk_sync, bulk_sync_execution.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EntityResponse {
         pub fn builder() -> builder::EntityResponse {
@@ -2853,11 +3069,13 @@ pub mod types {
         }
     }
     ///`EntityResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EntityResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<EntityResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EntityResponseEnvelope {
         pub fn builder() -> builder::EntityResponseEnvelope {
@@ -2865,7 +3083,7 @@ pub mod types {
         }
     }
     ///`Event`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Event {
         ///Timestamp the event was emitted.
@@ -2882,6 +3100,8 @@ pub mod types {
         ///Event type identifier.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Event {
         pub fn builder() -> builder::Event {
@@ -2965,11 +3185,13 @@ pub mod types {
         }
     }
     ///`EventTypesEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EventTypesEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EventTypesEnvelope {
         pub fn builder() -> builder::EventTypesEnvelope {
@@ -3251,11 +3473,13 @@ pub mod types {
         }
     }
     ///`EventsEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EventsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Event>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl EventsEnvelope {
         pub fn builder() -> builder::EventsEnvelope {
@@ -3263,11 +3487,13 @@ pub mod types {
         }
     }
     ///`ExecuteConnectionProxyEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecuteConnectionProxyEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ConnectionProxyResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ExecuteConnectionProxyEnvelope {
         pub fn builder() -> builder::ExecuteConnectionProxyEnvelope {
@@ -3279,6 +3505,8 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecuteConnectionProxyRequest {
         pub request: ConnectionProxyCall,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ExecuteConnectionProxyRequest {
         pub fn builder() -> builder::ExecuteConnectionProxyRequest {
@@ -3286,7 +3514,7 @@ pub mod types {
         }
     }
     ///`ExecutionConsoleLogEntry`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionConsoleLogEntry {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3301,6 +3529,8 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub timestamp: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ExecutionConsoleLogEntry {
         pub fn builder() -> builder::ExecutionConsoleLogEntry {
@@ -3308,13 +3538,15 @@ pub mod types {
         }
     }
     ///`ExecutionConsoleLogsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionConsoleLogsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub entries: ::std::option::Option<::std::vec::Vec<ExecutionConsoleLogEntry>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next_cursor: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ExecutionConsoleLogsResponse {
         pub fn builder() -> builder::ExecutionConsoleLogsResponse {
@@ -3322,11 +3554,13 @@ pub mod types {
         }
     }
     ///`ExecutionConsoleLogsResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionConsoleLogsResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ExecutionConsoleLogsResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ExecutionConsoleLogsResponseEnvelope {
         pub fn builder() -> builder::ExecutionConsoleLogsResponseEnvelope {
@@ -3334,7 +3568,7 @@ pub mod types {
         }
     }
     ///`ExecutionCounts`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionCounts {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3351,6 +3585,8 @@ pub mod types {
         pub upserts: ::std::option::Option<i64>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub warnings: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ExecutionCounts {
         pub fn builder() -> builder::ExecutionCounts {
@@ -3358,13 +3594,15 @@ pub mod types {
         }
     }
     ///`ExecutionLogResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionLogResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub expires: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub urls: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ExecutionLogResponse {
         pub fn builder() -> builder::ExecutionLogResponse {
@@ -3376,7 +3614,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3398,6 +3635,10 @@ pub mod types {
         Updates,
         #[serde(rename = "deletes")]
         Deletes,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ExecutionLogType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3408,6 +3649,7 @@ pub mod types {
                 Self::Inserts => f.write_str("inserts"),
                 Self::Updates => f.write_str("updates"),
                 Self::Deletes => f.write_str("deletes"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -3423,7 +3665,7 @@ pub mod types {
                 "inserts" => Ok(Self::Inserts),
                 "updates" => Ok(Self::Updates),
                 "deletes" => Ok(Self::Deletes),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -3444,11 +3686,13 @@ pub mod types {
         }
     }
     ///`ExecutionLogsResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionLogsResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ExecutionLogResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ExecutionLogsResponseEnvelope {
         pub fn builder() -> builder::ExecutionLogsResponseEnvelope {
@@ -3456,13 +3700,15 @@ pub mod types {
         }
     }
     ///`ExportSyncLogsEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExportSyncLogsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ExportSyncLogsResponse>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job: ::std::option::Option<JobResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ExportSyncLogsEnvelope {
         pub fn builder() -> builder::ExportSyncLogsEnvelope {
@@ -3470,12 +3716,14 @@ pub mod types {
         }
     }
     ///`ExportSyncLogsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExportSyncLogsResponse {
         ///Signed URL to download the exported log archive.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub url: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ExportSyncLogsResponse {
         pub fn builder() -> builder::ExportSyncLogsResponse {
@@ -3494,6 +3742,8 @@ pub mod types {
         ///Whether the field should be obfuscated.
         #[serde(default = "defaults::field_configuration_obfuscate")]
         pub obfuscate: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ::std::default::Default for FieldConfiguration {
         fn default() -> Self {
@@ -3501,6 +3751,7 @@ pub mod types {
                 enabled: defaults::field_configuration_enabled(),
                 id: Default::default(),
                 obfuscate: defaults::field_configuration_obfuscate(),
+                extra: Default::default(),
             }
         }
     }
@@ -3526,6 +3777,8 @@ pub mod types {
         ///Any type
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::serde_json::Value>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Filter {
         pub fn builder() -> builder::Filter {
@@ -3537,7 +3790,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3549,12 +3801,17 @@ pub mod types {
     pub enum FilterFieldReferenceType {
         Model,
         Target,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for FilterFieldReferenceType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
             match *self {
                 Self::Model => f.write_str("Model"),
                 Self::Target => f.write_str("Target"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -3566,7 +3823,7 @@ pub mod types {
             match value {
                 "Model" => Ok(Self::Model),
                 "Target" => Ok(Self::Target),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -3591,7 +3848,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3630,6 +3886,10 @@ pub mod types {
         StringLike,
         StringNotLike,
         StringMatchesTrimmed,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for FilterFunction {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3663,6 +3923,7 @@ pub mod types {
                 Self::StringLike => f.write_str("StringLike"),
                 Self::StringNotLike => f.write_str("StringNotLike"),
                 Self::StringMatchesTrimmed => f.write_str("StringMatchesTrimmed"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -3701,7 +3962,7 @@ pub mod types {
                 "StringLike" => Ok(Self::StringLike),
                 "StringNotLike" => Ok(Self::StringNotLike),
                 "StringMatchesTrimmed" => Ok(Self::StringMatchesTrimmed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -3722,11 +3983,13 @@ pub mod types {
         }
     }
     ///`GetConnectionProxyInfoEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetConnectionProxyInfoEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ConnectionProxyInfoResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl GetConnectionProxyInfoEnvelope {
         pub fn builder() -> builder::GetConnectionProxyInfoEnvelope {
@@ -3746,6 +4009,8 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub query: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl GetConnectionTypeParameterValuesRequestSchema {
         pub fn builder() -> builder::GetConnectionTypeParameterValuesRequestSchema {
@@ -3753,13 +4018,15 @@ pub mod types {
         }
     }
     ///`GetEnrichmentInputFieldsResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetEnrichmentInputFieldsResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<
             ::std::vec::Vec<::std::vec::Vec<::std::string::String>>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl GetEnrichmentInputFieldsResponseEnvelope {
         pub fn builder() -> builder::GetEnrichmentInputFieldsResponseEnvelope {
@@ -3767,11 +4034,13 @@ pub mod types {
         }
     }
     ///`GetExecutionResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetExecutionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<GetExecutionResponseSchema>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl GetExecutionResponseEnvelope {
         pub fn builder() -> builder::GetExecutionResponseEnvelope {
@@ -3779,7 +4048,7 @@ pub mod types {
         }
     }
     ///`GetExecutionResponseSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetExecutionResponseSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3800,6 +4069,8 @@ pub mod types {
         pub status: ::std::option::Option<UtilExecutionStatus>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl GetExecutionResponseSchema {
         pub fn builder() -> builder::GetExecutionResponseSchema {
@@ -3807,11 +4078,13 @@ pub mod types {
         }
     }
     ///`GetIdentityResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetIdentityResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<GetIdentityResponseSchema>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl GetIdentityResponseEnvelope {
         pub fn builder() -> builder::GetIdentityResponseEnvelope {
@@ -3819,7 +4092,7 @@ pub mod types {
         }
     }
     ///`GetIdentityResponseSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetIdentityResponseSchema {
         ///The email of the caller.
@@ -3849,6 +4122,8 @@ pub mod types {
         ///Deprecated legacy role name. Populated only for user callers.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl GetIdentityResponseSchema {
         pub fn builder() -> builder::GetIdentityResponseSchema {
@@ -3856,11 +4131,13 @@ pub mod types {
         }
     }
     ///`GetSyncSourceMetaEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetSyncSourceMetaEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<SyncSourceMetaResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl GetSyncSourceMetaEnvelope {
         pub fn builder() -> builder::GetSyncSourceMetaEnvelope {
@@ -3868,12 +4145,14 @@ pub mod types {
         }
     }
     ///`GlobalErrorSubscribersRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GlobalErrorSubscribersRequest {
         ///Email addresses to subscribe to global sync error notifications. Replaces the current subscriber list; pass an empty list to unsubscribe everyone.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl GlobalErrorSubscribersRequest {
         pub fn builder() -> builder::GlobalErrorSubscribersRequest {
@@ -3881,12 +4160,14 @@ pub mod types {
         }
     }
     ///`GlobalErrorSubscribersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GlobalErrorSubscribersResponse {
         ///Email addresses subscribed to global sync error notifications for the organization.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub emails: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl GlobalErrorSubscribersResponse {
         pub fn builder() -> builder::GlobalErrorSubscribersResponse {
@@ -3904,6 +4185,8 @@ pub mod types {
         pub remote_field_type_id: ::std::option::Option<::std::string::String>,
         pub source: Source,
         pub target: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Identity {
         pub fn builder() -> builder::Identity {
@@ -3911,13 +4194,15 @@ pub mod types {
         }
     }
     ///`IdentityFunction`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IdentityFunction {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl IdentityFunction {
         pub fn builder() -> builder::IdentityFunction {
@@ -3929,7 +4214,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -3945,6 +4229,10 @@ pub mod types {
         Warning,
         #[serde(rename = "error")]
         Error,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for IngestionStatusLevel {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -3952,6 +4240,7 @@ pub mod types {
                 Self::Ok => f.write_str("ok"),
                 Self::Warning => f.write_str("warning"),
                 Self::Error => f.write_str("error"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -3964,7 +4253,7 @@ pub mod types {
                 "ok" => Ok(Self::Ok),
                 "warning" => Ok(Self::Warning),
                 "error" => Ok(Self::Error),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -3985,7 +4274,7 @@ pub mod types {
         }
     }
     ///`JobResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JobResponse {
         ///Error message if the job failed.
@@ -4002,6 +4291,8 @@ pub mod types {
         ///Job type. Matches the type used to fetch the job.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl JobResponse {
         pub fn builder() -> builder::JobResponse {
@@ -4009,11 +4300,13 @@ pub mod types {
         }
     }
     ///`JobResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JobResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<JobResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl JobResponseEnvelope {
         pub fn builder() -> builder::JobResponseEnvelope {
@@ -4084,7 +4377,7 @@ pub mod types {
         }
     }
     ///`JsonschemaSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JsonschemaSchema {
         #[serde(
@@ -4315,6 +4608,8 @@ pub mod types {
             skip_serializing_if = "::std::option::Option::is_none"
         )]
         pub write_only: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl JsonschemaSchema {
         pub fn builder() -> builder::JsonschemaSchema {
@@ -4352,11 +4647,13 @@ pub mod types {
         }
     }
     ///`ListBulkSchemaEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListBulkSchemaEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<BulkSchemaListItem>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ListBulkSchemaEnvelope {
         pub fn builder() -> builder::ListBulkSchemaEnvelope {
@@ -4364,13 +4661,15 @@ pub mod types {
         }
     }
     ///`ListBulkSyncExecutionsEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListBulkSyncExecutionsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<BulkSyncExecution>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<PaginationDetails>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ListBulkSyncExecutionsEnvelope {
         pub fn builder() -> builder::ListBulkSyncExecutionsEnvelope {
@@ -4378,11 +4677,13 @@ pub mod types {
         }
     }
     ///`ListBulkSyncExecutionsStatusEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListBulkSyncExecutionsStatusEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<BulkSyncExecutionStatus>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ListBulkSyncExecutionsStatusEnvelope {
         pub fn builder() -> builder::ListBulkSyncExecutionsStatusEnvelope {
@@ -4390,13 +4691,15 @@ pub mod types {
         }
     }
     ///`ListExecutionResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListExecutionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<GetExecutionResponseSchema>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<PaginationDetails>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ListExecutionResponseEnvelope {
         pub fn builder() -> builder::ListExecutionResponseEnvelope {
@@ -4404,11 +4707,13 @@ pub mod types {
         }
     }
     ///`ListPoliciesResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListPoliciesResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<PolicyResponse>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ListPoliciesResponseEnvelope {
         pub fn builder() -> builder::ListPoliciesResponseEnvelope {
@@ -4416,7 +4721,7 @@ pub mod types {
         }
     }
     ///`ListSyncItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListSyncItem {
         ///Whether the sync runs on its schedule.
@@ -4464,6 +4769,8 @@ pub mod types {
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_by: ::std::option::Option<OutputActor>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ListSyncItem {
         pub fn builder() -> builder::ListSyncItem {
@@ -4471,13 +4778,15 @@ pub mod types {
         }
     }
     ///`ListSyncResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListSyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<ListSyncItem>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub pagination: ::std::option::Option<PaginationDetails>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ListSyncResponseEnvelope {
         pub fn builder() -> builder::ListSyncResponseEnvelope {
@@ -4485,11 +4794,13 @@ pub mod types {
         }
     }
     ///`ListUsersEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListUsersEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<User>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ListUsersEnvelope {
         pub fn builder() -> builder::ListUsersEnvelope {
@@ -4497,7 +4808,7 @@ pub mod types {
         }
     }
     ///`Mode`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Mode {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4512,6 +4823,8 @@ pub mod types {
         pub supports_field_sync_mode: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub supports_target_filters: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Mode {
         pub fn builder() -> builder::Mode {
@@ -4519,7 +4832,7 @@ pub mod types {
         }
     }
     ///`ModelField`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelField {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4547,6 +4860,8 @@ pub mod types {
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_added: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ModelField {
         pub fn builder() -> builder::ModelField {
@@ -4554,11 +4869,13 @@ pub mod types {
         }
     }
     ///`ModelFieldResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelFieldResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<ModelField>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ModelFieldResponse {
         pub fn builder() -> builder::ModelFieldResponse {
@@ -4566,11 +4883,13 @@ pub mod types {
         }
     }
     ///`ModelListResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelListResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<ModelResponse>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ModelListResponseEnvelope {
         pub fn builder() -> builder::ModelListResponseEnvelope {
@@ -4587,6 +4906,8 @@ pub mod types {
         pub name: ::std::string::String,
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ModelModelFieldRequest {
         pub fn builder() -> builder::ModelModelFieldRequest {
@@ -4594,13 +4915,15 @@ pub mod types {
         }
     }
     ///`ModelRelation`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelRelation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub to: ::std::option::Option<ModelRelationTo>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ModelRelation {
         pub fn builder() -> builder::ModelRelation {
@@ -4608,13 +4931,15 @@ pub mod types {
         }
     }
     ///`ModelRelationTo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelRelationTo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub field: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub model_id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ModelRelationTo {
         pub fn builder() -> builder::ModelRelationTo {
@@ -4622,7 +4947,7 @@ pub mod types {
         }
     }
     ///`ModelResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelResponse {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -4661,6 +4986,8 @@ pub mod types {
         pub updated_by: ::std::option::Option<OutputActor>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub version: ::std::option::Option<i64>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ModelResponse {
         pub fn builder() -> builder::ModelResponse {
@@ -4668,13 +4995,15 @@ pub mod types {
         }
     }
     ///`ModelResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ModelResponse>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job: ::std::option::Option<JobResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ModelResponseEnvelope {
         pub fn builder() -> builder::ModelResponseEnvelope {
@@ -4682,13 +5011,15 @@ pub mod types {
         }
     }
     ///`ModelSample`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelSample {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub records: ::std::vec::Vec<SampleRecord>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub warnings: ::std::vec::Vec<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ModelSample {
         pub fn builder() -> builder::ModelSample {
@@ -4696,13 +5027,15 @@ pub mod types {
         }
     }
     ///`ModelSampleResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelSampleResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ModelSample>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub job: ::std::option::Option<JobResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ModelSampleResponseEnvelope {
         pub fn builder() -> builder::ModelSampleResponseEnvelope {
@@ -4714,7 +5047,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -4738,6 +5070,10 @@ pub mod types {
         Remove,
         #[serde(rename = "snapshot")]
         Snapshot,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ModelsyncSyncTargetMode {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -4749,6 +5085,7 @@ pub mod types {
                 Self::Append => f.write_str("append"),
                 Self::Remove => f.write_str("remove"),
                 Self::Snapshot => f.write_str("snapshot"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -4765,7 +5102,7 @@ pub mod types {
                 "append" => Ok(Self::Append),
                 "remove" => Ok(Self::Remove),
                 "snapshot" => Ok(Self::Snapshot),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -4816,7 +5153,7 @@ pub mod types {
         }
     }
     ///`Organization`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Organization {
         ///Unique identifier of the organization.
@@ -4834,6 +5171,8 @@ pub mod types {
         ///WorkOS organization identifier linking this organization to its SAML/SSO configuration.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sso_org_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Organization {
         pub fn builder() -> builder::Organization {
@@ -4841,11 +5180,13 @@ pub mod types {
         }
     }
     ///`OrganizationEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OrganizationEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<Organization>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl OrganizationEnvelope {
         pub fn builder() -> builder::OrganizationEnvelope {
@@ -4853,11 +5194,13 @@ pub mod types {
         }
     }
     ///`OrganizationsEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OrganizationsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Organization>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl OrganizationsEnvelope {
         pub fn builder() -> builder::OrganizationsEnvelope {
@@ -4865,7 +5208,7 @@ pub mod types {
         }
     }
     ///`OutputActor`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OutputActor {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4874,6 +5217,8 @@ pub mod types {
         pub name: ::std::option::Option<::std::string::String>,
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl OutputActor {
         pub fn builder() -> builder::OutputActor {
@@ -4881,7 +5226,7 @@ pub mod types {
         }
     }
     ///Either `field` or `field_id` must be provided. If `field_id` is provided, `field` is ignored.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Override {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4900,6 +5245,8 @@ pub mod types {
         ///Any type
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::serde_json::Value>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Override {
         pub fn builder() -> builder::Override {
@@ -4907,11 +5254,13 @@ pub mod types {
         }
     }
     ///`PaginationDetails`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PaginationDetails {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub next_page_token: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PaginationDetails {
         pub fn builder() -> builder::PaginationDetails {
@@ -4927,6 +5276,8 @@ pub mod types {
         ///Optional name for the shared copy. Defaults to the parent connection name.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PartnerCreateSharedConnectionRequestSchema {
         pub fn builder() -> builder::PartnerCreateSharedConnectionRequestSchema {
@@ -4934,7 +5285,7 @@ pub mod types {
         }
     }
     ///`PatchSchemaFieldRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PatchSchemaFieldRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4951,6 +5302,8 @@ pub mod types {
         ///One of: string, number, boolean, datetime, array, object, binary. Changing the type without supplying a matching definition clears any prior detailed type metadata.
         #[serde(rename = "type", skip_serializing_if = "::std::option::Option::is_none")]
         pub type_: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PatchSchemaFieldRequest {
         pub fn builder() -> builder::PatchSchemaFieldRequest {
@@ -4958,13 +5311,15 @@ pub mod types {
         }
     }
     ///`PickValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PickValue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PickValue {
         pub fn builder() -> builder::PickValue {
@@ -4978,6 +5333,8 @@ pub mod types {
         pub action: ::std::string::String,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub role_ids: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PolicyAction {
         pub fn builder() -> builder::PolicyAction {
@@ -4985,7 +5342,7 @@ pub mod types {
         }
     }
     ///`PolicyResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PolicyResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4998,6 +5355,8 @@ pub mod types {
         pub policy_actions: ::std::vec::Vec<PolicyAction>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub system: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PolicyResponse {
         pub fn builder() -> builder::PolicyResponse {
@@ -5005,11 +5364,13 @@ pub mod types {
         }
     }
     ///`PolicyResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PolicyResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<PolicyResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl PolicyResponseEnvelope {
         pub fn builder() -> builder::PolicyResponseEnvelope {
@@ -5017,13 +5378,15 @@ pub mod types {
         }
     }
     ///`QueryResultsEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QueryResultsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RunQueryResult>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub links: ::std::option::Option<RunQueryPagination>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl QueryResultsEnvelope {
         pub fn builder() -> builder::QueryResultsEnvelope {
@@ -5031,13 +5394,15 @@ pub mod types {
         }
     }
     ///`Relation`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Relation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub from: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub to: ::std::option::Option<RelationTo>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Relation {
         pub fn builder() -> builder::Relation {
@@ -5045,13 +5410,15 @@ pub mod types {
         }
     }
     ///`RelationTo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RelationTo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub field: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub model_id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl RelationTo {
         pub fn builder() -> builder::RelationTo {
@@ -5059,11 +5426,13 @@ pub mod types {
         }
     }
     ///`RoleListResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RoleListResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<RoleResponse>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl RoleListResponseEnvelope {
         pub fn builder() -> builder::RoleListResponseEnvelope {
@@ -5071,7 +5440,7 @@ pub mod types {
         }
     }
     ///`RoleResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RoleResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5082,6 +5451,8 @@ pub mod types {
         pub organization_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub system: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl RoleResponse {
         pub fn builder() -> builder::RoleResponse {
@@ -5089,11 +5460,13 @@ pub mod types {
         }
     }
     ///`RoleResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RoleResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RoleResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl RoleResponseEnvelope {
         pub fn builder() -> builder::RoleResponseEnvelope {
@@ -5101,13 +5474,15 @@ pub mod types {
         }
     }
     ///`RunAfter`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RunAfter {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub bulk_sync_ids: ::std::vec::Vec<::uuid::Uuid>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub sync_ids: ::std::vec::Vec<::uuid::Uuid>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl RunAfter {
         pub fn builder() -> builder::RunAfter {
@@ -5115,11 +5490,13 @@ pub mod types {
         }
     }
     ///`RunQueryEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RunQueryEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<RunQueryResult>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl RunQueryEnvelope {
         pub fn builder() -> builder::RunQueryEnvelope {
@@ -5127,7 +5504,7 @@ pub mod types {
         }
     }
     ///`RunQueryPagination`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RunQueryPagination {
         ///URL to the next page of results, if available. This may be returned as a host relative path.
@@ -5136,6 +5513,8 @@ pub mod types {
         ///URL to the previous page of results, if available. This may be returned as a host relative path.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub previous: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl RunQueryPagination {
         pub fn builder() -> builder::RunQueryPagination {
@@ -5173,7 +5552,7 @@ pub mod types {
         }
     }
     ///`RunQueryResult`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RunQueryResult {
         ///The number of rows returned by the query. This will not be returned until the query completes.
@@ -5198,6 +5577,8 @@ pub mod types {
         >,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<WorkTaskStatus>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl RunQueryResult {
         pub fn builder() -> builder::RunQueryResult {
@@ -5253,7 +5634,7 @@ pub mod types {
         }
     }
     ///`Schedule`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Schedule {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5277,6 +5658,8 @@ pub mod types {
         ///If true, the sync will only run if the dependent syncs completed successfully.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub run_after_success_only: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Schedule {
         pub fn builder() -> builder::Schedule {
@@ -5284,11 +5667,13 @@ pub mod types {
         }
     }
     ///`ScheduleEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ScheduleEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkBulkSyncSchedule>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ScheduleEnvelope {
         pub fn builder() -> builder::ScheduleEnvelope {
@@ -5300,7 +5685,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5330,6 +5714,10 @@ pub mod types {
         Multi,
         #[serde(rename = "dbtcloud")]
         Dbtcloud,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for ScheduleFrequency {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5344,6 +5732,7 @@ pub mod types {
                 Self::Runafter => f.write_str("runafter"),
                 Self::Multi => f.write_str("multi"),
                 Self::Dbtcloud => f.write_str("dbtcloud"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -5363,7 +5752,7 @@ pub mod types {
                 "runafter" => Ok(Self::Runafter),
                 "multi" => Ok(Self::Multi),
                 "dbtcloud" => Ok(Self::Dbtcloud),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -5384,13 +5773,15 @@ pub mod types {
         }
     }
     ///`ScheduleOptionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ScheduleOptionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schedule_options: ::std::option::Option<
             ::std::vec::Vec<ScheduleScheduleOption>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ScheduleOptionResponse {
         pub fn builder() -> builder::ScheduleOptionResponse {
@@ -5398,11 +5789,13 @@ pub mod types {
         }
     }
     ///`ScheduleOptionResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ScheduleOptionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<ScheduleOptionResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ScheduleOptionResponseEnvelope {
         pub fn builder() -> builder::ScheduleOptionResponseEnvelope {
@@ -5410,7 +5803,7 @@ pub mod types {
         }
     }
     ///`ScheduleScheduleOption`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ScheduleScheduleOption {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5421,6 +5814,8 @@ pub mod types {
         pub frequency: ::std::option::Option<ScheduleFrequency>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ScheduleScheduleOption {
         pub fn builder() -> builder::ScheduleScheduleOption {
@@ -5428,11 +5823,13 @@ pub mod types {
         }
     }
     ///`SchedulesEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchedulesEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<BulkBulkSyncSchedule>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SchedulesEnvelope {
         pub fn builder() -> builder::SchedulesEnvelope {
@@ -5440,7 +5837,7 @@ pub mod types {
         }
     }
     ///`Schema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Schema {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -5449,6 +5846,8 @@ pub mod types {
         pub id: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Schema {
         pub fn builder() -> builder::Schema {
@@ -5456,7 +5855,7 @@ pub mod types {
         }
     }
     ///`SchemaAssociation`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchemaAssociation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5467,6 +5866,8 @@ pub mod types {
         pub reference_to: ::std::vec::Vec<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub referenced_field: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SchemaAssociation {
         pub fn builder() -> builder::SchemaAssociation {
@@ -5497,6 +5898,8 @@ pub mod types {
         pub partition_key: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub tracking_field: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl ::std::default::Default for SchemaConfiguration {
         fn default() -> Self {
@@ -5509,6 +5912,7 @@ pub mod types {
                 id: Default::default(),
                 partition_key: Default::default(),
                 tracking_field: Default::default(),
+                extra: Default::default(),
             }
         }
     }
@@ -5531,7 +5935,7 @@ pub mod types {
         }
     }
     ///`SchemaField`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchemaField {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5558,6 +5962,8 @@ pub mod types {
         pub user_managed: ::std::option::Option<bool>,
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub values: ::std::vec::Vec<PickValue>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SchemaField {
         pub fn builder() -> builder::SchemaField {
@@ -5565,11 +5971,13 @@ pub mod types {
         }
     }
     ///`SchemaFieldResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchemaFieldResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<SchemaField>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SchemaFieldResponseEnvelope {
         pub fn builder() -> builder::SchemaFieldResponseEnvelope {
@@ -5581,7 +5989,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -5596,6 +6003,10 @@ pub mod types {
         OneOf,
         DomainMatch,
         HostnameMatch,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for SchemaIdentityFunction {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -5605,6 +6016,7 @@ pub mod types {
                 Self::OneOf => f.write_str("OneOf"),
                 Self::DomainMatch => f.write_str("DomainMatch"),
                 Self::HostnameMatch => f.write_str("HostnameMatch"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -5619,7 +6031,7 @@ pub mod types {
                 "OneOf" => Ok(Self::OneOf),
                 "DomainMatch" => Ok(Self::DomainMatch),
                 "HostnameMatch" => Ok(Self::HostnameMatch),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -5645,6 +6057,8 @@ pub mod types {
     pub struct SchemaPrimaryKeyOverrideInput {
         pub field_id: ::std::string::String,
         pub is_primary_key: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SchemaPrimaryKeyOverrideInput {
         pub fn builder() -> builder::SchemaPrimaryKeyOverrideInput {
@@ -5652,7 +6066,7 @@ pub mod types {
         }
     }
     ///`SchemaRecordsResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchemaRecordsResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5661,6 +6075,8 @@ pub mod types {
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
             >,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SchemaRecordsResponseEnvelope {
         pub fn builder() -> builder::SchemaRecordsResponseEnvelope {
@@ -5818,7 +6234,7 @@ pub mod types {
         }
     }
     ///`SetPrimaryKeysRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SetPrimaryKeysRequest {
         ///Ordered list of source fields that together form the primary key. Replaces any existing override; supply an empty list to clear.
@@ -5826,6 +6242,8 @@ pub mod types {
         pub fields: ::std::option::Option<
             ::std::vec::Vec<SchemaPrimaryKeyOverrideInput>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SetPrimaryKeysRequest {
         pub fn builder() -> builder::SetPrimaryKeysRequest {
@@ -5838,6 +6256,8 @@ pub mod types {
     pub struct Source {
         pub field: ::std::string::String,
         pub model_id: ::uuid::Uuid,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Source {
         pub fn builder() -> builder::Source {
@@ -5845,7 +6265,7 @@ pub mod types {
         }
     }
     ///`SourceMeta`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SourceMeta {
         ///True when items is non-empty. Callers should present the values as a picker.
@@ -5859,6 +6279,8 @@ pub mod types {
         pub requires_one_of: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SourceMeta {
         pub fn builder() -> builder::SourceMeta {
@@ -5866,7 +6288,7 @@ pub mod types {
         }
     }
     ///`StartBulkSyncRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StartBulkSyncRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5879,6 +6301,8 @@ pub mod types {
         ///When true, runs a test execution that validates the configuration without writing to the destination. Mutually exclusive with resync_mode.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub test: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl StartBulkSyncRequest {
         pub fn builder() -> builder::StartBulkSyncRequest {
@@ -5886,7 +6310,7 @@ pub mod types {
         }
     }
     ///`StartSyncRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StartSyncRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5895,6 +6319,8 @@ pub mod types {
         pub resync: bool,
         #[serde(default)]
         pub test: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl StartSyncRequest {
         pub fn builder() -> builder::StartSyncRequest {
@@ -5902,11 +6328,13 @@ pub mod types {
         }
     }
     ///`StartSyncResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StartSyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<StartSyncResponseSchema>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl StartSyncResponseEnvelope {
         pub fn builder() -> builder::StartSyncResponseEnvelope {
@@ -5914,7 +6342,7 @@ pub mod types {
         }
     }
     ///`StartSyncResponseSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StartSyncResponseSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5924,6 +6352,8 @@ pub mod types {
         pub id: ::std::option::Option<::uuid::Uuid>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub status: ::std::option::Option<UtilExecutionStatus>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl StartSyncResponseSchema {
         pub fn builder() -> builder::StartSyncResponseSchema {
@@ -5931,7 +6361,7 @@ pub mod types {
         }
     }
     ///`SupportedBulkMode`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SupportedBulkMode {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5946,6 +6376,8 @@ pub mod types {
         pub supports_field_sync_mode: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub supports_target_filters: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SupportedBulkMode {
         pub fn builder() -> builder::SupportedBulkMode {
@@ -5953,7 +6385,7 @@ pub mod types {
         }
     }
     ///`SupportedMode`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SupportedMode {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5967,6 +6399,8 @@ pub mod types {
         ///True if the sync mode supports target filters.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub supports_target_filters: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SupportedMode {
         pub fn builder() -> builder::SupportedMode {
@@ -5974,7 +6408,7 @@ pub mod types {
         }
     }
     ///`SyncDestinationProperties`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncDestinationProperties {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6003,6 +6437,8 @@ pub mod types {
         pub target_creator: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub use_field_names_as_labels: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SyncDestinationProperties {
         pub fn builder() -> builder::SyncDestinationProperties {
@@ -6029,6 +6465,8 @@ pub mod types {
         pub sync_mode: ::std::option::Option<::std::string::String>,
         ///Target field ID the source field value will be written to.
         pub target: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SyncField {
         pub fn builder() -> builder::SyncField {
@@ -6036,7 +6474,7 @@ pub mod types {
         }
     }
     ///`SyncResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6086,6 +6524,8 @@ pub mod types {
         pub updated_at: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updated_by: ::std::option::Option<OutputActor>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SyncResponse {
         pub fn builder() -> builder::SyncResponse {
@@ -6093,11 +6533,13 @@ pub mod types {
         }
     }
     ///`SyncResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<SyncResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SyncResponseEnvelope {
         pub fn builder() -> builder::SyncResponseEnvelope {
@@ -6105,7 +6547,7 @@ pub mod types {
         }
     }
     ///`SyncSourceMetaResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncSourceMetaResponse {
         ///Additional configuration fields available for this source, keyed by field name.
@@ -6127,6 +6569,8 @@ pub mod types {
         pub requires_one_of: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SyncSourceMetaResponse {
         pub fn builder() -> builder::SyncSourceMetaResponse {
@@ -6134,11 +6578,13 @@ pub mod types {
         }
     }
     ///`SyncStatusEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncStatusEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<SyncStatusResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SyncStatusEnvelope {
         pub fn builder() -> builder::SyncStatusEnvelope {
@@ -6146,7 +6592,7 @@ pub mod types {
         }
     }
     ///`SyncStatusResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6157,6 +6603,8 @@ pub mod types {
         pub next_execution_time: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl SyncStatusResponse {
         pub fn builder() -> builder::SyncStatusResponse {
@@ -6188,6 +6636,8 @@ pub mod types {
         pub object: ::std::option::Option<::std::string::String>,
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
         pub search_values: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Target {
         pub fn builder() -> builder::Target {
@@ -6195,7 +6645,7 @@ pub mod types {
         }
     }
     ///`TargetCreateInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetCreateInput {
         ///True if the property is an enum.
@@ -6207,6 +6657,8 @@ pub mod types {
         ///A human readable title for the target property.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub title: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TargetCreateInput {
         pub fn builder() -> builder::TargetCreateInput {
@@ -6214,7 +6666,7 @@ pub mod types {
         }
     }
     ///`TargetCreator`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetCreator {
         ///The properties that are required for target creation.
@@ -6223,6 +6675,8 @@ pub mod types {
         ///True if the connection supports target creation.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub supported: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TargetCreator {
         pub fn builder() -> builder::TargetCreator {
@@ -6230,7 +6684,7 @@ pub mod types {
         }
     }
     ///`TargetField`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetField {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6259,6 +6713,8 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub updateable: ::std::option::Option<bool>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TargetField {
         pub fn builder() -> builder::TargetField {
@@ -6266,7 +6722,7 @@ pub mod types {
         }
     }
     ///`TargetObject`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetObject {
         ///The identifier of the target object.
@@ -6278,6 +6734,8 @@ pub mod types {
         ///The name of the target object.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TargetObject {
         pub fn builder() -> builder::TargetObject {
@@ -6285,13 +6743,15 @@ pub mod types {
         }
     }
     ///`TargetObjectsResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetObjectsResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<TargetObject>>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub target_creation: ::std::option::Option<TargetCreator>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TargetObjectsResponseEnvelope {
         pub fn builder() -> builder::TargetObjectsResponseEnvelope {
@@ -6299,7 +6759,7 @@ pub mod types {
         }
     }
     ///`TargetPropertyValues`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetPropertyValues {
         ///True if the property is an enum.
@@ -6314,6 +6774,8 @@ pub mod types {
         ///Valid values for the target property.
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
         pub values: ::std::vec::Vec<UtilEnumValue>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TargetPropertyValues {
         pub fn builder() -> builder::TargetPropertyValues {
@@ -6321,11 +6783,13 @@ pub mod types {
         }
     }
     ///`TargetPropertyValuesEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetPropertyValuesEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<TargetPropertyValues>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TargetPropertyValuesEnvelope {
         pub fn builder() -> builder::TargetPropertyValuesEnvelope {
@@ -6333,7 +6797,7 @@ pub mod types {
         }
     }
     ///`TargetResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6350,6 +6814,8 @@ pub mod types {
         pub refreshed_at: ::std::option::Option<
             ::chrono::DateTime<::chrono::offset::Utc>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TargetResponse {
         pub fn builder() -> builder::TargetResponse {
@@ -6357,11 +6823,13 @@ pub mod types {
         }
     }
     ///`TargetResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<TargetResponse>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TargetResponseEnvelope {
         pub fn builder() -> builder::TargetResponseEnvelope {
@@ -6380,6 +6848,8 @@ pub mod types {
         ///The type of connection to test.
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl TestConnectionRequest {
         pub fn builder() -> builder::TestConnectionRequest {
@@ -6438,7 +6908,7 @@ pub mod types {
         }
     }
     ///`UpdateBulkField`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateBulkField {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6449,6 +6919,8 @@ pub mod types {
         pub obfuscated: ::std::option::Option<bool>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_output_name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateBulkField {
         pub fn builder() -> builder::UpdateBulkField {
@@ -6456,7 +6928,7 @@ pub mod types {
         }
     }
     ///`UpdateBulkSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateBulkSchema {
         ///Per-schema cutoff. Records older than this timestamp are excluded from sync runs.
@@ -6484,6 +6956,8 @@ pub mod types {
         pub tracking_field: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub user_output_name: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateBulkSchema {
         pub fn builder() -> builder::UpdateBulkSchema {
@@ -6553,6 +7027,8 @@ pub mod types {
         >,
         ///Unique identifier of the connection rows are read from.
         pub source_connection_id: ::uuid::Uuid,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateBulkSyncRequest {
         pub fn builder() -> builder::UpdateBulkSyncRequest {
@@ -6574,11 +7050,13 @@ pub mod types {
         }
     }
     ///`UpdateBulkSyncSchemasEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateBulkSyncSchemasEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<BulkSchema>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateBulkSyncSchemasEnvelope {
         pub fn builder() -> builder::UpdateBulkSyncSchemasEnvelope {
@@ -6586,12 +7064,14 @@ pub mod types {
         }
     }
     ///`UpdateBulkSyncSchemasRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateBulkSyncSchemasRequest {
         ///Schemas to patch. Schemas are matched by id; only schemas present in this list are updated.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub schemas: ::std::option::Option<::std::vec::Vec<BulkSchema>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateBulkSyncSchemasRequest {
         pub fn builder() -> builder::UpdateBulkSyncSchemasRequest {
@@ -6618,6 +7098,8 @@ pub mod types {
         ///Validate connection configuration.
         #[serde(default = "defaults::default_bool::<true>")]
         pub validate: bool,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateConnectionRequestSchema {
         pub fn builder() -> builder::UpdateConnectionRequestSchema {
@@ -6655,6 +7137,8 @@ pub mod types {
         pub tracking_columns: ::std::option::Option<
             ::std::vec::Vec<::std::string::String>,
         >,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateModelRequest {
         pub fn builder() -> builder::UpdateModelRequest {
@@ -6682,6 +7166,8 @@ pub mod types {
         ///WorkOS organization identifier linking this organization to its SAML/SSO configuration.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sso_org_id: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateOrganizationRequestSchema {
         pub fn builder() -> builder::UpdateOrganizationRequestSchema {
@@ -6697,6 +7183,8 @@ pub mod types {
         pub organization_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(deserialize_with = "::std::option::Option::deserialize")]
         pub policy_actions: ::std::option::Option<::std::vec::Vec<PolicyAction>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdatePolicyRequest {
         pub fn builder() -> builder::UpdatePolicyRequest {
@@ -6710,6 +7198,8 @@ pub mod types {
         pub name: ::std::string::String,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization_id: ::std::option::Option<::uuid::Uuid>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateRoleRequest {
         pub fn builder() -> builder::UpdateRoleRequest {
@@ -6721,6 +7211,8 @@ pub mod types {
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateScheduleRequest {
         pub schedule: BulkSyncScheduleApi,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateScheduleRequest {
         pub fn builder() -> builder::UpdateScheduleRequest {
@@ -6771,6 +7263,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub sync_all_records: ::std::option::Option<bool>,
         pub target: Target,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateSyncRequest {
         pub fn builder() -> builder::UpdateSyncRequest {
@@ -6789,6 +7283,8 @@ pub mod types {
         pub role: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role_ids: ::std::option::Option<crate::RoleIds>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateUserRequestSchema {
         pub fn builder() -> builder::UpdateUserRequestSchema {
@@ -6803,6 +7299,8 @@ pub mod types {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub organization_id: ::std::option::Option<::uuid::Uuid>,
         pub secret: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpdateWebhooksSchema {
         pub fn builder() -> builder::UpdateWebhooksSchema {
@@ -6810,12 +7308,14 @@ pub mod types {
         }
     }
     ///`UpsertSchemaFieldRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpsertSchemaFieldRequest {
         ///Fields to create or update on the schema. Existing user-defined fields with the same field_id are replaced.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub fields: ::std::option::Option<::std::vec::Vec<UserFieldRequest>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UpsertSchemaFieldRequest {
         pub fn builder() -> builder::UpsertSchemaFieldRequest {
@@ -6823,7 +7323,7 @@ pub mod types {
         }
     }
     ///`User`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct User {
         ///Email address used to sign in and receive notifications.
@@ -6842,6 +7342,8 @@ pub mod types {
         ///Identifiers of the permissions roles assigned to the user.
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub role_ids: ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl User {
         pub fn builder() -> builder::User {
@@ -6849,11 +7351,13 @@ pub mod types {
         }
     }
     ///`UserEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<User>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserEnvelope {
         pub fn builder() -> builder::UserEnvelope {
@@ -6877,6 +7381,8 @@ pub mod types {
         ///Polytomic type of the field (e.g. string, integer, boolean).
         #[serde(rename = "type")]
         pub type_: ::std::string::String,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UserFieldRequest {
         pub fn builder() -> builder::UserFieldRequest {
@@ -6884,13 +7390,15 @@ pub mod types {
         }
     }
     ///`UtilEnumValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UtilEnumValue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub label: ::std::option::Option<::std::string::String>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub value: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl UtilEnumValue {
         pub fn builder() -> builder::UtilEnumValue {
@@ -6902,7 +7410,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -6934,6 +7441,10 @@ pub mod types {
         Failed,
         #[serde(rename = "interrupted")]
         Interrupted,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for UtilExecutionStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -6949,6 +7460,7 @@ pub mod types {
                 Self::Completed => f.write_str("completed"),
                 Self::Failed => f.write_str("failed"),
                 Self::Interrupted => f.write_str("interrupted"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -6969,7 +7481,7 @@ pub mod types {
                 "completed" => Ok(Self::Completed),
                 "failed" => Ok(Self::Failed),
                 "interrupted" => Ok(Self::Interrupted),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -6994,7 +7506,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7020,6 +7531,10 @@ pub mod types {
         Object,
         #[serde(rename = "binary")]
         Binary,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        UnknownValue(::std::string::String),
     }
     impl ::std::fmt::Display for UtilFieldType {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7032,6 +7547,7 @@ pub mod types {
                 Self::Array => f.write_str("array"),
                 Self::Object => f.write_str("object"),
                 Self::Binary => f.write_str("binary"),
+                Self::UnknownValue(ref value) => f.write_str(value),
             }
         }
     }
@@ -7049,7 +7565,7 @@ pub mod types {
                 "array" => Ok(Self::Array),
                 "object" => Ok(Self::Object),
                 "binary" => Ok(Self::Binary),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::UnknownValue(value.to_string())),
             }
         }
     }
@@ -7070,7 +7586,7 @@ pub mod types {
         }
     }
     ///`Webhook`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Webhook {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -7085,6 +7601,8 @@ pub mod types {
         pub organization_id: ::std::option::Option<::uuid::Uuid>,
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub secret: ::std::option::Option<::std::string::String>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl Webhook {
         pub fn builder() -> builder::Webhook {
@@ -7092,11 +7610,13 @@ pub mod types {
         }
     }
     ///`WebhookEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<Webhook>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookEnvelope {
         pub fn builder() -> builder::WebhookEnvelope {
@@ -7104,11 +7624,13 @@ pub mod types {
         }
     }
     ///`WebhookListEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
+    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookListEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Webhook>>,
+        #[serde(flatten)]
+        pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
     impl WebhookListEnvelope {
         pub fn builder() -> builder::WebhookListEnvelope {
@@ -7120,7 +7642,6 @@ pub mod types {
         ::serde::Deserialize,
         ::serde::Serialize,
         Clone,
-        Copy,
         Debug,
         Eq,
         Hash,
@@ -7138,6 +7659,10 @@ pub mod types {
         Done,
         #[serde(rename = "failed")]
         Failed,
+        /// A value this client's document does not list, kept as the server sent it.
+        #[serde(untagged)]
+        #[cfg_attr(feature = "schemars", schemars(skip))]
+        Unknown(::std::string::String),
     }
     impl ::std::fmt::Display for WorkTaskStatus {
         fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
@@ -7146,6 +7671,7 @@ pub mod types {
                 Self::Running => f.write_str("running"),
                 Self::Done => f.write_str("done"),
                 Self::Failed => f.write_str("failed"),
+                Self::Unknown(ref value) => f.write_str(value),
             }
         }
     }
@@ -7159,7 +7685,7 @@ pub mod types {
                 "running" => Ok(Self::Running),
                 "done" => Ok(Self::Done),
                 "failed" => Ok(Self::Failed),
-                _ => Err("invalid value".into()),
+                _ => Ok(Self::Unknown(value.to_string())),
             }
         }
     }
@@ -7187,11 +7713,16 @@ pub mod types {
                 ::std::option::Option<super::ActivateSyncOutput>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ActivateSyncEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7210,6 +7741,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ActivateSyncEnvelope>
         for super::ActivateSyncEnvelope {
@@ -7217,22 +7762,33 @@ pub mod types {
             fn try_from(
                 value: ActivateSyncEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ActivateSyncEnvelope> for ActivateSyncEnvelope {
             fn from(value: super::ActivateSyncEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
         pub struct ActivateSyncInput {
             active: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ActivateSyncInput {
             fn default() -> Self {
                 Self {
                     active: Err("no value supplied for active".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7249,18 +7805,38 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ActivateSyncInput> for super::ActivateSyncInput {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ActivateSyncInput,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { active: value.active? })
+                Ok(Self {
+                    active: value.active?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ActivateSyncInput> for ActivateSyncInput {
             fn from(value: super::ActivateSyncInput) -> Self {
-                Self { active: Ok(value.active) }
+                Self {
+                    active: Ok(value.active),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -7273,12 +7849,17 @@ pub mod types {
                 ::std::option::Option<::uuid::Uuid>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ActivateSyncOutput {
             fn default() -> Self {
                 Self {
                     active: Ok(Default::default()),
                     id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7305,6 +7886,20 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ActivateSyncOutput> for super::ActivateSyncOutput {
             type Error = super::error::ConversionError;
@@ -7314,6 +7909,7 @@ pub mod types {
                 Ok(Self {
                     active: value.active?,
                     id: value.id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7322,6 +7918,7 @@ pub mod types {
                 Self {
                     active: Ok(value.active),
                     id: Ok(value.id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7343,6 +7940,10 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ApiError {
             fn default() -> Self {
@@ -7351,6 +7952,7 @@ pub mod types {
                     message: Ok(Default::default()),
                     metadata: Ok(Default::default()),
                     status: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7405,6 +8007,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ApiError> for super::ApiError {
             type Error = super::error::ConversionError;
@@ -7416,6 +8032,7 @@ pub mod types {
                     message: value.message?,
                     metadata: value.metadata?,
                     status: value.status?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7426,6 +8043,7 @@ pub mod types {
                     message: Ok(value.message),
                     metadata: Ok(value.metadata),
                     status: Ok(value.status),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7435,11 +8053,16 @@ pub mod types {
                 ::std::option::Option<::polytomic::Secret>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ApiKeyResponse {
             fn default() -> Self {
                 Self {
                     value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7456,18 +8079,38 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ApiKeyResponse> for super::ApiKeyResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ApiKeyResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { value: value.value? })
+                Ok(Self {
+                    value: value.value?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ApiKeyResponse> for ApiKeyResponse {
             fn from(value: super::ApiKeyResponse) -> Self {
-                Self { value: Ok(value.value) }
+                Self {
+                    value: Ok(value.value),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -7476,11 +8119,16 @@ pub mod types {
                 ::std::option::Option<super::ApiKeyResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ApiKeyResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7497,6 +8145,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ApiKeyResponseEnvelope>
         for super::ApiKeyResponseEnvelope {
@@ -7504,13 +8166,19 @@ pub mod types {
             fn try_from(
                 value: ApiKeyResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ApiKeyResponseEnvelope>
         for ApiKeyResponseEnvelope {
             fn from(value: super::ApiKeyResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -7519,6 +8187,10 @@ pub mod types {
             enrichment: ::std::result::Result<bool, ::std::string::String>,
             orchestration: ::std::result::Result<bool, ::std::string::String>,
             source: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BackendConnectionCapabilities {
             fn default() -> Self {
@@ -7529,6 +8201,7 @@ pub mod types {
                         "no value supplied for orchestration".to_string(),
                     ),
                     source: Err("no value supplied for source".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7581,6 +8254,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BackendConnectionCapabilities>
         for super::BackendConnectionCapabilities {
@@ -7593,6 +8280,7 @@ pub mod types {
                     enrichment: value.enrichment?,
                     orchestration: value.orchestration?,
                     source: value.source?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7604,6 +8292,7 @@ pub mod types {
                     enrichment: Ok(value.enrichment),
                     orchestration: Ok(value.orchestration),
                     source: Ok(value.source),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7621,6 +8310,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BackendOAuthPrompt {
             fn default() -> Self {
@@ -7628,6 +8321,7 @@ pub mod types {
                     key: Ok(Default::default()),
                     value: Ok(Default::default()),
                     when: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -7668,6 +8362,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BackendOAuthPrompt> for super::BackendOAuthPrompt {
             type Error = super::error::ConversionError;
@@ -7678,6 +8386,7 @@ pub mod types {
                     key: value.key?,
                     value: value.value?,
                     when: value.when?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -7687,6 +8396,7 @@ pub mod types {
                     key: Ok(value.key),
                     value: Ok(value.value),
                     when: Ok(value.when),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -7760,6 +8470,10 @@ pub mod types {
                 ::std::option::Option<::uuid::Uuid>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkBulkSyncSchedule {
             fn default() -> Self {
@@ -7781,6 +8495,7 @@ pub mod types {
                     sync_mode: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     updated_by: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8003,6 +8718,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkBulkSyncSchedule>
         for super::BulkBulkSyncSchedule {
@@ -8028,6 +8757,7 @@ pub mod types {
                     sync_mode: value.sync_mode?,
                     updated_at: value.updated_at?,
                     updated_by: value.updated_by?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8051,6 +8781,7 @@ pub mod types {
                     sync_mode: Ok(value.sync_mode),
                     updated_at: Ok(value.updated_at),
                     updated_by: Ok(value.updated_by),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8076,6 +8807,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkField {
             fn default() -> Self {
@@ -8085,6 +8820,7 @@ pub mod types {
                     obfuscated: Ok(Default::default()),
                     output_name: Ok(Default::default()),
                     user_output_name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8149,6 +8885,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkField> for super::BulkField {
             type Error = super::error::ConversionError;
@@ -8161,6 +8911,7 @@ pub mod types {
                     obfuscated: value.obfuscated?,
                     output_name: value.output_name?,
                     user_output_name: value.user_output_name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8172,6 +8923,7 @@ pub mod types {
                     obfuscated: Ok(value.obfuscated),
                     output_name: Ok(value.output_name),
                     user_output_name: Ok(value.user_output_name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8189,6 +8941,10 @@ pub mod types {
                 ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkFilter {
             fn default() -> Self {
@@ -8196,6 +8952,7 @@ pub mod types {
                     field_id: Ok(Default::default()),
                     function: Err("no value supplied for function".to_string()),
                     value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8236,6 +8993,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkFilter> for super::BulkFilter {
             type Error = super::error::ConversionError;
@@ -8246,6 +9017,7 @@ pub mod types {
                     field_id: value.field_id?,
                     function: value.function?,
                     value: value.value?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8255,6 +9027,7 @@ pub mod types {
                     field_id: Ok(value.field_id),
                     function: Ok(value.function),
                     value: Ok(value.value),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8300,6 +9073,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSchema {
             fn default() -> Self {
@@ -8314,6 +9091,7 @@ pub mod types {
                     partition_key: Ok(Default::default()),
                     tracking_field: Ok(Default::default()),
                     user_output_name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8446,6 +9224,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSchema> for super::BulkSchema {
             type Error = super::error::ConversionError;
@@ -8463,6 +9255,7 @@ pub mod types {
                     partition_key: value.partition_key?,
                     tracking_field: value.tracking_field?,
                     user_output_name: value.user_output_name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8479,6 +9272,7 @@ pub mod types {
                     partition_key: Ok(value.partition_key),
                     tracking_field: Ok(value.tracking_field),
                     user_output_name: Ok(value.user_output_name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8488,11 +9282,16 @@ pub mod types {
                 ::std::option::Option<super::BulkSchema>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSchemaEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8509,18 +9308,38 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSchemaEnvelope> for super::BulkSchemaEnvelope {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: BulkSchemaEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::BulkSchemaEnvelope> for BulkSchemaEnvelope {
             fn from(value: super::BulkSchemaEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -8557,6 +9376,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSchemaListItem {
             fn default() -> Self {
@@ -8569,6 +9392,7 @@ pub mod types {
                     partition_key: Ok(Default::default()),
                     tracking_field: Ok(Default::default()),
                     user_output_name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8677,6 +9501,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSchemaListItem> for super::BulkSchemaListItem {
             type Error = super::error::ConversionError;
@@ -8692,6 +9530,7 @@ pub mod types {
                     partition_key: value.partition_key?,
                     tracking_field: value.tracking_field?,
                     user_output_name: value.user_output_name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8706,6 +9545,7 @@ pub mod types {
                     partition_key: Ok(value.partition_key),
                     tracking_field: Ok(value.tracking_field),
                     user_output_name: Ok(value.user_output_name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8751,6 +9591,10 @@ pub mod types {
                 ::std::option::Option<super::BulkSelectiveMode>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncAdditionalScheduleRequest {
             fn default() -> Self {
@@ -8765,6 +9609,7 @@ pub mod types {
                     resync_mode: Ok(Default::default()),
                     schemas: Ok(Default::default()),
                     selective_mode: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -8893,6 +9738,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncAdditionalScheduleRequest>
         for super::BulkSyncAdditionalScheduleRequest {
@@ -8911,6 +9770,7 @@ pub mod types {
                     resync_mode: value.resync_mode?,
                     schemas: value.schemas?,
                     selective_mode: value.selective_mode?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -8928,6 +9788,7 @@ pub mod types {
                     resync_mode: Ok(value.resync_mode),
                     schemas: Ok(value.schemas),
                     selective_mode: Ok(value.selective_mode),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -8989,6 +9850,10 @@ pub mod types {
                 ::std::option::Option<super::OutputActor>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncAdditionalScheduleResponse {
             fn default() -> Self {
@@ -9007,6 +9872,7 @@ pub mod types {
                     selective_mode: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     updated_by: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9187,6 +10053,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncAdditionalScheduleResponse>
         for super::BulkSyncAdditionalScheduleResponse {
@@ -9209,6 +10089,7 @@ pub mod types {
                     selective_mode: value.selective_mode?,
                     updated_at: value.updated_at?,
                     updated_by: value.updated_by?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9230,6 +10111,7 @@ pub mod types {
                     selective_mode: Ok(value.selective_mode),
                     updated_at: Ok(value.updated_at),
                     updated_by: Ok(value.updated_by),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9263,6 +10145,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncDefaultScheduleRequest {
             fn default() -> Self {
@@ -9274,6 +10160,7 @@ pub mod types {
                     id: Ok(Default::default()),
                     minute: Ok(Default::default()),
                     month: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9360,6 +10247,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncDefaultScheduleRequest>
         for super::BulkSyncDefaultScheduleRequest {
@@ -9375,6 +10276,7 @@ pub mod types {
                     id: value.id?,
                     minute: value.minute?,
                     month: value.month?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9389,6 +10291,7 @@ pub mod types {
                     id: Ok(value.id),
                     minute: Ok(value.minute),
                     month: Ok(value.month),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9438,6 +10341,10 @@ pub mod types {
                 ::std::option::Option<super::OutputActor>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncDefaultScheduleResponse {
             fn default() -> Self {
@@ -9453,6 +10360,7 @@ pub mod types {
                     month: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     updated_by: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9591,6 +10499,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncDefaultScheduleResponse>
         for super::BulkSyncDefaultScheduleResponse {
@@ -9610,6 +10532,7 @@ pub mod types {
                     month: value.month?,
                     updated_at: value.updated_at?,
                     updated_by: value.updated_by?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9628,6 +10551,7 @@ pub mod types {
                     month: Ok(value.month),
                     updated_at: Ok(value.updated_at),
                     updated_by: Ok(value.updated_by),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9647,6 +10571,10 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::BulkResyncMode>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncDest {
             fn default() -> Self {
@@ -9654,6 +10582,7 @@ pub mod types {
                     configuration: Ok(Default::default()),
                     modes: Ok(Default::default()),
                     supported_resync_modes: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9704,6 +10633,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncDest> for super::BulkSyncDest {
             type Error = super::error::ConversionError;
@@ -9714,6 +10657,7 @@ pub mod types {
                     configuration: value.configuration?,
                     modes: value.modes?,
                     supported_resync_modes: value.supported_resync_modes?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -9723,6 +10667,7 @@ pub mod types {
                     configuration: Ok(value.configuration),
                     modes: Ok(value.modes),
                     supported_resync_modes: Ok(value.supported_resync_modes),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -9732,11 +10677,16 @@ pub mod types {
                 ::std::option::Option<super::BulkSyncDest>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncDestEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -9753,6 +10703,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncDestEnvelope>
         for super::BulkSyncDestEnvelope {
@@ -9760,12 +10724,18 @@ pub mod types {
             fn try_from(
                 value: BulkSyncDestEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::BulkSyncDestEnvelope> for BulkSyncDestEnvelope {
             fn from(value: super::BulkSyncDestEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -9838,6 +10808,10 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncExecution {
             fn default() -> Self {
@@ -9859,6 +10833,7 @@ pub mod types {
                     type_: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     warning_count: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10085,6 +11060,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncExecution> for super::BulkSyncExecution {
             type Error = super::error::ConversionError;
@@ -10109,6 +11098,7 @@ pub mod types {
                     type_: value.type_?,
                     updated_at: value.updated_at?,
                     warning_count: value.warning_count?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10132,6 +11122,7 @@ pub mod types {
                     type_: Ok(value.type_),
                     updated_at: Ok(value.updated_at),
                     warning_count: Ok(value.warning_count),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10141,11 +11132,16 @@ pub mod types {
                 ::std::option::Option<super::BulkSyncExecution>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncExecutionEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10164,6 +11160,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncExecutionEnvelope>
         for super::BulkSyncExecutionEnvelope {
@@ -10171,13 +11181,19 @@ pub mod types {
             fn try_from(
                 value: BulkSyncExecutionEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::BulkSyncExecutionEnvelope>
         for BulkSyncExecutionEnvelope {
             fn from(value: super::BulkSyncExecutionEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -10190,12 +11206,17 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncExecutionLogs {
             fn default() -> Self {
                 Self {
                     expires: Ok(Default::default()),
                     ur_ls: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10228,6 +11249,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncExecutionLogs>
         for super::BulkSyncExecutionLogs {
@@ -10238,6 +11273,7 @@ pub mod types {
                 Ok(Self {
                     expires: value.expires?,
                     ur_ls: value.ur_ls?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10247,6 +11283,7 @@ pub mod types {
                 Self {
                     expires: Ok(value.expires),
                     ur_ls: Ok(value.ur_ls),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10256,11 +11293,16 @@ pub mod types {
                 ::std::option::Option<super::BulkSyncExecutionLogs>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncExecutionLogsEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10279,6 +11321,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncExecutionLogsEnvelope>
         for super::BulkSyncExecutionLogsEnvelope {
@@ -10286,13 +11342,19 @@ pub mod types {
             fn try_from(
                 value: BulkSyncExecutionLogsEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::BulkSyncExecutionLogsEnvelope>
         for BulkSyncExecutionLogsEnvelope {
             fn from(value: super::BulkSyncExecutionLogsEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -10315,6 +11377,10 @@ pub mod types {
                 ::std::option::Option<::uuid::Uuid>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncExecutionStatus {
             fn default() -> Self {
@@ -10323,6 +11389,7 @@ pub mod types {
                     schemas: Ok(Default::default()),
                     status: Ok(Default::default()),
                     sync_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10385,6 +11452,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncExecutionStatus>
         for super::BulkSyncExecutionStatus {
@@ -10397,6 +11478,7 @@ pub mod types {
                     schemas: value.schemas?,
                     status: value.status?,
                     sync_id: value.sync_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10408,6 +11490,7 @@ pub mod types {
                     schemas: Ok(value.schemas),
                     status: Ok(value.status),
                     sync_id: Ok(value.sync_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10445,6 +11528,10 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncIngestionStatus {
             fn default() -> Self {
@@ -10457,6 +11544,7 @@ pub mod types {
                     status: Ok(Default::default()),
                     status_message: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10567,6 +11655,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncIngestionStatus>
         for super::BulkSyncIngestionStatus {
@@ -10583,6 +11685,7 @@ pub mod types {
                     status: value.status?,
                     status_message: value.status_message?,
                     updated_at: value.updated_at?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -10598,6 +11701,7 @@ pub mod types {
                     status: Ok(value.status),
                     status_message: Ok(value.status_message),
                     updated_at: Ok(value.updated_at),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -10607,11 +11711,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::BulkSyncResponse>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncListEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -10630,6 +11739,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncListEnvelope>
         for super::BulkSyncListEnvelope {
@@ -10637,12 +11760,18 @@ pub mod types {
             fn try_from(
                 value: BulkSyncListEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::BulkSyncListEnvelope> for BulkSyncListEnvelope {
             fn from(value: super::BulkSyncListEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -10745,6 +11874,10 @@ pub mod types {
                 ::std::option::Option<super::OutputActor>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncResponse {
             fn default() -> Self {
@@ -10772,6 +11905,7 @@ pub mod types {
                     source_connection_id: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     updated_by: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11102,6 +12236,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncResponse> for super::BulkSyncResponse {
             type Error = super::error::ConversionError;
@@ -11132,6 +12280,7 @@ pub mod types {
                     source_connection_id: value.source_connection_id?,
                     updated_at: value.updated_at?,
                     updated_by: value.updated_by?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11163,6 +12312,7 @@ pub mod types {
                     source_connection_id: Ok(value.source_connection_id),
                     updated_at: Ok(value.updated_at),
                     updated_by: Ok(value.updated_by),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11172,11 +12322,16 @@ pub mod types {
                 ::std::option::Option<super::BulkSyncResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11195,6 +12350,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncResponseEnvelope>
         for super::BulkSyncResponseEnvelope {
@@ -11202,13 +12371,19 @@ pub mod types {
             fn try_from(
                 value: BulkSyncResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::BulkSyncResponseEnvelope>
         for BulkSyncResponseEnvelope {
             fn from(value: super::BulkSyncResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -11241,6 +12416,10 @@ pub mod types {
                 ::std::option::Option<super::BulkSelectiveMode>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncScheduleApi {
             fn default() -> Self {
@@ -11252,6 +12431,7 @@ pub mod types {
                     minute: Ok(Default::default()),
                     month: Ok(Default::default()),
                     selective_mode: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11344,6 +12524,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncScheduleApi>
         for super::BulkSyncScheduleApi {
@@ -11359,6 +12553,7 @@ pub mod types {
                     minute: value.minute?,
                     month: value.month?,
                     selective_mode: value.selective_mode?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11372,6 +12567,7 @@ pub mod types {
                     minute: Ok(value.minute),
                     month: Ok(value.month),
                     selective_mode: Ok(value.selective_mode),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11421,6 +12617,10 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncSchemaExecution {
             fn default() -> Self {
@@ -11436,6 +12636,7 @@ pub mod types {
                     status_message: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     warning_count: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11584,6 +12785,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncSchemaExecution>
         for super::BulkSyncSchemaExecution {
@@ -11603,6 +12818,7 @@ pub mod types {
                     status_message: value.status_message?,
                     updated_at: value.updated_at?,
                     warning_count: value.warning_count?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11621,6 +12837,7 @@ pub mod types {
                     status_message: Ok(value.status_message),
                     updated_at: Ok(value.updated_at),
                     warning_count: Ok(value.warning_count),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11662,6 +12879,10 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncSchemaExecutionStatus {
             fn default() -> Self {
@@ -11675,6 +12896,7 @@ pub mod types {
                     status: Ok(Default::default()),
                     status_message: Ok(Default::default()),
                     warning_count: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11795,6 +13017,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncSchemaExecutionStatus>
         for super::BulkSyncSchemaExecutionStatus {
@@ -11812,6 +13048,7 @@ pub mod types {
                     status: value.status?,
                     status_message: value.status_message?,
                     warning_count: value.warning_count?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11828,6 +13065,7 @@ pub mod types {
                     status: Ok(value.status),
                     status_message: Ok(value.status_message),
                     warning_count: Ok(value.warning_count),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11845,6 +13083,10 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::Schema>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncSource {
             fn default() -> Self {
@@ -11852,6 +13094,7 @@ pub mod types {
                     capabilities: Ok(Default::default()),
                     configuration: Ok(Default::default()),
                     schemas: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11896,6 +13139,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncSource> for super::BulkSyncSource {
             type Error = super::error::ConversionError;
@@ -11906,6 +13163,7 @@ pub mod types {
                     capabilities: value.capabilities?,
                     configuration: value.configuration?,
                     schemas: value.schemas?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11915,6 +13173,7 @@ pub mod types {
                     capabilities: Ok(value.capabilities),
                     configuration: Ok(value.configuration),
                     schemas: Ok(value.schemas),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11924,11 +13183,16 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncSourceCapabilities {
             fn default() -> Self {
                 Self {
                     supports_tracking_fields: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11947,6 +13211,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncSourceCapabilities>
         for super::BulkSyncSourceCapabilities {
@@ -11956,6 +13234,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     supports_tracking_fields: value.supports_tracking_fields?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -11964,6 +13243,7 @@ pub mod types {
             fn from(value: super::BulkSyncSourceCapabilities) -> Self {
                 Self {
                     supports_tracking_fields: Ok(value.supports_tracking_fields),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -11973,11 +13253,16 @@ pub mod types {
                 ::std::option::Option<super::BulkSyncSource>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncSourceEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -11994,6 +13279,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncSourceEnvelope>
         for super::BulkSyncSourceEnvelope {
@@ -12001,13 +13300,19 @@ pub mod types {
             fn try_from(
                 value: BulkSyncSourceEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::BulkSyncSourceEnvelope>
         for BulkSyncSourceEnvelope {
             fn from(value: super::BulkSyncSourceEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -12016,11 +13321,16 @@ pub mod types {
                 ::std::option::Option<super::Schema>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncSourceSchemaEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12037,6 +13347,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncSourceSchemaEnvelope>
         for super::BulkSyncSourceSchemaEnvelope {
@@ -12044,13 +13368,19 @@ pub mod types {
             fn try_from(
                 value: BulkSyncSourceSchemaEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::BulkSyncSourceSchemaEnvelope>
         for BulkSyncSourceSchemaEnvelope {
             fn from(value: super::BulkSyncSourceSchemaEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -12067,6 +13397,10 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncSourceStatus {
             fn default() -> Self {
@@ -12074,6 +13408,7 @@ pub mod types {
                     cache_status: Ok(Default::default()),
                     last_refresh_finished: Ok(Default::default()),
                     last_refresh_started: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12122,6 +13457,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncSourceStatus>
         for super::BulkSyncSourceStatus {
@@ -12133,6 +13482,7 @@ pub mod types {
                     cache_status: value.cache_status?,
                     last_refresh_finished: value.last_refresh_finished?,
                     last_refresh_started: value.last_refresh_started?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12142,6 +13492,7 @@ pub mod types {
                     cache_status: Ok(value.cache_status),
                     last_refresh_finished: Ok(value.last_refresh_finished),
                     last_refresh_started: Ok(value.last_refresh_started),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12151,11 +13502,16 @@ pub mod types {
                 ::std::option::Option<super::BulkSyncSourceStatus>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncSourceStatusEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12174,6 +13530,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncSourceStatusEnvelope>
         for super::BulkSyncSourceStatusEnvelope {
@@ -12181,13 +13551,19 @@ pub mod types {
             fn try_from(
                 value: BulkSyncSourceStatusEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::BulkSyncSourceStatusEnvelope>
         for BulkSyncSourceStatusEnvelope {
             fn from(value: super::BulkSyncSourceStatusEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -12196,11 +13572,16 @@ pub mod types {
                 ::std::option::Option<super::BulkSyncStatusResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncStatusEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12219,6 +13600,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncStatusEnvelope>
         for super::BulkSyncStatusEnvelope {
@@ -12226,13 +13621,19 @@ pub mod types {
             fn try_from(
                 value: BulkSyncStatusEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::BulkSyncStatusEnvelope>
         for BulkSyncStatusEnvelope {
             fn from(value: super::BulkSyncStatusEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -12253,6 +13654,10 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for BulkSyncStatusResponse {
             fn default() -> Self {
@@ -12261,6 +13666,7 @@ pub mod types {
                     ingestion_status: Ok(Default::default()),
                     last_execution: Ok(Default::default()),
                     next_execution_time: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12329,6 +13735,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<BulkSyncStatusResponse>
         for super::BulkSyncStatusResponse {
@@ -12341,6 +13761,7 @@ pub mod types {
                     ingestion_status: value.ingestion_status?,
                     last_execution: value.last_execution?,
                     next_execution_time: value.next_execution_time?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12352,6 +13773,7 @@ pub mod types {
                     ingestion_status: Ok(value.ingestion_status),
                     last_execution: Ok(value.last_execution),
                     next_execution_time: Ok(value.next_execution_time),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12361,11 +13783,16 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CancelBulkSyncResponse {
             fn default() -> Self {
                 Self {
                     message: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12382,6 +13809,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CancelBulkSyncResponse>
         for super::CancelBulkSyncResponse {
@@ -12389,13 +13830,19 @@ pub mod types {
             fn try_from(
                 value: CancelBulkSyncResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { message: value.message? })
+                Ok(Self {
+                    message: value.message?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::CancelBulkSyncResponse>
         for CancelBulkSyncResponse {
             fn from(value: super::CancelBulkSyncResponse) -> Self {
-                Self { message: Ok(value.message) }
+                Self {
+                    message: Ok(value.message),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -12404,11 +13851,16 @@ pub mod types {
                 ::std::option::Option<super::CancelBulkSyncResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CancelBulkSyncResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12427,6 +13879,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CancelBulkSyncResponseEnvelope>
         for super::CancelBulkSyncResponseEnvelope {
@@ -12434,13 +13900,19 @@ pub mod types {
             fn try_from(
                 value: CancelBulkSyncResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::CancelBulkSyncResponseEnvelope>
         for CancelBulkSyncResponseEnvelope {
             fn from(value: super::CancelBulkSyncResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -12449,11 +13921,16 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CancelSyncExecutionResponse {
             fn default() -> Self {
                 Self {
                     message: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12470,6 +13947,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CancelSyncExecutionResponse>
         for super::CancelSyncExecutionResponse {
@@ -12477,13 +13968,19 @@ pub mod types {
             fn try_from(
                 value: CancelSyncExecutionResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { message: value.message? })
+                Ok(Self {
+                    message: value.message?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::CancelSyncExecutionResponse>
         for CancelSyncExecutionResponse {
             fn from(value: super::CancelSyncExecutionResponse) -> Self {
-                Self { message: Ok(value.message) }
+                Self {
+                    message: Ok(value.message),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -12492,11 +13989,16 @@ pub mod types {
                 ::std::option::Option<super::CancelSyncExecutionResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CancelSyncExecutionResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12515,6 +14017,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CancelSyncExecutionResponseEnvelope>
         for super::CancelSyncExecutionResponseEnvelope {
@@ -12522,13 +14038,19 @@ pub mod types {
             fn try_from(
                 value: CancelSyncExecutionResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::CancelSyncExecutionResponseEnvelope>
         for CancelSyncExecutionResponseEnvelope {
             fn from(value: super::CancelSyncExecutionResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -12537,11 +14059,16 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CancelSyncResponse {
             fn default() -> Self {
                 Self {
                     message: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12558,18 +14085,38 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CancelSyncResponse> for super::CancelSyncResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: CancelSyncResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { message: value.message? })
+                Ok(Self {
+                    message: value.message?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::CancelSyncResponse> for CancelSyncResponse {
             fn from(value: super::CancelSyncResponse) -> Self {
-                Self { message: Ok(value.message) }
+                Self {
+                    message: Ok(value.message),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -12578,11 +14125,16 @@ pub mod types {
                 ::std::option::Option<super::CancelSyncResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CancelSyncResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12601,6 +14153,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CancelSyncResponseEnvelope>
         for super::CancelSyncResponseEnvelope {
@@ -12608,13 +14174,19 @@ pub mod types {
             fn try_from(
                 value: CancelSyncResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::CancelSyncResponseEnvelope>
         for CancelSyncResponseEnvelope {
             fn from(value: super::CancelSyncResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -12627,12 +14199,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConfigurationValue {
             fn default() -> Self {
                 Self {
                     items: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12661,6 +14238,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConfigurationValue> for super::ConfigurationValue {
             type Error = super::error::ConversionError;
@@ -12670,6 +14261,7 @@ pub mod types {
                 Ok(Self {
                     items: value.items?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12678,6 +14270,7 @@ pub mod types {
                 Self {
                     items: Ok(value.items),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12708,6 +14301,10 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectCardRequest {
             fn default() -> Self {
@@ -12719,6 +14316,7 @@ pub mod types {
                     redirect_url: Err("no value supplied for redirect_url".to_string()),
                     type_: Ok(Default::default()),
                     whitelist: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12811,6 +14409,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectCardRequest> for super::ConnectCardRequest {
             type Error = super::error::ConversionError;
@@ -12825,6 +14437,7 @@ pub mod types {
                     redirect_url: value.redirect_url?,
                     type_: value.type_?,
                     whitelist: value.whitelist?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12838,6 +14451,7 @@ pub mod types {
                     redirect_url: Ok(value.redirect_url),
                     type_: Ok(value.type_),
                     whitelist: Ok(value.whitelist),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12851,12 +14465,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectCardResponse {
             fn default() -> Self {
                 Self {
                     redirect_url: Ok(Default::default()),
                     token: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12885,6 +14504,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectCardResponse>
         for super::ConnectCardResponse {
@@ -12895,6 +14528,7 @@ pub mod types {
                 Ok(Self {
                     redirect_url: value.redirect_url?,
                     token: value.token?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -12903,6 +14537,7 @@ pub mod types {
                 Self {
                     redirect_url: Ok(value.redirect_url),
                     token: Ok(value.token),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -12912,11 +14547,16 @@ pub mod types {
                 ::std::option::Option<super::ConnectCardResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectCardResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12935,6 +14575,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectCardResponseEnvelope>
         for super::ConnectCardResponseEnvelope {
@@ -12942,13 +14596,19 @@ pub mod types {
             fn try_from(
                 value: ConnectCardResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ConnectCardResponseEnvelope>
         for ConnectCardResponseEnvelope {
             fn from(value: super::ConnectCardResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -12961,12 +14621,17 @@ pub mod types {
                 ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionForm {
             fn default() -> Self {
                 Self {
                     jsonschema: Ok(Default::default()),
                     uischema: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -12995,6 +14660,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionForm> for super::ConnectionForm {
             type Error = super::error::ConversionError;
@@ -13004,6 +14683,7 @@ pub mod types {
                 Ok(Self {
                     jsonschema: value.jsonschema?,
                     uischema: value.uischema?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -13012,6 +14692,7 @@ pub mod types {
                 Self {
                     jsonschema: Ok(value.jsonschema),
                     uischema: Ok(value.uischema),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13021,11 +14702,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::ConnectionResponseSchema>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionListResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13046,6 +14732,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionListResponseEnvelope>
         for super::ConnectionListResponseEnvelope {
@@ -13053,13 +14753,19 @@ pub mod types {
             fn try_from(
                 value: ConnectionListResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ConnectionListResponseEnvelope>
         for ConnectionListResponseEnvelope {
             fn from(value: super::ConnectionListResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -13072,12 +14778,17 @@ pub mod types {
                 ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionParameterValue {
             fn default() -> Self {
                 Self {
                     label: Ok(Default::default()),
                     value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13106,6 +14817,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionParameterValue>
         for super::ConnectionParameterValue {
@@ -13116,6 +14841,7 @@ pub mod types {
                 Ok(Self {
                     label: value.label?,
                     value: value.value?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -13125,6 +14851,7 @@ pub mod types {
                 Self {
                     label: Ok(value.label),
                     value: Ok(value.value),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13138,12 +14865,17 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::ConnectionParameterValue>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionParameterValuesResp {
             fn default() -> Self {
                 Self {
                     allows_creation: Ok(Default::default()),
                     values: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13178,6 +14910,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionParameterValuesResp>
         for super::ConnectionParameterValuesResp {
@@ -13188,6 +14934,7 @@ pub mod types {
                 Ok(Self {
                     allows_creation: value.allows_creation?,
                     values: value.values?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -13197,6 +14944,7 @@ pub mod types {
                 Self {
                     allows_creation: Ok(value.allows_creation),
                     values: Ok(value.values),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13211,11 +14959,16 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionParameterValuesResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13239,6 +14992,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionParameterValuesResponseEnvelope>
         for super::ConnectionParameterValuesResponseEnvelope {
@@ -13246,13 +15013,19 @@ pub mod types {
             fn try_from(
                 value: ConnectionParameterValuesResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ConnectionParameterValuesResponseEnvelope>
         for ConnectionParameterValuesResponseEnvelope {
             fn from(value: super::ConnectionParameterValuesResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -13278,6 +15051,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionProxyCall {
             fn default() -> Self {
@@ -13288,6 +15065,7 @@ pub mod types {
                     path: Err("no value supplied for path".to_string()),
                     query: Ok(Default::default()),
                     raw_query: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13371,6 +15149,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionProxyCall>
         for super::ConnectionProxyCall {
@@ -13385,6 +15177,7 @@ pub mod types {
                     path: value.path?,
                     query: value.query?,
                     raw_query: value.raw_query?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -13397,6 +15190,7 @@ pub mod types {
                     path: Ok(value.path),
                     query: Ok(value.query),
                     raw_query: Ok(value.raw_query),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13450,6 +15244,10 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionProxyContract {
             fn default() -> Self {
@@ -13466,6 +15264,7 @@ pub mod types {
                     rate_limit_per_minute: Ok(Default::default()),
                     raw_query_rule: Ok(Default::default()),
                     timeout_ms: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13642,6 +15441,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionProxyContract>
         for super::ConnectionProxyContract {
@@ -13662,6 +15475,7 @@ pub mod types {
                     rate_limit_per_minute: value.rate_limit_per_minute?,
                     raw_query_rule: value.raw_query_rule?,
                     timeout_ms: value.timeout_ms?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -13681,6 +15495,7 @@ pub mod types {
                     rate_limit_per_minute: Ok(value.rate_limit_per_minute),
                     raw_query_rule: Ok(value.raw_query_rule),
                     timeout_ms: Ok(value.timeout_ms),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13710,6 +15525,10 @@ pub mod types {
                 ::std::option::Option<super::ConnectionProxyStats>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionProxyInfoResponse {
             fn default() -> Self {
@@ -13720,6 +15539,7 @@ pub mod types {
                     merge_rules: Ok(Default::default()),
                     request_contract: Ok(Default::default()),
                     stats: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13808,6 +15628,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionProxyInfoResponse>
         for super::ConnectionProxyInfoResponse {
@@ -13822,6 +15656,7 @@ pub mod types {
                     merge_rules: value.merge_rules?,
                     request_contract: value.request_contract?,
                     stats: value.stats?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -13835,6 +15670,7 @@ pub mod types {
                     merge_rules: Ok(value.merge_rules),
                     request_contract: Ok(value.request_contract),
                     stats: Ok(value.stats),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13856,6 +15692,10 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionProxyInheritedBase {
             fn default() -> Self {
@@ -13863,6 +15703,7 @@ pub mod types {
                     base_url: Ok(Default::default()),
                     locked_headers: Ok(Default::default()),
                     locked_query: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13913,6 +15754,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionProxyInheritedBase>
         for super::ConnectionProxyInheritedBase {
@@ -13924,6 +15779,7 @@ pub mod types {
                     base_url: value.base_url?,
                     locked_headers: value.locked_headers?,
                     locked_query: value.locked_query?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -13934,6 +15790,7 @@ pub mod types {
                     base_url: Ok(value.base_url),
                     locked_headers: Ok(value.locked_headers),
                     locked_query: Ok(value.locked_query),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -13951,6 +15808,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionProxyLockedHeader {
             fn default() -> Self {
@@ -13958,6 +15819,7 @@ pub mod types {
                     name: Ok(Default::default()),
                     redacted: Ok(Default::default()),
                     value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -13998,6 +15860,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionProxyLockedHeader>
         for super::ConnectionProxyLockedHeader {
@@ -14009,6 +15885,7 @@ pub mod types {
                     name: value.name?,
                     redacted: value.redacted?,
                     value: value.value?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14019,6 +15896,7 @@ pub mod types {
                     name: Ok(value.name),
                     redacted: Ok(value.redacted),
                     value: Ok(value.value),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14032,12 +15910,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionProxyMergeRules {
             fn default() -> Self {
                 Self {
                     headers: Ok(Default::default()),
                     query: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14066,6 +15949,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionProxyMergeRules>
         for super::ConnectionProxyMergeRules {
@@ -14076,6 +15973,7 @@ pub mod types {
                 Ok(Self {
                     headers: value.headers?,
                     query: value.query?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14085,6 +15983,7 @@ pub mod types {
                 Self {
                     headers: Ok(value.headers),
                     query: Ok(value.query),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14123,6 +16022,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionProxyResponse {
             fn default() -> Self {
@@ -14134,6 +16037,7 @@ pub mod types {
                     proxy_call_id: Ok(Default::default()),
                     status: Ok(Default::default()),
                     truncated: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14229,6 +16133,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionProxyResponse>
         for super::ConnectionProxyResponse {
@@ -14244,6 +16162,7 @@ pub mod types {
                     proxy_call_id: value.proxy_call_id?,
                     status: value.status?,
                     truncated: value.truncated?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14258,6 +16177,7 @@ pub mod types {
                     proxy_call_id: Ok(value.proxy_call_id),
                     status: Ok(value.status),
                     truncated: Ok(value.truncated),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14287,6 +16207,10 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionProxyStats {
             fn default() -> Self {
@@ -14297,6 +16221,7 @@ pub mod types {
                     proxy4xx_last24h: Ok(Default::default()),
                     proxy5xx_last24h: Ok(Default::default()),
                     proxy_calls_last24h: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14385,6 +16310,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionProxyStats>
         for super::ConnectionProxyStats {
@@ -14399,6 +16338,7 @@ pub mod types {
                     proxy4xx_last24h: value.proxy4xx_last24h?,
                     proxy5xx_last24h: value.proxy5xx_last24h?,
                     proxy_calls_last24h: value.proxy_calls_last24h?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14411,6 +16351,7 @@ pub mod types {
                     proxy4xx_last24h: Ok(value.proxy4xx_last24h),
                     proxy5xx_last24h: Ok(value.proxy5xx_last24h),
                     proxy_calls_last24h: Ok(value.proxy_calls_last24h),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14420,11 +16361,16 @@ pub mod types {
                 ::std::option::Option<super::ConnectionResponseSchema>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14443,6 +16389,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionResponseEnvelope>
         for super::ConnectionResponseEnvelope {
@@ -14450,13 +16410,19 @@ pub mod types {
             fn try_from(
                 value: ConnectionResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ConnectionResponseEnvelope>
         for ConnectionResponseEnvelope {
             fn from(value: super::ConnectionResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -14523,6 +16489,10 @@ pub mod types {
                 ::std::option::Option<super::OutputActor>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionResponseSchema {
             fn default() -> Self {
@@ -14542,6 +16512,7 @@ pub mod types {
                     type_: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     updated_by: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14740,6 +16711,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionResponseSchema>
         for super::ConnectionResponseSchema {
@@ -14763,6 +16748,7 @@ pub mod types {
                     type_: value.type_?,
                     updated_at: value.updated_at?,
                     updated_by: value.updated_by?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14785,6 +16771,7 @@ pub mod types {
                     type_: Ok(value.type_),
                     updated_at: Ok(value.updated_at),
                     updated_by: Ok(value.updated_by),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14826,6 +16813,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionType {
             fn default() -> Self {
@@ -14839,6 +16830,7 @@ pub mod types {
                     name: Ok(Default::default()),
                     oauth_prompt: Ok(Default::default()),
                     use_oauth: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -14959,6 +16951,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionType> for super::ConnectionType {
             type Error = super::error::ConversionError;
@@ -14975,6 +16981,7 @@ pub mod types {
                     name: value.name?,
                     oauth_prompt: value.oauth_prompt?,
                     use_oauth: value.use_oauth?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -14990,6 +16997,7 @@ pub mod types {
                     name: Ok(value.name),
                     oauth_prompt: Ok(value.oauth_prompt),
                     use_oauth: Ok(value.use_oauth),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -14999,11 +17007,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::ConnectionType>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionTypeResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15022,6 +17035,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionTypeResponseEnvelope>
         for super::ConnectionTypeResponseEnvelope {
@@ -15029,13 +17056,19 @@ pub mod types {
             fn try_from(
                 value: ConnectionTypeResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ConnectionTypeResponseEnvelope>
         for ConnectionTypeResponseEnvelope {
             fn from(value: super::ConnectionTypeResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -15056,6 +17089,10 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ConnectionTypeSchema {
             fn default() -> Self {
@@ -15064,6 +17101,7 @@ pub mod types {
                     logo_url: Ok(Default::default()),
                     name: Ok(Default::default()),
                     operations: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15116,6 +17154,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ConnectionTypeSchema>
         for super::ConnectionTypeSchema {
@@ -15128,6 +17180,7 @@ pub mod types {
                     logo_url: value.logo_url?,
                     name: value.name?,
                     operations: value.operations?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -15138,6 +17191,7 @@ pub mod types {
                     logo_url: Ok(value.logo_url),
                     name: Ok(value.name),
                     operations: Ok(value.operations),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -15222,6 +17276,10 @@ pub mod types {
                 ::uuid::Uuid,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateBulkSyncRequest {
             fn default() -> Self {
@@ -15255,6 +17313,7 @@ pub mod types {
                     source_connection_id: Err(
                         "no value supplied for source_connection_id".to_string(),
                     ),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15535,6 +17594,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateBulkSyncRequest>
         for super::CreateBulkSyncRequest {
@@ -15562,6 +17635,7 @@ pub mod types {
                     schemas: value.schemas?,
                     source_configuration: value.source_configuration?,
                     source_connection_id: value.source_connection_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -15590,6 +17664,7 @@ pub mod types {
                     schemas: Ok(value.schemas),
                     source_configuration: Ok(value.source_configuration),
                     source_connection_id: Ok(value.source_connection_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -15618,6 +17693,10 @@ pub mod types {
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
             validate: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateConnectionRequestSchema {
             fn default() -> Self {
@@ -15632,6 +17711,7 @@ pub mod types {
                     redirect_url: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
                     validate: Ok(super::defaults::default_bool::<true>()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15740,6 +17820,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateConnectionRequestSchema>
         for super::CreateConnectionRequestSchema {
@@ -15756,6 +17850,7 @@ pub mod types {
                     redirect_url: value.redirect_url?,
                     type_: value.type_?,
                     validate: value.validate?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -15771,6 +17866,7 @@ pub mod types {
                     redirect_url: Ok(value.redirect_url),
                     type_: Ok(value.type_),
                     validate: Ok(value.validate),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -15780,11 +17876,16 @@ pub mod types {
                 ::std::option::Option<super::CreateConnectionResponseSchema>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateConnectionResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -15803,6 +17904,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateConnectionResponseEnvelope>
         for super::CreateConnectionResponseEnvelope {
@@ -15810,13 +17925,19 @@ pub mod types {
             fn try_from(
                 value: CreateConnectionResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::CreateConnectionResponseEnvelope>
         for CreateConnectionResponseEnvelope {
             fn from(value: super::CreateConnectionResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -15871,6 +17992,10 @@ pub mod types {
                 ::std::option::Option<super::ConnectionTypeSchema>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateConnectionResponseSchema {
             fn default() -> Self {
@@ -15887,6 +18012,7 @@ pub mod types {
                     status: Ok(Default::default()),
                     status_error: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16043,6 +18169,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateConnectionResponseSchema>
         for super::CreateConnectionResponseSchema {
@@ -16063,6 +18203,7 @@ pub mod types {
                     status: value.status?,
                     status_error: value.status_error?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16082,6 +18223,7 @@ pub mod types {
                     status: Ok(value.status),
                     status_error: Ok(value.status_error),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16129,6 +18271,10 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateModelRequest {
             fn default() -> Self {
@@ -16149,6 +18295,7 @@ pub mod types {
                     policies: Ok(Default::default()),
                     relations: Ok(Default::default()),
                     tracking_columns: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16317,6 +18464,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateModelRequest> for super::CreateModelRequest {
             type Error = super::error::ConversionError;
@@ -16336,6 +18497,7 @@ pub mod types {
                     policies: value.policies?,
                     relations: value.relations?,
                     tracking_columns: value.tracking_columns?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16354,6 +18516,7 @@ pub mod types {
                     policies: Ok(value.policies),
                     relations: Ok(value.relations),
                     tracking_columns: Ok(value.tracking_columns),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16380,6 +18543,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateOrganizationRequestSchema {
             fn default() -> Self {
@@ -16390,6 +18557,7 @@ pub mod types {
                     name: Err("no value supplied for name".to_string()),
                     sso_domain: Ok(Default::default()),
                     sso_org_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16466,6 +18634,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateOrganizationRequestSchema>
         for super::CreateOrganizationRequestSchema {
@@ -16480,6 +18662,7 @@ pub mod types {
                     name: value.name?,
                     sso_domain: value.sso_domain?,
                     sso_org_id: value.sso_org_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16493,6 +18676,7 @@ pub mod types {
                     name: Ok(value.name),
                     sso_domain: Ok(value.sso_domain),
                     sso_org_id: Ok(value.sso_org_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16507,6 +18691,10 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::PolicyAction>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreatePolicyRequest {
             fn default() -> Self {
@@ -16516,6 +18704,7 @@ pub mod types {
                     policy_actions: Err(
                         "no value supplied for policy_actions".to_string(),
                     ),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16562,6 +18751,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreatePolicyRequest>
         for super::CreatePolicyRequest {
@@ -16573,6 +18776,7 @@ pub mod types {
                     name: value.name?,
                     organization_id: value.organization_id?,
                     policy_actions: value.policy_actions?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16582,6 +18786,7 @@ pub mod types {
                     name: Ok(value.name),
                     organization_id: Ok(value.organization_id),
                     policy_actions: Ok(value.policy_actions),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16592,12 +18797,17 @@ pub mod types {
                 ::std::option::Option<::uuid::Uuid>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateRoleRequest {
             fn default() -> Self {
                 Self {
                     name: Err("no value supplied for name".to_string()),
                     organization_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16628,6 +18838,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateRoleRequest> for super::CreateRoleRequest {
             type Error = super::error::ConversionError;
@@ -16637,6 +18861,7 @@ pub mod types {
                 Ok(Self {
                     name: value.name?,
                     organization_id: value.organization_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -16645,6 +18870,7 @@ pub mod types {
                 Self {
                     name: Ok(value.name),
                     organization_id: Ok(value.organization_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16654,11 +18880,16 @@ pub mod types {
                 super::BulkSyncScheduleApi,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateScheduleRequest {
             fn default() -> Self {
                 Self {
                     schedule: Err("no value supplied for schedule".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16675,6 +18906,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateScheduleRequest>
         for super::CreateScheduleRequest {
@@ -16682,7 +18927,10 @@ pub mod types {
             fn try_from(
                 value: CreateScheduleRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { schedule: value.schedule? })
+                Ok(Self {
+                    schedule: value.schedule?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::CreateScheduleRequest>
@@ -16690,6 +18938,7 @@ pub mod types {
             fn from(value: super::CreateScheduleRequest) -> Self {
                 Self {
                     schedule: Ok(value.schedule),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -16699,11 +18948,16 @@ pub mod types {
                 ::std::option::Option<super::CreateSharedConnectionResponseSchema>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateSharedConnectionResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -16722,6 +18976,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateSharedConnectionResponseEnvelope>
         for super::CreateSharedConnectionResponseEnvelope {
@@ -16729,13 +18997,19 @@ pub mod types {
             fn try_from(
                 value: CreateSharedConnectionResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::CreateSharedConnectionResponseEnvelope>
         for CreateSharedConnectionResponseEnvelope {
             fn from(value: super::CreateSharedConnectionResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -16744,10 +19018,17 @@ pub mod types {
                 ::std::option::Option<::uuid::Uuid>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateSharedConnectionResponseSchema {
             fn default() -> Self {
-                Self { id: Ok(Default::default()) }
+                Self {
+                    id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
+                }
             }
         }
         impl CreateSharedConnectionResponseSchema {
@@ -16761,6 +19042,20 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for id: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateSharedConnectionResponseSchema>
         for super::CreateSharedConnectionResponseSchema {
@@ -16768,13 +19063,19 @@ pub mod types {
             fn try_from(
                 value: CreateSharedConnectionResponseSchema,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { id: value.id? })
+                Ok(Self {
+                    id: value.id?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::CreateSharedConnectionResponseSchema>
         for CreateSharedConnectionResponseSchema {
             fn from(value: super::CreateSharedConnectionResponseSchema) -> Self {
-                Self { id: Ok(value.id) }
+                Self {
+                    id: Ok(value.id),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -16838,6 +19139,10 @@ pub mod types {
                 ::std::string::String,
             >,
             target: ::std::result::Result<super::Target, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateSyncRequest {
             fn default() -> Self {
@@ -16859,6 +19164,7 @@ pub mod types {
                     skip_initial_backfill: Ok(Default::default()),
                     sync_all_records: Ok(Default::default()),
                     target: Err("no value supplied for target".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -17087,6 +19393,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateSyncRequest> for super::CreateSyncRequest {
             type Error = super::error::ConversionError;
@@ -17111,6 +19431,7 @@ pub mod types {
                     skip_initial_backfill: value.skip_initial_backfill?,
                     sync_all_records: value.sync_all_records?,
                     target: value.target?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -17134,6 +19455,7 @@ pub mod types {
                     skip_initial_backfill: Ok(value.skip_initial_backfill),
                     sync_all_records: Ok(value.sync_all_records),
                     target: Ok(value.target),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -17148,6 +19470,10 @@ pub mod types {
                 ::std::option::Option<crate::RoleIds>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateUserRequestSchema {
             fn default() -> Self {
@@ -17155,6 +19481,7 @@ pub mod types {
                     email: Err("no value supplied for email".to_string()),
                     role: Ok(Default::default()),
                     role_ids: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -17195,6 +19522,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateUserRequestSchema>
         for super::CreateUserRequestSchema {
@@ -17206,6 +19547,7 @@ pub mod types {
                     email: value.email?,
                     role: value.role?,
                     role_ids: value.role_ids?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -17216,6 +19558,7 @@ pub mod types {
                     email: Ok(value.email),
                     role: Ok(value.role),
                     role_ids: Ok(value.role_ids),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -17230,6 +19573,10 @@ pub mod types {
                 ::std::string::String,
             >,
             secret: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CreateWebhooksSchema {
             fn default() -> Self {
@@ -17237,6 +19584,7 @@ pub mod types {
                     endpoint: Err("no value supplied for endpoint".to_string()),
                     organization_id: Ok(Default::default()),
                     secret: Err("no value supplied for secret".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -17279,6 +19627,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CreateWebhooksSchema>
         for super::CreateWebhooksSchema {
@@ -17290,6 +19652,7 @@ pub mod types {
                     endpoint: value.endpoint?,
                     organization_id: value.organization_id?,
                     secret: value.secret?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -17299,6 +19662,7 @@ pub mod types {
                     endpoint: Ok(value.endpoint),
                     organization_id: Ok(value.organization_id),
                     secret: Ok(value.secret),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -17313,6 +19677,10 @@ pub mod types {
                 ::std::option::Option<crate::RoleIds>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CurrentOrgCreateUserRequestSchema {
             fn default() -> Self {
@@ -17320,6 +19688,7 @@ pub mod types {
                     email: Err("no value supplied for email".to_string()),
                     role: Ok(Default::default()),
                     role_ids: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -17360,6 +19729,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CurrentOrgCreateUserRequestSchema>
         for super::CurrentOrgCreateUserRequestSchema {
@@ -17371,6 +19754,7 @@ pub mod types {
                     email: value.email?,
                     role: value.role?,
                     role_ids: value.role_ids?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -17381,6 +19765,7 @@ pub mod types {
                     email: Ok(value.email),
                     role: Ok(value.role),
                     role_ids: Ok(value.role_ids),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -17394,12 +19779,17 @@ pub mod types {
                 ::std::option::Option<crate::RoleIds>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for CurrentOrgUpdateUserRequestSchema {
             fn default() -> Self {
                 Self {
                     role: Ok(Default::default()),
                     role_ids: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -17428,6 +19818,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<CurrentOrgUpdateUserRequestSchema>
         for super::CurrentOrgUpdateUserRequestSchema {
@@ -17438,6 +19842,7 @@ pub mod types {
                 Ok(Self {
                     role: value.role?,
                     role_ids: value.role_ids?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -17447,6 +19852,7 @@ pub mod types {
                 Self {
                     role: Ok(value.role),
                     role_ids: Ok(value.role_ids),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -17472,6 +19878,10 @@ pub mod types {
                 ::std::option::Option<super::EnricherMapping>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Enrichment {
             fn default() -> Self {
@@ -17481,6 +19891,7 @@ pub mod types {
                     enricher_id: Ok(Default::default()),
                     fields: Ok(Default::default()),
                     mappings: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -17549,6 +19960,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Enrichment> for super::Enrichment {
             type Error = super::error::ConversionError;
@@ -17561,6 +19986,7 @@ pub mod types {
                     enricher_id: value.enricher_id?,
                     fields: value.fields?,
                     mappings: value.mappings?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -17572,6 +19998,7 @@ pub mod types {
                     enricher_id: Ok(value.enricher_id),
                     fields: Ok(value.fields),
                     mappings: Ok(value.mappings),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -17581,11 +20008,16 @@ pub mod types {
                 ::std::option::Option<super::EnricherConfiguration>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for EnrichmentInputFieldsRequest {
             fn default() -> Self {
                 Self {
                     configuration: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -17604,6 +20036,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<EnrichmentInputFieldsRequest>
         for super::EnrichmentInputFieldsRequest {
@@ -17613,6 +20059,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     configuration: value.configuration?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -17621,6 +20068,7 @@ pub mod types {
             fn from(value: super::EnrichmentInputFieldsRequest) -> Self {
                 Self {
                     configuration: Ok(value.configuration),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -17634,12 +20082,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for EntityRelationship {
             fn default() -> Self {
                 Self {
                     id: Ok(Default::default()),
                     path: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -17666,6 +20119,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<EntityRelationship> for super::EntityRelationship {
             type Error = super::error::ConversionError;
@@ -17675,6 +20142,7 @@ pub mod types {
                 Ok(Self {
                     id: value.id?,
                     path: value.path?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -17683,6 +20151,7 @@ pub mod types {
                 Self {
                     id: Ok(value.id),
                     path: Ok(value.path),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -17715,6 +20184,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for EntityResponse {
             fn default() -> Self {
@@ -17725,6 +20198,7 @@ pub mod types {
                     organization_id: Ok(Default::default()),
                     relationships: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -17810,6 +20284,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<EntityResponse> for super::EntityResponse {
             type Error = super::error::ConversionError;
@@ -17823,6 +20311,7 @@ pub mod types {
                     organization_id: value.organization_id?,
                     relationships: value.relationships?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -17835,6 +20324,7 @@ pub mod types {
                     organization_id: Ok(value.organization_id),
                     relationships: Ok(value.relationships),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -17844,11 +20334,16 @@ pub mod types {
                 ::std::option::Option<super::EntityResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for EntityResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -17865,6 +20360,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<EntityResponseEnvelope>
         for super::EntityResponseEnvelope {
@@ -17872,13 +20381,19 @@ pub mod types {
             fn try_from(
                 value: EntityResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::EntityResponseEnvelope>
         for EntityResponseEnvelope {
             fn from(value: super::EntityResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -17903,6 +20418,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Event {
             fn default() -> Self {
@@ -17912,6 +20431,7 @@ pub mod types {
                     id: Ok(Default::default()),
                     organization_id: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -17978,6 +20498,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Event> for super::Event {
             type Error = super::error::ConversionError;
@@ -17990,6 +20524,7 @@ pub mod types {
                     id: value.id?,
                     organization_id: value.organization_id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -18001,6 +20536,7 @@ pub mod types {
                     id: Ok(value.id),
                     organization_id: Ok(value.organization_id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -18010,11 +20546,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for EventTypesEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -18033,18 +20574,38 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<EventTypesEnvelope> for super::EventTypesEnvelope {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: EventTypesEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::EventTypesEnvelope> for EventTypesEnvelope {
             fn from(value: super::EventTypesEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -19903,11 +22464,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::Event>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for EventsEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -19926,18 +22492,38 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<EventsEnvelope> for super::EventsEnvelope {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: EventsEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::EventsEnvelope> for EventsEnvelope {
             fn from(value: super::EventsEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -19946,11 +22532,16 @@ pub mod types {
                 ::std::option::Option<super::ConnectionProxyResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ExecuteConnectionProxyEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -19969,6 +22560,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ExecuteConnectionProxyEnvelope>
         for super::ExecuteConnectionProxyEnvelope {
@@ -19976,13 +22581,19 @@ pub mod types {
             fn try_from(
                 value: ExecuteConnectionProxyEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ExecuteConnectionProxyEnvelope>
         for ExecuteConnectionProxyEnvelope {
             fn from(value: super::ExecuteConnectionProxyEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -19991,11 +22602,16 @@ pub mod types {
                 super::ConnectionProxyCall,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ExecuteConnectionProxyRequest {
             fn default() -> Self {
                 Self {
                     request: Err("no value supplied for request".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -20012,6 +22628,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ExecuteConnectionProxyRequest>
         for super::ExecuteConnectionProxyRequest {
@@ -20019,13 +22649,19 @@ pub mod types {
             fn try_from(
                 value: ExecuteConnectionProxyRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { request: value.request? })
+                Ok(Self {
+                    request: value.request?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ExecuteConnectionProxyRequest>
         for ExecuteConnectionProxyRequest {
             fn from(value: super::ExecuteConnectionProxyRequest) -> Self {
-                Self { request: Ok(value.request) }
+                Self {
+                    request: Ok(value.request),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -20052,6 +22688,10 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ExecutionConsoleLogEntry {
             fn default() -> Self {
@@ -20061,6 +22701,7 @@ pub mod types {
                     message: Ok(Default::default()),
                     payload: Ok(Default::default()),
                     timestamp: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -20129,6 +22770,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ExecutionConsoleLogEntry>
         for super::ExecutionConsoleLogEntry {
@@ -20142,6 +22797,7 @@ pub mod types {
                     message: value.message?,
                     payload: value.payload?,
                     timestamp: value.timestamp?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -20154,6 +22810,7 @@ pub mod types {
                     message: Ok(value.message),
                     payload: Ok(value.payload),
                     timestamp: Ok(value.timestamp),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -20167,12 +22824,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ExecutionConsoleLogsResponse {
             fn default() -> Self {
                 Self {
                     entries: Ok(Default::default()),
                     next_cursor: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -20205,6 +22867,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ExecutionConsoleLogsResponse>
         for super::ExecutionConsoleLogsResponse {
@@ -20215,6 +22891,7 @@ pub mod types {
                 Ok(Self {
                     entries: value.entries?,
                     next_cursor: value.next_cursor?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -20224,6 +22901,7 @@ pub mod types {
                 Self {
                     entries: Ok(value.entries),
                     next_cursor: Ok(value.next_cursor),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -20233,11 +22911,16 @@ pub mod types {
                 ::std::option::Option<super::ExecutionConsoleLogsResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ExecutionConsoleLogsResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -20256,6 +22939,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ExecutionConsoleLogsResponseEnvelope>
         for super::ExecutionConsoleLogsResponseEnvelope {
@@ -20263,13 +22960,19 @@ pub mod types {
             fn try_from(
                 value: ExecutionConsoleLogsResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ExecutionConsoleLogsResponseEnvelope>
         for ExecutionConsoleLogsResponseEnvelope {
             fn from(value: super::ExecutionConsoleLogsResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -20302,6 +23005,10 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ExecutionCounts {
             fn default() -> Self {
@@ -20313,6 +23020,7 @@ pub mod types {
                     update: Ok(Default::default()),
                     upserts: Ok(Default::default()),
                     warnings: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -20401,6 +23109,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ExecutionCounts> for super::ExecutionCounts {
             type Error = super::error::ConversionError;
@@ -20415,6 +23137,7 @@ pub mod types {
                     update: value.update?,
                     upserts: value.upserts?,
                     warnings: value.warnings?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -20428,6 +23151,7 @@ pub mod types {
                     update: Ok(value.update),
                     upserts: Ok(value.upserts),
                     warnings: Ok(value.warnings),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -20441,12 +23165,17 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ExecutionLogResponse {
             fn default() -> Self {
                 Self {
                     expires: Ok(Default::default()),
                     urls: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -20479,6 +23208,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ExecutionLogResponse>
         for super::ExecutionLogResponse {
@@ -20489,6 +23232,7 @@ pub mod types {
                 Ok(Self {
                     expires: value.expires?,
                     urls: value.urls?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -20497,6 +23241,7 @@ pub mod types {
                 Self {
                     expires: Ok(value.expires),
                     urls: Ok(value.urls),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -20506,11 +23251,16 @@ pub mod types {
                 ::std::option::Option<super::ExecutionLogResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ExecutionLogsResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -20529,6 +23279,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ExecutionLogsResponseEnvelope>
         for super::ExecutionLogsResponseEnvelope {
@@ -20536,13 +23300,19 @@ pub mod types {
             fn try_from(
                 value: ExecutionLogsResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ExecutionLogsResponseEnvelope>
         for ExecutionLogsResponseEnvelope {
             fn from(value: super::ExecutionLogsResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -20555,12 +23325,17 @@ pub mod types {
                 ::std::option::Option<super::JobResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ExportSyncLogsEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     job: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -20591,6 +23366,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ExportSyncLogsEnvelope>
         for super::ExportSyncLogsEnvelope {
@@ -20601,6 +23390,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     job: value.job?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -20610,6 +23400,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     job: Ok(value.job),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -20619,11 +23410,16 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ExportSyncLogsResponse {
             fn default() -> Self {
                 Self {
                     url: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -20640,6 +23436,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ExportSyncLogsResponse>
         for super::ExportSyncLogsResponse {
@@ -20647,13 +23457,19 @@ pub mod types {
             fn try_from(
                 value: ExportSyncLogsResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { url: value.url? })
+                Ok(Self {
+                    url: value.url?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ExportSyncLogsResponse>
         for ExportSyncLogsResponse {
             fn from(value: super::ExportSyncLogsResponse) -> Self {
-                Self { url: Ok(value.url) }
+                Self {
+                    url: Ok(value.url),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -20670,6 +23486,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for FieldConfiguration {
             fn default() -> Self {
@@ -20677,6 +23497,7 @@ pub mod types {
                     enabled: Ok(super::defaults::field_configuration_enabled()),
                     id: Ok(Default::default()),
                     obfuscate: Ok(super::defaults::field_configuration_obfuscate()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -20715,6 +23536,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<FieldConfiguration> for super::FieldConfiguration {
             type Error = super::error::ConversionError;
@@ -20725,6 +23560,7 @@ pub mod types {
                     enabled: value.enabled?,
                     id: value.id?,
                     obfuscate: value.obfuscate?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -20734,6 +23570,7 @@ pub mod types {
                     enabled: Ok(value.enabled),
                     id: Ok(value.id),
                     obfuscate: Ok(value.obfuscate),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -20763,6 +23600,10 @@ pub mod types {
                 ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Filter {
             fn default() -> Self {
@@ -20773,6 +23614,7 @@ pub mod types {
                     function: Err("no value supplied for function".to_string()),
                     label: Ok(Default::default()),
                     value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -20851,6 +23693,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Filter> for super::Filter {
             type Error = super::error::ConversionError;
@@ -20864,6 +23720,7 @@ pub mod types {
                     function: value.function?,
                     label: value.label?,
                     value: value.value?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -20876,6 +23733,7 @@ pub mod types {
                     function: Ok(value.function),
                     label: Ok(value.label),
                     value: Ok(value.value),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -20885,11 +23743,16 @@ pub mod types {
                 ::std::option::Option<super::ConnectionProxyInfoResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for GetConnectionProxyInfoEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -20908,6 +23771,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<GetConnectionProxyInfoEnvelope>
         for super::GetConnectionProxyInfoEnvelope {
@@ -20915,13 +23792,19 @@ pub mod types {
             fn try_from(
                 value: GetConnectionProxyInfoEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::GetConnectionProxyInfoEnvelope>
         for GetConnectionProxyInfoEnvelope {
             fn from(value: super::GetConnectionProxyInfoEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -20941,6 +23824,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for GetConnectionTypeParameterValuesRequestSchema {
             fn default() -> Self {
@@ -20949,6 +23836,7 @@ pub mod types {
                     field: Err("no value supplied for field".to_string()),
                     parameters: Err("no value supplied for parameters".to_string()),
                     query: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -21005,6 +23893,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<GetConnectionTypeParameterValuesRequestSchema>
         for super::GetConnectionTypeParameterValuesRequestSchema {
@@ -21017,6 +23919,7 @@ pub mod types {
                     field: value.field?,
                     parameters: value.parameters?,
                     query: value.query?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -21030,6 +23933,7 @@ pub mod types {
                     field: Ok(value.field),
                     parameters: Ok(value.parameters),
                     query: Ok(value.query),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -21041,11 +23945,16 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for GetEnrichmentInputFieldsResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -21066,6 +23975,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<GetEnrichmentInputFieldsResponseEnvelope>
         for super::GetEnrichmentInputFieldsResponseEnvelope {
@@ -21073,13 +23996,19 @@ pub mod types {
             fn try_from(
                 value: GetEnrichmentInputFieldsResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::GetEnrichmentInputFieldsResponseEnvelope>
         for GetEnrichmentInputFieldsResponseEnvelope {
             fn from(value: super::GetEnrichmentInputFieldsResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -21088,11 +24017,16 @@ pub mod types {
                 ::std::option::Option<super::GetExecutionResponseSchema>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for GetExecutionResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -21111,6 +24045,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<GetExecutionResponseEnvelope>
         for super::GetExecutionResponseEnvelope {
@@ -21118,13 +24066,19 @@ pub mod types {
             fn try_from(
                 value: GetExecutionResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::GetExecutionResponseEnvelope>
         for GetExecutionResponseEnvelope {
             fn from(value: super::GetExecutionResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -21161,6 +24115,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for GetExecutionResponseSchema {
             fn default() -> Self {
@@ -21173,6 +24131,7 @@ pub mod types {
                     started_at: Ok(Default::default()),
                     status: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -21281,6 +24240,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<GetExecutionResponseSchema>
         for super::GetExecutionResponseSchema {
@@ -21297,6 +24270,7 @@ pub mod types {
                     started_at: value.started_at?,
                     status: value.status?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -21312,6 +24286,7 @@ pub mod types {
                     started_at: Ok(value.started_at),
                     status: Ok(value.status),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -21321,11 +24296,16 @@ pub mod types {
                 ::std::option::Option<super::GetIdentityResponseSchema>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for GetIdentityResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -21344,6 +24324,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<GetIdentityResponseEnvelope>
         for super::GetIdentityResponseEnvelope {
@@ -21351,13 +24345,19 @@ pub mod types {
             fn try_from(
                 value: GetIdentityResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::GetIdentityResponseEnvelope>
         for GetIdentityResponseEnvelope {
             fn from(value: super::GetIdentityResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -21398,6 +24398,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for GetIdentityResponseSchema {
             fn default() -> Self {
@@ -21411,6 +24415,7 @@ pub mod types {
                     organization_id: Ok(Default::default()),
                     organization_name: Ok(Default::default()),
                     role: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -21527,6 +24532,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<GetIdentityResponseSchema>
         for super::GetIdentityResponseSchema {
@@ -21544,6 +24563,7 @@ pub mod types {
                     organization_id: value.organization_id?,
                     organization_name: value.organization_name?,
                     role: value.role?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -21560,6 +24580,7 @@ pub mod types {
                     organization_id: Ok(value.organization_id),
                     organization_name: Ok(value.organization_name),
                     role: Ok(value.role),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -21569,11 +24590,16 @@ pub mod types {
                 ::std::option::Option<super::SyncSourceMetaResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for GetSyncSourceMetaEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -21592,6 +24618,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<GetSyncSourceMetaEnvelope>
         for super::GetSyncSourceMetaEnvelope {
@@ -21599,13 +24639,19 @@ pub mod types {
             fn try_from(
                 value: GetSyncSourceMetaEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::GetSyncSourceMetaEnvelope>
         for GetSyncSourceMetaEnvelope {
             fn from(value: super::GetSyncSourceMetaEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -21614,11 +24660,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for GlobalErrorSubscribersRequest {
             fn default() -> Self {
                 Self {
                     emails: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -21637,6 +24688,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<GlobalErrorSubscribersRequest>
         for super::GlobalErrorSubscribersRequest {
@@ -21644,13 +24709,19 @@ pub mod types {
             fn try_from(
                 value: GlobalErrorSubscribersRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { emails: value.emails? })
+                Ok(Self {
+                    emails: value.emails?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::GlobalErrorSubscribersRequest>
         for GlobalErrorSubscribersRequest {
             fn from(value: super::GlobalErrorSubscribersRequest) -> Self {
-                Self { emails: Ok(value.emails) }
+                Self {
+                    emails: Ok(value.emails),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -21659,11 +24730,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for GlobalErrorSubscribersResponse {
             fn default() -> Self {
                 Self {
                     emails: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -21682,6 +24758,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<GlobalErrorSubscribersResponse>
         for super::GlobalErrorSubscribersResponse {
@@ -21689,13 +24779,19 @@ pub mod types {
             fn try_from(
                 value: GlobalErrorSubscribersResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { emails: value.emails? })
+                Ok(Self {
+                    emails: value.emails?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::GlobalErrorSubscribersResponse>
         for GlobalErrorSubscribersResponse {
             fn from(value: super::GlobalErrorSubscribersResponse) -> Self {
-                Self { emails: Ok(value.emails) }
+                Self {
+                    emails: Ok(value.emails),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -21714,6 +24810,10 @@ pub mod types {
             >,
             source: ::std::result::Result<super::Source, ::std::string::String>,
             target: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Identity {
             fn default() -> Self {
@@ -21723,6 +24823,7 @@ pub mod types {
                     remote_field_type_id: Ok(Default::default()),
                     source: Err("no value supplied for source".to_string()),
                     target: Err("no value supplied for target".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -21789,6 +24890,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Identity> for super::Identity {
             type Error = super::error::ConversionError;
@@ -21801,6 +24916,7 @@ pub mod types {
                     remote_field_type_id: value.remote_field_type_id?,
                     source: value.source?,
                     target: value.target?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -21812,6 +24928,7 @@ pub mod types {
                     remote_field_type_id: Ok(value.remote_field_type_id),
                     source: Ok(value.source),
                     target: Ok(value.target),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -21825,12 +24942,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for IdentityFunction {
             fn default() -> Self {
                 Self {
                     id: Ok(Default::default()),
                     label: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -21857,6 +24979,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<IdentityFunction> for super::IdentityFunction {
             type Error = super::error::ConversionError;
@@ -21866,6 +25002,7 @@ pub mod types {
                 Ok(Self {
                     id: value.id?,
                     label: value.label?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -21874,6 +25011,7 @@ pub mod types {
                 Self {
                     id: Ok(value.id),
                     label: Ok(value.label),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -21899,6 +25037,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for JobResponse {
             fn default() -> Self {
@@ -21908,6 +25050,7 @@ pub mod types {
                     result: Ok(Default::default()),
                     status: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -21972,6 +25115,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<JobResponse> for super::JobResponse {
             type Error = super::error::ConversionError;
@@ -21984,6 +25141,7 @@ pub mod types {
                     result: value.result?,
                     status: value.status?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -21995,6 +25153,7 @@ pub mod types {
                     result: Ok(value.result),
                     status: Ok(value.status),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -22004,11 +25163,16 @@ pub mod types {
                 ::std::option::Option<super::JobResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for JobResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -22025,6 +25189,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<JobResponseEnvelope>
         for super::JobResponseEnvelope {
@@ -22032,12 +25210,18 @@ pub mod types {
             fn try_from(
                 value: JobResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::JobResponseEnvelope> for JobResponseEnvelope {
             fn from(value: super::JobResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -22265,6 +25449,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for JsonschemaSchema {
             fn default() -> Self {
@@ -22322,6 +25510,7 @@ pub mod types {
                     type_: Ok(Default::default()),
                     unique_items: Ok(Default::default()),
                     write_only: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -23023,6 +26212,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<JsonschemaSchema> for super::JsonschemaSchema {
             type Error = super::error::ConversionError;
@@ -23083,6 +26286,7 @@ pub mod types {
                     type_: value.type_?,
                     unique_items: value.unique_items?,
                     write_only: value.write_only?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -23142,6 +26346,7 @@ pub mod types {
                     type_: Ok(value.type_),
                     unique_items: Ok(value.unique_items),
                     write_only: Ok(value.write_only),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -23151,11 +26356,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::BulkSchemaListItem>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ListBulkSchemaEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -23174,6 +26384,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ListBulkSchemaEnvelope>
         for super::ListBulkSchemaEnvelope {
@@ -23181,13 +26405,19 @@ pub mod types {
             fn try_from(
                 value: ListBulkSchemaEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ListBulkSchemaEnvelope>
         for ListBulkSchemaEnvelope {
             fn from(value: super::ListBulkSchemaEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -23200,12 +26430,17 @@ pub mod types {
                 ::std::option::Option<super::PaginationDetails>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ListBulkSyncExecutionsEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     pagination: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -23238,6 +26473,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ListBulkSyncExecutionsEnvelope>
         for super::ListBulkSyncExecutionsEnvelope {
@@ -23248,6 +26497,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     pagination: value.pagination?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -23257,6 +26507,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     pagination: Ok(value.pagination),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -23266,11 +26517,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::BulkSyncExecutionStatus>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ListBulkSyncExecutionsStatusEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -23291,6 +26547,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ListBulkSyncExecutionsStatusEnvelope>
         for super::ListBulkSyncExecutionsStatusEnvelope {
@@ -23298,13 +26568,19 @@ pub mod types {
             fn try_from(
                 value: ListBulkSyncExecutionsStatusEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ListBulkSyncExecutionsStatusEnvelope>
         for ListBulkSyncExecutionsStatusEnvelope {
             fn from(value: super::ListBulkSyncExecutionsStatusEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -23319,12 +26595,17 @@ pub mod types {
                 ::std::option::Option<super::PaginationDetails>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ListExecutionResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     pagination: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -23359,6 +26640,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ListExecutionResponseEnvelope>
         for super::ListExecutionResponseEnvelope {
@@ -23369,6 +26664,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     pagination: value.pagination?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -23378,6 +26674,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     pagination: Ok(value.pagination),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -23387,11 +26684,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::PolicyResponse>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ListPoliciesResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -23410,6 +26712,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ListPoliciesResponseEnvelope>
         for super::ListPoliciesResponseEnvelope {
@@ -23417,13 +26733,19 @@ pub mod types {
             fn try_from(
                 value: ListPoliciesResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ListPoliciesResponseEnvelope>
         for ListPoliciesResponseEnvelope {
             fn from(value: super::ListPoliciesResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -23492,6 +26814,10 @@ pub mod types {
                 ::std::option::Option<super::OutputActor>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ListSyncItem {
             fn default() -> Self {
@@ -23512,6 +26838,7 @@ pub mod types {
                     target_object: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     updated_by: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -23720,6 +27047,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ListSyncItem> for super::ListSyncItem {
             type Error = super::error::ConversionError;
@@ -23743,6 +27084,7 @@ pub mod types {
                     target_object: value.target_object?,
                     updated_at: value.updated_at?,
                     updated_by: value.updated_by?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -23765,6 +27107,7 @@ pub mod types {
                     target_object: Ok(value.target_object),
                     updated_at: Ok(value.updated_at),
                     updated_by: Ok(value.updated_by),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -23778,12 +27121,17 @@ pub mod types {
                 ::std::option::Option<super::PaginationDetails>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ListSyncResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     pagination: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -23816,6 +27164,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ListSyncResponseEnvelope>
         for super::ListSyncResponseEnvelope {
@@ -23826,6 +27188,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     pagination: value.pagination?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -23835,6 +27198,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     pagination: Ok(value.pagination),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -23844,11 +27208,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::User>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ListUsersEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -23867,18 +27236,38 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ListUsersEnvelope> for super::ListUsersEnvelope {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ListUsersEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ListUsersEnvelope> for ListUsersEnvelope {
             fn from(value: super::ListUsersEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -23907,6 +27296,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Mode {
             fn default() -> Self {
@@ -23917,6 +27310,7 @@ pub mod types {
                     requires_identity: Ok(Default::default()),
                     supports_field_sync_mode: Ok(Default::default()),
                     supports_target_filters: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -23999,6 +27393,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Mode> for super::Mode {
             type Error = super::error::ConversionError;
@@ -24012,6 +27420,7 @@ pub mod types {
                     requires_identity: value.requires_identity?,
                     supports_field_sync_mode: value.supports_field_sync_mode?,
                     supports_target_filters: value.supports_target_filters?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -24024,6 +27433,7 @@ pub mod types {
                     requires_identity: Ok(value.requires_identity),
                     supports_field_sync_mode: Ok(value.supports_field_sync_mode),
                     supports_target_filters: Ok(value.supports_target_filters),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -24077,6 +27487,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ModelField {
             fn default() -> Self {
@@ -24093,6 +27507,7 @@ pub mod types {
                     unique: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     user_added: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -24243,6 +27658,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ModelField> for super::ModelField {
             type Error = super::error::ConversionError;
@@ -24262,6 +27691,7 @@ pub mod types {
                     unique: value.unique?,
                     updated_at: value.updated_at?,
                     user_added: value.user_added?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -24280,6 +27710,7 @@ pub mod types {
                     unique: Ok(value.unique),
                     updated_at: Ok(value.updated_at),
                     user_added: Ok(value.user_added),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -24289,11 +27720,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::ModelField>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ModelFieldResponse {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -24312,18 +27748,38 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ModelFieldResponse> for super::ModelFieldResponse {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ModelFieldResponse,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ModelFieldResponse> for ModelFieldResponse {
             fn from(value: super::ModelFieldResponse) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -24332,11 +27788,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::ModelResponse>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ModelListResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -24355,6 +27816,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ModelListResponseEnvelope>
         for super::ModelListResponseEnvelope {
@@ -24362,13 +27837,19 @@ pub mod types {
             fn try_from(
                 value: ModelListResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ModelListResponseEnvelope>
         for ModelListResponseEnvelope {
             fn from(value: super::ModelListResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -24380,6 +27861,10 @@ pub mod types {
             label: ::std::result::Result<::std::string::String, ::std::string::String>,
             name: ::std::result::Result<::std::string::String, ::std::string::String>,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ModelModelFieldRequest {
             fn default() -> Self {
@@ -24388,6 +27873,7 @@ pub mod types {
                     label: Err("no value supplied for label".to_string()),
                     name: Err("no value supplied for name".to_string()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -24440,6 +27926,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ModelModelFieldRequest>
         for super::ModelModelFieldRequest {
@@ -24452,6 +27952,7 @@ pub mod types {
                     label: value.label?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -24463,6 +27964,7 @@ pub mod types {
                     label: Ok(value.label),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -24476,12 +27978,17 @@ pub mod types {
                 ::std::option::Option<super::ModelRelationTo>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ModelRelation {
             fn default() -> Self {
                 Self {
                     from: Ok(Default::default()),
                     to: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -24510,6 +28017,20 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for to: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ModelRelation> for super::ModelRelation {
             type Error = super::error::ConversionError;
@@ -24519,6 +28040,7 @@ pub mod types {
                 Ok(Self {
                     from: value.from?,
                     to: value.to?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -24527,6 +28049,7 @@ pub mod types {
                 Self {
                     from: Ok(value.from),
                     to: Ok(value.to),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -24540,12 +28063,17 @@ pub mod types {
                 ::std::option::Option<::uuid::Uuid>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ModelRelationTo {
             fn default() -> Self {
                 Self {
                     field: Ok(Default::default()),
                     model_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -24574,6 +28102,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ModelRelationTo> for super::ModelRelationTo {
             type Error = super::error::ConversionError;
@@ -24583,6 +28125,7 @@ pub mod types {
                 Ok(Self {
                     field: value.field?,
                     model_id: value.model_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -24591,6 +28134,7 @@ pub mod types {
                 Self {
                     field: Ok(value.field),
                     model_id: Ok(value.model_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -24668,6 +28212,10 @@ pub mod types {
                 ::std::option::Option<i64>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ModelResponse {
             fn default() -> Self {
@@ -24690,6 +28238,7 @@ pub mod types {
                     updated_at: Ok(Default::default()),
                     updated_by: Ok(Default::default()),
                     version: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -24918,6 +28467,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ModelResponse> for super::ModelResponse {
             type Error = super::error::ConversionError;
@@ -24943,6 +28506,7 @@ pub mod types {
                     updated_at: value.updated_at?,
                     updated_by: value.updated_by?,
                     version: value.version?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -24967,6 +28531,7 @@ pub mod types {
                     updated_at: Ok(value.updated_at),
                     updated_by: Ok(value.updated_by),
                     version: Ok(value.version),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -24980,12 +28545,17 @@ pub mod types {
                 ::std::option::Option<super::JobResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ModelResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     job: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -25014,6 +28584,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ModelResponseEnvelope>
         for super::ModelResponseEnvelope {
@@ -25024,6 +28608,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     job: value.job?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -25033,6 +28618,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     job: Ok(value.job),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -25046,12 +28632,17 @@ pub mod types {
                 ::std::vec::Vec<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ModelSample {
             fn default() -> Self {
                 Self {
                     records: Ok(Default::default()),
                     warnings: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -25080,6 +28671,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ModelSample> for super::ModelSample {
             type Error = super::error::ConversionError;
@@ -25089,6 +28694,7 @@ pub mod types {
                 Ok(Self {
                     records: value.records?,
                     warnings: value.warnings?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -25097,6 +28703,7 @@ pub mod types {
                 Self {
                     records: Ok(value.records),
                     warnings: Ok(value.warnings),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -25110,12 +28717,17 @@ pub mod types {
                 ::std::option::Option<super::JobResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ModelSampleResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     job: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -25144,6 +28756,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ModelSampleResponseEnvelope>
         for super::ModelSampleResponseEnvelope {
@@ -25154,6 +28780,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     job: value.job?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -25163,6 +28790,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     job: Ok(value.job),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -25188,6 +28816,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Organization {
             fn default() -> Self {
@@ -25197,6 +28829,7 @@ pub mod types {
                     name: Ok(Default::default()),
                     sso_domain: Ok(Default::default()),
                     sso_org_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -25259,6 +28892,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Organization> for super::Organization {
             type Error = super::error::ConversionError;
@@ -25271,6 +28918,7 @@ pub mod types {
                     name: value.name?,
                     sso_domain: value.sso_domain?,
                     sso_org_id: value.sso_org_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -25282,6 +28930,7 @@ pub mod types {
                     name: Ok(value.name),
                     sso_domain: Ok(value.sso_domain),
                     sso_org_id: Ok(value.sso_org_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -25291,11 +28940,16 @@ pub mod types {
                 ::std::option::Option<super::Organization>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for OrganizationEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -25312,6 +28966,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<OrganizationEnvelope>
         for super::OrganizationEnvelope {
@@ -25319,12 +28987,18 @@ pub mod types {
             fn try_from(
                 value: OrganizationEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::OrganizationEnvelope> for OrganizationEnvelope {
             fn from(value: super::OrganizationEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -25333,11 +29007,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::Organization>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for OrganizationsEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -25356,6 +29035,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<OrganizationsEnvelope>
         for super::OrganizationsEnvelope {
@@ -25363,13 +29056,19 @@ pub mod types {
             fn try_from(
                 value: OrganizationsEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::OrganizationsEnvelope>
         for OrganizationsEnvelope {
             fn from(value: super::OrganizationsEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -25386,6 +29085,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for OutputActor {
             fn default() -> Self {
@@ -25393,6 +29096,7 @@ pub mod types {
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -25431,6 +29135,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<OutputActor> for super::OutputActor {
             type Error = super::error::ConversionError;
@@ -25441,6 +29159,7 @@ pub mod types {
                     id: value.id?,
                     name: value.name?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -25450,6 +29169,7 @@ pub mod types {
                     id: Ok(value.id),
                     name: Ok(value.name),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -25475,6 +29195,10 @@ pub mod types {
                 ::std::option::Option<::serde_json::Value>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Override {
             fn default() -> Self {
@@ -25484,6 +29208,7 @@ pub mod types {
                     function: Ok(Default::default()),
                     override_: Ok(Default::default()),
                     value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -25548,6 +29273,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Override> for super::Override {
             type Error = super::error::ConversionError;
@@ -25560,6 +29299,7 @@ pub mod types {
                     function: value.function?,
                     override_: value.override_?,
                     value: value.value?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -25571,6 +29311,7 @@ pub mod types {
                     function: Ok(value.function),
                     override_: Ok(value.override_),
                     value: Ok(value.value),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -25580,11 +29321,16 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PaginationDetails {
             fn default() -> Self {
                 Self {
                     next_page_token: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -25603,6 +29349,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PaginationDetails> for super::PaginationDetails {
             type Error = super::error::ConversionError;
@@ -25611,6 +29371,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     next_page_token: value.next_page_token?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -25618,6 +29379,7 @@ pub mod types {
             fn from(value: super::PaginationDetails) -> Self {
                 Self {
                     next_page_token: Ok(value.next_page_token),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -25631,6 +29393,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PartnerCreateSharedConnectionRequestSchema {
             fn default() -> Self {
@@ -25639,6 +29405,7 @@ pub mod types {
                         "no value supplied for child_organization_id".to_string(),
                     ),
                     name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -25669,6 +29436,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PartnerCreateSharedConnectionRequestSchema>
         for super::PartnerCreateSharedConnectionRequestSchema {
@@ -25679,6 +29460,7 @@ pub mod types {
                 Ok(Self {
                     child_organization_id: value.child_organization_id?,
                     name: value.name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -25688,6 +29470,7 @@ pub mod types {
                 Self {
                     child_organization_id: Ok(value.child_organization_id),
                     name: Ok(value.name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -25713,6 +29496,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PatchSchemaFieldRequest {
             fn default() -> Self {
@@ -25722,6 +29509,7 @@ pub mod types {
                     label: Ok(Default::default()),
                     path: Ok(Default::default()),
                     type_: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -25788,6 +29576,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PatchSchemaFieldRequest>
         for super::PatchSchemaFieldRequest {
@@ -25801,6 +29603,7 @@ pub mod types {
                     label: value.label?,
                     path: value.path?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -25813,6 +29616,7 @@ pub mod types {
                     label: Ok(value.label),
                     path: Ok(value.path),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -25826,12 +29630,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PickValue {
             fn default() -> Self {
                 Self {
                     label: Ok(Default::default()),
                     value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -25860,6 +29669,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PickValue> for super::PickValue {
             type Error = super::error::ConversionError;
@@ -25869,6 +29692,7 @@ pub mod types {
                 Ok(Self {
                     label: value.label?,
                     value: value.value?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -25877,6 +29701,7 @@ pub mod types {
                 Self {
                     label: Ok(value.label),
                     value: Ok(value.value),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -25887,12 +29712,17 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PolicyAction {
             fn default() -> Self {
                 Self {
                     action: Err("no value supplied for action".to_string()),
                     role_ids: Err("no value supplied for role_ids".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -25923,6 +29753,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PolicyAction> for super::PolicyAction {
             type Error = super::error::ConversionError;
@@ -25932,6 +29776,7 @@ pub mod types {
                 Ok(Self {
                     action: value.action?,
                     role_ids: value.role_ids?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -25940,6 +29785,7 @@ pub mod types {
                 Self {
                     action: Ok(value.action),
                     role_ids: Ok(value.role_ids),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -25965,6 +29811,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PolicyResponse {
             fn default() -> Self {
@@ -25974,6 +29824,7 @@ pub mod types {
                     organization_id: Ok(Default::default()),
                     policy_actions: Ok(Default::default()),
                     system: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -26040,6 +29891,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PolicyResponse> for super::PolicyResponse {
             type Error = super::error::ConversionError;
@@ -26052,6 +29917,7 @@ pub mod types {
                     organization_id: value.organization_id?,
                     policy_actions: value.policy_actions?,
                     system: value.system?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -26063,6 +29929,7 @@ pub mod types {
                     organization_id: Ok(value.organization_id),
                     policy_actions: Ok(value.policy_actions),
                     system: Ok(value.system),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -26072,11 +29939,16 @@ pub mod types {
                 ::std::option::Option<super::PolicyResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for PolicyResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -26093,6 +29965,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<PolicyResponseEnvelope>
         for super::PolicyResponseEnvelope {
@@ -26100,13 +29986,19 @@ pub mod types {
             fn try_from(
                 value: PolicyResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::PolicyResponseEnvelope>
         for PolicyResponseEnvelope {
             fn from(value: super::PolicyResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -26119,12 +30011,17 @@ pub mod types {
                 ::std::option::Option<super::RunQueryPagination>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for QueryResultsEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     links: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -26155,6 +30052,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<QueryResultsEnvelope>
         for super::QueryResultsEnvelope {
@@ -26165,6 +30076,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     links: value.links?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -26173,6 +30085,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     links: Ok(value.links),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -26186,12 +30099,17 @@ pub mod types {
                 ::std::option::Option<super::RelationTo>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Relation {
             fn default() -> Self {
                 Self {
                     from: Ok(Default::default()),
                     to: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -26218,6 +30136,20 @@ pub mod types {
                     .map_err(|e| format!("error converting supplied value for to: {e}"));
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Relation> for super::Relation {
             type Error = super::error::ConversionError;
@@ -26227,6 +30159,7 @@ pub mod types {
                 Ok(Self {
                     from: value.from?,
                     to: value.to?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -26235,6 +30168,7 @@ pub mod types {
                 Self {
                     from: Ok(value.from),
                     to: Ok(value.to),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -26248,12 +30182,17 @@ pub mod types {
                 ::std::option::Option<::uuid::Uuid>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RelationTo {
             fn default() -> Self {
                 Self {
                     field: Ok(Default::default()),
                     model_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -26282,6 +30221,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<RelationTo> for super::RelationTo {
             type Error = super::error::ConversionError;
@@ -26291,6 +30244,7 @@ pub mod types {
                 Ok(Self {
                     field: value.field?,
                     model_id: value.model_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -26299,6 +30253,7 @@ pub mod types {
                 Self {
                     field: Ok(value.field),
                     model_id: Ok(value.model_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -26308,11 +30263,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::RoleResponse>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RoleListResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -26331,6 +30291,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<RoleListResponseEnvelope>
         for super::RoleListResponseEnvelope {
@@ -26338,13 +30312,19 @@ pub mod types {
             fn try_from(
                 value: RoleListResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::RoleListResponseEnvelope>
         for RoleListResponseEnvelope {
             fn from(value: super::RoleListResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -26365,6 +30345,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RoleResponse {
             fn default() -> Self {
@@ -26373,6 +30357,7 @@ pub mod types {
                     name: Ok(Default::default()),
                     organization_id: Ok(Default::default()),
                     system: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -26425,6 +30410,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<RoleResponse> for super::RoleResponse {
             type Error = super::error::ConversionError;
@@ -26436,6 +30435,7 @@ pub mod types {
                     name: value.name?,
                     organization_id: value.organization_id?,
                     system: value.system?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -26446,6 +30446,7 @@ pub mod types {
                     name: Ok(value.name),
                     organization_id: Ok(value.organization_id),
                     system: Ok(value.system),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -26455,11 +30456,16 @@ pub mod types {
                 ::std::option::Option<super::RoleResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RoleResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -26476,6 +30482,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<RoleResponseEnvelope>
         for super::RoleResponseEnvelope {
@@ -26483,12 +30503,18 @@ pub mod types {
             fn try_from(
                 value: RoleResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::RoleResponseEnvelope> for RoleResponseEnvelope {
             fn from(value: super::RoleResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -26501,12 +30527,17 @@ pub mod types {
                 ::std::vec::Vec<::uuid::Uuid>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RunAfter {
             fn default() -> Self {
                 Self {
                     bulk_sync_ids: Ok(Default::default()),
                     sync_ids: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -26535,6 +30566,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<RunAfter> for super::RunAfter {
             type Error = super::error::ConversionError;
@@ -26544,6 +30589,7 @@ pub mod types {
                 Ok(Self {
                     bulk_sync_ids: value.bulk_sync_ids?,
                     sync_ids: value.sync_ids?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -26552,6 +30598,7 @@ pub mod types {
                 Self {
                     bulk_sync_ids: Ok(value.bulk_sync_ids),
                     sync_ids: Ok(value.sync_ids),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -26561,11 +30608,16 @@ pub mod types {
                 ::std::option::Option<super::RunQueryResult>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RunQueryEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -26582,18 +30634,38 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<RunQueryEnvelope> for super::RunQueryEnvelope {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: RunQueryEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::RunQueryEnvelope> for RunQueryEnvelope {
             fn from(value: super::RunQueryEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -26606,12 +30678,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RunQueryPagination {
             fn default() -> Self {
                 Self {
                     next: Ok(Default::default()),
                     previous: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -26640,6 +30717,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<RunQueryPagination> for super::RunQueryPagination {
             type Error = super::error::ConversionError;
@@ -26649,6 +30740,7 @@ pub mod types {
                 Ok(Self {
                     next: value.next?,
                     previous: value.previous?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -26657,6 +30749,7 @@ pub mod types {
                 Self {
                     next: Ok(value.next),
                     previous: Ok(value.previous),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -26692,6 +30785,10 @@ pub mod types {
                 ::std::option::Option<super::WorkTaskStatus>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for RunQueryResult {
             fn default() -> Self {
@@ -26703,6 +30800,7 @@ pub mod types {
                     id: Ok(Default::default()),
                     results: Ok(Default::default()),
                     status: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -26793,6 +30891,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<RunQueryResult> for super::RunQueryResult {
             type Error = super::error::ConversionError;
@@ -26807,6 +30919,7 @@ pub mod types {
                     id: value.id?,
                     results: value.results?,
                     status: value.status?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -26820,6 +30933,7 @@ pub mod types {
                     id: Ok(value.id),
                     results: Ok(value.results),
                     status: Ok(value.status),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -26865,6 +30979,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Schedule {
             fn default() -> Self {
@@ -26879,6 +30997,7 @@ pub mod types {
                     month: Ok(Default::default()),
                     run_after: Ok(Default::default()),
                     run_after_success_only: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -27007,6 +31126,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Schedule> for super::Schedule {
             type Error = super::error::ConversionError;
@@ -27024,6 +31157,7 @@ pub mod types {
                     month: value.month?,
                     run_after: value.run_after?,
                     run_after_success_only: value.run_after_success_only?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -27040,6 +31174,7 @@ pub mod types {
                     month: Ok(value.month),
                     run_after: Ok(value.run_after),
                     run_after_success_only: Ok(value.run_after_success_only),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -27049,11 +31184,16 @@ pub mod types {
                 ::std::option::Option<super::BulkBulkSyncSchedule>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ScheduleEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -27072,18 +31212,38 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ScheduleEnvelope> for super::ScheduleEnvelope {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: ScheduleEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ScheduleEnvelope> for ScheduleEnvelope {
             fn from(value: super::ScheduleEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -27092,11 +31252,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::ScheduleScheduleOption>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ScheduleOptionResponse {
             fn default() -> Self {
                 Self {
                     schedule_options: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -27117,6 +31282,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ScheduleOptionResponse>
         for super::ScheduleOptionResponse {
@@ -27126,6 +31305,7 @@ pub mod types {
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
                 Ok(Self {
                     schedule_options: value.schedule_options?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -27134,6 +31314,7 @@ pub mod types {
             fn from(value: super::ScheduleOptionResponse) -> Self {
                 Self {
                     schedule_options: Ok(value.schedule_options),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -27143,11 +31324,16 @@ pub mod types {
                 ::std::option::Option<super::ScheduleOptionResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ScheduleOptionResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -27166,6 +31352,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ScheduleOptionResponseEnvelope>
         for super::ScheduleOptionResponseEnvelope {
@@ -27173,13 +31373,19 @@ pub mod types {
             fn try_from(
                 value: ScheduleOptionResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::ScheduleOptionResponseEnvelope>
         for ScheduleOptionResponseEnvelope {
             fn from(value: super::ScheduleOptionResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -27200,6 +31406,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for ScheduleScheduleOption {
             fn default() -> Self {
@@ -27208,6 +31418,7 @@ pub mod types {
                     description: Ok(Default::default()),
                     frequency: Ok(Default::default()),
                     label: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -27262,6 +31473,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<ScheduleScheduleOption>
         for super::ScheduleScheduleOption {
@@ -27274,6 +31499,7 @@ pub mod types {
                     description: value.description?,
                     frequency: value.frequency?,
                     label: value.label?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -27285,6 +31511,7 @@ pub mod types {
                     description: Ok(value.description),
                     frequency: Ok(value.frequency),
                     label: Ok(value.label),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -27294,11 +31521,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::BulkBulkSyncSchedule>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SchedulesEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -27317,18 +31549,38 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SchedulesEnvelope> for super::SchedulesEnvelope {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: SchedulesEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::SchedulesEnvelope> for SchedulesEnvelope {
             fn from(value: super::SchedulesEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -27345,6 +31597,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Schema {
             fn default() -> Self {
@@ -27352,6 +31608,7 @@ pub mod types {
                     fields: Ok(Default::default()),
                     id: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -27390,6 +31647,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Schema> for super::Schema {
             type Error = super::error::ConversionError;
@@ -27400,6 +31671,7 @@ pub mod types {
                     fields: value.fields?,
                     id: value.id?,
                     name: value.name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -27409,6 +31681,7 @@ pub mod types {
                     fields: Ok(value.fields),
                     id: Ok(value.id),
                     name: Ok(value.name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -27430,6 +31703,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SchemaAssociation {
             fn default() -> Self {
@@ -27438,6 +31715,7 @@ pub mod types {
                     name: Ok(Default::default()),
                     reference_to: Ok(Default::default()),
                     referenced_field: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -27490,6 +31768,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SchemaAssociation> for super::SchemaAssociation {
             type Error = super::error::ConversionError;
@@ -27501,6 +31793,7 @@ pub mod types {
                     name: value.name?,
                     reference_to: value.reference_to?,
                     referenced_field: value.referenced_field?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -27511,6 +31804,7 @@ pub mod types {
                     name: Ok(value.name),
                     reference_to: Ok(value.reference_to),
                     referenced_field: Ok(value.referenced_field),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -27548,6 +31842,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SchemaConfiguration {
             fn default() -> Self {
@@ -27562,6 +31860,7 @@ pub mod types {
                     id: Ok(Default::default()),
                     partition_key: Ok(Default::default()),
                     tracking_field: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -27670,6 +31969,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SchemaConfiguration>
         for super::SchemaConfiguration {
@@ -27686,6 +31999,7 @@ pub mod types {
                     id: value.id?,
                     partition_key: value.partition_key?,
                     tracking_field: value.tracking_field?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -27700,6 +32014,7 @@ pub mod types {
                     id: Ok(value.id),
                     partition_key: Ok(value.partition_key),
                     tracking_field: Ok(value.tracking_field),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -27745,6 +32060,10 @@ pub mod types {
                 ::std::vec::Vec<super::PickValue>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SchemaField {
             fn default() -> Self {
@@ -27759,6 +32078,7 @@ pub mod types {
                     type_spec: Ok(Default::default()),
                     user_managed: Ok(Default::default()),
                     values: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -27885,6 +32205,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SchemaField> for super::SchemaField {
             type Error = super::error::ConversionError;
@@ -27902,6 +32236,7 @@ pub mod types {
                     type_spec: value.type_spec?,
                     user_managed: value.user_managed?,
                     values: value.values?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -27918,6 +32253,7 @@ pub mod types {
                     type_spec: Ok(value.type_spec),
                     user_managed: Ok(value.user_managed),
                     values: Ok(value.values),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -27927,11 +32263,16 @@ pub mod types {
                 ::std::option::Option<super::SchemaField>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SchemaFieldResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -27948,6 +32289,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SchemaFieldResponseEnvelope>
         for super::SchemaFieldResponseEnvelope {
@@ -27955,13 +32310,19 @@ pub mod types {
             fn try_from(
                 value: SchemaFieldResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::SchemaFieldResponseEnvelope>
         for SchemaFieldResponseEnvelope {
             fn from(value: super::SchemaFieldResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -27971,6 +32332,10 @@ pub mod types {
                 ::std::string::String,
             >,
             is_primary_key: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SchemaPrimaryKeyOverrideInput {
             fn default() -> Self {
@@ -27979,6 +32344,7 @@ pub mod types {
                     is_primary_key: Err(
                         "no value supplied for is_primary_key".to_string(),
                     ),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -28009,6 +32375,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SchemaPrimaryKeyOverrideInput>
         for super::SchemaPrimaryKeyOverrideInput {
@@ -28019,6 +32399,7 @@ pub mod types {
                 Ok(Self {
                     field_id: value.field_id?,
                     is_primary_key: value.is_primary_key?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -28028,6 +32409,7 @@ pub mod types {
                 Self {
                     field_id: Ok(value.field_id),
                     is_primary_key: Ok(value.is_primary_key),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -28041,11 +32423,16 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SchemaRecordsResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -28068,6 +32455,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SchemaRecordsResponseEnvelope>
         for super::SchemaRecordsResponseEnvelope {
@@ -28075,13 +32476,19 @@ pub mod types {
             fn try_from(
                 value: SchemaRecordsResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::SchemaRecordsResponseEnvelope>
         for SchemaRecordsResponseEnvelope {
             fn from(value: super::SchemaRecordsResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -28092,11 +32499,16 @@ pub mod types {
                 >,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SetPrimaryKeysRequest {
             fn default() -> Self {
                 Self {
                     fields: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -28117,6 +32529,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SetPrimaryKeysRequest>
         for super::SetPrimaryKeysRequest {
@@ -28124,25 +32550,36 @@ pub mod types {
             fn try_from(
                 value: SetPrimaryKeysRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { fields: value.fields? })
+                Ok(Self {
+                    fields: value.fields?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::SetPrimaryKeysRequest>
         for SetPrimaryKeysRequest {
             fn from(value: super::SetPrimaryKeysRequest) -> Self {
-                Self { fields: Ok(value.fields) }
+                Self {
+                    fields: Ok(value.fields),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
         pub struct Source {
             field: ::std::result::Result<::std::string::String, ::std::string::String>,
             model_id: ::std::result::Result<::uuid::Uuid, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Source {
             fn default() -> Self {
                 Self {
                     field: Err("no value supplied for field".to_string()),
                     model_id: Err("no value supplied for model_id".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -28171,6 +32608,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Source> for super::Source {
             type Error = super::error::ConversionError;
@@ -28180,6 +32631,7 @@ pub mod types {
                 Ok(Self {
                     field: value.field?,
                     model_id: value.model_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -28188,6 +32640,7 @@ pub mod types {
                 Self {
                     field: Ok(value.field),
                     model_id: Ok(value.model_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -28205,6 +32658,10 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SourceMeta {
             fn default() -> Self {
@@ -28212,6 +32669,7 @@ pub mod types {
                     has_items: Ok(Default::default()),
                     items: Ok(Default::default()),
                     requires_one_of: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -28258,6 +32716,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SourceMeta> for super::SourceMeta {
             type Error = super::error::ConversionError;
@@ -28268,6 +32740,7 @@ pub mod types {
                     has_items: value.has_items?,
                     items: value.items?,
                     requires_one_of: value.requires_one_of?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -28277,6 +32750,7 @@ pub mod types {
                     has_items: Ok(value.has_items),
                     items: Ok(value.items),
                     requires_one_of: Ok(value.requires_one_of),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -28298,6 +32772,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for StartBulkSyncRequest {
             fn default() -> Self {
@@ -28306,6 +32784,7 @@ pub mod types {
                     resync_mode: Ok(Default::default()),
                     schemas: Ok(Default::default()),
                     test: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -28360,6 +32839,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<StartBulkSyncRequest>
         for super::StartBulkSyncRequest {
@@ -28372,6 +32865,7 @@ pub mod types {
                     resync_mode: value.resync_mode?,
                     schemas: value.schemas?,
                     test: value.test?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -28382,6 +32876,7 @@ pub mod types {
                     resync_mode: Ok(value.resync_mode),
                     schemas: Ok(value.schemas),
                     test: Ok(value.test),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -28393,6 +32888,10 @@ pub mod types {
             >,
             resync: ::std::result::Result<bool, ::std::string::String>,
             test: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for StartSyncRequest {
             fn default() -> Self {
@@ -28400,6 +32899,7 @@ pub mod types {
                     identities: Ok(Default::default()),
                     resync: Ok(Default::default()),
                     test: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -28442,6 +32942,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<StartSyncRequest> for super::StartSyncRequest {
             type Error = super::error::ConversionError;
@@ -28452,6 +32966,7 @@ pub mod types {
                     identities: value.identities?,
                     resync: value.resync?,
                     test: value.test?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -28461,6 +32976,7 @@ pub mod types {
                     identities: Ok(value.identities),
                     resync: Ok(value.resync),
                     test: Ok(value.test),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -28470,11 +32986,16 @@ pub mod types {
                 ::std::option::Option<super::StartSyncResponseSchema>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for StartSyncResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -28493,6 +33014,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<StartSyncResponseEnvelope>
         for super::StartSyncResponseEnvelope {
@@ -28500,13 +33035,19 @@ pub mod types {
             fn try_from(
                 value: StartSyncResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::StartSyncResponseEnvelope>
         for StartSyncResponseEnvelope {
             fn from(value: super::StartSyncResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -28523,6 +33064,10 @@ pub mod types {
                 ::std::option::Option<super::UtilExecutionStatus>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for StartSyncResponseSchema {
             fn default() -> Self {
@@ -28530,6 +33075,7 @@ pub mod types {
                     created_at: Ok(Default::default()),
                     id: Ok(Default::default()),
                     status: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -28572,6 +33118,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<StartSyncResponseSchema>
         for super::StartSyncResponseSchema {
@@ -28583,6 +33143,7 @@ pub mod types {
                     created_at: value.created_at?,
                     id: value.id?,
                     status: value.status?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -28593,6 +33154,7 @@ pub mod types {
                     created_at: Ok(value.created_at),
                     id: Ok(value.id),
                     status: Ok(value.status),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -28622,6 +33184,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SupportedBulkMode {
             fn default() -> Self {
@@ -28632,6 +33198,7 @@ pub mod types {
                     requires_identity: Ok(Default::default()),
                     supports_field_sync_mode: Ok(Default::default()),
                     supports_target_filters: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -28714,6 +33281,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SupportedBulkMode> for super::SupportedBulkMode {
             type Error = super::error::ConversionError;
@@ -28727,6 +33308,7 @@ pub mod types {
                     requires_identity: value.requires_identity?,
                     supports_field_sync_mode: value.supports_field_sync_mode?,
                     supports_target_filters: value.supports_target_filters?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -28739,6 +33321,7 @@ pub mod types {
                     requires_identity: Ok(value.requires_identity),
                     supports_field_sync_mode: Ok(value.supports_field_sync_mode),
                     supports_target_filters: Ok(value.supports_target_filters),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -28760,6 +33343,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SupportedMode {
             fn default() -> Self {
@@ -28768,6 +33355,7 @@ pub mod types {
                     requires_identity: Ok(Default::default()),
                     supports_per_field_mode: Ok(Default::default()),
                     supports_target_filters: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -28826,6 +33414,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SupportedMode> for super::SupportedMode {
             type Error = super::error::ConversionError;
@@ -28837,6 +33439,7 @@ pub mod types {
                     requires_identity: value.requires_identity?,
                     supports_per_field_mode: value.supports_per_field_mode?,
                     supports_target_filters: value.supports_target_filters?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -28847,6 +33450,7 @@ pub mod types {
                     requires_identity: Ok(value.requires_identity),
                     supports_per_field_mode: Ok(value.supports_per_field_mode),
                     supports_target_filters: Ok(value.supports_target_filters),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -28904,6 +33508,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SyncDestinationProperties {
             fn default() -> Self {
@@ -28921,6 +33529,7 @@ pub mod types {
                     supports_target_filters: Ok(Default::default()),
                     target_creator: Ok(Default::default()),
                     use_field_names_as_labels: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -29107,6 +33716,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SyncDestinationProperties>
         for super::SyncDestinationProperties {
@@ -29130,6 +33753,7 @@ pub mod types {
                     supports_target_filters: value.supports_target_filters?,
                     target_creator: value.target_creator?,
                     use_field_names_as_labels: value.use_field_names_as_labels?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -29156,6 +33780,7 @@ pub mod types {
                     supports_target_filters: Ok(value.supports_target_filters),
                     target_creator: Ok(value.target_creator),
                     use_field_names_as_labels: Ok(value.use_field_names_as_labels),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -29179,6 +33804,10 @@ pub mod types {
                 ::std::string::String,
             >,
             target: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SyncField {
             fn default() -> Self {
@@ -29189,6 +33818,7 @@ pub mod types {
                     source: Ok(Default::default()),
                     sync_mode: Ok(Default::default()),
                     target: Err("no value supplied for target".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -29269,6 +33899,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SyncField> for super::SyncField {
             type Error = super::error::ConversionError;
@@ -29282,6 +33926,7 @@ pub mod types {
                     source: value.source?,
                     sync_mode: value.sync_mode?,
                     target: value.target?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -29294,6 +33939,7 @@ pub mod types {
                     source: Ok(value.source),
                     sync_mode: Ok(value.sync_mode),
                     target: Ok(value.target),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -29391,6 +34037,10 @@ pub mod types {
                 ::std::option::Option<super::OutputActor>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SyncResponse {
             fn default() -> Self {
@@ -29418,6 +34068,7 @@ pub mod types {
                     target: Ok(Default::default()),
                     updated_at: Ok(Default::default()),
                     updated_by: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -29714,6 +34365,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SyncResponse> for super::SyncResponse {
             type Error = super::error::ConversionError;
@@ -29744,6 +34409,7 @@ pub mod types {
                     target: value.target?,
                     updated_at: value.updated_at?,
                     updated_by: value.updated_by?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -29773,6 +34439,7 @@ pub mod types {
                     target: Ok(value.target),
                     updated_at: Ok(value.updated_at),
                     updated_by: Ok(value.updated_by),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -29782,11 +34449,16 @@ pub mod types {
                 ::std::option::Option<super::SyncResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SyncResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -29803,6 +34475,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SyncResponseEnvelope>
         for super::SyncResponseEnvelope {
@@ -29810,12 +34496,18 @@ pub mod types {
             fn try_from(
                 value: SyncResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::SyncResponseEnvelope> for SyncResponseEnvelope {
             fn from(value: super::SyncResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -29840,6 +34532,10 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SyncSourceMetaResponse {
             fn default() -> Self {
@@ -29847,6 +34543,7 @@ pub mod types {
                     configuration: Ok(Default::default()),
                     items: Ok(Default::default()),
                     requires_one_of: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -29903,6 +34600,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SyncSourceMetaResponse>
         for super::SyncSourceMetaResponse {
@@ -29914,6 +34625,7 @@ pub mod types {
                     configuration: value.configuration?,
                     items: value.items?,
                     requires_one_of: value.requires_one_of?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -29924,6 +34636,7 @@ pub mod types {
                     configuration: Ok(value.configuration),
                     items: Ok(value.items),
                     requires_one_of: Ok(value.requires_one_of),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -29933,11 +34646,16 @@ pub mod types {
                 ::std::option::Option<super::SyncStatusResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SyncStatusEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -29956,18 +34674,38 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SyncStatusEnvelope> for super::SyncStatusEnvelope {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: SyncStatusEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::SyncStatusEnvelope> for SyncStatusEnvelope {
             fn from(value: super::SyncStatusEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -29984,6 +34722,10 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for SyncStatusResponse {
             fn default() -> Self {
@@ -29991,6 +34733,7 @@ pub mod types {
                     current_execution: Ok(Default::default()),
                     last_execution: Ok(Default::default()),
                     next_execution_time: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -30043,6 +34786,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<SyncStatusResponse> for super::SyncStatusResponse {
             type Error = super::error::ConversionError;
@@ -30053,6 +34810,7 @@ pub mod types {
                     current_execution: value.current_execution?,
                     last_execution: value.last_execution?,
                     next_execution_time: value.next_execution_time?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -30062,6 +34820,7 @@ pub mod types {
                     current_execution: Ok(value.current_execution),
                     last_execution: Ok(value.last_execution),
                     next_execution_time: Ok(value.next_execution_time),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -30095,6 +34854,10 @@ pub mod types {
                 ::serde_json::Map<::std::string::String, ::serde_json::Value>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Target {
             fn default() -> Self {
@@ -30108,6 +34871,7 @@ pub mod types {
                     new_name: Ok(Default::default()),
                     object: Ok(Default::default()),
                     search_values: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -30205,6 +34969,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Target> for super::Target {
             type Error = super::error::ConversionError;
@@ -30219,6 +34997,7 @@ pub mod types {
                     new_name: value.new_name?,
                     object: value.object?,
                     search_values: value.search_values?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -30232,6 +35011,7 @@ pub mod types {
                     new_name: Ok(value.new_name),
                     object: Ok(value.object),
                     search_values: Ok(value.search_values),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -30249,6 +35029,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TargetCreateInput {
             fn default() -> Self {
@@ -30256,6 +35040,7 @@ pub mod types {
                     enum_: Ok(Default::default()),
                     id: Ok(Default::default()),
                     title: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -30294,6 +35079,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TargetCreateInput> for super::TargetCreateInput {
             type Error = super::error::ConversionError;
@@ -30304,6 +35103,7 @@ pub mod types {
                     enum_: value.enum_?,
                     id: value.id?,
                     title: value.title?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -30313,6 +35113,7 @@ pub mod types {
                     enum_: Ok(value.enum_),
                     id: Ok(value.id),
                     title: Ok(value.title),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -30326,12 +35127,17 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TargetCreator {
             fn default() -> Self {
                 Self {
                     properties: Ok(Default::default()),
                     supported: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -30360,6 +35166,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TargetCreator> for super::TargetCreator {
             type Error = super::error::ConversionError;
@@ -30369,6 +35189,7 @@ pub mod types {
                 Ok(Self {
                     properties: value.properties?,
                     supported: value.supported?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -30377,6 +35198,7 @@ pub mod types {
                 Self {
                     properties: Ok(value.properties),
                     supported: Ok(value.supported),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -30434,6 +35256,10 @@ pub mod types {
                 ::std::option::Option<bool>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TargetField {
             fn default() -> Self {
@@ -30451,6 +35277,7 @@ pub mod types {
                     supports_identity: Ok(Default::default()),
                     type_: Ok(Default::default()),
                     updateable: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -30615,6 +35442,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TargetField> for super::TargetField {
             type Error = super::error::ConversionError;
@@ -30635,6 +35476,7 @@ pub mod types {
                     supports_identity: value.supports_identity?,
                     type_: value.type_?,
                     updateable: value.updateable?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -30654,6 +35496,7 @@ pub mod types {
                     supports_identity: Ok(value.supports_identity),
                     type_: Ok(value.type_),
                     updateable: Ok(value.updateable),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -30671,6 +35514,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TargetObject {
             fn default() -> Self {
@@ -30678,6 +35525,7 @@ pub mod types {
                     id: Ok(Default::default()),
                     modes: Ok(Default::default()),
                     name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -30716,6 +35564,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TargetObject> for super::TargetObject {
             type Error = super::error::ConversionError;
@@ -30726,6 +35588,7 @@ pub mod types {
                     id: value.id?,
                     modes: value.modes?,
                     name: value.name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -30735,6 +35598,7 @@ pub mod types {
                     id: Ok(value.id),
                     modes: Ok(value.modes),
                     name: Ok(value.name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -30748,12 +35612,17 @@ pub mod types {
                 ::std::option::Option<super::TargetCreator>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TargetObjectsResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
                     target_creation: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -30786,6 +35655,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TargetObjectsResponseEnvelope>
         for super::TargetObjectsResponseEnvelope {
@@ -30796,6 +35679,7 @@ pub mod types {
                 Ok(Self {
                     data: value.data?,
                     target_creation: value.target_creation?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -30805,6 +35689,7 @@ pub mod types {
                 Self {
                     data: Ok(value.data),
                     target_creation: Ok(value.target_creation),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -30826,6 +35711,10 @@ pub mod types {
                 ::std::vec::Vec<super::UtilEnumValue>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TargetPropertyValues {
             fn default() -> Self {
@@ -30834,6 +35723,7 @@ pub mod types {
                     id: Ok(Default::default()),
                     title: Ok(Default::default()),
                     values: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -30884,6 +35774,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TargetPropertyValues>
         for super::TargetPropertyValues {
@@ -30896,6 +35800,7 @@ pub mod types {
                     id: value.id?,
                     title: value.title?,
                     values: value.values?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -30906,6 +35811,7 @@ pub mod types {
                     id: Ok(value.id),
                     title: Ok(value.title),
                     values: Ok(value.values),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -30915,11 +35821,16 @@ pub mod types {
                 ::std::option::Option<super::TargetPropertyValues>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TargetPropertyValuesEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -30938,6 +35849,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TargetPropertyValuesEnvelope>
         for super::TargetPropertyValuesEnvelope {
@@ -30945,13 +35870,19 @@ pub mod types {
             fn try_from(
                 value: TargetPropertyValuesEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::TargetPropertyValuesEnvelope>
         for TargetPropertyValuesEnvelope {
             fn from(value: super::TargetPropertyValuesEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -30980,6 +35911,10 @@ pub mod types {
                 ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TargetResponse {
             fn default() -> Self {
@@ -30990,6 +35925,7 @@ pub mod types {
                     name: Ok(Default::default()),
                     properties: Ok(Default::default()),
                     refreshed_at: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -31072,6 +36008,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TargetResponse> for super::TargetResponse {
             type Error = super::error::ConversionError;
@@ -31085,6 +36035,7 @@ pub mod types {
                     name: value.name?,
                     properties: value.properties?,
                     refreshed_at: value.refreshed_at?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -31097,6 +36048,7 @@ pub mod types {
                     name: Ok(value.name),
                     properties: Ok(value.properties),
                     refreshed_at: Ok(value.refreshed_at),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -31106,11 +36058,16 @@ pub mod types {
                 ::std::option::Option<super::TargetResponse>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TargetResponseEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -31127,6 +36084,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TargetResponseEnvelope>
         for super::TargetResponseEnvelope {
@@ -31134,13 +36105,19 @@ pub mod types {
             fn try_from(
                 value: TargetResponseEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::TargetResponseEnvelope>
         for TargetResponseEnvelope {
             fn from(value: super::TargetResponseEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -31154,6 +36131,10 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for TestConnectionRequest {
             fn default() -> Self {
@@ -31163,6 +36144,7 @@ pub mod types {
                     ),
                     connection_id: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -31205,6 +36187,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<TestConnectionRequest>
         for super::TestConnectionRequest {
@@ -31216,6 +36212,7 @@ pub mod types {
                     configuration: value.configuration?,
                     connection_id: value.connection_id?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -31226,6 +36223,7 @@ pub mod types {
                     configuration: Ok(value.configuration),
                     connection_id: Ok(value.connection_id),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -31247,6 +36245,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UpdateBulkField {
             fn default() -> Self {
@@ -31255,6 +36257,7 @@ pub mod types {
                     id: Ok(Default::default()),
                     obfuscated: Ok(Default::default()),
                     user_output_name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -31307,6 +36310,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UpdateBulkField> for super::UpdateBulkField {
             type Error = super::error::ConversionError;
@@ -31318,6 +36335,7 @@ pub mod types {
                     id: value.id?,
                     obfuscated: value.obfuscated?,
                     user_output_name: value.user_output_name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -31328,6 +36346,7 @@ pub mod types {
                     id: Ok(value.id),
                     obfuscated: Ok(value.obfuscated),
                     user_output_name: Ok(value.user_output_name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -31365,6 +36384,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UpdateBulkSchema {
             fn default() -> Self {
@@ -31377,6 +36400,7 @@ pub mod types {
                     partition_key: Ok(Default::default()),
                     tracking_field: Ok(Default::default()),
                     user_output_name: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -31491,6 +36515,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UpdateBulkSchema> for super::UpdateBulkSchema {
             type Error = super::error::ConversionError;
@@ -31506,6 +36544,7 @@ pub mod types {
                     partition_key: value.partition_key?,
                     tracking_field: value.tracking_field?,
                     user_output_name: value.user_output_name?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -31520,6 +36559,7 @@ pub mod types {
                     partition_key: Ok(value.partition_key),
                     tracking_field: Ok(value.tracking_field),
                     user_output_name: Ok(value.user_output_name),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -31604,6 +36644,10 @@ pub mod types {
                 ::uuid::Uuid,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UpdateBulkSyncRequest {
             fn default() -> Self {
@@ -31637,6 +36681,7 @@ pub mod types {
                     source_connection_id: Err(
                         "no value supplied for source_connection_id".to_string(),
                     ),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -31917,6 +36962,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UpdateBulkSyncRequest>
         for super::UpdateBulkSyncRequest {
@@ -31944,6 +37003,7 @@ pub mod types {
                     schemas: value.schemas?,
                     source_configuration: value.source_configuration?,
                     source_connection_id: value.source_connection_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -31972,6 +37032,7 @@ pub mod types {
                     schemas: Ok(value.schemas),
                     source_configuration: Ok(value.source_configuration),
                     source_connection_id: Ok(value.source_connection_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -31981,11 +37042,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::BulkSchema>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UpdateBulkSyncSchemasEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -32004,6 +37070,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UpdateBulkSyncSchemasEnvelope>
         for super::UpdateBulkSyncSchemasEnvelope {
@@ -32011,13 +37091,19 @@ pub mod types {
             fn try_from(
                 value: UpdateBulkSyncSchemasEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::UpdateBulkSyncSchemasEnvelope>
         for UpdateBulkSyncSchemasEnvelope {
             fn from(value: super::UpdateBulkSyncSchemasEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -32026,11 +37112,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::BulkSchema>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UpdateBulkSyncSchemasRequest {
             fn default() -> Self {
                 Self {
                     schemas: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -32049,6 +37140,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UpdateBulkSyncSchemasRequest>
         for super::UpdateBulkSyncSchemasRequest {
@@ -32056,13 +37161,19 @@ pub mod types {
             fn try_from(
                 value: UpdateBulkSyncSchemasRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { schemas: value.schemas? })
+                Ok(Self {
+                    schemas: value.schemas?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::UpdateBulkSyncSchemasRequest>
         for UpdateBulkSyncSchemasRequest {
             fn from(value: super::UpdateBulkSyncSchemasRequest) -> Self {
-                Self { schemas: Ok(value.schemas) }
+                Self {
+                    schemas: Ok(value.schemas),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -32093,6 +37204,10 @@ pub mod types {
                 ::std::string::String,
             >,
             validate: ::std::result::Result<bool, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UpdateConnectionRequestSchema {
             fn default() -> Self {
@@ -32107,6 +37222,7 @@ pub mod types {
                     reconnect: Ok(Default::default()),
                     type_: Ok(Default::default()),
                     validate: Ok(super::defaults::default_bool::<true>()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -32215,6 +37331,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UpdateConnectionRequestSchema>
         for super::UpdateConnectionRequestSchema {
@@ -32231,6 +37361,7 @@ pub mod types {
                     reconnect: value.reconnect?,
                     type_: value.type_?,
                     validate: value.validate?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -32246,6 +37377,7 @@ pub mod types {
                     reconnect: Ok(value.reconnect),
                     type_: Ok(value.type_),
                     validate: Ok(value.validate),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -32297,6 +37429,10 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<::std::string::String>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UpdateModelRequest {
             fn default() -> Self {
@@ -32318,6 +37454,7 @@ pub mod types {
                     refresh: Ok(Default::default()),
                     relations: Ok(Default::default()),
                     tracking_columns: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -32498,6 +37635,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UpdateModelRequest> for super::UpdateModelRequest {
             type Error = super::error::ConversionError;
@@ -32518,6 +37669,7 @@ pub mod types {
                     refresh: value.refresh?,
                     relations: value.relations?,
                     tracking_columns: value.tracking_columns?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -32537,6 +37689,7 @@ pub mod types {
                     refresh: Ok(value.refresh),
                     relations: Ok(value.relations),
                     tracking_columns: Ok(value.tracking_columns),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -32563,6 +37716,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UpdateOrganizationRequestSchema {
             fn default() -> Self {
@@ -32573,6 +37730,7 @@ pub mod types {
                     name: Err("no value supplied for name".to_string()),
                     sso_domain: Ok(Default::default()),
                     sso_org_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -32649,6 +37807,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UpdateOrganizationRequestSchema>
         for super::UpdateOrganizationRequestSchema {
@@ -32663,6 +37835,7 @@ pub mod types {
                     name: value.name?,
                     sso_domain: value.sso_domain?,
                     sso_org_id: value.sso_org_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -32676,6 +37849,7 @@ pub mod types {
                     name: Ok(value.name),
                     sso_domain: Ok(value.sso_domain),
                     sso_org_id: Ok(value.sso_org_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -32690,6 +37864,10 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::PolicyAction>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UpdatePolicyRequest {
             fn default() -> Self {
@@ -32699,6 +37877,7 @@ pub mod types {
                     policy_actions: Err(
                         "no value supplied for policy_actions".to_string(),
                     ),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -32745,6 +37924,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UpdatePolicyRequest>
         for super::UpdatePolicyRequest {
@@ -32756,6 +37949,7 @@ pub mod types {
                     name: value.name?,
                     organization_id: value.organization_id?,
                     policy_actions: value.policy_actions?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -32765,6 +37959,7 @@ pub mod types {
                     name: Ok(value.name),
                     organization_id: Ok(value.organization_id),
                     policy_actions: Ok(value.policy_actions),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -32775,12 +37970,17 @@ pub mod types {
                 ::std::option::Option<::uuid::Uuid>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UpdateRoleRequest {
             fn default() -> Self {
                 Self {
                     name: Err("no value supplied for name".to_string()),
                     organization_id: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -32811,6 +38011,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UpdateRoleRequest> for super::UpdateRoleRequest {
             type Error = super::error::ConversionError;
@@ -32820,6 +38034,7 @@ pub mod types {
                 Ok(Self {
                     name: value.name?,
                     organization_id: value.organization_id?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -32828,6 +38043,7 @@ pub mod types {
                 Self {
                     name: Ok(value.name),
                     organization_id: Ok(value.organization_id),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -32837,11 +38053,16 @@ pub mod types {
                 super::BulkSyncScheduleApi,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UpdateScheduleRequest {
             fn default() -> Self {
                 Self {
                     schedule: Err("no value supplied for schedule".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -32858,6 +38079,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UpdateScheduleRequest>
         for super::UpdateScheduleRequest {
@@ -32865,7 +38100,10 @@ pub mod types {
             fn try_from(
                 value: UpdateScheduleRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { schedule: value.schedule? })
+                Ok(Self {
+                    schedule: value.schedule?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::UpdateScheduleRequest>
@@ -32873,6 +38111,7 @@ pub mod types {
             fn from(value: super::UpdateScheduleRequest) -> Self {
                 Self {
                     schedule: Ok(value.schedule),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -32937,6 +38176,10 @@ pub mod types {
                 ::std::string::String,
             >,
             target: ::std::result::Result<super::Target, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UpdateSyncRequest {
             fn default() -> Self {
@@ -32958,6 +38201,7 @@ pub mod types {
                     skip_initial_backfill: Ok(Default::default()),
                     sync_all_records: Ok(Default::default()),
                     target: Err("no value supplied for target".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -33186,6 +38430,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UpdateSyncRequest> for super::UpdateSyncRequest {
             type Error = super::error::ConversionError;
@@ -33210,6 +38468,7 @@ pub mod types {
                     skip_initial_backfill: value.skip_initial_backfill?,
                     sync_all_records: value.sync_all_records?,
                     target: value.target?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -33233,6 +38492,7 @@ pub mod types {
                     skip_initial_backfill: Ok(value.skip_initial_backfill),
                     sync_all_records: Ok(value.sync_all_records),
                     target: Ok(value.target),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -33247,6 +38507,10 @@ pub mod types {
                 ::std::option::Option<crate::RoleIds>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UpdateUserRequestSchema {
             fn default() -> Self {
@@ -33254,6 +38518,7 @@ pub mod types {
                     email: Err("no value supplied for email".to_string()),
                     role: Ok(Default::default()),
                     role_ids: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -33294,6 +38559,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UpdateUserRequestSchema>
         for super::UpdateUserRequestSchema {
@@ -33305,6 +38584,7 @@ pub mod types {
                     email: value.email?,
                     role: value.role?,
                     role_ids: value.role_ids?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -33315,6 +38595,7 @@ pub mod types {
                     email: Ok(value.email),
                     role: Ok(value.role),
                     role_ids: Ok(value.role_ids),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -33329,6 +38610,10 @@ pub mod types {
                 ::std::string::String,
             >,
             secret: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UpdateWebhooksSchema {
             fn default() -> Self {
@@ -33336,6 +38621,7 @@ pub mod types {
                     endpoint: Err("no value supplied for endpoint".to_string()),
                     organization_id: Ok(Default::default()),
                     secret: Err("no value supplied for secret".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -33378,6 +38664,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UpdateWebhooksSchema>
         for super::UpdateWebhooksSchema {
@@ -33389,6 +38689,7 @@ pub mod types {
                     endpoint: value.endpoint?,
                     organization_id: value.organization_id?,
                     secret: value.secret?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -33398,6 +38699,7 @@ pub mod types {
                     endpoint: Ok(value.endpoint),
                     organization_id: Ok(value.organization_id),
                     secret: Ok(value.secret),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -33407,11 +38709,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::UserFieldRequest>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UpsertSchemaFieldRequest {
             fn default() -> Self {
                 Self {
                     fields: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -33430,6 +38737,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UpsertSchemaFieldRequest>
         for super::UpsertSchemaFieldRequest {
@@ -33437,13 +38758,19 @@ pub mod types {
             fn try_from(
                 value: UpsertSchemaFieldRequest,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { fields: value.fields? })
+                Ok(Self {
+                    fields: value.fields?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::UpsertSchemaFieldRequest>
         for UpsertSchemaFieldRequest {
             fn from(value: super::UpsertSchemaFieldRequest) -> Self {
-                Self { fields: Ok(value.fields) }
+                Self {
+                    fields: Ok(value.fields),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -33468,6 +38795,10 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<::uuid::Uuid>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for User {
             fn default() -> Self {
@@ -33477,6 +38808,7 @@ pub mod types {
                     organization_id: Ok(Default::default()),
                     role: Ok(Default::default()),
                     role_ids: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -33543,6 +38875,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<User> for super::User {
             type Error = super::error::ConversionError;
@@ -33555,6 +38901,7 @@ pub mod types {
                     organization_id: value.organization_id?,
                     role: value.role?,
                     role_ids: value.role_ids?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -33566,6 +38913,7 @@ pub mod types {
                     organization_id: Ok(value.organization_id),
                     role: Ok(value.role),
                     role_ids: Ok(value.role_ids),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -33575,11 +38923,16 @@ pub mod types {
                 ::std::option::Option<super::User>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UserEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -33596,18 +38949,38 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UserEnvelope> for super::UserEnvelope {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: UserEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::UserEnvelope> for UserEnvelope {
             fn from(value: super::UserEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -33626,6 +38999,10 @@ pub mod types {
                 ::std::string::String,
             >,
             type_: ::std::result::Result<::std::string::String, ::std::string::String>,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UserFieldRequest {
             fn default() -> Self {
@@ -33635,6 +39012,7 @@ pub mod types {
                     label: Err("no value supplied for label".to_string()),
                     path: Ok(Default::default()),
                     type_: Err("no value supplied for type_".to_string()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -33699,6 +39077,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UserFieldRequest> for super::UserFieldRequest {
             type Error = super::error::ConversionError;
@@ -33711,6 +39103,7 @@ pub mod types {
                     label: value.label?,
                     path: value.path?,
                     type_: value.type_?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -33722,6 +39115,7 @@ pub mod types {
                     label: Ok(value.label),
                     path: Ok(value.path),
                     type_: Ok(value.type_),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -33735,12 +39129,17 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for UtilEnumValue {
             fn default() -> Self {
                 Self {
                     label: Ok(Default::default()),
                     value: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -33769,6 +39168,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<UtilEnumValue> for super::UtilEnumValue {
             type Error = super::error::ConversionError;
@@ -33778,6 +39191,7 @@ pub mod types {
                 Ok(Self {
                     label: value.label?,
                     value: value.value?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -33786,6 +39200,7 @@ pub mod types {
                 Self {
                     label: Ok(value.label),
                     value: Ok(value.value),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -33815,6 +39230,10 @@ pub mod types {
                 ::std::option::Option<::std::string::String>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for Webhook {
             fn default() -> Self {
@@ -33825,6 +39244,7 @@ pub mod types {
                     id: Ok(Default::default()),
                     organization_id: Ok(Default::default()),
                     secret: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -33903,6 +39323,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<Webhook> for super::Webhook {
             type Error = super::error::ConversionError;
@@ -33916,6 +39350,7 @@ pub mod types {
                     id: value.id?,
                     organization_id: value.organization_id?,
                     secret: value.secret?,
+                    extra: value.extra?,
                 })
             }
         }
@@ -33928,6 +39363,7 @@ pub mod types {
                     id: Ok(value.id),
                     organization_id: Ok(value.organization_id),
                     secret: Ok(value.secret),
+                    extra: Ok(value.extra),
                 }
             }
         }
@@ -33937,11 +39373,16 @@ pub mod types {
                 ::std::option::Option<super::Webhook>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhookEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -33958,18 +39399,38 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhookEnvelope> for super::WebhookEnvelope {
             type Error = super::error::ConversionError;
             fn try_from(
                 value: WebhookEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::WebhookEnvelope> for WebhookEnvelope {
             fn from(value: super::WebhookEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
         #[derive(Clone, Debug)]
@@ -33978,11 +39439,16 @@ pub mod types {
                 ::std::option::Option<::std::vec::Vec<super::Webhook>>,
                 ::std::string::String,
             >,
+            extra: ::std::result::Result<
+                ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                ::std::string::String,
+            >,
         }
         impl ::std::default::Default for WebhookListEnvelope {
             fn default() -> Self {
                 Self {
                     data: Ok(Default::default()),
+                    extra: Ok(Default::default()),
                 }
             }
         }
@@ -34001,6 +39467,20 @@ pub mod types {
                     });
                 self
             }
+            pub fn extra<T>(mut self, value: T) -> Self
+            where
+                T: ::std::convert::TryInto<
+                    ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+                >,
+                T::Error: ::std::fmt::Display,
+            {
+                self.extra = value
+                    .try_into()
+                    .map_err(|e| {
+                        format!("error converting supplied value for extra: {e}")
+                    });
+                self
+            }
         }
         impl ::std::convert::TryFrom<WebhookListEnvelope>
         for super::WebhookListEnvelope {
@@ -34008,12 +39488,18 @@ pub mod types {
             fn try_from(
                 value: WebhookListEnvelope,
             ) -> ::std::result::Result<Self, super::error::ConversionError> {
-                Ok(Self { data: value.data? })
+                Ok(Self {
+                    data: value.data?,
+                    extra: value.extra?,
+                })
             }
         }
         impl ::std::convert::From<super::WebhookListEnvelope> for WebhookListEnvelope {
             fn from(value: super::WebhookListEnvelope) -> Self {
-                Self { data: Ok(value.data) }
+                Self {
+                    data: Ok(value.data),
+                    extra: Ok(value.extra),
+                }
             }
         }
     }
@@ -49082,7 +54568,7 @@ pub mod builder {
         ///Sends a `GET` request to `/api/events_types`
         pub async fn send(
             self,
-        ) -> Result<ResponseValue<types::EventTypesEnvelope>, Error<()>> {
+        ) -> Result<ResponseValue<types::EventTypesEnvelope>, Error<types::ApiError>> {
             let Self { client, x_polytomic_version } = self;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
@@ -49111,6 +54597,20 @@ pub mod builder {
             let response = result?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
+                400u16..=499u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
+                500u16..=599u16 => {
+                    Err(
+                        Error::ErrorResponse(
+                            ResponseValue::from_response(response).await?,
+                        ),
+                    )
+                }
                 _ => Err(Error::UnexpectedResponse(response)),
             }
         }

@@ -8,13 +8,13 @@ use reqwest::header::{HeaderValue, USER_AGENT};
 use reqwest::{Method, Request, Response};
 use tracing::Instrument as _;
 
-use crate::body::{RawBody, VERSION_HEADER, as_declared_success, describe_body};
+use crate::body::{RawBody, VERSION_HEADER, as_declared_success, describe_body, show_success_body};
 use crate::config::authorization;
 use crate::error::{is_meaningful, unexpected_response_marker};
 use crate::generated::Client;
 use crate::operations;
 use crate::retry::send_with_retries;
-use crate::state::ClientState;
+use crate::state::{ClientState, SuccessBodies};
 use crate::types::ApiError;
 use crate::validate::check_body;
 
@@ -79,7 +79,7 @@ impl ClientHooks<ClientState> for Client {
         } else {
             send_with_retries(self.client(), request, &policy).await
         };
-        match operations::success_status(info.operation_id) {
+        let result = match operations::success_status(info.operation_id) {
             Some(declared)
                 if result.as_ref().is_ok_and(|response| {
                     response.status().is_success() && response.status().as_u16() != declared
@@ -88,6 +88,12 @@ impl ClientHooks<ClientState> for Client {
                 result.map(|response| as_declared_success(response, declared))
             }
             _ => result,
+        };
+        match (&state.success_bodies, result) {
+            (Some(SuccessBodies(observe)), Ok(response)) if response.status().is_success() => {
+                show_success_body(response, observe.as_ref()).await
+            }
+            (_, result) => result,
         }
     }
 

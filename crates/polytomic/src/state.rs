@@ -2,6 +2,8 @@
 //! the generated code) with the per-call [`RequestOptions`], and the defaults it starts from. Built by
 //! `config.rs`, read by `hooks.rs`.
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use reqwest::header::{self, HeaderMap, HeaderValue};
@@ -74,6 +76,18 @@ pub struct ClientState {
     pub(crate) user_auth: Option<HeaderValue>,
     /// `Authorization` for the partner operations (marked sensitive).
     pub(crate) partner_auth: Option<HeaderValue>,
+    /// Shown every success body before it is decoded, when the caller asked.
+    pub(crate) success_bodies: Option<SuccessBodies>,
+}
+
+/// The caller's look at each success body ([`ClientBuilder::on_success_body`](crate::ClientBuilder::on_success_body)).
+#[derive(Clone)]
+pub(crate) struct SuccessBodies(pub(crate) Arc<dyn Fn(&[u8]) + Send + Sync>);
+
+impl fmt::Debug for SuccessBodies {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SuccessBodies(..)")
+    }
 }
 
 impl Default for ClientState {
@@ -85,6 +99,7 @@ impl Default for ClientState {
             options: RequestOptions::default(),
             user_auth: None,
             partner_auth: None,
+            success_bodies: None,
         }
     }
 }

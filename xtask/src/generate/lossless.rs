@@ -1,0 +1,384 @@
+//! A client generated today meets tomorrow's server: what the document does not list must survive a
+//! decode. Two rules, each applied where it can be said once:
+//! - every object schema with properties gets `additionalProperties: {}` before progenitor sees it, so
+//!   typify gives its struct a flattened `extra` map that keeps the properties the document does not name
+//!   (its builder then starts that map empty instead of demanding it, and the struct keeps `Default` when
+//!   every other field has a default, as typify gives it without the map);
+//! - every string enum gets a last variant `Unknown(String)`, `#[serde(untagged)]`, that keeps a value the
+//!   document does not list and displays, encodes and parses back to it. typify has no such option, so
+//!   this is a pass over progenitor's syntax tree.
+//!
+//! Both passes count what they change and refuse, naming the item, when a target is not where progenitor
+//! 0.15 puts it.
+
+use openapiv3::{AdditionalProperties, OpenAPI, ReferenceOr, Schema, SchemaKind, Type};
+use syn::punctuated::Punctuated;
+use syn::{Expr, Fields, ImplItem, Item, Token};
+
+use super::schemas::for_each_schema;
+
+/// The name of the catch-all variant (unless an enum already lists a value of that name).
+const UNKNOWN: &str = "Unknown";
+
+/// Gives every object schema that names properties and says nothing of others an empty
+/// `additionalProperties` schema (typify's cue for a flattened `extra` map). Returns how many it changed.
+pub fn keep_unknown_properties(spec: &mut OpenAPI) -> usize {
+    let mut changed = 0;
+    for_each_schema(spec, &mut |schema| {
+        let SchemaKind::Type(Type::Object(object)) = &mut schema.schema_kind else {
+            return;
+        };
+        let open = matches!(
+            object.additional_properties,
+            None | Some(AdditionalProperties::Any(true))
+        );
+        if open && !object.properties.is_empty() {
+            // `{}`: any value. (`true` would say the same, but typify reads it as "ignore them".)
+            let any = Schema {
+                schema_data: Default::default(),
+                schema_kind: SchemaKind::Any(Default::default()),
+            };
+            object.additional_properties = Some(AdditionalProperties::Schema(Box::new(
+                ReferenceOr::Item(any),
+            )));
+            changed += 1;
+        }
+    });
+    changed
+}
+
+/// In the client's `types` module: the catch-all variant on every string enum, and every builder's
+/// `extra` starting empty. Returns (enums opened, builders changed).
+pub fn open_types(file: &mut syn::File) -> Result<(usize, usize), String> {
+    let types = module(&mut file.items, "types")?;
+    let enums = open_enums(types)?;
+    keep_default(types)?;
+    let structs_with_extra = types
+        .iter()
+        .filter(|item| matches!(item, Item::Struct(s) if has_extra(&s.fields)))
+        .count();
+    let builders = extra_starts_empty(module(types, "builder")?)?;
+    if builders != structs_with_extra {
+        return Err(format!(
+            "{structs_with_extra} types keep unknown properties in `extra`, but {builders} of their \
+             builders were found to start it empty (xtask/src/generate/lossless.rs handles typify 0.8)"
+        ));
+    }
+    Ok((enums, builders))
+}
+
+fn module<'a>(items: &'a mut [Item], name: &str) -> Result<&'a mut Vec<Item>, String> {
+    items
+        .iter_mut()
+        .find_map(|item| match item {
+            Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
+            _ => None,
+        })
+        .ok_or_else(|| format!("progenitor's output has no `mod {name}` with a body"))
+}
+
+fn has_extra(fields: &Fields) -> bool {
+    fields.iter().any(|field| {
+        field.ident.as_ref().is_some_and(|i| i == "extra")
+            && field.attrs.iter().any(|a| is_serde(a, "flatten"))
+    })
+}
+
+/// `#[serde(..word..)]`.
+fn is_serde(attr: &syn::Attribute, word: &str) -> bool {
+    attr.path().is_ident("serde")
+        && attr
+            .parse_args_with(Punctuated::<syn::Meta, Token![,]>::parse_terminated)
+            .is_ok_and(|metas| metas.iter().any(|m| m.path().is_ident(word)))
+}
+
+/// Names of the derives of an item.
+fn derives(attrs: &[syn::Attribute]) -> Vec<String> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .filter_map(|a| {
+            a.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+                .ok()
+        })
+        .flat_map(|paths| paths.into_iter())
+        .filter_map(|p| p.segments.last().map(|s| s.ident.to_string()))
+        .collect()
+}
+
+/// A string enum as typify writes it: unit variants only, deserialized by serde, not untagged as a whole.
+fn is_string_enum(item: &syn::ItemEnum) -> bool {
+    !item.variants.is_empty()
+        && item
+            .variants
+            .iter()
+            .all(|v| matches!(v.fields, Fields::Unit))
+        && derives(&item.attrs).iter().any(|d| d == "Deserialize")
+        && !item.attrs.iter().any(|a| is_serde(a, "untagged"))
+}
+
+fn open_enums(types: &mut [Item]) -> Result<usize, String> {
+    let mut opened: Vec<(String, String)> = Vec::new();
+    for item in types.iter_mut() {
+        let Item::Enum(item) = item else { continue };
+        if !is_string_enum(item) {
+            continue;
+        }
+        let taken = |name: &str| item.variants.iter().any(|v| v.ident == name);
+        let variant = [UNKNOWN, "UnknownValue", "UnlistedValue"]
+            .into_iter()
+            .find(|name| !taken(name))
+            .ok_or_else(|| format!("enum {}: no free name for its catch-all", item.ident))?;
+        let ident = syn::Ident::new(variant, proc_macro2::Span::call_site());
+        // `String` is not `Copy`.
+        for attr in &mut item.attrs {
+            if attr.path().is_ident("derive") {
+                let kept: Vec<syn::Path> = attr
+                    .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+                    .map_err(|e| format!("enum {}: unreadable derive: {e}", item.ident))?
+                    .into_iter()
+                    .filter(|p| !p.is_ident("Copy"))
+                    .collect();
+                *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+            }
+        }
+        item.variants.push(syn::parse_quote! {
+            /// A value this client's document does not list, kept as the server sent it.
+            #[serde(untagged)]
+            // The JSON Schema says what the document says (schemars 0.8 would misread `untagged` here).
+            #[cfg_attr(feature = "schemars", schemars(skip))]
+            #ident(::std::string::String)
+        });
+        opened.push((item.ident.to_string(), variant.to_string()));
+    }
+    if opened.is_empty() {
+        return Err(
+            "no string enum found in progenitor's `types` (typify 0.8 writes unit-variant \
+                    enums deriving Deserialize): nothing to keep unknown values in"
+                .into(),
+        );
+    }
+    for (name, variant) in &opened {
+        let ident = syn::Ident::new(variant, proc_macro2::Span::call_site());
+        let display = method_of(types, "Display", name, "fmt")?;
+        tail_match(display, name, "Display::fmt")?
+            .arms
+            .push(syn::parse_quote!(Self::#ident(ref value) => f.write_str(value),));
+        let from_str = method_of(types, "FromStr", name, "from_str")?;
+        let arms = &mut tail_match(from_str, name, "FromStr::from_str")?.arms;
+        let wildcard = arms
+            .iter_mut()
+            .find(|arm| matches!(arm.pat, syn::Pat::Wild(_)))
+            .ok_or_else(|| {
+                format!("enum {name}: FromStr::from_str has no `_` arm to accept new values")
+            })?;
+        *wildcard.body = syn::parse_quote!(Ok(Self::#ident(value.to_string())));
+    }
+    Ok(opened.len())
+}
+
+/// The body of `fn method` in `impl .. trait_name for type_name`.
+fn method_of<'a>(
+    items: &'a mut [Item],
+    trait_name: &str,
+    type_name: &str,
+    method: &str,
+) -> Result<&'a mut syn::Block, String> {
+    items
+        .iter_mut()
+        .filter_map(|item| match item {
+            Item::Impl(block) => Some(block),
+            _ => None,
+        })
+        .filter(|block| {
+            let names_trait = block.trait_.as_ref().is_some_and(|(_, path, _)| {
+                path.segments.last().is_some_and(|s| s.ident == trait_name)
+            });
+            let for_type =
+                matches!(&*block.self_ty, syn::Type::Path(p) if p.path.is_ident(type_name));
+            names_trait && for_type
+        })
+        .flat_map(|block| block.items.iter_mut())
+        .find_map(|member| match member {
+            ImplItem::Fn(f) if f.sig.ident == method => Some(&mut f.block),
+            _ => None,
+        })
+        .ok_or_else(|| format!("enum {type_name}: no `impl {trait_name}` with `fn {method}`"))
+}
+
+/// The `match` a function body ends with.
+fn tail_match<'a>(
+    block: &'a mut syn::Block,
+    type_name: &str,
+    what: &str,
+) -> Result<&'a mut syn::ExprMatch, String> {
+    match block.stmts.last_mut() {
+        Some(syn::Stmt::Expr(Expr::Match(m), None)) => Ok(m),
+        _ => Err(format!(
+            "enum {type_name}: {what} does not end with a `match`"
+        )),
+    }
+}
+
+/// `extra: Err("no value supplied for extra"..)` in a builder's `Default` becomes an empty map.
+fn extra_starts_empty(builders: &mut [Item]) -> Result<usize, String> {
+    let mut changed = 0;
+    for item in builders {
+        let Item::Impl(block) = item else { continue };
+        let is_default = block
+            .trait_
+            .as_ref()
+            .is_some_and(|(_, path, _)| path.segments.last().is_some_and(|s| s.ident == "Default"));
+        if !is_default {
+            continue;
+        }
+        for member in &mut block.items {
+            let ImplItem::Fn(f) = member else { continue };
+            let Some(syn::Stmt::Expr(Expr::Struct(value), None)) = f.block.stmts.last_mut() else {
+                continue;
+            };
+            for field in &mut value.fields {
+                let syn::Member::Named(name) = &field.member else {
+                    continue;
+                };
+                if name == "extra"
+                    && matches!(&field.expr, Expr::Call(c) if is_path(&c.func, "Err"))
+                {
+                    field.expr = syn::parse_quote!(Ok(Default::default()));
+                    changed += 1;
+                }
+            }
+        }
+    }
+    Ok(changed)
+}
+
+fn is_path(expr: &Expr, name: &str) -> bool {
+    matches!(expr, Expr::Path(p) if p.path.is_ident(name))
+}
+
+/// The default serde gives a field: `Some(None)` for `#[serde(default)]` and optional `Option`s
+/// (`Default::default()`),
+/// `Some(Some(path))` for `#[serde(default = "path")]`; `None` when it has none.
+fn serde_default(field: &syn::Field) -> Option<Option<syn::Path>> {
+    let mut found = None;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let metas = attr
+            .parse_args_with(Punctuated::<syn::Meta, Token![,]>::parse_terminated)
+            .ok()?;
+        for meta in metas {
+            match meta {
+                syn::Meta::Path(p) if p.is_ident("default") => {
+                    found = Some(None);
+                }
+                // An optional `Option` (typify leaves `default` to serde, which gives `None`).
+                syn::Meta::NameValue(nv)
+                    if nv.path.is_ident("skip_serializing_if")
+                        && matches!(&nv.value, Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })
+                            if s.value() == "::std::option::Option::is_none") =>
+                {
+                    found = found.or(Some(None));
+                }
+                syn::Meta::NameValue(nv) if nv.path.is_ident("default") => {
+                    let Expr::Lit(syn::ExprLit {
+                        lit: syn::Lit::Str(path),
+                        ..
+                    }) = &nv.value
+                    else {
+                        return None;
+                    };
+                    found = Some(Some(path.parse().ok()?));
+                }
+                _ => {}
+            }
+        }
+    }
+    found
+}
+
+/// typify gives a struct `Default` when every field has a default; its `extra` map has none in typify's
+/// eyes, so the structs that have one get `Default` back here: derived when every default is
+/// `Default::default()` (as typify would), written out otherwise. Returns how many.
+fn keep_default(types: &mut Vec<Item>) -> Result<usize, String> {
+    let implemented: Vec<String> = types
+        .iter()
+        .filter_map(|item| match item {
+            Item::Impl(block)
+                if block.trait_.as_ref().is_some_and(|(_, path, _)| {
+                    path.segments.last().is_some_and(|s| s.ident == "Default")
+                }) =>
+            {
+                match &*block.self_ty {
+                    syn::Type::Path(p) => p.path.get_ident().map(|i| i.to_string()),
+                    _ => None,
+                }
+            }
+            _ => None,
+        })
+        .collect();
+    let mut impls: Vec<(usize, Item)> = Vec::new();
+    for (at, item) in types.iter_mut().enumerate() {
+        let Item::Struct(item) = item else { continue };
+        if !has_extra(&item.fields)
+            || implemented.contains(&item.ident.to_string())
+            || derives(&item.attrs).iter().any(|d| d == "Default")
+        {
+            continue;
+        }
+        let mut values = Vec::new();
+        for field in &item.fields {
+            let Some(name) = &field.ident else { continue };
+            let value = if name == "extra" {
+                Some(None)
+            } else {
+                serde_default(field)
+            };
+            match value {
+                Some(value) => values.push((name.clone(), value)),
+                None => break,
+            }
+        }
+        if values.len() != item.fields.len() {
+            continue;
+        }
+        if values.iter().all(|(_, value)| value.is_none()) {
+            let derive = item
+                .attrs
+                .iter_mut()
+                .find(|a| a.path().is_ident("derive"))
+                .ok_or_else(|| format!("struct {}: no derive to add Default to", item.ident))?;
+            let mut paths: Vec<syn::Path> = derive
+                .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+                .map_err(|e| format!("struct {}: unreadable derive: {e}", item.ident))?
+                .into_iter()
+                .collect();
+            paths.push(syn::parse_quote!(Default));
+            *derive = syn::parse_quote!(#[derive(#(#paths),*)]);
+        } else {
+            let ident = &item.ident;
+            let (names, exprs): (Vec<_>, Vec<Expr>) = values
+                .into_iter()
+                .map(|(name, path)| match path {
+                    Some(path) => (name, syn::parse_quote!(#path())),
+                    None => (name, syn::parse_quote!(Default::default())),
+                })
+                .unzip();
+            impls.push((
+                at + 1,
+                syn::parse_quote! {
+                    impl ::std::default::Default for #ident {
+                        fn default() -> Self {
+                            Self { #(#names: #exprs),* }
+                        }
+                    }
+                },
+            ));
+        }
+    }
+    let count = impls.len();
+    // Each beside its struct; from the last, so the earlier places stay where they were.
+    for (at, item) in impls.into_iter().rev() {
+        types.insert(at, item);
+    }
+    Ok(count)
+}
