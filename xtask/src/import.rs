@@ -4,13 +4,15 @@
 //! 2. Name every operation and give it its credentials, by the rules in `import/operations.rs` (stated in the
 //!    overlay's header): nothing upstream publishes is dropped, and a new operation needs no hand edit.
 //! 3. Apply the project's curation: the actions of an OpenAPI Overlay 1.0 document, in order.
-//! 4. Check that every operation has a unique name.
+//! 4. Mark every property that holds a secret `format: password`, by the rule in `import/secrets.rs`.
+//! 5. Check that every operation has a unique name.
 
 use serde_json::{Map, Value};
 
 use crate::spec::render_path;
 
 mod operations;
+mod secrets;
 
 /// The comment at the top of the imported spec.
 pub fn header(upstream_name: &str, overlay_name: &str) -> String {
@@ -34,6 +36,7 @@ pub fn import(upstream: Value, overlay: &Value) -> Result<Value, String> {
     }
     operations::name_and_secure(&mut doc, overlay).map_err(|e| format!("upstream: {e}"))?;
     apply_overlay(&mut doc, overlay).map_err(|e| format!("overlay: {e}"))?;
+    secrets::mark(&mut doc);
     operations::check_unique(&doc)?;
     Ok(doc)
 }

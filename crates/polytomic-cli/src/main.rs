@@ -58,6 +58,13 @@ fn command() -> Command {
                 .help("API base URL [default: https://app.polytomic.com]"),
         ))
         .arg(global(
+            Arg::new("max-retries")
+                .long("max-retries")
+                .env("POLYTOMIC_MAX_RETRIES")
+                .value_parser(clap::value_parser!(u32))
+                .help("Retries of a failed attempt that is safe to repeat [default: 2]; 0 sends each request once"),
+        ))
+        .arg(global(
             Arg::new("version-header")
                 .long("version-header")
                 .help("X-Polytomic-Version to send [default: the version this client was generated for]"),
@@ -134,6 +141,11 @@ fn client(matches: &ArgMatches, sent: &Sent) -> Result<Client, Error> {
     }
     if let Some(version) = arg("version-header") {
         builder = builder.api_version(version);
+    }
+    if let Some(&max_retries) = matches.get_one::<u32>("max-retries") {
+        let mut policy = polytomic::RetryPolicy::default();
+        policy.max_retries = max_retries;
+        builder = builder.retry(policy);
     }
     let sent = sent.clone();
     builder

@@ -99,64 +99,16 @@ async fn every_operation_on_the_wire_and_back() {
     std::fs::create_dir_all(&body_dir).unwrap();
     for (method, path, op) in operations {
         let id = op["operationId"].as_str().unwrap().to_string();
-        let command = id.replace('_', "-");
-        let mut args = vec![command.clone()];
-        for parameter in op["parameters"].as_array().into_iter().flatten() {
-            let parameter = resolve(&spec, parameter);
-            let name = parameter["name"].as_str().unwrap();
-            match parameter["in"].as_str() {
-                Some("path") | Some("query") => {
-                    for value in value_for(&spec, &parameter["schema"]) {
-                        args.push(format!("--{}", name.replace('_', "-")));
-                        args.push(value);
-                    }
-                }
-                Some("header") if name == "Idempotency-Key" => {
-                    args.extend(["--idempotency-key".into(), "key-1".into()]);
-                }
-                _ => {}
-            }
-        }
-        if let Some(body) = op.get("requestBody") {
-            let schema = &resolve(&spec, body)["content"]["application/json"]["schema"];
-            let file = body_dir.join(format!("{id}.json"));
-            std::fs::write(&file, full_example(&spec, schema).to_string()).unwrap();
-            args.extend(["--json-body".into(), file.display().to_string()]);
-        }
-
-        let (status, response) = op["responses"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .find(|(status, _)| status.starts_with('2'))
-            .map(|(status, r)| (status.parse::<u16>().unwrap(), resolve(&spec, r)))
-            .unwrap();
-        let example = response
-            .pointer("/content/application~1json/schema")
-            .map(|schema| full_example(&spec, schema));
+        let args = command_line(&spec, &op, &body_dir);
+        let (status, schema) = declared_success(&spec, &op);
+        let example = schema.map(|schema| full_example(&spec, schema));
         let reply = match &example {
             Some(example) => Reply::json(status, example.to_string()),
             None => Reply::text(status, "application/json", ""),
         };
         let server = Server::replying(reply).await;
-        let mut full_args = args.clone();
-        full_args.extend([
-            "--base-url".into(),
-            server.url().to_string(),
-            "--api-key".into(),
-            TEST_KEY.into(),
-            "--partner-key".into(),
-            PARTNER_KEY.into(),
-        ]);
-        let output = tokio::task::spawn_blocking(move || {
-            Command::new(env!("CARGO_BIN_EXE_polytomic"))
-                .args(&full_args)
-                .env_clear()
-                .output()
-                .unwrap()
-        })
-        .await
-        .unwrap();
+        // Retries as configured by default: this one answers at once.
+        let output = run(&args, &server, 2).await;
         let stderr = String::from_utf8_lossy(&output.stderr);
         assert!(
             output.status.success(),
@@ -170,7 +122,7 @@ async fn every_operation_on_the_wire_and_back() {
             assert_eq!(
                 Some(&printed),
                 example.as_ref(),
-                "{id}: the decoded response, encoded again, differs from what the server sent"
+                "{id}: printed something else than the server sent"
             );
             Some(printed)
         } else {
@@ -205,6 +157,197 @@ async fn every_operation_on_the_wire_and_back() {
                 response: printed.map(sorted),
             }
         );
+    }
+    let _ = std::fs::remove_dir_all(&body_dir);
+}
+
+/// The command line that calls `op` with every parameter set, a body file written to `body_dir` when it
+/// takes a body.
+fn command_line(spec: &Value, op: &Value, body_dir: &std::path::Path) -> Vec<String> {
+    let id = op["operationId"].as_str().unwrap();
+    let mut args = vec![id.replace('_', "-")];
+    for parameter in op["parameters"].as_array().into_iter().flatten() {
+        let parameter = resolve(spec, parameter);
+        let name = parameter["name"].as_str().unwrap();
+        match parameter["in"].as_str() {
+            Some("path") | Some("query") => {
+                for value in value_for(spec, &parameter["schema"]) {
+                    args.push(format!("--{}", name.replace('_', "-")));
+                    args.push(value);
+                }
+            }
+            Some("header") if name == "Idempotency-Key" => {
+                args.extend(["--idempotency-key".into(), "key-1".into()]);
+            }
+            _ => {}
+        }
+    }
+    if let Some(body) = op.get("requestBody") {
+        let schema = &resolve(spec, body)["content"]["application/json"]["schema"];
+        let file = body_dir.join(format!("{id}.json"));
+        std::fs::write(&file, full_example(spec, schema).to_string()).unwrap();
+        args.extend(["--json-body".into(), file.display().to_string()]);
+    }
+    args
+}
+
+/// The declared success of `op`: its status and, when it has a JSON body, its schema.
+fn declared_success<'a>(spec: &'a Value, op: &'a Value) -> (u16, Option<&'a Value>) {
+    let (status, response) = op["responses"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(status, _)| status.starts_with('2'))
+        .unwrap();
+    let schema = resolve(spec, response).pointer("/content/application~1json/schema");
+    (status.parse().unwrap(), schema)
+}
+
+/// Runs `polytomic` with `args` against `server`, with both keys, at most `max_retries` retries.
+async fn run(args: &[String], server: &Server, max_retries: u32) -> std::process::Output {
+    let mut full_args = args.to_vec();
+    full_args.extend([
+        "--base-url".into(),
+        server.url().to_string(),
+        "--api-key".into(),
+        TEST_KEY.into(),
+        "--partner-key".into(),
+        PARTNER_KEY.into(),
+        "--max-retries".into(),
+        max_retries.to_string(),
+    ]);
+    tokio::task::spawn_blocking(move || {
+        Command::new(env!("CARGO_BIN_EXE_polytomic"))
+            .args(&full_args)
+            .env_clear()
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+/// `value` as a server newer than the document would send it: every enum value replaced by one the
+/// document does not list, every object given a property it does not name. Returns the changes made.
+fn as_newer_server_sends(spec: &Value, schema: &Value, value: &mut Value) -> usize {
+    let schema = resolve(spec, schema);
+    if schema.get("enum").is_some() && value.is_string() {
+        *value = Value::from("a-value-from-the-future");
+        return 1;
+    }
+    let mut changes = 0;
+    for key in ["allOf", "oneOf", "anyOf"] {
+        for part in schema[key].as_array().into_iter().flatten() {
+            changes += as_newer_server_sends(spec, part, value);
+        }
+    }
+    match value {
+        Value::Object(map) => {
+            if let Some(properties) = schema["properties"].as_object() {
+                for (name, field) in map.iter_mut() {
+                    if let Some(field_schema) = properties.get(name) {
+                        changes += as_newer_server_sends(spec, field_schema, field);
+                    }
+                }
+                if !map.contains_key("added_later") {
+                    let added = serde_json::json!({"kept": [1, "two", null, {"deep": true}]});
+                    map.insert("added_later".into(), added);
+                    changes += 1;
+                }
+            } else if schema["additionalProperties"].is_object() {
+                for field in map.values_mut() {
+                    changes += as_newer_server_sends(spec, &schema["additionalProperties"], field);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                changes += as_newer_server_sends(spec, &schema["items"], item);
+            }
+        }
+        _ => {}
+    }
+    changes
+}
+
+/// Against a server newer than the document (enum values it does not list, properties it does not name),
+/// every operation still decodes, and the CLI prints exactly the bytes the server sent.
+#[tokio::test]
+async fn a_newer_server_decodes_and_is_printed_as_sent() {
+    let spec = spec();
+    let body_dir = std::env::temp_dir().join(format!("polytomic-newer-{}", std::process::id()));
+    std::fs::create_dir_all(&body_dir).unwrap();
+    let (mut checked, mut enums_and_properties) = (0, 0);
+    for (_, _, op) in operations(&spec) {
+        let id = op["operationId"].as_str().unwrap();
+        let (status, Some(schema)) = declared_success(&spec, &op) else {
+            continue;
+        };
+        let mut body = full_example(&spec, schema);
+        enums_and_properties += as_newer_server_sends(&spec, schema, &mut body);
+        // Keys in an order no encoder of the typed value would choose, and whitespace: printed as sent.
+        let sent = format!("{}  ", serde_json::to_string_pretty(&body).unwrap());
+        let server = Server::replying(Reply::json(status, sent.clone())).await;
+        let output = run(&command_line(&spec, &op, &body_dir), &server, 0).await;
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(output.status.success(), "{id}: {stderr}");
+        assert_eq!(
+            String::from_utf8_lossy(&output.stdout),
+            format!("{sent}\n"),
+            "{id}: printed something else than the server sent"
+        );
+        checked += 1;
+    }
+    let _ = std::fs::remove_dir_all(&body_dir);
+    assert!(checked > 100, "only {checked} operations answer with JSON");
+    assert!(
+        enums_and_properties > checked,
+        "{enums_and_properties} changes"
+    );
+}
+
+/// Every operation, through the CLI: a 401 with an error body, a 500 with an HTML page and a dropped
+/// connection each end in their exit status class (3 the API answered with an error, 4 network) with a
+/// short message on stderr and nothing on stdout.
+#[tokio::test]
+async fn every_operation_fails_in_its_class_with_a_short_message() {
+    let spec = spec();
+    let body_dir = std::env::temp_dir().join(format!("polytomic-faults-{}", std::process::id()));
+    std::fs::create_dir_all(&body_dir).unwrap();
+    let page = format!(
+        "<html><body>{}</body></html>",
+        "upstream trouble ".repeat(2000)
+    );
+    let faults = [
+        (
+            "401",
+            Reply::json(401, r#"{"status":401,"message":"invalid API key"}"#),
+            3,
+            "invalid API key",
+        ),
+        ("500 page", Reply::text(500, "text/html", page), 3, "500"),
+        ("dropped", Reply::hang_up(), 4, "connection"),
+    ];
+    for (_, _, op) in operations(&spec) {
+        let id = op["operationId"].as_str().unwrap();
+        let args = command_line(&spec, &op, &body_dir);
+        for (fault, reply, class, says) in &faults {
+            let server = Server::replying(reply.clone()).await;
+            let output = run(&args, &server, 0).await;
+            let stderr = String::from_utf8_lossy(&output.stderr);
+            assert_eq!(
+                output.status.code(),
+                Some(*class),
+                "{id}, {fault}: {stderr}"
+            );
+            assert!(stderr.contains(says), "{id}, {fault}: {stderr}");
+            assert!(
+                stderr.len() < 1024,
+                "{id}, {fault}: {} bytes on stderr",
+                stderr.len()
+            );
+            assert!(output.stdout.is_empty(), "{id}, {fault}: printed on stdout");
+        }
     }
     let _ = std::fs::remove_dir_all(&body_dir);
 }

@@ -82,7 +82,10 @@ pub struct ClientState {
 
 /// The caller's look at each success body ([`ClientBuilder::on_success_body`](crate::ClientBuilder::on_success_body)).
 #[derive(Clone)]
-pub(crate) struct SuccessBodies(pub(crate) Arc<dyn Fn(&[u8]) + Send + Sync>);
+pub(crate) struct SuccessBodies(pub(crate) Arc<ObserveBody>);
+
+/// What [`SuccessBodies`] calls with each body.
+pub(crate) type ObserveBody = dyn Fn(&[u8]) + Send + Sync;
 
 impl fmt::Debug for SuccessBodies {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

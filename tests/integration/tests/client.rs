@@ -449,6 +449,16 @@ async fn unknown_fields_nulls_and_missing_fields_decode() {
     assert_eq!(user.role_ids, None);
     assert_eq!(user.organization_id, None);
     assert_eq!(user.email.as_deref(), Some("a@b.c"));
+    // The property the document does not name is kept, and encoded again.
+    assert_eq!(
+        user.extra.get("added_in_2026"),
+        Some(&serde_json::json!({"nested": [1, 2]}))
+    );
+    let again = serde_json::to_value(&user).unwrap();
+    assert_eq!(
+        again["added_in_2026"],
+        serde_json::json!({"nested": [1, 2]})
+    );
 
     let server = Server::replying(Reply::json(200, r#"{"data":null}"#)).await;
     let list = client(&server)
@@ -457,6 +467,41 @@ async fn unknown_fields_nulls_and_missing_fields_decode() {
         .await
         .unwrap();
     assert_eq!(list.into_inner().data, None);
+}
+
+#[tokio::test]
+async fn an_enum_value_the_document_does_not_list_is_kept_and_sent_back() {
+    use polytomic::types::BulkExecutionStatus;
+    let body =
+        r#"{"data":{"id":"248df4b7-aa70-47b8-a036-33ac447e668d","status":"paused_by_2027"}}"#;
+    let server = Server::replying(Reply::json(200, body)).await;
+    let execution = client(&server)
+        .get_bulk_sync_execution()
+        .id(USER_ID)
+        .exec_id(USER_ID)
+        .send()
+        .await
+        .unwrap()
+        .into_inner();
+    let status = execution.data.unwrap().status.unwrap();
+    assert_eq!(
+        status,
+        BulkExecutionStatus::Unknown("paused_by_2027".into())
+    );
+    assert_eq!(status.to_string(), "paused_by_2027");
+    assert_eq!(
+        serde_json::to_string(&status).unwrap(),
+        r#""paused_by_2027""#
+    );
+    // Known values still decode to their own variant; parsing accepts either.
+    let known: BulkExecutionStatus = serde_json::from_str(r#""completed""#).unwrap();
+    assert_eq!(known, BulkExecutionStatus::Completed);
+    assert_eq!(
+        "paused_by_2027".parse::<BulkExecutionStatus>().ok(),
+        Some(status)
+    );
+    // A non-string is still an error, not a value to keep.
+    assert!(serde_json::from_str::<BulkExecutionStatus>("7").is_err());
 }
 
 // ---- Retries and idempotency ----------------------------------------------------------------------

@@ -101,3 +101,50 @@ pub fn one_error_type(spec: &mut OpenAPI) -> Result<Vec<String>, String> {
     }
     Ok(changed)
 }
+
+#[cfg(test)]
+mod tests {
+    fn spec(b_errors: &str) -> openapiv3::OpenAPI {
+        serde_yaml::from_str(&format!(
+            "openapi: 3.0.3\ninfo: {{title: t, version: '1'}}\npaths:\n\
+             \x20 /a:\n    get:\n      operationId: get_a\n      responses:\n\
+             \x20       '200': {{description: ok}}\n\
+             \x20       '404': {{description: no, content: {{application/json: {{schema: {{$ref: '#/components/schemas/E'}}}}}}}}\n\
+             \x20 /b:\n    get:\n      operationId: get_b\n      responses:\n\
+             \x20       '200': {{description: ok}}\n{b_errors}\
+             components:\n  schemas:\n    E: {{type: object}}\n    F: {{type: object}}\n"
+        ))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_operation_without_errors_gets_the_shared_error_body() {
+        let mut spec = spec("");
+        assert_eq!(
+            super::one_error_type(&mut spec),
+            Ok(vec!["get_b".to_string()])
+        );
+        let tokens = progenitor::Generator::new(&super::super::settings())
+            .generate_tokens(&spec)
+            .unwrap();
+        let text = tokens.to_string();
+        assert!(!text.contains("Error < () >"), "{text}");
+        assert_eq!(text.matches("Error < types :: E >").count(), 2, "{text}");
+        // Both classes decode the body: a 4xx and a 5xx alike.
+        for range in ["400u16 ..= 499u16", "500u16 ..= 599u16"] {
+            assert!(text.contains(range), "no {range} in {text}");
+        }
+        // Run again: every operation has one now.
+        assert_eq!(super::one_error_type(&mut spec), Ok(vec![]));
+    }
+
+    #[test]
+    fn two_error_bodies_are_refused_naming_the_operation() {
+        let other = "\x20       '500': {description: no, content: {application/json: {schema: {$ref: '#/components/schemas/F'}}}}\n";
+        let error = super::one_error_type(&mut spec(other)).unwrap_err();
+        assert!(
+            error.starts_with("get_b: its 500 response is #/components/schemas/F"),
+            "{error}"
+        );
+    }
+}

@@ -382,3 +382,107 @@ fn keep_default(types: &mut Vec<Item>) -> Result<usize, String> {
     }
     Ok(count)
 }
+
+#[cfg(test)]
+mod tests {
+    /// progenitor's client for a small spec: keyword, camelCase and digit-first property names, an enum
+    /// that already lists `unknown`, non-ASCII text beside what is rewritten, and a `default`.
+    fn client() -> (usize, syn::File) {
+        let mut spec: openapiv3::OpenAPI = serde_yaml::from_str(
+            "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n\
+             \x20 /a:\n    get:\n      operationId: get_a\n      responses:\n\
+             \x20       '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/A'}}}}\n\
+             components:\n  schemas:\n\
+             \x20   A:\n      description: Ünïcödé — beside the rewrites\n      type: object\n\
+             \x20     properties: {type: {type: string}, camelCase: {type: integer}, 1st: {type: boolean, default: true}, kind: {$ref: '#/components/schemas/K'}}\n\
+             \x20   K: {type: string, description: 'Größe', enum: [x, unknown, Ünï]}\n\
+             \x20   M: {type: object, additionalProperties: {type: string}}\n\
+             \x20   Closed: {type: object, properties: {a: {type: string}}, additionalProperties: false}\n",
+        )
+        .unwrap();
+        // A and its inline parts; not the map M, not Closed.
+        let changed = super::keep_unknown_properties(&mut spec);
+        let tokens = progenitor::Generator::new(&super::super::settings())
+            .generate_tokens(&spec)
+            .unwrap();
+        (changed, syn::parse2(tokens).unwrap())
+    }
+
+    #[test]
+    fn objects_keep_unknown_properties_and_enums_unknown_values() {
+        let (changed, mut file) = client();
+        assert_eq!(changed, 1);
+        assert_eq!(super::open_types(&mut file), Ok((1, 1)));
+        let text = prettyplease::unparse(&file);
+        // `unknown` is a listed value, so the catch-all takes the next name.
+        for expected in [
+            "#[serde(flatten)]\n        pub extra: ::serde_json::Map<",
+            "#[serde(untagged)]",
+            "UnknownValue(::std::string::String)",
+            "Self::UnknownValue(ref value) => f.write_str(value)",
+            "_ => Ok(Self::UnknownValue(value.to_string()))",
+            "extra: Ok(Default::default())",
+            "pub type_: ::std::option::Option<::std::string::String>",
+            "pub camel_case: ::std::option::Option<i64>",
+            "Ünïcödé",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in\n{text}");
+        }
+        assert!(!text.contains("Copy"), "{text}");
+        assert!(!text.contains("invalid value"), "{text}");
+        assert!(
+            text.contains("#[serde(deny_unknown_fields)]"),
+            "Closed stays closed"
+        );
+        // A's `1st` has a default that is not `Default::default()`: Default is written out, beside A.
+        let a_default = text
+            .find("impl ::std::default::Default for A")
+            .expect("A keeps Default");
+        let b_struct = text.find("pub struct Closed").unwrap();
+        assert!(a_default < b_struct, "the impl follows its struct\n{text}");
+    }
+
+    #[test]
+    fn a_second_run_or_a_missing_target_is_refused_naming_it() {
+        let (_, mut file) = client();
+        super::open_types(&mut file).unwrap();
+        let error = super::open_types(&mut file).unwrap_err();
+        assert!(error.contains("no string enum"), "{error}");
+
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize, Clone, Copy)]
+                pub enum K { #[serde(rename = "x")] X }
+                impl ::std::str::FromStr for K {
+                    type Err = ();
+                    fn from_str(value: &str) -> Result<Self, ()> { match value { "x" => Ok(Self::X), _ => Err(()) } }
+                }
+                pub mod builder {}
+            }
+        };
+        let error = super::open_types(&mut file).unwrap_err();
+        assert_eq!(error, "enum K: no `impl Display` with `fn fmt`");
+
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize)]
+                pub struct S { #[serde(flatten)] pub extra: ::serde_json::Map<String, Value> }
+                #[derive(::serde::Deserialize)]
+                pub enum K { X }
+                impl ::std::fmt::Display for K {
+                    fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result { match *self { Self::X => f.write_str("x") } }
+                }
+                impl ::std::str::FromStr for K {
+                    type Err = ();
+                    fn from_str(value: &str) -> Result<Self, ()> { match value { "x" => Ok(Self::X), _ => Err(()) } }
+                }
+                pub mod builder {}
+            }
+        };
+        let error = super::open_types(&mut file).unwrap_err();
+        assert!(
+            error.starts_with("1 types keep unknown properties in `extra`, but 0"),
+            "{error}"
+        );
+    }
+}
