@@ -18,6 +18,7 @@ mod optional_schemars;
 mod paths;
 mod query;
 mod schemas;
+mod tree;
 
 /// Where each generated file goes, relative to the workspace root.
 pub const CLIENT: &str = "crates/polytomic/src/generated.rs";
@@ -66,9 +67,12 @@ pub fn sources(
     lossless::keep_unknown_properties(&mut prepared);
     let spec = &prepared;
     let for_cli = &for_cli;
-    let exclusions = paths::exclusions(spec);
-    let operations = spec.operations().count();
-    let deprecated = deprecated::deprecated_fields(spec);
+    let rewrites = Rewrites {
+        arrays,
+        exclusions: paths::exclusions(spec),
+        deprecated: deprecated::deprecated_fields(spec),
+        operations: spec.operations().count(),
+    };
     // The three are independent: generate them side by side. progenitor's settings and tokens are not
     // Send, so each thread makes its own settings and renders its own text.
     let results: Result<Vec<Result<Rendered, String>>, String> = contain_panics(|| {
@@ -76,21 +80,14 @@ pub fn sources(
             let threads: Vec<_> = outputs
                 .iter()
                 .map(|&(path, make)| {
-                    let (header, arrays, exclusions, deprecated) =
-                        (&header, &arrays, &exclusions, &deprecated);
+                    let (header, rewrites) = (&header, &rewrites);
                     scope.spawn(move || {
                         let mut generator = Generator::new(&settings());
                         let tokens = make(&mut generator, if path == CLI { for_cli } else { spec });
                         let crates = used_crates(&generator);
                         let types = (path == CLIENT).then(|| type_list(&generator));
-                        let tokens = tokens.map(|t| query::fill_gaps(path, t, arrays, exclusions));
-                        let tokens = match tokens {
-                            Ok(t) if path == CLIENT => {
-                                Ok(rewrite_client(&t, deprecated, operations)?)
-                            }
-                            other => other,
-                        };
-                        render(path, tokens, header).map(|(path, text)| (path, text, crates, types))
+                        render(path, tokens, header, rewrites)
+                            .map(|(path, text)| (path, text, crates, types))
                     })
                 })
                 .collect();
@@ -227,6 +224,7 @@ fn render(
     path: &'static str,
     tokens: Result<proc_macro2::TokenStream, progenitor::Error>,
     header: &str,
+    rewrites: &Rewrites,
 ) -> Result<(&'static str, String), String> {
     let tokens = tokens.map_err(|e| {
         format!(
@@ -237,34 +235,42 @@ fn render(
     let mut file = syn::parse2::<syn::File>(tokens).map_err(|e| {
         format!("progenitor produced code for {path} that does not parse (a progenitor bug): {e}")
     })?;
-    syntax_passes(path, &mut file)?;
+    syntax_passes(path, &mut file, rewrites)?;
     Ok((path, format!("{header}{}", prettyplease::unparse(&file))))
 }
 
-/// Our rewrites of progenitor's output that work on its syntax tree, by file.
-fn syntax_passes(path: &str, file: &mut syn::File) -> Result<(), String> {
+/// What the rewrites of progenitor's output need to know of the spec.
+struct Rewrites {
+    /// The query parameters that are lists.
+    arrays: Vec<String>,
+    /// Templated paths whose mock helpers must leave a fixed sibling alone.
+    exclusions: Vec<paths::Exclusion>,
+    /// (type, property) of every deprecated property.
+    deprecated: Vec<(String, String)>,
+    operations: usize,
+}
+
+/// Our rewrites of progenitor's output, by file: each a pass over the syntax tree that counts what it
+/// changes and refuses, naming what it looked for, when its target is missing.
+fn syntax_passes(path: &str, file: &mut syn::File, rewrites: &Rewrites) -> Result<(), String> {
     match path {
         CLIENT => {
             lossless::open_types(file)?;
+            deprecated::mark(file, &rewrites.deprecated)?;
+            api_version::drop_header(file, rewrites.operations)?;
             optional_schemars::make_optional(file)?;
             client_new::build_through_tls(file)
         }
-        CLI => optional_schemars::drop_bounds(file).map(drop),
+        HTTPMOCK => {
+            paths::narrow(file, &rewrites.exclusions)?;
+            query::list_matchers(file, &rewrites.arrays).map(drop)
+        }
+        CLI => {
+            query::repeatable_flags(file, &rewrites.arrays)?;
+            optional_schemars::drop_bounds(file).map(drop)
+        }
         _ => Ok(()),
     }
-}
-
-/// The client's tokens with our rewrites of progenitor's output, in one pass over their text:
-/// `#[deprecated]` on deprecated fields, and no `api-version` header.
-fn rewrite_client(
-    tokens: &proc_macro2::TokenStream,
-    deprecated: &[(String, String)],
-    operations: usize,
-) -> Result<proc_macro2::TokenStream, String> {
-    let text = deprecated::mark(&tokens.to_string(), deprecated);
-    let text = api_version::drop_header(&text, operations)?;
-    text.parse()
-        .map_err(|e| format!("the rewritten client does not parse (an xtask bug): {e}"))
 }
 
 /// A refusal with the operation it is about, and what to do.

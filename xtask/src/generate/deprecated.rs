@@ -1,6 +1,6 @@
 //! `#[deprecated]` on the fields the spec marks `deprecated: true`: progenitor (typify) drops the keyword,
 //! so a caller would never hear that a field is going away. The attribute is added to the generated type's
-//! field in the client's tokens; the generated module allows `deprecated` for its own uses.
+//! field by a pass over the client's syntax tree; the generated module allows `deprecated` for its own uses.
 
 use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, Type};
 
@@ -66,39 +66,57 @@ fn rust_type_name(schema: &str) -> String {
         .collect()
 }
 
-/// Adds `#[deprecated]` before `pub <field> :` inside `pub struct <Type> { ... }` (the first such struct:
-/// the type itself, not its builder). A type or field not found is left alone.
-pub fn mark(text: &str, fields: &[(String, String)]) -> String {
-    let mut text = text.to_string();
-    for (type_name, field) in fields {
-        let head = format!("pub struct {type_name} {{");
-        let Some(start) = text.find(&head) else {
+/// Adds `#[deprecated]` to each (type, property) of `fields` in the client's `types`: the field of that
+/// struct that serde reads the property into (`#[serde(rename = "..")]`, or the field's own name). A type
+/// or field not found is refused, naming it: the mark must not go missing silently.
+pub fn mark(file: &mut syn::File, fields: &[(String, String)]) -> Result<usize, String> {
+    if fields.is_empty() {
+        return Ok(0);
+    }
+    let types = super::tree::module(&mut file.items, "types")?;
+    for (type_name, property) in fields {
+        let item = types
+            .iter_mut()
+            .find_map(|item| match item {
+                syn::Item::Struct(s) if s.ident == type_name => Some(s),
+                _ => None,
+            })
+            .ok_or_else(|| {
+                format!("deprecated property {property} of {type_name}: progenitor's types have no `struct {type_name}`")
+            })?;
+        let field = item
+            .fields
+            .iter_mut()
+            .find(|field| json_name(field).as_deref() == Some(property.as_str()))
+            .ok_or_else(|| {
+                format!("deprecated property {property} of {type_name}: `types::{type_name}` has no field for it")
+            })?;
+        field.attrs.push(syn::parse_quote!(
+            #[deprecated = "deprecated in the API spec; see the field's documentation"]
+        ));
+    }
+    Ok(fields.len())
+}
+
+/// The JSON property a field holds: its `#[serde(rename = "..")]`, else its name (`r#type` is `type`).
+fn json_name(field: &syn::Field) -> Option<String> {
+    use syn::punctuated::Punctuated;
+    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let Ok(metas) =
+            attr.parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
+        else {
             continue;
         };
-        let body_start = start + head.len();
-        let mut depth = 1;
-        let mut end = body_start;
-        for (i, c) in text[body_start..].char_indices() {
-            match c {
-                '{' => depth += 1,
-                '}' => depth -= 1,
-                _ => {}
+        for meta in metas {
+            if let syn::Meta::NameValue(nv) = meta
+                && nv.path.is_ident("rename")
+            {
+                return super::tree::lit_str(&nv.value);
             }
-            if depth == 0 {
-                end = body_start + i;
-                break;
-            }
-        }
-        let needle = format!("pub {field} :");
-        if let Some(at) = text[body_start..end].find(&needle) {
-            let at = body_start + at;
-            text.insert_str(
-                at,
-                "# [deprecated = \"deprecated in the API spec; see the field's documentation\"] ",
-            );
         }
     }
-    text
+    let name = field.ident.as_ref()?.to_string();
+    Some(name.trim_start_matches("r#").to_string())
 }
 
 #[cfg(test)]
@@ -106,12 +124,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn marks_the_field_of_the_type_not_of_its_builder() {
-        let text = "pub struct User { pub id : u8 , pub role : u8 , } pub mod builder { pub struct User { role : u8 } }";
-        assert_eq!(
-            mark(text, &[("User".into(), "role".into())]),
-            "pub struct User { pub id : u8 , # [deprecated = \"deprecated in the API spec; see the field's documentation\"] pub role : u8 , } pub mod builder { pub struct User { role : u8 } }"
+    fn marks_the_field_of_the_type_not_of_its_builder_by_its_json_name() {
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                pub struct User {
+                    pub id: u8,
+                    #[serde(rename = "type")]
+                    pub type_: u8,
+                    #[serde(rename = "orgId", default)]
+                    pub org_id: u8,
+                    pub role: u8,
+                }
+                pub mod builder { pub struct User { role: u8 } }
+            }
+        };
+        let fields = [
+            ("User".to_string(), "role".to_string()),
+            ("User".to_string(), "type".to_string()),
+            ("User".to_string(), "orgId".to_string()),
+        ];
+        assert_eq!(mark(&mut file, &fields), Ok(3));
+        let text = prettyplease::unparse(&file);
+        assert_eq!(text.matches("#[deprecated").count(), 3, "{text}");
+        assert!(!text.contains("#[deprecated = \"deprecated in the API spec; see the field's documentation\"]\n        pub id"), "{text}");
+        assert!(
+            text.contains("role: u8 }") || text.contains("role: u8,\n        }"),
+            "builder untouched: {text}"
         );
+
+        let missing = [("User".to_string(), "gone".to_string())];
+        assert_eq!(
+            mark(&mut file, &missing),
+            Err("deprecated property gone of User: `types::User` has no field for it".into())
+        );
+        let missing = [("Team".to_string(), "id".to_string())];
+        assert!(
+            mark(&mut file, &missing)
+                .unwrap_err()
+                .contains("no `struct Team`")
+        );
+
         assert_eq!(rust_type_name("APIKeyResponse"), "ApiKeyResponse");
         assert_eq!(
             rust_type_name("schemas_Refresh_Response_202"),

@@ -16,6 +16,7 @@ use syn::punctuated::Punctuated;
 use syn::{Expr, Fields, ImplItem, Item, Token};
 
 use super::schemas::for_each_schema;
+use super::tree::module;
 
 /// The name of the catch-all variant (unless an enum already lists a value of that name).
 const UNKNOWN: &str = "Unknown";
@@ -65,16 +66,6 @@ pub fn open_types(file: &mut syn::File) -> Result<(usize, usize), String> {
         ));
     }
     Ok((enums, builders))
-}
-
-fn module<'a>(items: &'a mut [Item], name: &str) -> Result<&'a mut Vec<Item>, String> {
-    items
-        .iter_mut()
-        .find_map(|item| match item {
-            Item::Mod(m) if m.ident == name => m.content.as_mut().map(|(_, items)| items),
-            _ => None,
-        })
-        .ok_or_else(|| format!("progenitor's output has no `mod {name}` with a body"))
 }
 
 fn has_extra(fields: &Fields) -> bool {

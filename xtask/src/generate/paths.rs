@@ -6,9 +6,25 @@
 //! sibling has parameters of its own before its fixed tail.
 
 use openapiv3::OpenAPI;
+use syn::Expr;
+use syn::visit_mut::{self, VisitMut};
 
-/// (method, templated path, httpmock call that excludes one sibling), for every overlap in `spec`.
-pub fn exclusions(spec: &OpenAPI) -> Vec<(String, String, String)> {
+use super::tree::{lit_str, path_ends, take};
+
+/// One templated path's helper narrowed to leave one fixed sibling alone.
+#[derive(Debug, PartialEq)]
+pub struct Exclusion {
+    /// The operation's method, lower case (`get`).
+    pub method: String,
+    /// The templated path (`/api/bulk/syncs/{id}`).
+    pub templated: String,
+    /// The httpmock call that excludes the sibling (`path_not` or `path_suffix_not`), and its argument.
+    pub call: &'static str,
+    pub argument: String,
+}
+
+/// Every overlap in `spec`, as the exclusion that resolves it.
+pub fn exclusions(spec: &OpenAPI) -> Vec<Exclusion> {
     let operations: Vec<(String, String)> = spec
         .operations()
         .map(|(path, method, _)| (method.to_string(), path.to_string()))
@@ -32,8 +48,8 @@ pub fn exclusions(spec: &OpenAPI) -> Vec<(String, String, String)> {
             if !fits || !overlaps {
                 continue;
             }
-            let call = match q.iter().rposition(|s| is_param(s)) {
-                None => format!(". path_not ({sibling:?})"),
+            let (call, argument) = match q.iter().rposition(|s| is_param(s)) {
+                None => ("path_not", sibling.clone()),
                 Some(last) => {
                     let tail = q[last + 1..].join("/");
                     // The overlap must lie in the fixed tail for a suffix to describe it.
@@ -41,55 +57,100 @@ pub fn exclusions(spec: &OpenAPI) -> Vec<(String, String, String)> {
                     if tail.is_empty() || !in_tail {
                         continue;
                     }
-                    format!(". path_suffix_not (\"/{tail}\")")
+                    ("path_suffix_not", format!("/{tail}"))
                 }
             };
-            out.push((method.clone(), templated.clone(), call));
+            out.push(Exclusion {
+                method: method.clone(),
+                templated: templated.clone(),
+                call,
+                argument,
+            });
         }
     }
     out
 }
 
-/// The regex progenitor's mock helpers match a templated path with, as it appears in their tokens.
+/// The regex progenitor's mock helpers match a templated path with.
 fn default_matcher(path: &str) -> String {
-    let pattern: Vec<String> = path
+    let pattern: Vec<&str> = path
         .split('/')
-        .map(|s| {
-            if s.starts_with('{') {
-                "[^/]*".into()
-            } else {
-                s.to_string()
-            }
-        })
+        .map(|s| if s.starts_with('{') { "[^/]*" } else { s })
         .collect();
-    format!(
-        "regex :: Regex :: new (\"^{}$\") . unwrap ())",
-        pattern.join("/")
-    )
+    format!("^{}$", pattern.join("/"))
 }
 
-/// Appends each exclusion to the default matcher of its templated path's helper, for that method only.
-pub fn narrow(text: &str, exclusions: &[(String, String, String)]) -> String {
-    let mut text = text.to_string();
-    for (method, templated, call) in exclusions {
-        let matcher = default_matcher(templated);
-        let method_token = format!("httpmock :: Method :: {}", method.to_uppercase());
-        let mut out = String::with_capacity(text.len());
-        let mut rest = text.as_str();
-        while let Some(at) = rest.find(&matcher) {
-            let end = at + matcher.len();
-            out.push_str(&rest[..end]);
-            // Only the helper of this method: its `new` names the method just before the path matcher.
-            let before = &rest[at.saturating_sub(200)..at];
-            if before.contains(&method_token) {
-                out.push_str(&format!(" {call}"));
-            }
-            rest = &rest[end..];
+/// Appends each exclusion to the path matcher of its templated path's helper, for that method only:
+/// `inner.method(Method::GET).path_matches(Regex::new("^/a/[^/]*$").unwrap())` gains `.path_not("/a/b")`.
+/// Refuses when an exclusion finds no such matcher. Returns how many matchers it narrowed.
+pub fn narrow(file: &mut syn::File, exclusions: &[Exclusion]) -> Result<usize, String> {
+    let mut total = 0;
+    for exclusion in exclusions {
+        let mut pass = Narrow {
+            method: exclusion.method.to_uppercase(),
+            pattern: default_matcher(&exclusion.templated),
+            exclusion,
+            found: 0,
+        };
+        pass.visit_file_mut(file);
+        if pass.found == 0 {
+            return Err(format!(
+                "the mock helper for {} {} has no `path_matches(Regex::new({:?}))` after \
+                 `method({})` to narrow (xtask/src/generate/paths.rs handles progenitor 0.15)",
+                pass.method, exclusion.templated, pass.pattern, pass.method
+            ));
         }
-        out.push_str(rest);
-        text = out;
+        total += pass.found;
     }
-    text
+    Ok(total)
+}
+
+struct Narrow<'a> {
+    method: String,
+    pattern: String,
+    exclusion: &'a Exclusion,
+    found: usize,
+}
+
+impl Narrow<'_> {
+    fn is_target(&self, expr: &Expr) -> bool {
+        let Expr::MethodCall(matcher) = expr else {
+            return false;
+        };
+        let Expr::MethodCall(method) = &*matcher.receiver else {
+            return false;
+        };
+        // `regex::Regex::new("<pattern>").unwrap()`
+        let pattern = match matcher.args.first() {
+            Some(Expr::MethodCall(unwrap)) => match &*unwrap.receiver {
+                Expr::Call(new) if path_ends(&new.func, &["Regex", "new"]) => {
+                    new.args.first().and_then(lit_str)
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        matcher.method == "path_matches"
+            && method.method == "method"
+            && method
+                .args
+                .first()
+                .is_some_and(|m| path_ends(m, &["Method", &self.method]))
+            && pattern.as_deref() == Some(self.pattern.as_str())
+    }
+}
+
+impl VisitMut for Narrow<'_> {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        visit_mut::visit_expr_mut(self, expr);
+        if self.is_target(expr) {
+            let matcher = take(expr);
+            let call = syn::Ident::new(self.exclusion.call, proc_macro2::Span::call_site());
+            let argument = &self.exclusion.argument;
+            *expr = syn::parse_quote!(#matcher.#call(#argument));
+            self.found += 1;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -109,25 +170,53 @@ mod tests {
         }))
         .unwrap();
         let found = exclusions(&spec);
+        let summary: Vec<(&str, &str, &str, &str)> = found
+            .iter()
+            .map(|e| {
+                (
+                    e.method.as_str(),
+                    e.templated.as_str(),
+                    e.call,
+                    e.argument.as_str(),
+                )
+            })
+            .collect();
         assert_eq!(
-            found,
+            summary,
             [
-                (
-                    "get".into(),
-                    "/a/{id}".into(),
-                    ". path_not (\"/a/status\")".into()
-                ),
-                (
-                    "get".into(),
-                    "/a/{id}/x/{y}".into(),
-                    ". path_suffix_not (\"/x/log\")".into()
-                ),
+                ("get", "/a/{id}", "path_not", "/a/status"),
+                ("get", "/a/{id}/x/{y}", "path_suffix_not", "/x/log"),
             ]
         );
-        let mock = "inner . method (httpmock :: Method :: GET) . path_matches (regex :: Regex :: new (\"^/a/[^/]*$\") . unwrap ()) ; inner . method (httpmock :: Method :: PUT) . path_matches (regex :: Regex :: new (\"^/a/[^/]*$\") . unwrap ())";
+        let mut file: syn::File = syn::parse_quote! {
+            fn get(inner: When) -> When {
+                inner.method(::httpmock::Method::GET).path_matches(regex::Regex::new("^/a/[^/]*$").unwrap())
+            }
+            fn put(inner: When) -> When {
+                inner.method(::httpmock::Method::PUT).path_matches(regex::Regex::new("^/a/[^/]*$").unwrap())
+            }
+            fn deeper(inner: When) -> When {
+                inner.method(::httpmock::Method::GET).path_matches(regex::Regex::new("^/a/[^/]*/x/[^/]*$").unwrap())
+            }
+        };
+        assert_eq!(narrow(&mut file, &found), Ok(2));
+        let text = prettyplease::unparse(&file);
+        assert!(text.contains(".path_matches(regex::Regex::new(\"^/a/[^/]*$\").unwrap())\n        .path_not(\"/a/status\")"), "{text}");
+        assert!(text.contains(".path_suffix_not(\"/x/log\")"), "{text}");
         assert_eq!(
-            narrow(mock, &found),
-            "inner . method (httpmock :: Method :: GET) . path_matches (regex :: Regex :: new (\"^/a/[^/]*$\") . unwrap ()) . path_not (\"/a/status\") ; inner . method (httpmock :: Method :: PUT) . path_matches (regex :: Regex :: new (\"^/a/[^/]*$\") . unwrap ())"
+            text.matches("path_not").count(),
+            1,
+            "not the PUT helper: {text}"
+        );
+
+        // A helper progenitor no longer writes this way is refused, not skipped.
+        let mut other: syn::File = syn::parse_quote! {
+            fn get(inner: When) -> When { inner.method(::httpmock::Method::GET).path("/a/1") }
+        };
+        let error = narrow(&mut other, &found[..1]).unwrap_err();
+        assert!(
+            error.starts_with("the mock helper for GET /a/{id} has no"),
+            "{error}"
         );
     }
 }

@@ -7,15 +7,17 @@
 //!   `Display` the mock helpers match on and whose `FromStr` the CLI parses.
 //! - **Arrays** (`sync_id`): the client repeats the key (`sync_id=a&sync_id=b`), as the official SDKs do
 //!   (`arrayFormat: "repeat"`). progenitor's mock helpers and CLI treat a list like a scalar
-//!   (`value.to_string()`, a clap parser for `Vec<T>`), which does not compile. [`fill_gaps`] rewrites those
-//!   few expressions: a matcher per item, and a repeatable flag.
+//!   (`value.to_string()`, a clap parser for `Vec<T>`), which does not compile. [`list_matchers`] and
+//!   [`repeatable_flags`] rewrite those few expressions in the syntax tree: a matcher per item, and a
+//!   repeatable flag. Each refuses, naming the parameter, when it finds nothing to rewrite.
 
 use openapiv3::{OpenAPI, Parameter, ParameterSchemaOrContent, ReferenceOr, SchemaKind, Type};
-use proc_macro2::TokenStream;
+use syn::Expr;
+use syn::visit_mut::{self, VisitMut};
 
 use crate::names::{METHODS, operation_mut};
 
-use super::{CLI, HTTPMOCK};
+use super::tree::{lit_str, path_ends, take, vec_item};
 
 /// The spec with every object-typed query parameter's schema wrapped in `polytomic::JsonQuery`, and every
 /// `format: password` string (a secret: the overlay marks the API key the API issues) typed
@@ -108,97 +110,124 @@ fn for_each_query_schema(
     }
 }
 
-/// Rewrites, in the mock helpers and the CLI, what progenitor generates for array query parameters; in the
-/// mock helpers also narrows templated paths that overlap fixed ones (`super::paths`).
-pub fn fill_gaps(
-    path: &str,
-    tokens: TokenStream,
-    arrays: &[String],
-    exclusions: &[(String, String, String)],
-) -> TokenStream {
-    if path != HTTPMOCK && path != CLI {
-        return tokens;
+/// In the mock helpers, `self.0.query_param("name", value.to_string())` (one value) becomes a matcher per
+/// item of the list, for each array parameter in `names`. Returns how many it rewrote.
+pub fn list_matchers(file: &mut syn::File, names: &[String]) -> Result<usize, String> {
+    struct Pass<'a> {
+        name: &'a str,
+        found: usize,
     }
-    let mut text = tokens.to_string();
-    if path == HTTPMOCK {
-        text = super::paths::narrow(&text, exclusions);
-    }
-    for name in arrays {
-        text = if path == HTTPMOCK {
-            rewrite_mock(&text, name)
-        } else {
-            rewrite_cli(&text, &name.replace('_', "-"))
-        };
-    }
-    // The rewritten text is progenitor's own tokens with a few expressions swapped, so it parses; if it
-    // ever did not, the original is returned and the build names the gap.
-    text.parse().unwrap_or(tokens)
-}
-
-/// `self.0.query_param("n", value.to_string())` matches one value; a list needs one matcher per item.
-fn rewrite_mock(text: &str, name: &str) -> String {
-    let fold = format!(
-        "value . iter () . fold (self . 0 , | when , item | when . query_param (\"{name}\" , item . to_string ()))"
-    );
-    // progenitor writes the call with a trailing comma.
-    text.replace(
-        &format!("self . 0 . query_param (\"{name}\" , value . to_string () ,)"),
-        &fold,
-    )
-    .replace(
-        &format!("self . 0 . query_param (\"{name}\" , value . to_string ())"),
-        &fold,
-    )
-}
-
-/// A `Vec<T>` flag becomes a repeatable `T` flag (`--sync-id a --sync-id b`), read with `get_many`.
-fn rewrite_cli(text: &str, flag: &str) -> String {
-    let vec = ":: std :: vec :: Vec <";
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    // The argument definition: `Arg::new("flag") ... .value_parser(value_parser!(Vec<T>))`.
-    let arg = format!(":: clap :: Arg :: new (\"{flag}\")");
-    while let Some(at) = rest.find(&arg) {
-        let (head, tail) = rest.split_at(at);
-        out.push_str(head);
-        let parser = format!(". value_parser (:: clap :: value_parser ! ({vec} ");
-        match tail.find(&parser) {
-            // Only this argument's own parser: before the next argument starts.
-            Some(p) if !tail[arg.len()..p].contains(":: clap :: Arg :: new") => {
-                let after = &tail[p + parser.len()..];
-                let close = after.find(" >))").unwrap_or(0);
-                let item = &after[..close];
-                out.push_str(&tail[..p]);
-                out.push_str(&format!(
-                    ". value_parser (:: clap :: value_parser ! ({item})) . action (:: clap :: ArgAction :: Append)"
-                ));
-                rest = &after[close + " >))".len()..];
-            }
-            _ => {
-                out.push_str(&arg);
-                rest = &tail[arg.len()..];
+    impl VisitMut for Pass<'_> {
+        fn visit_expr_mut(&mut self, expr: &mut Expr) {
+            visit_mut::visit_expr_mut(self, expr);
+            let Expr::MethodCall(call) = expr else { return };
+            let on_self_0 = matches!(&*call.receiver, Expr::Field(f)
+                if path_ends(&f.base, &["self"]) && matches!(f.member, syn::Member::Unnamed(_)));
+            if call.method == "query_param"
+                && on_self_0
+                && call.args.first().and_then(lit_str).as_deref() == Some(self.name)
+            {
+                let name = self.name;
+                *expr = syn::parse_quote!(value
+                    .iter()
+                    .fold(self.0, |when, item| when.query_param(#name, item.to_string())));
+                self.found += 1;
             }
         }
     }
-    out.push_str(rest);
-    // Reading it: `matches.get_one::<Vec<T>>("flag")` becomes the collected `get_many::<T>("flag")`.
-    let getter = format!("matches . get_one :: < {vec} ");
-    let mut text = out;
-    while let Some(at) = text.find(&getter) {
-        let after = &text[at + getter.len()..];
-        let Some(close) = after.find(&format!(" > > (\"{flag}\")")) else {
-            break;
-        };
-        let item = after[..close].to_string();
-        let end = at + getter.len() + close + format!(" > > (\"{flag}\")").len();
-        text.replace_range(
-            at..end,
-            &format!(
-                "matches . get_many :: < {item} > (\"{flag}\") . map (| values | values . cloned () . collect :: < :: std :: vec :: Vec < _ > > ())"
-            ),
-        );
+    let mut total = 0;
+    for name in names {
+        let mut pass = Pass { name, found: 0 };
+        pass.visit_file_mut(file);
+        if pass.found == 0 {
+            return Err(format!(
+                "the mock helpers have no `self.0.query_param({name:?}, ..)` for the list parameter \
+                 {name} (xtask/src/generate/query.rs handles progenitor 0.15)"
+            ));
+        }
+        total += pass.found;
     }
-    text
+    Ok(total)
+}
+
+/// In the CLI, each array parameter's flag (`--sync-id`, parsed as one `Vec<T>`) becomes a repeatable `T`
+/// flag (`--sync-id a --sync-id b`) read with `get_many`. Returns how many expressions it rewrote.
+pub fn repeatable_flags(file: &mut syn::File, names: &[String]) -> Result<usize, String> {
+    struct Pass {
+        flag: String,
+        parsers: usize,
+        readers: usize,
+    }
+    impl Pass {
+        /// The flag a chain of calls starting at `::clap::Arg::new("<flag>")` defines.
+        fn defines_flag(&self, mut expr: &Expr) -> bool {
+            while let Expr::MethodCall(call) = expr {
+                expr = &call.receiver;
+            }
+            matches!(expr, Expr::Call(new)
+                if path_ends(&new.func, &["Arg", "new"])
+                    && new.args.first().and_then(lit_str).as_deref() == Some(self.flag.as_str()))
+        }
+    }
+    impl VisitMut for Pass {
+        fn visit_expr_mut(&mut self, expr: &mut Expr) {
+            visit_mut::visit_expr_mut(self, expr);
+            let Expr::MethodCall(call) = expr else { return };
+            // `Arg::new("flag")...value_parser(::clap::value_parser!(Vec<T>))`: parse `T`, and append.
+            if call.method == "value_parser" && self.defines_flag(&call.receiver) {
+                let Some(Expr::Macro(parser)) = call.args.first_mut() else {
+                    return;
+                };
+                let Ok(ty) = parser.mac.parse_body::<syn::Type>() else {
+                    return;
+                };
+                let Some(item) = vec_item(&ty) else { return };
+                parser.mac.tokens = syn::parse_quote!(#item);
+                let definition = take(expr);
+                *expr = syn::parse_quote!(#definition.action(::clap::ArgAction::Append));
+                self.parsers += 1;
+                return;
+            }
+            // `matches.get_one::<Vec<T>>("flag")`: every value, collected.
+            let item = call
+                .turbofish
+                .as_ref()
+                .and_then(|t| t.args.first())
+                .and_then(|arg| match arg {
+                    syn::GenericArgument::Type(ty) => vec_item(ty),
+                    _ => None,
+                });
+            if call.method == "get_one"
+                && call.args.first().and_then(lit_str).as_deref() == Some(self.flag.as_str())
+                && let Some(item) = item
+            {
+                let (receiver, flag) = (&call.receiver, &self.flag);
+                *expr = syn::parse_quote!(#receiver
+                    .get_many::<#item>(#flag)
+                    .map(|values| values.cloned().collect::<::std::vec::Vec<_>>()));
+                self.readers += 1;
+            }
+        }
+    }
+    let mut total = 0;
+    for name in names {
+        let mut pass = Pass {
+            flag: name.replace('_', "-"),
+            parsers: 0,
+            readers: 0,
+        };
+        pass.visit_file_mut(file);
+        if pass.parsers == 0 || pass.readers == 0 {
+            return Err(format!(
+                "the CLI's flag --{} for the list parameter {name}: found {} `Vec` parsers and {} \
+                 `get_one::<Vec<_>>` reads to make repeatable, expected some of each \
+                 (xtask/src/generate/query.rs handles progenitor 0.15)",
+                pass.flag, pass.parsers, pass.readers
+            ));
+        }
+        total += pass.parsers + pass.readers;
+    }
+    Ok(total)
 }
 
 #[cfg(test)]
@@ -207,18 +236,48 @@ mod tests {
 
     #[test]
     fn list_parameters_get_a_matcher_per_item_and_a_repeatable_flag() {
-        let mock = "Self (self . 0 . query_param (\"sync_id\" , value . to_string () ,))";
-        assert_eq!(
-            rewrite_mock(mock, "sync_id"),
-            "Self (value . iter () . fold (self . 0 , | when , item | when . query_param (\"sync_id\" , item . to_string ())))"
+        let mut mock: syn::File = syn::parse_quote! {
+            fn sync_id(self, value: &Vec<Uuid>) -> Self { Self(self.0.query_param("sync_id", value.to_string())) }
+            fn other(self, value: &str) -> Self { Self(self.0.query_param("other", value.to_string())) }
+        };
+        assert_eq!(list_matchers(&mut mock, &["sync_id".into()]), Ok(1));
+        let text = prettyplease::unparse(&mock);
+        assert!(
+            text.contains(
+                ".fold(self.0, |when, item| when.query_param(\"sync_id\", item.to_string()))"
+            ),
+            "{text}"
         );
-        let cli = ":: clap :: Arg :: new (\"sync-id\") . long (\"sync-id\") . value_parser (:: clap :: value_parser ! (:: std :: vec :: Vec < :: uuid :: Uuid >)) . required (false) ; if let Some (value) = matches . get_one :: < :: std :: vec :: Vec < :: uuid :: Uuid > > (\"sync-id\") { }";
-        assert_eq!(
-            rewrite_cli(cli, "sync-id"),
-            ":: clap :: Arg :: new (\"sync-id\") . long (\"sync-id\") . value_parser (:: clap :: value_parser ! (:: uuid :: Uuid)) . action (:: clap :: ArgAction :: Append) . required (false) ; if let Some (value) = matches . get_many :: < :: uuid :: Uuid > (\"sync-id\") . map (| values | values . cloned () . collect :: < :: std :: vec :: Vec < _ > > ()) { }"
+        assert!(
+            text.contains("self.0.query_param(\"other\", value.to_string())"),
+            "{text}"
         );
-        // A scalar flag of another name is left alone.
-        let other = ":: clap :: Arg :: new (\"id\") . value_parser (:: clap :: value_parser ! (:: uuid :: Uuid))";
-        assert_eq!(rewrite_cli(other, "sync-id"), other);
+        let error = list_matchers(&mut mock, &["status".into()]).unwrap_err();
+        assert!(
+            error.starts_with("the mock helpers have no `self.0.query_param(\"status\""),
+            "{error}"
+        );
+
+        let mut cli: syn::File = syn::parse_quote! {
+            fn cmd() {
+                let a = ::clap::Arg::new("sync-id").long("sync-id").value_parser(::clap::value_parser!(::std::vec::Vec<::uuid::Uuid>)).required(false);
+                let b = ::clap::Arg::new("id").value_parser(::clap::value_parser!(::uuid::Uuid));
+                if let Some(value) = matches.get_one::<::std::vec::Vec<::uuid::Uuid>>("sync-id") {}
+            }
+        };
+        assert_eq!(repeatable_flags(&mut cli, &["sync_id".into()]), Ok(2));
+        // Compared without whitespace: the layout is prettyplease's.
+        let text: String = prettyplease::unparse(&cli).split_whitespace().collect();
+        for expected in [
+            ".value_parser(::clap::value_parser!(::uuid::Uuid)).action(::clap::ArgAction::Append)",
+            "matches.get_many::<::uuid::Uuid>(\"sync-id\").map(|values|values.cloned().collect::<::std::vec::Vec<_>>())",
+            // The scalar flag of another name is left alone.
+            "::clap::Arg::new(\"id\").value_parser(::clap::value_parser!(::uuid::Uuid));",
+        ] {
+            assert!(text.contains(expected), "no {expected} in {text}");
+        }
+        // A flag with nothing left to rewrite is refused.
+        let error = repeatable_flags(&mut cli, &["sync_id".into()]).unwrap_err();
+        assert!(error.contains("found 0 `Vec` parsers and 0"), "{error}");
     }
 }
