@@ -57,14 +57,15 @@ pub fn sources(
         (CLI, |g, spec| g.cli(spec, CLIENT_CRATE)),
     ];
     let header = header(spec_name, spec_hash, &spec.info.version);
-    let mut prepared = query::prepare(spec);
+    let mut prepared = query::prepare(spec)?;
     errors::one_error_type(&mut prepared)?;
     let arrays = query::array_query_params(&mut prepared);
     // The CLI is generated from the spec without the `extra` maps: progenitor's CLI would take each such
     // map for a required body field and demand `--json-body` where flags suffice (the builders start the
     // map empty). It names the client's types, which have them.
     let for_cli = prepared.clone();
-    lossless::keep_unknown_properties(&mut prepared);
+    let opened_objects = lossless::keep_unknown_properties(&mut prepared);
+    let string_enums = lossless::string_enums(&mut prepared);
     let spec = &prepared;
     let for_cli = &for_cli;
     let rewrites = Rewrites {
@@ -72,6 +73,8 @@ pub fn sources(
         exclusions: paths::exclusions(spec),
         deprecated: deprecated::deprecated_fields(spec),
         operations: spec.operations().count(),
+        opened_objects,
+        string_enums,
     };
     // The three are independent: generate them side by side. progenitor's settings and tokens are not
     // Send, so each thread makes its own settings and renders its own text.
@@ -248,6 +251,9 @@ struct Rewrites {
     /// (type, property) of every deprecated property.
     deprecated: Vec<(String, String)>,
     operations: usize,
+    /// Object schemas given `additionalProperties: {}`, and string enums: what `lossless` must find.
+    opened_objects: usize,
+    string_enums: usize,
 }
 
 /// Our rewrites of progenitor's output, by file: each a pass over the syntax tree that counts what it
@@ -255,7 +261,7 @@ struct Rewrites {
 fn syntax_passes(path: &str, file: &mut syn::File, rewrites: &Rewrites) -> Result<(), String> {
     match path {
         CLIENT => {
-            lossless::open_types(file)?;
+            lossless::open_types(file, rewrites.opened_objects, rewrites.string_enums)?;
             deprecated::mark(file, &rewrites.deprecated)?;
             api_version::drop_header(file, rewrites.operations)?;
             optional_schemars::make_optional(file)?;

@@ -1,8 +1,10 @@
 //! Every operation of the spec, through the `polytomic` binary and the client under it, against a loopback
-//! server: the request on the wire and the decoded response, one insta snapshot per operation
+//! server: the request on the wire and the response, one insta snapshot per operation
 //! (`snapshots/all_operations__<operation>.snap`). The server answers with a response in which every field
-//! is present; the CLI decodes it into the generated types and prints it again, and the printed JSON must
-//! equal what was sent, so a field the client drops, renames or mistypes fails the test.
+//! is present; the CLI must decode it into the generated types (a mistyped field fails with exit 5) and
+//! then prints the bytes the server sent. Which Rust field holds which JSON property is pinned by the type
+//! snapshots (`tests/integration/tests/types.rs`), not here: a property the types do not name is kept in
+//! `extra` and would not fail this test.
 //!
 //! The binary holds a user key and a partner key at once: each snapshot shows which one the operation used.
 
@@ -227,46 +229,67 @@ async fn run(args: &[String], server: &Server, max_retries: u32) -> std::process
     .unwrap()
 }
 
-/// `value` as a server newer than the document would send it: every enum value replaced by one the
-/// document does not list, every object given a property it does not name. Returns the changes made.
-fn as_newer_server_sends(spec: &Value, schema: &Value, value: &mut Value) -> usize {
+/// Calls `f` on `value` and every value inside it, each with the (resolved) schema that describes it:
+/// through `allOf`/`oneOf`/`anyOf`, properties, `additionalProperties` and items. `f` sees a value before
+/// what is inside it.
+fn with_schemas(
+    spec: &Value,
+    schema: &Value,
+    value: &mut Value,
+    f: &mut dyn FnMut(&Value, &mut Value),
+) {
     let schema = resolve(spec, schema);
-    if schema.get("enum").is_some() && value.is_string() {
-        *value = Value::from("a-value-from-the-future");
-        return 1;
-    }
-    let mut changes = 0;
+    f(schema, value);
     for key in ["allOf", "oneOf", "anyOf"] {
         for part in schema[key].as_array().into_iter().flatten() {
-            changes += as_newer_server_sends(spec, part, value);
+            with_schemas(spec, part, value, f);
         }
     }
     match value {
         Value::Object(map) => {
+            // The named properties; a map's values when the schema names none (as serde reads them).
             if let Some(properties) = schema["properties"].as_object() {
                 for (name, field) in map.iter_mut() {
                     if let Some(field_schema) = properties.get(name) {
-                        changes += as_newer_server_sends(spec, field_schema, field);
+                        with_schemas(spec, field_schema, field, f);
                     }
-                }
-                if !map.contains_key("added_later") {
-                    let added = serde_json::json!({"kept": [1, "two", null, {"deep": true}]});
-                    map.insert("added_later".into(), added);
-                    changes += 1;
                 }
             } else if schema["additionalProperties"].is_object() {
                 for field in map.values_mut() {
-                    changes += as_newer_server_sends(spec, &schema["additionalProperties"], field);
+                    with_schemas(spec, &schema["additionalProperties"], field, f);
                 }
             }
         }
         Value::Array(items) => {
             for item in items {
-                changes += as_newer_server_sends(spec, &schema["items"], item);
+                with_schemas(spec, &schema["items"], item, f);
             }
         }
         _ => {}
     }
+}
+
+/// `value` as a server newer than the document would send it: every enum value replaced by one the
+/// document does not list, every object given a property it does not name. Returns the changes made.
+fn as_newer_server_sends(spec: &Value, schema: &Value, value: &mut Value) -> usize {
+    let mut changes = 0;
+    with_schemas(spec, schema, value, &mut |schema, value| {
+        // Once per value, however many `allOf` parts list the enum.
+        if schema.get("enum").is_some()
+            && value.is_string()
+            && value.as_str() != Some("a-value-from-the-future")
+        {
+            *value = Value::from("a-value-from-the-future");
+            changes += 1;
+        } else if let Value::Object(map) = value
+            && schema["properties"].is_object()
+            && !map.contains_key("added_later")
+        {
+            let added = serde_json::json!({"kept": [1, "two", null, {"deep": true}]});
+            map.insert("added_later".into(), added);
+            changes += 1;
+        }
+    });
     changes
 }
 
@@ -354,39 +377,17 @@ async fn every_operation_fails_in_its_class_with_a_short_message() {
 
 /// Replaces every string that is not a UUID where `schema` says `format: uuid` with one. Returns how many.
 fn real_uuids(spec: &Value, schema: &Value, value: &mut Value) -> usize {
-    let schema = resolve(spec, schema);
-    if schema["format"] == "uuid"
-        && let Value::String(text) = value
-    {
-        if uuid::Uuid::parse_str(text).is_ok() {
-            return 0;
-        }
-        *value = Value::from("11111111-2222-4333-8444-555555555555");
-        return 1;
-    }
     let mut replaced = 0;
-    for key in ["allOf", "oneOf", "anyOf"] {
-        for part in schema[key].as_array().into_iter().flatten() {
-            replaced += real_uuids(spec, part, value);
+    with_schemas(spec, schema, value, &mut |schema, value| {
+        if schema["format"] == "uuid"
+            && value
+                .as_str()
+                .is_some_and(|text| uuid::Uuid::parse_str(text).is_err())
+        {
+            *value = Value::from("11111111-2222-4333-8444-555555555555");
+            replaced += 1;
         }
-    }
-    match value {
-        Value::Object(map) => {
-            for (name, field) in map.iter_mut() {
-                if let Some(field_schema) = schema["properties"].get(name) {
-                    replaced += real_uuids(spec, field_schema, field);
-                } else if schema["additionalProperties"].is_object() {
-                    replaced += real_uuids(spec, &schema["additionalProperties"], field);
-                }
-            }
-        }
-        Value::Array(items) => {
-            for item in items {
-                replaced += real_uuids(spec, &schema["items"], item);
-            }
-        }
-        _ => {}
-    }
+    });
     replaced
 }
 
@@ -455,11 +456,7 @@ async fn the_go_sdks_wire_fixtures_print_exactly_as_sent() {
          {empty} without a body",
         fixtures.len()
     );
-    assert_eq!(
-        fixtures.len(),
-        operations(&spec).len(),
-        "a fixture per operation"
-    );
+    // Every fixture was checked once (an operation added upstream since has none, and is not counted).
     assert_eq!(printed + empty, fixtures.len());
 }
 

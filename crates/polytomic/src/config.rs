@@ -240,7 +240,8 @@ impl ClientBuilder {
     /// Shows `observe` the body of every success response, as the server sent it, before it is decoded:
     /// what the typed value leaves out (a property or an order the document does not know) is still
     /// there. The `polytomic` CLI prints it. Each such body is read whole before decoding (as decoding
-    /// does anyway).
+    /// does anyway). The bytes are the server's, secrets included (an issued API key, a webhook secret),
+    /// which every typed value hides: do not log them.
     pub fn on_success_body(mut self, observe: impl Fn(&[u8]) + Send + Sync + 'static) -> Self {
         self.success_bodies = Some(SuccessBodies(std::sync::Arc::new(observe)));
         self

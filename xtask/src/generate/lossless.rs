@@ -48,16 +48,47 @@ pub fn keep_unknown_properties(spec: &mut OpenAPI) -> usize {
     changed
 }
 
+/// How many string enum schemas `spec` has (each becomes a Rust enum to open).
+pub fn string_enums(spec: &mut OpenAPI) -> usize {
+    let mut count = 0;
+    for_each_schema(spec, &mut |schema| {
+        if let SchemaKind::Type(Type::String(string)) = &schema.schema_kind
+            && !string.enumeration.is_empty()
+        {
+            count += 1;
+        }
+    });
+    count
+}
+
 /// In the client's `types` module: the catch-all variant on every string enum, and every builder's
-/// `extra` starting empty. Returns (enums opened, builders changed).
-pub fn open_types(file: &mut syn::File) -> Result<(usize, usize), String> {
+/// `extra` starting empty. `opened_objects` and `string_enums` say how many object schemas
+/// [`keep_unknown_properties`] changed and how many string enums the spec has: when there are some, and
+/// nothing in the output answers to them, the pass refuses. Returns (enums opened, builders changed).
+pub fn open_types(
+    file: &mut syn::File,
+    opened_objects: usize,
+    string_enums: usize,
+) -> Result<(usize, usize), String> {
     let types = module(&mut file.items, "types")?;
     let enums = open_enums(types)?;
+    if enums == 0 && string_enums > 0 {
+        return Err(format!(
+            "the spec has {string_enums} string enums, but no string enum was found in progenitor's \
+             `types` (typify 0.8 writes unit-variant enums deriving Deserialize): nothing keeps unknown values"
+        ));
+    }
     keep_default(types)?;
     let structs_with_extra = types
         .iter()
         .filter(|item| matches!(item, Item::Struct(s) if has_extra(&s.fields)))
         .count();
+    if opened_objects > 0 && structs_with_extra == 0 {
+        return Err(format!(
+            "{opened_objects} object schemas were given `additionalProperties: {{}}`, but no type in \
+             progenitor's `types` has a flattened `extra` map (xtask/src/generate/lossless.rs handles typify 0.8)"
+        ));
+    }
     let builders = extra_starts_empty(module(types, "builder")?)?;
     if builders != structs_with_extra {
         return Err(format!(
@@ -141,13 +172,6 @@ fn open_enums(types: &mut [Item]) -> Result<usize, String> {
             #ident(::std::string::String)
         });
         opened.push((item.ident.to_string(), variant.to_string()));
-    }
-    if opened.is_empty() {
-        return Err(
-            "no string enum found in progenitor's `types` (typify 0.8 writes unit-variant \
-                    enums deriving Deserialize): nothing to keep unknown values in"
-                .into(),
-        );
     }
     for (name, variant) in &opened {
         let ident = syn::Ident::new(variant, proc_macro2::Span::call_site());
@@ -403,7 +427,7 @@ mod tests {
     fn objects_keep_unknown_properties_and_enums_unknown_values() {
         let (changed, mut file) = client();
         assert_eq!(changed, 1);
-        assert_eq!(super::open_types(&mut file), Ok((1, 1)));
+        assert_eq!(super::open_types(&mut file, changed, 1), Ok((1, 1)));
         let text = prettyplease::unparse(&file);
         // `unknown` is a listed value, so the catch-all takes the next name.
         for expected in [
@@ -436,9 +460,9 @@ mod tests {
     #[test]
     fn a_second_run_or_a_missing_target_is_refused_naming_it() {
         let (_, mut file) = client();
-        super::open_types(&mut file).unwrap();
-        let error = super::open_types(&mut file).unwrap_err();
-        assert!(error.contains("no string enum"), "{error}");
+        super::open_types(&mut file, 1, 1).unwrap();
+        let error = super::open_types(&mut file, 1, 1).unwrap_err();
+        assert!(error.contains("no string enum was found"), "{error}");
 
         let mut file: syn::File = syn::parse_quote! {
             pub mod types {
@@ -451,7 +475,7 @@ mod tests {
                 pub mod builder {}
             }
         };
-        let error = super::open_types(&mut file).unwrap_err();
+        let error = super::open_types(&mut file, 0, 1).unwrap_err();
         assert_eq!(error, "enum K: no `impl Display` with `fn fmt`");
 
         let mut file: syn::File = syn::parse_quote! {
@@ -470,10 +494,21 @@ mod tests {
                 pub mod builder {}
             }
         };
-        let error = super::open_types(&mut file).unwrap_err();
+        let error = super::open_types(&mut file, 1, 1).unwrap_err();
         assert!(
             error.starts_with("1 types keep unknown properties in `extra`, but 0"),
             "{error}"
         );
+        // Objects given `extra` in the spec but none in the output: refused.
+        let mut file: syn::File = syn::parse_quote! {
+            pub mod types {
+                #[derive(::serde::Deserialize)]
+                pub struct S { pub a: String }
+                pub mod builder {}
+            }
+        };
+        let error = super::open_types(&mut file, 3, 0).unwrap_err();
+        assert!(error.starts_with("3 object schemas were given"), "{error}");
+        assert_eq!(super::open_types(&mut file, 0, 0), Ok((0, 0)));
     }
 }

@@ -22,8 +22,8 @@ use super::tree::{lit_str, path_ends, take, vec_item};
 /// The spec with every object-typed query parameter's schema wrapped in `polytomic::JsonQuery`, and every
 /// `format: password` string (a secret: the overlay marks the API key the API issues) typed
 /// `polytomic::Secret`, whose `Debug` does not show it.
-pub fn prepare(spec: &OpenAPI) -> OpenAPI {
-    let mut spec = mark_secrets(spec).unwrap_or_else(|| spec.clone());
+pub fn prepare(spec: &OpenAPI) -> Result<OpenAPI, String> {
+    let mut spec = mark_secrets(spec)?;
     for_each_query_schema(&mut spec, |_, schema| {
         let ReferenceOr::Item(inner) = schema else {
             return;
@@ -45,10 +45,11 @@ pub fn prepare(spec: &OpenAPI) -> OpenAPI {
             .extensions
             .insert("x-rust-type".into(), extension);
     });
-    spec
+    Ok(spec)
 }
 
-fn mark_secrets(spec: &OpenAPI) -> Option<OpenAPI> {
+/// Refuses rather than go on without: a secret left a `String` would be shown by `Debug`.
+fn mark_secrets(spec: &OpenAPI) -> Result<OpenAPI, String> {
     fn walk(value: &mut serde_json::Value) {
         match value {
             serde_json::Value::Object(map) => {
@@ -66,9 +67,11 @@ fn mark_secrets(spec: &OpenAPI) -> Option<OpenAPI> {
             _ => {}
         }
     }
-    let mut value = serde_json::to_value(spec).ok()?;
+    let failed =
+        |e: serde_json::Error| format!("cannot mark the spec's secrets (an xtask bug): {e}");
+    let mut value = serde_json::to_value(spec).map_err(failed)?;
     walk(&mut value);
-    serde_json::from_value(value).ok()
+    serde_json::from_value(value).map_err(failed)
 }
 
 /// The names of the query parameters whose schema is an array (takes the prepared spec, so nothing is

@@ -22,29 +22,36 @@ fn holds_a_secret(name: &str, description: &str) -> bool {
 /// properties marked, as `<schema path>.<property>`.
 pub fn mark(doc: &mut Value) -> Vec<String> {
     let mut marked = Vec::new();
-    walk(doc, &mut String::new(), &mut marked);
+    walk(doc, &mut String::new(), &mut marked, false);
     marked
 }
 
-fn walk(node: &mut Value, path: &mut String, marked: &mut Vec<String>) {
+/// `names_properties`: `node` is a `properties` map, whose keys are property names (a property may be
+/// called `value` or `default`), not keywords.
+fn walk(node: &mut Value, path: &mut String, marked: &mut Vec<String>, names_properties: bool) {
     match node {
         Value::Object(map) => {
-            if let Some(Value::Object(properties)) = map.get_mut("properties") {
+            if let Some(Value::Object(properties)) = map.get_mut("properties")
+                && !names_properties
+            {
                 mark_properties(properties, path, marked);
             }
             for (key, value) in map.iter_mut() {
                 // Examples, defaults and extensions are data, not schemas.
-                if super::is_opaque(key) {
+                if !names_properties && super::is_opaque(key) {
                     continue;
                 }
                 let length = path.len();
                 path.push('.');
                 path.push_str(key);
-                walk(value, path, marked);
+                let properties = !names_properties && key == "properties";
+                walk(value, path, marked, properties);
                 path.truncate(length);
             }
         }
-        Value::Array(items) => items.iter_mut().for_each(|item| walk(item, path, marked)),
+        Value::Array(items) => items
+            .iter_mut()
+            .for_each(|item| walk(item, path, marked, false)),
         _ => {}
     }
 }
@@ -84,6 +91,7 @@ mod tests {
                 "secretive": {"type": "string"},
                 "has_secret": {"type": "boolean", "description": "Whether a secret is set"},
                 "nested": {"type": "object", "properties": {"secret": {"type": "string"}}},
+                "value": {"type": "object", "properties": {"password": {"type": "string"}}},
             }, "example": {"properties": {"secret": {"type": "string"}}}},
         }}});
         let marked = super::mark(&mut doc);
@@ -94,6 +102,7 @@ mod tests {
                 "components.schemas.Webhook.properties.admin_password",
                 "components.schemas.Webhook.properties.signing",
                 "components.schemas.Webhook.properties.nested.properties.secret",
+                "components.schemas.Webhook.properties.value.properties.password",
             ]
         );
         let webhook = &doc["components"]["schemas"]["Webhook"];
