@@ -1,15 +1,22 @@
 //! `cargo xtask diff`: what changed between two versions of the spec, and what it breaks for callers of
 //! the generated Rust client.
 //!
-//! Operations are matched by operationId (the Rust method name), parameters by location and name, schemas
-//! by name, properties by name. A change is breaking when code that compiled and worked against the old
-//! client may not against the new one.
+//! Two readings, one report. The spec's changes, matched by operationId (the Rust method name), parameters
+//! by location and name, schemas by name, properties by name, say what changed in words. The verdict
+//! comes from the Rust API generated for each side ([`rust_api`]): every changed, removed or added public
+//! item is a change of its own, named by its Rust path and explained by the spec's sentences about the
+//! same schema or operation. Spec changes that the Rust API does not show are judged by what they do at
+//! run time (a parameter made required, a tightened bound, a credential no longer accepted), or are
+//! documentation. A change is breaking when code that compiled and worked against the old client may
+//! not against the new one.
 
 use std::collections::BTreeSet;
 use std::fmt;
 
 use serde::Serialize;
 use serde_json::Value;
+
+mod rust_api;
 
 /// How a change affects existing callers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -27,29 +34,226 @@ pub enum Severity {
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 pub struct Change {
     pub severity: Severity,
-    /// `operation update_current_org_user` or `schema User`.
+    /// `types::User.email` (a Rust item), or `operation update_current_org_user` / `schema User` (a
+    /// change the Rust API does not show).
     pub subject: String,
     pub change: String,
+    /// For a Rust item: the spec's changes behind it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub because: Vec<String>,
 }
 
 impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.subject, self.change)?;
+        if !self.because.is_empty() {
+            write!(f, " ({})", self.because.join("; "))?;
+        }
+        Ok(())
+    }
+}
+
+/// How a spec change is judged.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Rule {
+    /// By the Rust API generated for each side: the sentence explains the Rust changes.
+    Shape,
+    /// By what it does at run time, which the Rust API does not show.
+    Behaviour(Severity),
+    Docs,
+}
+
+/// A spec change in words.
+struct Sentence {
+    rule: Rule,
+    subject: String,
+    change: String,
+}
+
+impl fmt::Display for Sentence {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}: {}", self.subject, self.change)
     }
 }
 
-/// Every change from `old` to `new`, sorted by severity, then subject.
-pub fn diff(old: &Value, new: &Value) -> Vec<Change> {
-    let mut out = Differ {
+/// Every change from `old` to `new`, sorted by severity, then subject. Generates the client for both
+/// sides, so an error says which side progenitor or our passes refuse.
+pub fn diff(old: &Value, new: &Value) -> Result<Vec<Change>, String> {
+    if old == new {
+        return Ok(Vec::new());
+    }
+    let mut differ = Differ {
         old,
         new,
-        changes: Vec::new(),
+        sentences: Vec::new(),
     };
-    out.operations();
-    out.schemas();
-    out.changes.sort();
-    out.changes.dedup();
-    out.changes
+    differ.operations();
+    differ.schemas();
+    let apis = [(old, "the base spec"), (new, "the changed spec")].map(|(doc, side)| {
+        let spec: openapiv3::OpenAPI = serde_json::from_value(doc.clone())
+            .map_err(|e| format!("{side} is not an OpenAPI 3.0 document: {e}"))?;
+        let file = crate::generate::client_syntax(&spec)
+            .map_err(|e| format!("cannot generate the client of {side}: {e}"))?;
+        Ok::<_, String>(rust_api::api(&file))
+    });
+    let [old_api, new_api] = apis;
+    let rust = rust_api::changes(&old_api?, &new_api?);
+    let mut changes = judge(differ.sentences, rust, &Owners::of(&[old, new]));
+    changes.sort();
+    changes.dedup();
+    Ok(changes)
+}
+
+/// Each Rust change with the sentences that explain it; the sentences the Rust API does not show, by
+/// their own rule.
+fn judge(sentences: Vec<Sentence>, rust: Vec<rust_api::RustChange>, owners: &Owners) -> Vec<Change> {
+    let mut explained = vec![false; sentences.len()];
+    let mut changes = Vec::new();
+    for item in rust {
+        let owner = owners.of_item(&item.key);
+        let of_owner: Vec<usize> = (0..sentences.len())
+            .filter(|&i| owner.as_ref().is_some_and(|(subject, _)| sentences[i].subject == *subject))
+            .collect();
+        let paired: Vec<usize> = of_owner
+            .iter()
+            .copied()
+            .filter(|&i| {
+                let field = sentence_field(&sentences[i].change);
+                let remainder = owner.as_ref().map_or("", |(_, r)| r.as_str());
+                fits(field.as_deref(), item.json_name.as_deref(), remainder)
+            })
+            .collect();
+        let because = if paired.is_empty() { of_owner } else { paired };
+        for &i in &because {
+            explained[i] |= sentences[i].rule == Rule::Shape;
+        }
+        changes.push(Change {
+            severity: if item.breaking {
+                Severity::Breaking
+            } else {
+                Severity::Compatible
+            },
+            subject: item.key,
+            change: item.what,
+            because: because.iter().map(|&i| sentences[i].to_string()).collect(),
+        });
+    }
+    for (sentence, explained) in sentences.into_iter().zip(explained) {
+        let (severity, change) = match sentence.rule {
+            Rule::Shape if explained => continue,
+            Rule::Shape => (
+                Severity::Compatible,
+                format!("{} (the generated Rust API does not change)", sentence.change),
+            ),
+            Rule::Behaviour(severity) => (severity, sentence.change),
+            Rule::Docs => (Severity::Docs, sentence.change),
+        };
+        changes.push(Change {
+            severity,
+            subject: sentence.subject,
+            change,
+            because: Vec::new(),
+        });
+    }
+    changes
+}
+
+/// The field a sentence is about: `property `email` removed` → `email`, `data.[]: type changed` →
+/// `data`, `query parameter `verbose` removed` → `verbose`; `None` for the schema or operation as a whole.
+fn sentence_field(change: &str) -> Option<String> {
+    let quoted = |text: &str| text.split('`').nth(1).map(str::to_string);
+    if change.starts_with("property `") || change.contains(" parameter `") {
+        return quoted(change);
+    }
+    if change.starts_with("request body") {
+        return Some("body".into());
+    }
+    let (head, _) = change.split_once(": ")?;
+    let first = head.split('.').next().unwrap_or(head);
+    if first.starts_with("property `") {
+        return quoted(first);
+    }
+    Some(first.to_string())
+}
+
+/// Whether a sentence about `field` explains a Rust change of a field or setter named `json_name`, or of
+/// a type named after its owner plus `remainder` (typify names inline types `UserKind`, `MembersOwner`).
+fn fits(field: Option<&str>, json_name: Option<&str>, remainder: &str) -> bool {
+    let Some(field) = field.map(squash) else {
+        return true;
+    };
+    match json_name {
+        Some(name) => squash(name).starts_with(&field),
+        None if !remainder.is_empty() => remainder.starts_with(&field),
+        None => true,
+    }
+}
+
+/// Lower-case letters and digits only: how Rust names (`UserKind`, `type_`, `created_at`) and JSON names
+/// (`kind`, `type`, `createdAt`) compare.
+fn squash(name: &str) -> String {
+    name.chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
+}
+
+/// The spec's schemas and operations, to find which one a Rust item belongs to.
+struct Owners {
+    schemas: Vec<(String, String)>,
+    operations: Vec<(String, String)>,
+}
+
+impl Owners {
+    fn of(docs: &[&Value]) -> Owners {
+        let mut schemas = BTreeSet::new();
+        let mut operations = BTreeSet::new();
+        for doc in docs {
+            for name in doc["components"]["schemas"].as_object().into_iter().flatten().map(|(k, _)| k) {
+                schemas.insert((squash(name), format!("schema {name}")));
+            }
+            for (id, _) in self::operations(doc) {
+                operations.insert((squash(&id), format!("operation {id}")));
+            }
+        }
+        let keep = |set: BTreeSet<(String, String)>| set.into_iter().filter(|(s, _)| !s.is_empty()).collect();
+        Owners {
+            schemas: keep(schemas),
+            operations: keep(operations),
+        }
+    }
+
+    /// The subject (`schema User`, `operation get_user`) a Rust item belongs to, and what its type's name
+    /// adds to the owner's (`kind` for `types::UserKind`): `Client::get_user` and `builder::GetUser` are
+    /// the operation's, a type under `types` the schema or operation its name starts with (the longest).
+    fn of_item(&self, key: &str) -> Option<(String, String)> {
+        let path = key.rsplit(" for ").next().unwrap_or(key);
+        let path = path.split(['.', '<']).next().unwrap_or(path);
+        let segments: Vec<&str> = path.split("::").collect();
+        let at = segments.iter().position(|s| s.starts_with(|c: char| c.is_ascii_uppercase()))?;
+        let name = squash(segments[at]);
+        if segments[at] == "Client" {
+            let method = squash(segments.get(at + 1)?);
+            return self.operations.iter().find(|(s, _)| *s == method).map(|(_, subject)| (subject.clone(), String::new()));
+        }
+        let candidates: Box<dyn Iterator<Item = &(String, String)>> = if segments[0] == "builder" {
+            Box::new(self.operations.iter())
+        } else {
+            Box::new(self.schemas.iter().chain(&self.operations))
+        };
+        candidates
+            .filter(|(s, _)| name.starts_with(s.as_str()))
+            .max_by_key(|(s, _)| s.len())
+            .map(|(s, subject)| (subject.clone(), name[s.len()..].to_string()))
+    }
+}
+
+/// A keyword's value in a sentence: `none` when absent.
+fn shown(value: &Value) -> String {
+    match value {
+        Value::Null => "none".into(),
+        other => other.to_string(),
+    }
 }
 
 /// `now deprecated` / `no longer deprecated` when the flag changed.
@@ -61,9 +265,11 @@ fn deprecation(old: &Value, new: &Value) -> Option<&'static str> {
     }
 }
 
-/// The semver bump the client crate needs for `changes`, from `current` (`0.1.0+2025-09-18`), by the
-/// `semver` crate's rules. A pre-release (`0.2.0-alpha.1`) is followed by its release (`0.2.0`), which may
-/// hold any change. A version that does not parse is reported as such.
+/// The lowest version the client crate may have after `changes` since the release `current`
+/// (`0.1.0+2025-09-18`), and why, by Cargo's semver rules. No change needs no new version. After a
+/// pre-release (`0.2.0-alpha.1`) the changes need its release (`0.2.0`), or more when they are worse than
+/// the bump that pre-release already holds over the last stable release (`0.1.1-alpha.1` then a breaking
+/// change: `0.2.0`). A version that does not parse is reported as such.
 pub fn next_version(current: &str, changes: &[Change]) -> (String, &'static str) {
     let Ok(version) = semver::Version::parse(current) else {
         return (
@@ -71,49 +277,66 @@ pub fn next_version(current: &str, changes: &[Change]) -> (String, &'static str)
             "none: the current version is not semver",
         );
     };
-    let worst = changes.iter().map(|c| c.severity).min();
-    let mut next = semver::Version::new(version.major, version.minor, version.patch);
-    if worst.is_none() {
-        return (next.to_string(), "none");
-    }
-    if !version.pre.is_empty() {
-        return (
-            next.to_string(),
-            "release: a pre-release is followed by its release",
-        );
-    }
-    // Cargo treats the first non-zero component as the major one: 0.y.z breaks by bumping y.
-    let bump = match (worst, next.major) {
-        (Some(Severity::Breaking), 0) => {
-            next.minor += 1;
-            next.patch = 0;
-            "minor: breaking, and 0.x crates break by bumping the minor version"
-        }
-        (Some(Severity::Breaking), _) => {
-            next = semver::Version::new(next.major + 1, 0, 0);
-            "major: breaking"
-        }
-        (Some(Severity::Compatible), 0) => {
-            next.patch += 1;
-            "patch: compatible additions (0.x)"
-        }
-        (Some(Severity::Compatible), _) => {
-            next.minor += 1;
-            next.patch = 0;
-            "minor: compatible additions"
-        }
-        _ => {
-            next.patch += 1;
-            "patch: documentation only"
-        }
+    let release = semver::Version::new(version.major, version.minor, version.patch);
+    let Some(worst) = changes.iter().map(|c| c.severity).min() else {
+        let unchanged = semver::Version {
+            build: semver::BuildMetadata::EMPTY,
+            ..version
+        };
+        return (unchanged.to_string(), "none");
     };
-    (next.to_string(), bump)
+    if version.pre.is_empty() {
+        let (next, why) = bump(&release, worst);
+        return (next.to_string(), why);
+    }
+    // The last stable release is below `release` at the level of the pre-release's bump: x.y.(z-1) for
+    // x.y.z, x.(y-1).0 for x.y.0, (x-1).0.0 for x.0.0. Any stable version there bumps to the same version
+    // as the real one would, since a bump keeps only the components above the level it changes.
+    let (x, y, z) = (release.major, release.minor, release.patch);
+    let last_stable = match (x, y, z) {
+        (_, _, 1..) => semver::Version::new(x, y, z - 1),
+        (_, 1.., 0) => semver::Version::new(x, y - 1, 0),
+        (1.., 0, 0) => semver::Version::new(x - 1, 0, 0),
+        (0, 0, 0) => release.clone(),
+    };
+    match bump(&last_stable, worst) {
+        (next, why) if next > release => (next.to_string(), why),
+        _ => (
+            release.to_string(),
+            "release: a pre-release is followed by its release",
+        ),
+    }
+}
+
+/// The version after the stable `version` for changes at worst `worst`. Cargo treats the first non-zero
+/// component as the major one: 0.y.z breaks by bumping y.
+fn bump(version: &semver::Version, worst: Severity) -> (semver::Version, &'static str) {
+    let (x, y, z) = (version.major, version.minor, version.patch);
+    match (worst, x) {
+        (Severity::Breaking, 0) => (
+            semver::Version::new(0, y + 1, 0),
+            "minor: breaking, and 0.x crates break by bumping the minor version",
+        ),
+        (Severity::Breaking, _) => (semver::Version::new(x + 1, 0, 0), "major: breaking"),
+        (Severity::Compatible, 0) => (
+            semver::Version::new(0, y, z + 1),
+            "patch: compatible additions (0.x)",
+        ),
+        (Severity::Compatible, _) => (
+            semver::Version::new(x, y + 1, 0),
+            "minor: compatible additions",
+        ),
+        (Severity::Docs, _) => (
+            semver::Version::new(x, y, z + 1),
+            "patch: documentation only",
+        ),
+    }
 }
 
 struct Differ<'a> {
     old: &'a Value,
     new: &'a Value,
-    changes: Vec<Change>,
+    sentences: Vec<Sentence>,
 }
 
 /// An operation: where it lives and its definition.
@@ -151,9 +374,9 @@ fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
 }
 
 impl Differ<'_> {
-    fn push(&mut self, severity: Severity, subject: &str, change: String) {
-        self.changes.push(Change {
-            severity,
+    fn push(&mut self, rule: Rule, subject: &str, change: String) {
+        self.sentences.push(Sentence {
+            rule,
             subject: subject.to_string(),
             change,
         });
@@ -166,7 +389,7 @@ impl Differ<'_> {
             let subject = format!("operation {id}");
             match new_ops.iter().find(|(other, _)| other == id) {
                 None => self.push(
-                    Severity::Breaking,
+                    Rule::Shape,
                     &subject,
                     format!("removed ({} {})", op.method, op.path),
                 ),
@@ -176,7 +399,7 @@ impl Differ<'_> {
         for (id, op) in &new_ops {
             if !old_ops.iter().any(|(other, _)| other == id) {
                 self.push(
-                    Severity::Compatible,
+                    Rule::Shape,
                     &format!("operation {id}"),
                     format!("added ({} {})", op.method, op.path),
                 );
@@ -187,7 +410,7 @@ impl Differ<'_> {
     fn operation(&mut self, subject: &str, old: &Op, new: &Op) {
         if old.method != new.method || old.path != new.path {
             self.push(
-                Severity::Breaking,
+                Rule::Behaviour(Severity::Breaking),
                 subject,
                 format!(
                     "moved from {} {} to {} {}",
@@ -197,11 +420,11 @@ impl Differ<'_> {
         }
         for key in ["summary", "description"] {
             if old.def[key] != new.def[key] {
-                self.push(Severity::Docs, subject, format!("{key} changed"));
+                self.push(Rule::Docs, subject, format!("{key} changed"));
             }
         }
         if let Some(now) = deprecation(&old.def["deprecated"], &new.def["deprecated"]) {
-            self.push(Severity::Docs, subject, now.into());
+            self.push(Rule::Docs, subject, now.into());
         }
         self.security(subject, old, new);
         self.parameters(subject, old, new);
@@ -236,14 +459,14 @@ impl Differ<'_> {
         let (was, is) = (kinds(self.old, old), kinds(self.new, new));
         for kind in was.difference(&is) {
             self.push(
-                Severity::Breaking,
+                Rule::Behaviour(Severity::Breaking),
                 subject,
                 format!("no longer accepts {kind} credentials"),
             );
         }
         for kind in is.difference(&was) {
             self.push(
-                Severity::Compatible,
+                Rule::Behaviour(Severity::Compatible),
                 subject,
                 format!("now accepts {kind} credentials"),
             );
@@ -271,7 +494,7 @@ impl Differ<'_> {
         let (old_params, new_params) = (list(self.old, old), list(self.new, new));
         for (name, param) in &old_params {
             match new_params.iter().find(|(n, _)| n == name) {
-                None => self.push(Severity::Breaking, subject, format!("{name} removed")),
+                None => self.push(Rule::Shape, subject, format!("{name} removed")),
                 Some((_, new_param)) => {
                     let (was, is) = (param["required"] == true, new_param["required"] == true);
                     if was != is {
@@ -281,19 +504,18 @@ impl Differ<'_> {
                             Severity::Compatible
                         };
                         let now = if is { "required" } else { "optional" };
-                        self.push(severity, subject, format!("{name} is now {now}"));
+                        self.push(Rule::Behaviour(severity), subject, format!("{name} is now {now}"));
                     }
-                    let at = format!("{subject}: {name}");
-                    self.schema(&at, "", &param["schema"], &new_param["schema"]);
+                    self.schema(subject, name, &param["schema"], &new_param["schema"]);
                     if param["description"] != new_param["description"] {
                         self.push(
-                            Severity::Docs,
+                            Rule::Docs,
                             subject,
                             format!("{name}: description changed"),
                         );
                     }
                     if let Some(now) = deprecation(&param["deprecated"], &new_param["deprecated"]) {
-                        self.push(Severity::Docs, subject, format!("{name}: {now}"));
+                        self.push(Rule::Docs, subject, format!("{name}: {now}"));
                     }
                 }
             }
@@ -302,13 +524,13 @@ impl Differ<'_> {
             if !old_params.iter().any(|(n, _)| n == name) {
                 if param["required"] == true {
                     self.push(
-                        Severity::Breaking,
+                        Rule::Behaviour(Severity::Breaking),
                         subject,
                         format!("{name} added as required"),
                     );
                 } else {
                     self.push(
-                        Severity::Compatible,
+                        Rule::Shape,
                         subject,
                         format!("{name} added (optional)"),
                     );
@@ -323,9 +545,15 @@ impl Differ<'_> {
         match (body(self.old, old), body(self.new, new)) {
             (None, None) => {}
             (Some(_), None) => {
-                self.push(Severity::Breaking, subject, "request body removed".into())
+                self.push(Rule::Shape, subject, "request body removed".into())
             }
-            (None, Some(_)) => self.push(Severity::Breaking, subject, "request body added".into()),
+            // A required body must be given before `send()` succeeds; the Rust API only gains a setter.
+            (None, Some(b)) if b["required"] == true => self.push(
+                Rule::Behaviour(Severity::Breaking),
+                subject,
+                "request body added as required".into(),
+            ),
+            (None, Some(_)) => self.push(Rule::Shape, subject, "request body added".into()),
             (Some(a), Some(b)) => {
                 let (was, is) = (a["required"] == true, b["required"] == true);
                 if was != is {
@@ -335,14 +563,14 @@ impl Differ<'_> {
                     } else {
                         (Severity::Compatible, "optional")
                     };
-                    self.push(severity, subject, format!("request body is now {now}"));
+                    self.push(Rule::Behaviour(severity), subject, format!("request body is now {now}"));
                 }
-                let at = format!("{subject}: request body");
+                let at = "request body";
                 let (sa, sb) = (
                     &a["content"]["application/json"]["schema"],
                     &b["content"]["application/json"]["schema"],
                 );
-                self.schema(&at, "", sa, sb);
+                self.schema(subject, at, sa, sb);
             }
         }
     }
@@ -356,15 +584,15 @@ impl Differ<'_> {
         };
         let (old_codes, new_codes) = (codes(old), codes(new));
         for code in old_codes.union(&new_codes) {
-            let at = format!("{subject}: response {code}");
+            let at = format!("response {code}");
             match (old_codes.contains(code), new_codes.contains(code)) {
                 (true, false) => self.push(
-                    Severity::Compatible,
+                    Rule::Shape,
                     subject,
                     format!("response {code} no longer declared"),
                 ),
                 (false, true) => self.push(
-                    Severity::Compatible,
+                    Rule::Shape,
                     subject,
                     format!("response {code} declared"),
                 ),
@@ -378,16 +606,16 @@ impl Differ<'_> {
                     // With a body or without, the method returns a different type.
                     match (sa.is_null(), sb.is_null()) {
                         (false, true) => self.push(
-                            Severity::Breaking,
+                            Rule::Shape,
                             subject,
-                            format!("response {code}: body removed (the returned type changes)"),
+                            format!("response {code}: body removed"),
                         ),
                         (true, false) => self.push(
-                            Severity::Breaking,
+                            Rule::Shape,
                             subject,
-                            format!("response {code}: body added (the returned type changes)"),
+                            format!("response {code}: body added"),
                         ),
-                        _ => self.schema(&at, "", sa, sb),
+                        _ => self.schema(subject, &at, sa, sb),
                     }
                 }
             }
@@ -405,8 +633,8 @@ impl Differ<'_> {
         for name in old_names.union(&new_names) {
             let subject = format!("schema {name}");
             match (old_names.contains(name), new_names.contains(name)) {
-                (true, false) => self.push(Severity::Breaking, &subject, "removed".into()),
-                (false, true) => self.push(Severity::Compatible, &subject, "added".into()),
+                (true, false) => self.push(Rule::Shape, &subject, "removed".into()),
+                (false, true) => self.push(Rule::Shape, &subject, "added".into()),
                 _ => {
                     let a = &self.old["components"]["schemas"][name];
                     let b = &self.new["components"]["schemas"][name];
@@ -436,7 +664,7 @@ impl Differ<'_> {
                     .unwrap_or_else(|| "an inline schema".into())
             };
             self.push(
-                Severity::Breaking,
+                Rule::Shape,
                 subject,
                 here(&format!("type changed from {} to {}", show(old), show(new))),
             );
@@ -453,7 +681,7 @@ impl Differ<'_> {
                         .unwrap_or_else(|| "none".into())
                 };
                 self.push(
-                    Severity::Breaking,
+                    Rule::Shape,
                     subject,
                     here(&format!(
                         "{key} changed from {} to {}",
@@ -470,20 +698,43 @@ impl Differ<'_> {
                 "not nullable"
             };
             self.push(
-                Severity::Breaking,
+                Rule::Shape,
                 subject,
-                here(&format!("now {now} (the Rust type changes)")),
+                here(&format!("now {now}")),
             );
         }
         self.enums(subject, &here, old, new);
+        // What typify reads to pick a Rust type (a default makes an optional field plain, uniqueItems a
+        // set): the generated code decides what that breaks.
+        for key in ["default", "uniqueItems"] {
+            if old[key] != new[key] {
+                let change = format!("{key} changed from {} to {}", shown(&old[key]), shown(&new[key]));
+                self.push(Rule::Shape, subject, here(&change));
+            }
+        }
+        // A pattern is checked before a request is sent: a new or changed one may refuse values that
+        // passed before.
+        if old["pattern"] != new["pattern"] {
+            let rule = Rule::Behaviour(if new["pattern"].is_null() {
+                Severity::Compatible
+            } else {
+                Severity::Breaking
+            });
+            let change = format!(
+                "pattern changed from {} to {}",
+                shown(&old["pattern"]),
+                shown(&new["pattern"])
+            );
+            self.push(rule, subject, here(&change));
+        }
         self.bounds(subject, &here, old, new);
         for key in ["description", "title", "example"] {
             if old[key] != new[key] {
-                self.push(Severity::Docs, subject, here(&format!("{key} changed")));
+                self.push(Rule::Docs, subject, here(&format!("{key} changed")));
             }
         }
         if let Some(now) = deprecation(&old["deprecated"], &new["deprecated"]) {
-            self.push(Severity::Docs, subject, here(now));
+            self.push(Rule::Docs, subject, here(now));
         }
         let inner = |name: &str| {
             if field.is_empty() {
@@ -494,8 +745,7 @@ impl Differ<'_> {
         };
         self.schema(subject, &inner("[]"), &old["items"], &new["items"]);
         self.map_values(subject, &here, &inner, old, new);
-        // Branches by position: a new `oneOf`/`anyOf` branch is a new Rust variant, a new `allOf` member
-        // new fields; either breaks code that names them all.
+        // Branches by position.
         for key in ["allOf", "oneOf", "anyOf"] {
             let (a, b) = (old[key].as_array(), new[key].as_array());
             let (a, b) = (
@@ -507,10 +757,10 @@ impl Differ<'_> {
                 match (a.get(i), b.get(i)) {
                     (Some(x), Some(y)) => self.schema(subject, &at, x, y),
                     (Some(_), None) => {
-                        self.push(Severity::Breaking, subject, format!("{at}: removed"))
+                        self.push(Rule::Shape, subject, format!("{at}: removed"))
                     }
                     (None, Some(_)) => {
-                        self.push(Severity::Breaking, subject, format!("{at}: added"))
+                        self.push(Rule::Shape, subject, format!("{at}: added"))
                     }
                     (None, None) => {}
                 }
@@ -520,8 +770,7 @@ impl Differ<'_> {
     }
 
     /// `additionalProperties`: a map's value schema is compared like any other; turning extra keys away
-    /// (`false`) breaks decoding of bodies that have them, accepting them again breaks nothing; a map
-    /// that becomes a struct, or back, changes the Rust type.
+    /// (`false`) breaks decoding of bodies that have them, accepting them again breaks nothing.
     fn map_values(
         &mut self,
         subject: &str,
@@ -545,18 +794,18 @@ impl Differ<'_> {
             (Value::Object(_), Value::Object(_)) => self.schema(subject, &inner("{}"), a, b),
             _ if a == b => {}
             (Value::Object(_), _) | (_, Value::Object(_)) => self.push(
-                Severity::Breaking,
+                Rule::Shape,
                 subject,
-                here(&format!("{change} (the Rust type changes)")),
+                here(&change),
             ),
             (_, Value::Bool(false)) => self.push(
-                Severity::Breaking,
+                Rule::Behaviour(Severity::Breaking),
                 subject,
                 here(&format!(
                     "{change} (bodies with other keys no longer decode)"
                 )),
             ),
-            (Value::Bool(false), _) => self.push(Severity::Compatible, subject, here(&change)),
+            (Value::Bool(false), _) => self.push(Rule::Behaviour(Severity::Compatible), subject, here(&change)),
             _ => {} // absent and `true` mean the same.
         }
     }
@@ -591,7 +840,7 @@ impl Differ<'_> {
         for name in &old_props {
             if !new_props.contains(name) {
                 self.push(
-                    Severity::Breaking,
+                    Rule::Shape,
                     subject,
                     here(format!("property `{name}` removed")),
                 );
@@ -605,15 +854,14 @@ impl Differ<'_> {
                     "required → optional"
                 };
                 self.push(
-                    Severity::Breaking,
+                    Rule::Shape,
                     subject,
                     here(format!(
-                        "property `{name}` {change} (the Rust field's type changes)"
+                        "property `{name}` {change}"
                     )),
                 );
             }
-            // An optional field is an `Option` in Rust whether or not it is nullable: a `nullable` flip
-            // there changes nothing for callers, and is reported as compatible.
+            // One sentence for a `nullable` flip of an optional field (not also one from `schema`).
             let (mut old_prop, mut new_prop) = (
                 old["properties"][name].clone(),
                 new["properties"][name].clone(),
@@ -625,10 +873,10 @@ impl Differ<'_> {
                     "not nullable"
                 };
                 self.push(
-                    Severity::Compatible,
+                    Rule::Shape,
                     subject,
                     format!(
-                        "{}: now {now} (an optional field is an Option either way)",
+                        "{}: now {now}",
                         inner(name)
                     ),
                 );
@@ -643,19 +891,16 @@ impl Differ<'_> {
         for name in new_props.iter().filter(|n| !old_props.contains(n)) {
             if required(new, name) {
                 self.push(
-                    Severity::Breaking,
+                    Rule::Shape,
                     subject,
                     here(format!("property `{name}` added as required")),
                 );
             } else {
-                // The generated struct gains a public field: a struct literal naming every field stops
-                // compiling. Code written with `..Default::default()` is unaffected, but the Rust API
-                // changed, so the verdict follows Rust's semver rules (README, "Versioning").
                 self.push(
-                    Severity::Breaking,
+                    Rule::Shape,
                     subject,
                     here(format!(
-                        "property `{name}` added (optional; the generated struct gains a field)"
+                        "property `{name}` added (optional)"
                     )),
                 );
             }
@@ -678,25 +923,24 @@ impl Differ<'_> {
                     .collect();
                 if !removed.is_empty() {
                     self.push(
-                        Severity::Breaking,
+                        Rule::Shape,
                         subject,
                         here(&format!("enum narrowed: {} removed", removed.join(", "))),
                     );
                 }
                 if !added.is_empty() {
-                    // A new variant of a generated Rust enum breaks exhaustive `match`es.
                     self.push(
-                        Severity::Breaking,
+                        Rule::Shape,
                         subject,
                         here(&format!(
-                            "enum widened: {} added (a new Rust variant breaks exhaustive matches)",
+                            "enum widened: {} added",
                             added.join(", ")
                         )),
                     );
                 }
             }
-            (None, Some(_)) => self.push(Severity::Breaking, subject, here("now an enum")),
-            (Some(_), None) => self.push(Severity::Breaking, subject, here("no longer an enum")),
+            (None, Some(_)) => self.push(Rule::Shape, subject, here("now an enum")),
+            (Some(_), None) => self.push(Rule::Shape, subject, here("no longer an enum")),
             (None, None) => {}
         }
     }
@@ -728,7 +972,7 @@ impl Differ<'_> {
                 Severity::Compatible
             };
             self.push(
-                severity,
+                Rule::Behaviour(severity),
                 subject,
                 here(&format!("{key} changed from {} to {}", show(a), show(b))),
             );

@@ -57,25 +57,12 @@ pub fn sources(
         (CLI, |g, spec| g.cli(spec, CLIENT_CRATE)),
     ];
     let header = header(spec_name, spec_hash, &spec.info.version);
-    let mut prepared = query::prepare(spec)?;
-    errors::one_error_type(&mut prepared)?;
-    let arrays = query::array_query_params(&mut prepared);
-    // The CLI is generated from the spec without the `extra` maps: progenitor's CLI would take each such
-    // map for a required body field and demand `--json-body` where flags suffice (the builders start the
-    // map empty). It names the client's types, which have them.
-    let for_cli = prepared.clone();
-    let opened_objects = lossless::keep_unknown_properties(&mut prepared);
-    let string_enums = lossless::string_enums(&mut prepared);
-    let spec = &prepared;
-    let for_cli = &for_cli;
-    let rewrites = Rewrites {
-        arrays,
-        exclusions: paths::exclusions(spec),
-        deprecated: deprecated::deprecated_fields(spec),
-        operations: spec.operations().count(),
-        opened_objects,
-        string_enums,
-    };
+    let Prepared {
+        spec,
+        for_cli,
+        rewrites,
+    } = prepare(spec)?;
+    let (spec, for_cli, rewrites) = (&spec, &for_cli, &rewrites);
     // The three are independent: generate them side by side. progenitor's settings and tokens are not
     // Send, so each thread makes its own settings and renders its own text.
     let results: Result<Vec<Result<Rendered, String>>, String> = contain_panics(|| {
@@ -83,7 +70,7 @@ pub fn sources(
             let threads: Vec<_> = outputs
                 .iter()
                 .map(|&(path, make)| {
-                    let (header, rewrites) = (&header, &rewrites);
+                    let header = &header;
                     scope.spawn(move || {
                         let mut generator = Generator::new(&settings());
                         let tokens = make(&mut generator, if path == CLI { for_cli } else { spec });
@@ -132,6 +119,47 @@ pub fn sources(
         }
     }
     Ok((files, crates))
+}
+
+/// The spec as each file is generated from, and what the rewrites of progenitor's output need to know.
+struct Prepared {
+    spec: OpenAPI,
+    for_cli: OpenAPI,
+    rewrites: Rewrites,
+}
+
+fn prepare(spec: &OpenAPI) -> Result<Prepared, String> {
+    let mut prepared = query::prepare(spec)?;
+    errors::one_error_type(&mut prepared)?;
+    let arrays = query::array_query_params(&mut prepared);
+    // The CLI is generated from the spec without the `extra` maps: progenitor's CLI would take each such
+    // map for a required body field and demand `--json-body` where flags suffice (the builders start the
+    // map empty). It names the client's types, which have them.
+    let for_cli = prepared.clone();
+    let opened_objects = lossless::keep_unknown_properties(&mut prepared);
+    let string_enums = lossless::string_enums(&mut prepared);
+    let rewrites = Rewrites {
+        arrays,
+        exclusions: paths::exclusions(&prepared),
+        deprecated: deprecated::deprecated_fields(&prepared),
+        operations: prepared.operations().count(),
+        opened_objects,
+        string_enums,
+    };
+    Ok(Prepared {
+        spec: prepared,
+        for_cli,
+        rewrites,
+    })
+}
+
+/// The client's syntax tree for `spec`, exactly as `generate` writes it (every pass applied): what
+/// `diff` reads the public Rust API from.
+pub fn client_syntax(spec: &OpenAPI) -> Result<syn::File, String> {
+    let Prepared { spec, rewrites, .. } = prepare(spec)?;
+    let tokens = contain_panics(|| Generator::new(&settings()).generate_tokens(&spec))
+        .map_err(|panic| located(&spec, panic))?;
+    syntax_tree(CLIENT, tokens, &rewrites).map_err(|e| located(&spec, e))
 }
 
 /// A generated file: its path relative to the workspace root, and its text.
@@ -229,6 +257,16 @@ fn render(
     header: &str,
     rewrites: &Rewrites,
 ) -> Result<(&'static str, String), String> {
+    let file = syntax_tree(path, tokens, rewrites)?;
+    Ok((path, format!("{header}{}", prettyplease::unparse(&file))))
+}
+
+/// progenitor's tokens for the file at `path`, parsed, with our passes applied.
+fn syntax_tree(
+    path: &'static str,
+    tokens: Result<proc_macro2::TokenStream, progenitor::Error>,
+    rewrites: &Rewrites,
+) -> Result<syn::File, String> {
     let tokens = tokens.map_err(|e| {
         format!(
             "progenitor cannot generate {path} from this spec: {}",
@@ -239,7 +277,7 @@ fn render(
         format!("progenitor produced code for {path} that does not parse (a progenitor bug): {e}")
     })?;
     syntax_passes(path, &mut file, rewrites)?;
-    Ok((path, format!("{header}{}", prettyplease::unparse(&file))))
+    Ok(file)
 }
 
 /// What the rewrites of progenitor's output need to know of the spec.

@@ -204,7 +204,7 @@ pub fn read_spec_version(source: &str) -> Result<(String, serde_json::Value), St
 pub fn diff_report(base: &str, spec: &str, json: bool) -> Result<(String, bool), String> {
     let (base_label, old) = read_spec_version(base)?;
     let (spec_label, new) = read_spec_version(spec)?;
-    let changes = diff::diff(&old, &new);
+    let changes = diff::diff(&old, &new)?;
     let manifest = std::fs::read_to_string(workspace_root().join(VERSION_MANIFEST))
         .map_err(|e| format!("{VERSION_MANIFEST}: cannot read: {e}"))?;
     let current = manifest::version(VERSION_MANIFEST, &manifest)?;
@@ -235,7 +235,10 @@ pub fn diff_report(base: &str, spec: &str, json: bool) -> Result<(String, bool),
         if !group.is_empty() {
             out.push_str(&format!("\n{title} ({}):\n", group.len()));
             for change in group {
-                out.push_str(&format!("  - {change}\n"));
+                out.push_str(&format!("  - {}: {}\n", change.subject, change.change));
+                for reason in &change.because {
+                    out.push_str(&format!("      because {reason}\n"));
+                }
             }
         }
     }

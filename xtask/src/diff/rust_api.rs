@@ -1,0 +1,339 @@
+//! The public Rust API of a generated client, read off its syntax tree, and what changed in it between two
+//! specs. This is what `diff`'s verdicts rest on: both sides are generated exactly as `cargo xtask generate`
+//! would (progenitor, typify and every pass of ours), so whatever Rust type typify picks for a schema, the
+//! verdict follows the code callers compile against.
+//!
+//! An item is keyed by its path inside the generated module: `types::User` (a type), `types::User.email`
+//! (a public field), `types::UserKind::Admin` (a variant), `builder::GetUser::id` (a method),
+//! `impl Default for types::User` (a trait, derived or written). Its signature is its tokens without
+//! bodies, attributes or docs: a changed signature or a removed item breaks callers; an added item breaks
+//! them only where Rust's semver rules say so (a field of a struct whose fields are all public breaks
+//! struct literals, a variant breaks exhaustive matches, a method of a trait breaks its implementors).
+
+use std::collections::BTreeMap;
+
+use quote::ToTokens;
+use syn::{Fields, ImplItem, Item, TraitItem, Visibility};
+
+/// One public item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ApiItem {
+    pub signature: String,
+    /// Why adding this item breaks existing callers, when it does.
+    pub addition_breaks: Option<&'static str>,
+    /// The key of the item it belongs to (a field's struct), whose own addition or removal says it all.
+    pub parent: Option<String>,
+    /// The JSON name behind a field or a setter (`serde(rename)`), for pairing with the spec's sentence.
+    pub json_name: Option<String>,
+}
+
+/// Every public item of a generated file, by key.
+pub type Api = BTreeMap<String, ApiItem>;
+
+pub fn api(file: &syn::File) -> Api {
+    let mut api = Api::new();
+    walk(&file.items, "", &mut api);
+    api
+}
+
+/// A change of the Rust API.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RustChange {
+    pub key: String,
+    pub breaking: bool,
+    pub what: String,
+    pub json_name: Option<String>,
+}
+
+/// What changed from `old` to `new`, by key. Members of an item added or removed as a whole are not
+/// listed again.
+pub fn changes(old: &Api, new: &Api) -> Vec<RustChange> {
+    let mut out = Vec::new();
+    for (key, was) in old {
+        match new.get(key) {
+            None if !was.parent.as_ref().is_some_and(|p| !new.contains_key(p)) => {
+                out.push(RustChange {
+                    key: key.clone(),
+                    breaking: true,
+                    what: format!("removed (was `{}`)", was.signature),
+                    json_name: was.json_name.clone(),
+                })
+            }
+            Some(is) if is.signature != was.signature => out.push(RustChange {
+                key: key.clone(),
+                breaking: true,
+                what: format!("changed from `{}` to `{}`", was.signature, is.signature),
+                json_name: is.json_name.clone(),
+            }),
+            _ => {}
+        }
+    }
+    for (key, is) in new {
+        if !old.contains_key(key) && !is.parent.as_ref().is_some_and(|p| !old.contains_key(p)) {
+            let why = is.addition_breaks.map(|why| format!(" ({why})")).unwrap_or_default();
+            out.push(RustChange {
+                key: key.clone(),
+                breaking: is.addition_breaks.is_some(),
+                what: format!("added `{}`{why}", is.signature),
+                json_name: is.json_name.clone(),
+            });
+        }
+    }
+    out
+}
+
+fn walk(items: &[Item], module: &str, api: &mut Api) {
+    let at = |name: &str| {
+        if module.is_empty() {
+            name.to_string()
+        } else {
+            format!("{module}::{name}")
+        }
+    };
+    // Items of this module.
+    for item in items {
+        match item {
+            Item::Mod(m) if public(&m.vis) => {
+                if let Some((_, inner)) = &m.content {
+                    walk(inner, &at(&m.ident.to_string()), api);
+                }
+            }
+            Item::Struct(s) if public(&s.vis) => {
+                let key = at(&s.ident.to_string());
+                let all_public = s.fields.iter().all(|f| public(&f.vis));
+                let signature = match &s.fields {
+                    Fields::Named(_) => format!("struct {}{}", s.ident, tokens(&s.generics)),
+                    Fields::Unnamed(fields) => {
+                        let inner: Vec<String> = fields
+                            .unnamed
+                            .iter()
+                            .map(|f| {
+                                if public(&f.vis) {
+                                    tokens(&f.ty)
+                                } else {
+                                    "_".into()
+                                }
+                            })
+                            .collect();
+                        format!("struct {}({})", s.ident, inner.join(", "))
+                    }
+                    Fields::Unit => format!("struct {}", s.ident),
+                };
+                insert(api, &key, signature, None, None, None);
+                if let Fields::Named(fields) = &s.fields {
+                    for field in fields.named.iter().filter(|f| public(&f.vis)) {
+                        let Some(ident) = &field.ident else { continue };
+                        let name = ident.to_string();
+                        let json = serde_rename(&field.attrs)
+                            .unwrap_or_else(|| name.trim_start_matches("r#").to_string());
+                        insert(
+                            api,
+                            &format!("{key}.{name}"),
+                            tokens(&field.ty),
+                            Some(key.clone()),
+                            Some(json),
+                            all_public.then_some(
+                                "a struct literal that names every field stops compiling",
+                            ),
+                        );
+                    }
+                }
+                derives(api, &key, &s.attrs);
+            }
+            Item::Enum(e) if public(&e.vis) => {
+                let key = at(&e.ident.to_string());
+                insert(
+                    api,
+                    &key,
+                    format!("enum {}{}", e.ident, tokens(&e.generics)),
+                    None,
+                    None,
+                    None,
+                );
+                for variant in &e.variants {
+                    let json = serde_rename(&variant.attrs);
+                    insert(
+                        api,
+                        &format!("{key}::{}", variant.ident),
+                        format!("{}{}", variant.ident, tokens(&variant.fields)),
+                        Some(key.clone()),
+                        json,
+                        Some("a match that names every variant stops compiling"),
+                    );
+                }
+                derives(api, &key, &e.attrs);
+            }
+            Item::Type(t) if public(&t.vis) => {
+                let key = at(&t.ident.to_string());
+                let signature = format!("type {}{} = {}", t.ident, tokens(&t.generics), tokens(&t.ty));
+                insert(api, &key, signature, None, None, None);
+            }
+            Item::Fn(f) if public(&f.vis) => {
+                let key = at(&f.sig.ident.to_string());
+                insert(api, &key, tokens(&f.sig), None, None, None);
+            }
+            Item::Const(c) if public(&c.vis) => {
+                let key = at(&c.ident.to_string());
+                insert(api, &key, format!("const {}: {}", c.ident, tokens(&c.ty)), None, None, None);
+            }
+            Item::Trait(t) if public(&t.vis) => {
+                let key = at(&t.ident.to_string());
+                insert(api, &key, format!("trait {}{}", t.ident, tokens(&t.generics)), None, None, None);
+                for member in &t.items {
+                    if let TraitItem::Fn(f) = member {
+                        insert(
+                            api,
+                            &format!("{key}::{}", f.sig.ident),
+                            tokens(&f.sig),
+                            Some(key.clone()),
+                            None,
+                            f.default
+                                .is_none()
+                                .then_some("every implementation must now write it"),
+                        );
+                    }
+                }
+            }
+            Item::Impl(i) => implementation(api, module, i),
+            _ => {}
+        }
+    }
+}
+
+/// `impl Trait for Type` (its associated types are its signature), or the public methods and constants
+/// of `impl Type`.
+fn implementation(api: &mut Api, module: &str, block: &syn::ItemImpl) {
+    let self_type = qualified(module, &block.self_ty);
+    match &block.trait_ {
+        Some((negative, path, _)) => {
+            let negative = if negative.is_some() { "!" } else { "" };
+            let key = format!("impl {negative}{} for {self_type}", tokens(path));
+            let associated: Vec<String> = block
+                .items
+                .iter()
+                .filter_map(|member| match member {
+                    ImplItem::Type(t) => Some(format!("type {} = {}", t.ident, tokens(&t.ty))),
+                    _ => None,
+                })
+                .collect();
+            let signature = if associated.is_empty() {
+                "impl".to_string()
+            } else {
+                associated.join("; ")
+            };
+            insert(api, &key, signature, Some(type_key(&self_type)), None, None);
+        }
+        None => {
+            for member in &block.items {
+                let (name, signature) = match member {
+                    ImplItem::Fn(f) if public(&f.vis) => (f.sig.ident.to_string(), tokens(&f.sig)),
+                    ImplItem::Const(c) if public(&c.vis) => {
+                        (c.ident.to_string(), format!("const {}: {}", c.ident, tokens(&c.ty)))
+                    }
+                    _ => continue,
+                };
+                let parent = type_key(&self_type);
+                let key = format!("{parent}::{name}");
+                insert(api, &key, signature, Some(parent), Some(name), None);
+            }
+        }
+    }
+}
+
+/// Each `#[derive(..)]` trait of the type at `key`, as `impl Trait for key` (derived and written impls
+/// are the same to callers).
+fn derives(api: &mut Api, key: &str, attrs: &[syn::Attribute]) {
+    for attr in attrs.iter().filter(|a| a.path().is_ident("derive")) {
+        let Ok(paths) = attr.parse_args_with(
+            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
+        ) else {
+            continue;
+        };
+        for path in paths {
+            let name = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            let (trait_key, signature) = (format!("impl {name} for {key}"), "derive".to_string());
+            insert(api, &trait_key, signature, Some(key.to_string()), None, None);
+        }
+    }
+}
+
+fn insert(
+    api: &mut Api,
+    key: &str,
+    signature: String,
+    parent: Option<String>,
+    json_name: Option<String>,
+    addition_breaks: Option<&'static str>,
+) {
+    let item = ApiItem {
+        signature,
+        addition_breaks,
+        parent,
+        json_name,
+    };
+    api.insert(key.to_string(), item);
+}
+
+fn public(vis: &Visibility) -> bool {
+    matches!(vis, Visibility::Public(_))
+}
+
+/// `rename = ".."` in the item's `#[serde(..)]` attributes.
+fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
+    let mut found = None;
+    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
+        let _ = attr.parse_nested_meta(|meta| {
+            if meta.path.is_ident("rename") {
+                let value: syn::LitStr = meta.value()?.parse()?;
+                found = Some(value.value());
+            } else if meta.input.peek(syn::Token![=]) {
+                let _: syn::Expr = meta.value()?.parse()?;
+            }
+            Ok(())
+        });
+    }
+    found
+}
+
+/// The implemented type as a key: a bare name (`User`, `GetUser<'a>`) is of this module.
+fn qualified(module: &str, ty: &syn::Type) -> String {
+    let text = tokens(ty);
+    match ty {
+        syn::Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 && !module.is_empty() => {
+            format!("{module}::{text}")
+        }
+        _ => text,
+    }
+}
+
+/// `types::GetUser<'a>` → `types::GetUser`: the key of the type an impl is for.
+fn type_key(self_type: &str) -> String {
+    self_type.split('<').next().unwrap_or(self_type).trim().to_string()
+}
+
+/// Tokens as text, spaced as Rust is written (`Option<Vec<String>>`, not `Option < Vec < String > >`):
+/// a space between two words, after a comma or a single `:`, around `->`, `=` and `+`.
+fn tokens(node: &impl ToTokens) -> String {
+    let text = node.to_token_stream().to_string();
+    let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || "_'\"".contains(c));
+    let mut out = String::with_capacity(text.len());
+    for piece in text.split(' ').filter(|p| !p.is_empty()) {
+        match piece {
+            "," | ":" => out.push_str(&format!("{piece} ")),
+            "->" | "=" | "+" => out.push_str(&format!(" {piece} ")),
+            _ => {
+                let starts_word = word(piece.chars().next());
+                if starts_word && word(out.chars().last()) {
+                    out.push(' ');
+                }
+                out.push_str(piece);
+            }
+        }
+    }
+    let out = out.replace("  ", " ");
+    // Trailing commas, which progenitor writes in argument lists and where clauses.
+    let out = [", )", ",)", ", >", ",>"]
+        .iter()
+        .fold(out, |text, comma| text.replace(comma, &comma[comma.len() - 1..]));
+    out.trim().trim_end_matches(',').to_string()
+}
