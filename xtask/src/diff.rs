@@ -106,13 +106,21 @@ pub fn diff(old: &Value, new: &Value) -> Result<Vec<Change>, String> {
 
 /// Each Rust change with the sentences that explain it; the sentences the Rust API does not show, by
 /// their own rule.
-fn judge(sentences: Vec<Sentence>, rust: Vec<rust_api::RustChange>, owners: &Owners) -> Vec<Change> {
+fn judge(
+    sentences: Vec<Sentence>,
+    rust: Vec<rust_api::RustChange>,
+    owners: &Owners,
+) -> Vec<Change> {
     let mut explained = vec![false; sentences.len()];
     let mut changes = Vec::new();
     for item in rust {
         let owner = owners.of_item(&item.key);
         let of_owner: Vec<usize> = (0..sentences.len())
-            .filter(|&i| owner.as_ref().is_some_and(|(subject, _)| sentences[i].subject == *subject))
+            .filter(|&i| {
+                owner
+                    .as_ref()
+                    .is_some_and(|(subject, _)| sentences[i].subject == *subject)
+            })
             .collect();
         let paired: Vec<usize> = of_owner
             .iter()
@@ -143,7 +151,10 @@ fn judge(sentences: Vec<Sentence>, rust: Vec<rust_api::RustChange>, owners: &Own
             Rule::Shape if explained => continue,
             Rule::Shape => (
                 Severity::Compatible,
-                format!("{} (the generated Rust API does not change)", sentence.change),
+                format!(
+                    "{} (the generated Rust API does not change)",
+                    sentence.change
+                ),
             ),
             Rule::Behaviour(severity) => (severity, sentence.change),
             Rule::Docs => (Severity::Docs, sentence.change),
@@ -209,14 +220,21 @@ impl Owners {
         let mut schemas = BTreeSet::new();
         let mut operations = BTreeSet::new();
         for doc in docs {
-            for name in doc["components"]["schemas"].as_object().into_iter().flatten().map(|(k, _)| k) {
+            for name in doc["components"]["schemas"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k)
+            {
                 schemas.insert((squash(name), format!("schema {name}")));
             }
             for (id, _) in self::operations(doc) {
                 operations.insert((squash(&id), format!("operation {id}")));
             }
         }
-        let keep = |set: BTreeSet<(String, String)>| set.into_iter().filter(|(s, _)| !s.is_empty()).collect();
+        let keep = |set: BTreeSet<(String, String)>| {
+            set.into_iter().filter(|(s, _)| !s.is_empty()).collect()
+        };
         Owners {
             schemas: keep(schemas),
             operations: keep(operations),
@@ -230,11 +248,17 @@ impl Owners {
         let path = key.rsplit(" for ").next().unwrap_or(key);
         let path = path.split(['.', '<']).next().unwrap_or(path);
         let segments: Vec<&str> = path.split("::").collect();
-        let at = segments.iter().position(|s| s.starts_with(|c: char| c.is_ascii_uppercase()))?;
+        let at = segments
+            .iter()
+            .position(|s| s.starts_with(|c: char| c.is_ascii_uppercase()))?;
         let name = squash(segments[at]);
         if segments[at] == "Client" {
             let method = squash(segments.get(at + 1)?);
-            return self.operations.iter().find(|(s, _)| *s == method).map(|(_, subject)| (subject.clone(), String::new()));
+            return self
+                .operations
+                .iter()
+                .find(|(s, _)| *s == method)
+                .map(|(_, subject)| (subject.clone(), String::new()));
         }
         let candidates: Box<dyn Iterator<Item = &(String, String)>> = if segments[0] == "builder" {
             Box::new(self.operations.iter())
@@ -504,15 +528,15 @@ impl Differ<'_> {
                             Severity::Compatible
                         };
                         let now = if is { "required" } else { "optional" };
-                        self.push(Rule::Behaviour(severity), subject, format!("{name} is now {now}"));
+                        self.push(
+                            Rule::Behaviour(severity),
+                            subject,
+                            format!("{name} is now {now}"),
+                        );
                     }
                     self.schema(subject, name, &param["schema"], &new_param["schema"]);
                     if param["description"] != new_param["description"] {
-                        self.push(
-                            Rule::Docs,
-                            subject,
-                            format!("{name}: description changed"),
-                        );
+                        self.push(Rule::Docs, subject, format!("{name}: description changed"));
                     }
                     if let Some(now) = deprecation(&param["deprecated"], &new_param["deprecated"]) {
                         self.push(Rule::Docs, subject, format!("{name}: {now}"));
@@ -529,11 +553,7 @@ impl Differ<'_> {
                         format!("{name} added as required"),
                     );
                 } else {
-                    self.push(
-                        Rule::Shape,
-                        subject,
-                        format!("{name} added (optional)"),
-                    );
+                    self.push(Rule::Shape, subject, format!("{name} added (optional)"));
                 }
             }
         }
@@ -544,9 +564,7 @@ impl Differ<'_> {
             |doc: &'_ Value, op: &'_ Value| op.get("requestBody").map(|b| resolve(doc, b).clone());
         match (body(self.old, old), body(self.new, new)) {
             (None, None) => {}
-            (Some(_), None) => {
-                self.push(Rule::Shape, subject, "request body removed".into())
-            }
+            (Some(_), None) => self.push(Rule::Shape, subject, "request body removed".into()),
             // A required body must be given before `send()` succeeds; the Rust API only gains a setter.
             (None, Some(b)) if b["required"] == true => self.push(
                 Rule::Behaviour(Severity::Breaking),
@@ -563,7 +581,11 @@ impl Differ<'_> {
                     } else {
                         (Severity::Compatible, "optional")
                     };
-                    self.push(Rule::Behaviour(severity), subject, format!("request body is now {now}"));
+                    self.push(
+                        Rule::Behaviour(severity),
+                        subject,
+                        format!("request body is now {now}"),
+                    );
                 }
                 let at = "request body";
                 let (sa, sb) = (
@@ -591,11 +613,9 @@ impl Differ<'_> {
                     subject,
                     format!("response {code} no longer declared"),
                 ),
-                (false, true) => self.push(
-                    Rule::Shape,
-                    subject,
-                    format!("response {code} declared"),
-                ),
+                (false, true) => {
+                    self.push(Rule::Shape, subject, format!("response {code} declared"))
+                }
                 _ => {
                     let a = resolve(self.old, &old["responses"][code]);
                     let b = resolve(self.new, &new["responses"][code]);
@@ -610,11 +630,9 @@ impl Differ<'_> {
                             subject,
                             format!("response {code}: body removed"),
                         ),
-                        (true, false) => self.push(
-                            Rule::Shape,
-                            subject,
-                            format!("response {code}: body added"),
-                        ),
+                        (true, false) => {
+                            self.push(Rule::Shape, subject, format!("response {code}: body added"))
+                        }
                         _ => self.schema(subject, &at, sa, sb),
                     }
                 }
@@ -697,18 +715,18 @@ impl Differ<'_> {
             } else {
                 "not nullable"
             };
-            self.push(
-                Rule::Shape,
-                subject,
-                here(&format!("now {now}")),
-            );
+            self.push(Rule::Shape, subject, here(&format!("now {now}")));
         }
         self.enums(subject, &here, old, new);
         // What typify reads to pick a Rust type (a default makes an optional field plain, uniqueItems a
         // set): the generated code decides what that breaks.
         for key in ["default", "uniqueItems"] {
             if old[key] != new[key] {
-                let change = format!("{key} changed from {} to {}", shown(&old[key]), shown(&new[key]));
+                let change = format!(
+                    "{key} changed from {} to {}",
+                    shown(&old[key]),
+                    shown(&new[key])
+                );
                 self.push(Rule::Shape, subject, here(&change));
             }
         }
@@ -756,12 +774,8 @@ impl Differ<'_> {
                 let at = inner(&format!("{key}[{i}]"));
                 match (a.get(i), b.get(i)) {
                     (Some(x), Some(y)) => self.schema(subject, &at, x, y),
-                    (Some(_), None) => {
-                        self.push(Rule::Shape, subject, format!("{at}: removed"))
-                    }
-                    (None, Some(_)) => {
-                        self.push(Rule::Shape, subject, format!("{at}: added"))
-                    }
+                    (Some(_), None) => self.push(Rule::Shape, subject, format!("{at}: removed")),
+                    (None, Some(_)) => self.push(Rule::Shape, subject, format!("{at}: added")),
                     (None, None) => {}
                 }
             }
@@ -793,11 +807,9 @@ impl Differ<'_> {
         match (a, b) {
             (Value::Object(_), Value::Object(_)) => self.schema(subject, &inner("{}"), a, b),
             _ if a == b => {}
-            (Value::Object(_), _) | (_, Value::Object(_)) => self.push(
-                Rule::Shape,
-                subject,
-                here(&change),
-            ),
+            (Value::Object(_), _) | (_, Value::Object(_)) => {
+                self.push(Rule::Shape, subject, here(&change))
+            }
             (_, Value::Bool(false)) => self.push(
                 Rule::Behaviour(Severity::Breaking),
                 subject,
@@ -805,7 +817,11 @@ impl Differ<'_> {
                     "{change} (bodies with other keys no longer decode)"
                 )),
             ),
-            (Value::Bool(false), _) => self.push(Rule::Behaviour(Severity::Compatible), subject, here(&change)),
+            (Value::Bool(false), _) => self.push(
+                Rule::Behaviour(Severity::Compatible),
+                subject,
+                here(&change),
+            ),
             _ => {} // absent and `true` mean the same.
         }
     }
@@ -856,9 +872,7 @@ impl Differ<'_> {
                 self.push(
                     Rule::Shape,
                     subject,
-                    here(format!(
-                        "property `{name}` {change}"
-                    )),
+                    here(format!("property `{name}` {change}")),
                 );
             }
             // One sentence for a `nullable` flip of an optional field (not also one from `schema`).
@@ -872,14 +886,7 @@ impl Differ<'_> {
                 } else {
                     "not nullable"
                 };
-                self.push(
-                    Rule::Shape,
-                    subject,
-                    format!(
-                        "{}: now {now}",
-                        inner(name)
-                    ),
-                );
+                self.push(Rule::Shape, subject, format!("{}: now {now}", inner(name)));
                 for prop in [&mut old_prop, &mut new_prop] {
                     if let Some(map) = prop.as_object_mut() {
                         map.remove("nullable");
@@ -899,9 +906,7 @@ impl Differ<'_> {
                 self.push(
                     Rule::Shape,
                     subject,
-                    here(format!(
-                        "property `{name}` added (optional)"
-                    )),
+                    here(format!("property `{name}` added (optional)")),
                 );
             }
         }
@@ -932,10 +937,7 @@ impl Differ<'_> {
                     self.push(
                         Rule::Shape,
                         subject,
-                        here(&format!(
-                            "enum widened: {} added",
-                            added.join(", ")
-                        )),
+                        here(&format!("enum widened: {} added", added.join(", "))),
                     );
                 }
             }

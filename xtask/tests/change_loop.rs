@@ -38,10 +38,13 @@ fn scenarios() -> Vec<(&'static str, Edit, bool, Verdicts)> {
             "a new optional field",
             |d| user(d)["nickname"] = json!({"type": "string"}),
             true,
-            vec![(
-                "breaking",
-                "property `nickname` added (optional; the generated struct gains a field)",
-            )],
+            vec![
+                ("breaking", "types::User.nickname: added"),
+                (
+                    "breaking",
+                    "(schema User: property `nickname` added (optional))",
+                ),
+            ],
         ),
         (
             "a new nullable date-time field",
@@ -49,7 +52,7 @@ fn scenarios() -> Vec<(&'static str, Edit, bool, Verdicts)> {
                 user(d)["last_seen_at"] = json!({"type": ["string", "null"], "format": "date-time"})
             },
             true,
-            vec![("breaking", "property `last_seen_at` added (optional")],
+            vec![("breaking", "types::User.last_seen_at: added")],
         ),
         (
             "a new field named like a Rust and a JSON Schema keyword",
@@ -59,8 +62,11 @@ fn scenarios() -> Vec<(&'static str, Edit, bool, Verdicts)> {
             },
             true,
             vec![
-                ("breaking", "property `type` added (optional"),
-                ("breaking", "property `$ref` added (optional"),
+                ("breaking", "types::User.type_: added"),
+                (
+                    "breaking",
+                    "(schema User: property `$ref` added (optional))",
+                ),
             ],
         ),
         (
@@ -70,7 +76,7 @@ fn scenarios() -> Vec<(&'static str, Edit, bool, Verdicts)> {
                     json!({"type": "object", "additionalProperties": {"type": "string"}})
             },
             true,
-            vec![("breaking", "property `labels` added (optional")],
+            vec![("breaking", "types::User.labels: added")],
         ),
         (
             "a new enum value",
@@ -81,7 +87,7 @@ fn scenarios() -> Vec<(&'static str, Edit, bool, Verdicts)> {
                     .push(json!("paused"))
             },
             true,
-            vec![("breaking", "paused")],
+            vec![("breaking", "types::BulkExecutionStatus::Paused: added")],
         ),
         (
             "a new operation with new schemas",
@@ -99,8 +105,9 @@ fn scenarios() -> Vec<(&'static str, Edit, bool, Verdicts)> {
             },
             true,
             vec![
-                ("compatible", "operation list_widgets: added"),
-                ("compatible", "schema Widget: added"),
+                ("compatible", "Client::list_widgets: added"),
+                ("compatible", "types::Widget: added"),
+                ("compatible", "(schema Widget: added)"),
             ],
         ),
         (
@@ -115,7 +122,7 @@ fn scenarios() -> Vec<(&'static str, Edit, bool, Verdicts)> {
                 user(d).as_object_mut().unwrap().shift_remove("email");
             },
             false,
-            vec![("breaking", "property `email` removed")],
+            vec![("breaking", "types::User.email: removed")],
         ),
         (
             "a new required request field",
@@ -128,13 +135,16 @@ fn scenarios() -> Vec<(&'static str, Edit, bool, Verdicts)> {
                     .push(json!("team"));
             },
             false,
-            vec![("breaking", "property `team` added as required")],
+            vec![(
+                "breaking",
+                "types::CurrentOrgCreateUserRequestSchema.team: added",
+            )],
         ),
         (
             "a changed property type",
             |d| user(d)["email"] = json!({"type": "integer"}),
             false,
-            vec![("breaking", "email")],
+            vec![("breaking", "types::User.email: changed")],
         ),
     ]
 }
@@ -151,11 +161,18 @@ fn routine_changes_get_the_right_verdicts_and_the_workspace_survives_the_compati
         let report = scratch.diff();
         for (severity, part) in verdicts {
             let found = report["changes"].as_array().unwrap().iter().any(|c| {
+                let because: Vec<&str> = c["because"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(Value::as_str)
+                    .collect();
                 c["severity"] == severity
                     && format!(
-                        "{}: {}",
+                        "{}: {} ({})",
                         c["subject"].as_str().unwrap(),
-                        c["change"].as_str().unwrap()
+                        c["change"].as_str().unwrap(),
+                        because.join("; ")
                     )
                     .contains(part)
             });

@@ -143,7 +143,10 @@ fn the_version_bump_follows_the_worst_change() {
         )
     );
     assert_eq!(next_version("1.2.3-beta", &diff(base, &added)).0, "1.3.0");
-    assert_eq!(next_version("1.2.3-beta", &diff(base, &described)).0, "1.2.3");
+    assert_eq!(
+        next_version("1.2.3-beta", &diff(base, &described)).0,
+        "1.2.3"
+    );
     assert_eq!(next_version("1.3.0-rc.1", &diff(base, &removed)).0, "2.0.0");
     assert_eq!(next_version("2.0.0-rc.1", &diff(base, &removed)).0, "2.0.0");
     assert_eq!(
@@ -181,9 +184,9 @@ fn the_command_reports_json_and_fails_on_breaking_when_asked() {
     // The Rust items that changed, each with the spec's sentence that explains it.
     assert!(
         report.contains(
-            "Breaking for existing callers (2):\n  - types::User.email: removed (was \
-             `::std::option::Option<::std::string::String>`)\n      because schema User: property \
-             `email` removed\n  - types::builder::User::email: removed"
+            "Breaking for existing callers (1):\n  - types::User.email: removed (was \
+             `Option<String>`)\n      because schema User: property \
+             `email` removed\n"
         ),
         "{report}"
     );
@@ -195,7 +198,7 @@ fn the_command_reports_json_and_fails_on_breaking_when_asked() {
         json!({
             "severity": "breaking",
             "subject": "types::User.email",
-            "change": "removed (was `::std::option::Option<::std::string::String>`)",
+            "change": "removed (was `Option<String>`)",
             "because": ["schema User: property `email` removed"],
         })
     );

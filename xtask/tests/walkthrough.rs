@@ -49,11 +49,14 @@ fn the_upgrade_walkthrough_imports_diffs_generates_builds_and_shows_the_snapshot
     ]));
     let report = text(&diff);
     for line in [
-        "Breaking for existing callers (2):",
-        "Compatible (1):",
-        "schema User: property `organization_id` removed",
-        "operation patch_current_org_user: added (PATCH /api/organization/users/{id})",
-        "schema User: property `last_login_at` added (optional; the generated struct gains a field)",
+        "Breaking for existing callers (",
+        "Compatible (",
+        "  - types::User.organization_id: removed",
+        "      because schema User: property `organization_id` removed",
+        "  - Client::patch_current_org_user: added",
+        "      because operation patch_current_org_user: added (PATCH /api/organization/users/{id})",
+        "  - types::User.last_login_at: added",
+        "      because schema User: property `last_login_at` added (optional)",
     ] {
         assert!(
             report.contains(line),

@@ -4,7 +4,8 @@
 //! verdict follows the code callers compile against.
 //!
 //! An item is keyed by its path inside the generated module: `types::User` (a type), `types::User.email`
-//! (a public field), `types::UserKind::Admin` (a variant), `builder::GetUser::id` (a method),
+//! (a public field), `types::UserKind::Admin` (a variant), `builder::GetUser::id` (an operation builder's
+//! method),
 //! `impl Default for types::User` (a trait, derived or written). Its signature is its tokens without
 //! bodies, attributes or docs: a changed signature or a removed item breaks callers; an added item breaks
 //! them only where Rust's semver rules say so (a field of a struct whose fields are all public breaks
@@ -51,7 +52,7 @@ pub fn changes(old: &Api, new: &Api) -> Vec<RustChange> {
     let mut out = Vec::new();
     for (key, was) in old {
         match new.get(key) {
-            None if !was.parent.as_ref().is_some_and(|p| !new.contains_key(p)) => {
+            None if was.parent.as_ref().is_none_or(|p| new.contains_key(p)) => {
                 out.push(RustChange {
                     key: key.clone(),
                     breaking: true,
@@ -69,8 +70,11 @@ pub fn changes(old: &Api, new: &Api) -> Vec<RustChange> {
         }
     }
     for (key, is) in new {
-        if !old.contains_key(key) && !is.parent.as_ref().is_some_and(|p| !old.contains_key(p)) {
-            let why = is.addition_breaks.map(|why| format!(" ({why})")).unwrap_or_default();
+        if !old.contains_key(key) && is.parent.as_ref().is_none_or(|p| old.contains_key(p)) {
+            let why = is
+                .addition_breaks
+                .map(|why| format!(" ({why})"))
+                .unwrap_or_default();
             out.push(RustChange {
                 key: key.clone(),
                 breaking: is.addition_breaks.is_some(),
@@ -93,6 +97,9 @@ fn walk(items: &[Item], module: &str, api: &mut Api) {
     // Items of this module.
     for item in items {
         match item {
+            // typify's builders (`types::builder`) have one setter per field of the type, taking the
+            // field's type: listing them would say every change twice.
+            Item::Mod(m) if module == "types" && m.ident == "builder" => {}
             Item::Mod(m) if public(&m.vis) => {
                 if let Some((_, inner)) = &m.content {
                     walk(inner, &at(&m.ident.to_string()), api);
@@ -165,7 +172,12 @@ fn walk(items: &[Item], module: &str, api: &mut Api) {
             }
             Item::Type(t) if public(&t.vis) => {
                 let key = at(&t.ident.to_string());
-                let signature = format!("type {}{} = {}", t.ident, tokens(&t.generics), tokens(&t.ty));
+                let signature = format!(
+                    "type {}{} = {}",
+                    t.ident,
+                    tokens(&t.generics),
+                    tokens(&t.ty)
+                );
                 insert(api, &key, signature, None, None, None);
             }
             Item::Fn(f) if public(&f.vis) => {
@@ -174,11 +186,25 @@ fn walk(items: &[Item], module: &str, api: &mut Api) {
             }
             Item::Const(c) if public(&c.vis) => {
                 let key = at(&c.ident.to_string());
-                insert(api, &key, format!("const {}: {}", c.ident, tokens(&c.ty)), None, None, None);
+                insert(
+                    api,
+                    &key,
+                    format!("const {}: {}", c.ident, tokens(&c.ty)),
+                    None,
+                    None,
+                    None,
+                );
             }
             Item::Trait(t) if public(&t.vis) => {
                 let key = at(&t.ident.to_string());
-                insert(api, &key, format!("trait {}{}", t.ident, tokens(&t.generics)), None, None, None);
+                insert(
+                    api,
+                    &key,
+                    format!("trait {}{}", t.ident, tokens(&t.generics)),
+                    None,
+                    None,
+                    None,
+                );
                 for member in &t.items {
                     if let TraitItem::Fn(f) = member {
                         insert(
@@ -227,9 +253,10 @@ fn implementation(api: &mut Api, module: &str, block: &syn::ItemImpl) {
             for member in &block.items {
                 let (name, signature) = match member {
                     ImplItem::Fn(f) if public(&f.vis) => (f.sig.ident.to_string(), tokens(&f.sig)),
-                    ImplItem::Const(c) if public(&c.vis) => {
-                        (c.ident.to_string(), format!("const {}: {}", c.ident, tokens(&c.ty)))
-                    }
+                    ImplItem::Const(c) if public(&c.vis) => (
+                        c.ident.to_string(),
+                        format!("const {}: {}", c.ident, tokens(&c.ty)),
+                    ),
                     _ => continue,
                 };
                 let parent = type_key(&self_type);
@@ -250,9 +277,20 @@ fn derives(api: &mut Api, key: &str, attrs: &[syn::Attribute]) {
             continue;
         };
         for path in paths {
-            let name = path.segments.last().map(|s| s.ident.to_string()).unwrap_or_default();
+            let name = path
+                .segments
+                .last()
+                .map(|s| s.ident.to_string())
+                .unwrap_or_default();
             let (trait_key, signature) = (format!("impl {name} for {key}"), "derive".to_string());
-            insert(api, &trait_key, signature, Some(key.to_string()), None, None);
+            insert(
+                api,
+                &trait_key,
+                signature,
+                Some(key.to_string()),
+                None,
+                None,
+            );
         }
     }
 }
@@ -299,7 +337,9 @@ fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
 fn qualified(module: &str, ty: &syn::Type) -> String {
     let text = tokens(ty);
     match ty {
-        syn::Type::Path(p) if p.qself.is_none() && p.path.segments.len() == 1 && !module.is_empty() => {
+        syn::Type::Path(p)
+            if p.qself.is_none() && p.path.segments.len() == 1 && !module.is_empty() =>
+        {
             format!("{module}::{text}")
         }
         _ => text,
@@ -308,8 +348,23 @@ fn qualified(module: &str, ty: &syn::Type) -> String {
 
 /// `types::GetUser<'a>` → `types::GetUser`: the key of the type an impl is for.
 fn type_key(self_type: &str) -> String {
-    self_type.split('<').next().unwrap_or(self_type).trim().to_string()
+    self_type
+        .split('<')
+        .next()
+        .unwrap_or(self_type)
+        .trim()
+        .to_string()
 }
+
+/// Paths typify and progenitor write out in full before types the prelude names (`Option`, `String`,
+/// `Vec`, `TryInto`).
+const PRELUDE_PATHS: [&str; 5] = [
+    "::std::option::",
+    "::std::string::",
+    "::std::vec::",
+    "::std::convert::",
+    "std::convert::",
+];
 
 /// Tokens as text, spaced as Rust is written (`Option<Vec<String>>`, not `Option < Vec < String > >`):
 /// a space between two words, after a comma or a single `:`, around `->`, `=` and `+`.
@@ -332,8 +387,112 @@ fn tokens(node: &impl ToTokens) -> String {
     }
     let out = out.replace("  ", " ");
     // Trailing commas, which progenitor writes in argument lists and where clauses.
-    let out = [", )", ",)", ", >", ",>"]
+    let out = [", )", ",)", ", >", ",>"].iter().fold(out, |text, comma| {
+        text.replace(comma, &comma[comma.len() - 1..])
+    });
+    // The prelude's types by their short names, as callers write them.
+    let out = PRELUDE_PATHS
         .iter()
-        .fold(out, |text, comma| text.replace(comma, &comma[comma.len() - 1..]));
+        .fold(out, |text, path| text.replace(path, ""));
     out.trim().trim_end_matches(',').to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn api_of(code: &str) -> Api {
+        api(&syn::parse_file(code).unwrap())
+    }
+
+    #[test]
+    fn reads_public_items_with_their_signatures() {
+        let api = api_of(
+            r#"
+            pub mod types {
+                #[derive(Clone, Debug, ::serde::Serialize)]
+                pub struct User {
+                    #[serde(rename = "type")]
+                    pub type_: ::std::option::Option<::std::string::String>,
+                    pub id: ::uuid::Uuid,
+                }
+                pub enum Kind { Admin, Unknown(::std::string::String) }
+                pub struct Code(::std::string::String);
+                impl ::std::convert::TryFrom<&str> for Code { type Error = String; fn try_from(_: &str) -> Result<Self, String> { todo!() } }
+                pub mod builder { pub struct User { x: u8 } }
+                struct Private;
+            }
+            pub struct Client;
+            impl Client { pub fn get_user(&self) -> builder::GetUser<'_> { todo!() } fn hidden(&self) {} }
+            "#,
+        );
+        let sig = |key: &str| api.get(key).map(|i| i.signature.as_str());
+        assert_eq!(sig("types::User.type_"), Some("Option<String>"));
+        assert_eq!(api["types::User.type_"].json_name.as_deref(), Some("type"));
+        assert_eq!(sig("types::User.id"), Some("::uuid::Uuid"));
+        assert_eq!(sig("impl Clone for types::User"), Some("derive"));
+        assert_eq!(sig("types::Kind::Unknown"), Some("Unknown(String)"));
+        assert_eq!(sig("types::Code"), Some("struct Code(_)"));
+        assert_eq!(
+            sig("impl TryFrom<&str> for types::Code"),
+            Some("type Error = String")
+        );
+        assert_eq!(
+            sig("Client::get_user"),
+            Some("fn get_user(&self) -> builder::GetUser<'_>")
+        );
+        assert_eq!(sig("Client::hidden"), None);
+        assert_eq!(sig("types::Private"), None);
+        assert!(!api.keys().any(|k| k.starts_with("types::builder")));
+    }
+
+    #[test]
+    fn additions_break_where_rust_semver_says() {
+        let old =
+            api_of("pub struct A { pub x: u8 } pub struct B { pub x: u8, y: u8 } pub enum E { X }");
+        let new = api_of(
+            "pub struct A { pub x: u8, pub z: u8 } pub struct B { pub x: u8, y: u8, pub z: u8 } \
+             pub enum E { X, Y } pub struct C { pub x: u8 }",
+        );
+        let found: Vec<(String, bool)> = changes(&old, &new)
+            .into_iter()
+            .map(|c| (c.key, c.breaking))
+            .collect();
+        // A field of an all-public struct and a variant break; a field beside a private one and a new
+        // type do not; the new type's own members are not listed again.
+        assert_eq!(
+            found,
+            [
+                ("A.z".to_string(), true),
+                ("B.z".to_string(), false),
+                ("C".to_string(), false),
+                ("E::Y".to_string(), true),
+            ]
+        );
+        let back: Vec<(String, bool)> = changes(&new, &old)
+            .into_iter()
+            .map(|c| (c.key, c.breaking))
+            .collect();
+        assert_eq!(
+            back,
+            [
+                ("A.z".to_string(), true),
+                ("B.z".to_string(), true),
+                ("C".to_string(), true),
+                ("E::Y".to_string(), true),
+            ]
+        );
+    }
+
+    #[test]
+    fn signatures_are_spaced_as_rust_is_written() {
+        let sig: syn::Signature = syn::parse_str(
+            "fn id<V>(mut self, value: V,) -> Self where V: std::convert::TryInto<::std::vec::Vec<::std::string::String>>,",
+        )
+        .unwrap();
+        assert_eq!(
+            tokens(&sig),
+            "fn id<V>(mut self, value: V) -> Self where V: TryInto<Vec<String>>"
+        );
+    }
 }
