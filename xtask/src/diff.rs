@@ -111,10 +111,11 @@ fn judge(
     rust: Vec<rust_api::RustChange>,
     owners: &Owners,
 ) -> Vec<Change> {
+    let rust_unchanged = rust.is_empty();
     let mut explained = vec![false; sentences.len()];
     let mut changes = Vec::new();
     for item in rust {
-        let owner = owners.of_item(&item.key);
+        let owner = owners.of_item(&item.owner);
         let of_owner: Vec<usize> = (0..sentences.len())
             .filter(|&i| {
                 owner
@@ -149,12 +150,17 @@ fn judge(
     for (sentence, explained) in sentences.into_iter().zip(explained) {
         let (severity, change) = match sentence.rule {
             Rule::Shape if explained => continue,
-            Rule::Shape => (
+            Rule::Shape if rust_unchanged => (
                 Severity::Compatible,
                 format!(
                     "{} (the generated Rust API does not change)",
                     sentence.change
                 ),
+            ),
+            // The Rust changes are listed on their own, explained by other sentences.
+            Rule::Shape => (
+                Severity::Compatible,
+                format!("{} (no Rust change traced to it)", sentence.change),
             ),
             Rule::Behaviour(severity) => (severity, sentence.change),
             Rule::Docs => (Severity::Docs, sentence.change),
@@ -194,7 +200,7 @@ fn fits(field: Option<&str>, json_name: Option<&str>, remainder: &str) -> bool {
         return true;
     };
     match json_name {
-        Some(name) => squash(name).starts_with(&field),
+        Some(name) => squash(name) == field,
         None if !remainder.is_empty() => remainder.starts_with(&field),
         None => true,
     }
@@ -245,8 +251,7 @@ impl Owners {
     /// adds to the owner's (`kind` for `types::UserKind`): `Client::get_user` and `builder::GetUser` are
     /// the operation's, a type under `types` the schema or operation its name starts with (the longest).
     fn of_item(&self, key: &str) -> Option<(String, String)> {
-        let path = key.rsplit(" for ").next().unwrap_or(key);
-        let path = path.split(['.', '<']).next().unwrap_or(path);
+        let path = key.split(['.', '<']).next().unwrap_or(key);
         let segments: Vec<&str> = path.split("::").collect();
         let at = segments
             .iter()
@@ -718,8 +723,8 @@ impl Differ<'_> {
             self.push(Rule::Shape, subject, here(&format!("now {now}")));
         }
         self.enums(subject, &here, old, new);
-        // What typify reads to pick a Rust type (a default makes an optional field plain, uniqueItems a
-        // set): the generated code decides what that breaks.
+        // What typify reads to pick a Rust type (a default makes an optional field plain): the generated
+        // code decides what that breaks.
         for key in ["default", "uniqueItems"] {
             if old[key] != new[key] {
                 let change = format!(

@@ -156,10 +156,12 @@ fn prepare(spec: &OpenAPI) -> Result<Prepared, String> {
 /// The client's syntax tree for `spec`, exactly as `generate` writes it (every pass applied): what
 /// `diff` reads the public Rust API from.
 pub fn client_syntax(spec: &OpenAPI) -> Result<syn::File, String> {
-    let Prepared { spec, rewrites, .. } = prepare(spec)?;
-    let tokens = contain_panics(|| Generator::new(&settings()).generate_tokens(&spec))
-        .map_err(|panic| located(&spec, panic))?;
-    syntax_tree(CLIENT, tokens, &rewrites).map_err(|e| located(&spec, e))
+    let file = contain_panics(|| {
+        let Prepared { spec, rewrites, .. } = prepare(spec)?;
+        let tokens = Generator::new(&settings()).generate_tokens(&spec);
+        syntax_tree(CLIENT, tokens, &rewrites)
+    });
+    file.and_then(|file| file).map_err(|e| located(spec, e))
 }
 
 /// A generated file: its path relative to the workspace root, and its text.

@@ -83,7 +83,9 @@ pub fn status(root: &Path) -> Result<Status, String> {
     }
     let released = parse_version(&read(root, BASELINE_VERSION)?, BASELINE_VERSION)?;
     let (_, baseline) = read_spec_version(&root.join(BASELINE_SPEC).display().to_string())?;
-    let changes = diff::diff(&baseline, &spec)?;
+    let changes = diff::diff(&baseline, &spec).map_err(|e| {
+        format!("cannot judge the spec changes since release {released} ({BASELINE_SPEC}): {e}")
+    })?;
     let (required, bump) = diff::next_version(&released.to_string(), &changes);
     let required = parse_version(&required, "the required version")?;
     Ok(Status {

@@ -49,8 +49,8 @@ fn the_upgrade_walkthrough_imports_diffs_generates_builds_and_shows_the_snapshot
     ]));
     let report = text(&diff);
     for line in [
-        "Breaking for existing callers (",
-        "Compatible (",
+        "Breaking for existing callers (2):",
+        "Compatible (2):",
         "  - types::User.organization_id: removed",
         "      because schema User: property `organization_id` removed",
         "  - Client::patch_current_org_user: added",

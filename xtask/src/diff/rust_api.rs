@@ -41,6 +41,8 @@ pub fn api(file: &syn::File) -> Api {
 #[derive(Debug, Clone, PartialEq)]
 pub struct RustChange {
     pub key: String,
+    /// The path to find the item's schema or operation by: an impl's type, else the item's own key.
+    pub owner: String,
     pub breaking: bool,
     pub what: String,
     pub json_name: Option<String>,
@@ -52,9 +54,10 @@ pub fn changes(old: &Api, new: &Api) -> Vec<RustChange> {
     let mut out = Vec::new();
     for (key, was) in old {
         match new.get(key) {
-            None if was.parent.as_ref().is_none_or(|p| new.contains_key(p)) => {
+            None if !was.parent.as_ref().is_some_and(|p| gone(p, old, new)) => {
                 out.push(RustChange {
                     key: key.clone(),
+                    owner: owner(key, was),
                     breaking: true,
                     what: format!("removed (was `{}`)", was.signature),
                     json_name: was.json_name.clone(),
@@ -62,6 +65,7 @@ pub fn changes(old: &Api, new: &Api) -> Vec<RustChange> {
             }
             Some(is) if is.signature != was.signature => out.push(RustChange {
                 key: key.clone(),
+                owner: owner(key, is),
                 breaking: true,
                 what: format!("changed from `{}` to `{}`", was.signature, is.signature),
                 json_name: is.json_name.clone(),
@@ -70,13 +74,14 @@ pub fn changes(old: &Api, new: &Api) -> Vec<RustChange> {
         }
     }
     for (key, is) in new {
-        if !old.contains_key(key) && is.parent.as_ref().is_none_or(|p| old.contains_key(p)) {
+        if !old.contains_key(key) && !is.parent.as_ref().is_some_and(|p| gone(p, new, old)) {
             let why = is
                 .addition_breaks
                 .map(|why| format!(" ({why})"))
                 .unwrap_or_default();
             out.push(RustChange {
                 key: key.clone(),
+                owner: owner(key, is),
                 breaking: is.addition_breaks.is_some(),
                 what: format!("added `{}`{why}", is.signature),
                 json_name: is.json_name.clone(),
@@ -84,6 +89,18 @@ pub fn changes(old: &Api, new: &Api) -> Vec<RustChange> {
         }
     }
     out
+}
+
+fn owner(key: &str, item: &ApiItem) -> String {
+    match &item.parent {
+        Some(parent) if key.starts_with("impl ") => parent.clone(),
+        _ => key.to_string(),
+    }
+}
+
+/// Whether the item at `key` is in `from` and not in `to` (its members then go with it, unlisted).
+fn gone(key: &str, from: &Api, to: &Api) -> bool {
+    from.contains_key(key) && !to.contains_key(key)
 }
 
 fn walk(items: &[Item], module: &str, api: &mut Api) {
@@ -157,14 +174,14 @@ fn walk(items: &[Item], module: &str, api: &mut Api) {
                     None,
                     None,
                 );
+                // A variant pairs with the spec's sentences by its enum's name (`UserKind`: `kind`).
                 for variant in &e.variants {
-                    let json = serde_rename(&variant.attrs);
                     insert(
                         api,
                         &format!("{key}::{}", variant.ident),
                         format!("{}{}", variant.ident, tokens(&variant.fields)),
                         Some(key.clone()),
-                        json,
+                        None,
                         Some("a match that names every variant stops compiling"),
                     );
                 }
@@ -233,7 +250,7 @@ fn implementation(api: &mut Api, module: &str, block: &syn::ItemImpl) {
     match &block.trait_ {
         Some((negative, path, _)) => {
             let negative = if negative.is_some() { "!" } else { "" };
-            let key = format!("impl {negative}{} for {self_type}", tokens(path));
+            let key = format!("impl {negative}{} for {self_type}", trait_name(path));
             let associated: Vec<String> = block
                 .items
                 .iter()
@@ -247,7 +264,22 @@ fn implementation(api: &mut Api, module: &str, block: &syn::ItemImpl) {
             } else {
                 associated.join("; ")
             };
-            insert(api, &key, signature, Some(type_key(&self_type)), None, None);
+            // The type the impl is about: its own, or for a foreign type (`impl From<Code> for String`) the
+            // first of ours among the trait's arguments.
+            let ours =
+                |ty: &syn::Type| matches!(ty, syn::Type::Path(p) if p.path.segments.len() == 1);
+            let about = match path.segments.last().map(|s| &s.arguments) {
+                _ if ours(&block.self_ty) => None,
+                Some(syn::PathArguments::AngleBracketed(args)) => {
+                    args.args.iter().find_map(|arg| match arg {
+                        syn::GenericArgument::Type(ty) if ours(ty) => Some(qualified(module, ty)),
+                        _ => None,
+                    })
+                }
+                _ => None,
+            };
+            let parent = type_key(about.as_deref().unwrap_or(&self_type));
+            insert(api, &key, signature, Some(parent), None, None);
         }
         None => {
             for member in &block.items {
@@ -267,6 +299,29 @@ fn implementation(api: &mut Api, module: &str, block: &syn::ItemImpl) {
     }
 }
 
+/// A trait as callers name it, the same whether derived or written out: its last segment and its type
+/// arguments (`::std::convert::TryFrom<&str>` → `TryFrom<&str>`, `::serde::Deserialize<'de>` →
+/// `Deserialize`). typify derives `Default` for some structs and writes it out for others.
+fn trait_name(path: &syn::Path) -> String {
+    let Some(last) = path.segments.last() else {
+        return tokens(path);
+    };
+    let arguments: Vec<String> = match &last.arguments {
+        syn::PathArguments::AngleBracketed(args) => args
+            .args
+            .iter()
+            .filter(|arg| !matches!(arg, syn::GenericArgument::Lifetime(_)))
+            .map(tokens)
+            .collect(),
+        _ => Vec::new(),
+    };
+    if arguments.is_empty() {
+        last.ident.to_string()
+    } else {
+        format!("{}<{}>", last.ident, arguments.join(", "))
+    }
+}
+
 /// Each `#[derive(..)]` trait of the type at `key`, as `impl Trait for key` (derived and written impls
 /// are the same to callers).
 fn derives(api: &mut Api, key: &str, attrs: &[syn::Attribute]) {
@@ -282,7 +337,7 @@ fn derives(api: &mut Api, key: &str, attrs: &[syn::Attribute]) {
                 .last()
                 .map(|s| s.ident.to_string())
                 .unwrap_or_default();
-            let (trait_key, signature) = (format!("impl {name} for {key}"), "derive".to_string());
+            let (trait_key, signature) = (format!("impl {name} for {key}"), "impl".to_string());
             insert(
                 api,
                 &trait_key,
@@ -316,7 +371,7 @@ fn public(vis: &Visibility) -> bool {
     matches!(vis, Visibility::Public(_))
 }
 
-/// `rename = ".."` in the item's `#[serde(..)]` attributes.
+/// `rename = ".."` in a field's `#[serde(..)]` attributes.
 fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
     let mut found = None;
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
@@ -419,6 +474,10 @@ mod tests {
                 pub enum Kind { Admin, Unknown(::std::string::String) }
                 pub struct Code(::std::string::String);
                 impl ::std::convert::TryFrom<&str> for Code { type Error = String; fn try_from(_: &str) -> Result<Self, String> { todo!() } }
+                impl ::std::convert::From<Code> for ::std::string::String { fn from(_: Code) -> Self { todo!() } }
+                pub struct Written;
+                impl ::std::default::Default for Written { fn default() -> Self { Written } }
+                impl<'de> ::serde::Deserialize<'de> for Written { fn deserialize() {} }
                 pub mod builder { pub struct User { x: u8 } }
                 struct Private;
             }
@@ -430,13 +489,18 @@ mod tests {
         assert_eq!(sig("types::User.type_"), Some("Option<String>"));
         assert_eq!(api["types::User.type_"].json_name.as_deref(), Some("type"));
         assert_eq!(sig("types::User.id"), Some("::uuid::Uuid"));
-        assert_eq!(sig("impl Clone for types::User"), Some("derive"));
+        assert_eq!(sig("impl Clone for types::User"), Some("impl"));
         assert_eq!(sig("types::Kind::Unknown"), Some("Unknown(String)"));
         assert_eq!(sig("types::Code"), Some("struct Code(_)"));
         assert_eq!(
             sig("impl TryFrom<&str> for types::Code"),
             Some("type Error = String")
         );
+        // A conversion to a foreign type belongs to ours; derived and written impls look the same.
+        let into_string = &api["impl From<Code> for String"];
+        assert_eq!(into_string.parent.as_deref(), Some("types::Code"));
+        assert_eq!(sig("impl Default for types::Written"), Some("impl"));
+        assert_eq!(sig("impl Deserialize for types::Written"), Some("impl"));
         assert_eq!(
             sig("Client::get_user"),
             Some("fn get_user(&self) -> builder::GetUser<'_>")
