@@ -18,7 +18,7 @@ mod optional_schemars;
 mod paths;
 mod query;
 mod schemas;
-mod tree;
+pub(crate) mod tree;
 
 /// Where each generated file goes, relative to the workspace root.
 pub const CLIENT: &str = "crates/polytomic/src/generated.rs";

@@ -16,6 +16,8 @@ use std::collections::BTreeMap;
 use quote::ToTokens;
 use syn::{Fields, ImplItem, Item, TraitItem, Visibility};
 
+use crate::generate::tree::json_name;
+
 /// One public item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ApiItem {
@@ -148,8 +150,7 @@ fn walk(items: &[Item], module: &str, api: &mut Api) {
                     for field in fields.named.iter().filter(|f| public(&f.vis)) {
                         let Some(ident) = &field.ident else { continue };
                         let name = ident.to_string();
-                        let json = serde_rename(&field.attrs)
-                            .unwrap_or_else(|| name.trim_start_matches("r#").to_string());
+                        let json = json_name(field).unwrap_or_else(|| name.clone());
                         insert(
                             api,
                             &format!("{key}.{name}"),
@@ -325,28 +326,16 @@ fn trait_name(path: &syn::Path) -> String {
 /// Each `#[derive(..)]` trait of the type at `key`, as `impl Trait for key` (derived and written impls
 /// are the same to callers).
 fn derives(api: &mut Api, key: &str, attrs: &[syn::Attribute]) {
-    for attr in attrs.iter().filter(|a| a.path().is_ident("derive")) {
-        let Ok(paths) = attr.parse_args_with(
-            syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-        ) else {
-            continue;
-        };
-        for path in paths {
-            let name = path
-                .segments
-                .last()
-                .map(|s| s.ident.to_string())
-                .unwrap_or_default();
-            let (trait_key, signature) = (format!("impl {name} for {key}"), "impl".to_string());
-            insert(
-                api,
-                &trait_key,
-                signature,
-                Some(key.to_string()),
-                None,
-                None,
-            );
-        }
+    for name in crate::generate::tree::derives(attrs) {
+        let trait_key = format!("impl {name} for {key}");
+        insert(
+            api,
+            &trait_key,
+            "impl".into(),
+            Some(key.to_string()),
+            None,
+            None,
+        );
     }
 }
 
@@ -369,23 +358,6 @@ fn insert(
 
 fn public(vis: &Visibility) -> bool {
     matches!(vis, Visibility::Public(_))
-}
-
-/// `rename = ".."` in a field's `#[serde(..)]` attributes.
-fn serde_rename(attrs: &[syn::Attribute]) -> Option<String> {
-    let mut found = None;
-    for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let _ = attr.parse_nested_meta(|meta| {
-            if meta.path.is_ident("rename") {
-                let value: syn::LitStr = meta.value()?.parse()?;
-                found = Some(value.value());
-            } else if meta.input.peek(syn::Token![=]) {
-                let _: syn::Expr = meta.value()?.parse()?;
-            }
-            Ok(())
-        });
-    }
-    found
 }
 
 /// The implemented type as a key: a bare name (`User`, `GetUser<'a>`) is of this module.

@@ -4,6 +4,8 @@
 
 use openapiv3::{OpenAPI, ReferenceOr, SchemaKind, Type};
 
+use super::tree::json_name;
+
 /// (Rust type name, field name) of every deprecated property of a named object schema.
 pub fn deprecated_fields(spec: &OpenAPI) -> Vec<(String, String)> {
     let mut fields = Vec::new();
@@ -96,27 +98,6 @@ pub fn mark(file: &mut syn::File, fields: &[(String, String)]) -> Result<usize, 
         ));
     }
     Ok(fields.len())
-}
-
-/// The JSON property a field holds: its `#[serde(rename = "..")]`, else its name (`r#type` is `type`).
-fn json_name(field: &syn::Field) -> Option<String> {
-    use syn::punctuated::Punctuated;
-    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let Ok(metas) =
-            attr.parse_args_with(Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated)
-        else {
-            continue;
-        };
-        for meta in metas {
-            if let syn::Meta::NameValue(nv) = meta
-                && nv.path.is_ident("rename")
-            {
-                return super::tree::lit_str(&nv.value);
-            }
-        }
-    }
-    let name = field.ident.as_ref()?.to_string();
-    Some(name.trim_start_matches("r#").to_string())
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ use syn::punctuated::Punctuated;
 use syn::{Expr, Fields, ImplItem, Item, Token};
 
 use super::schemas::for_each_schema;
-use super::tree::module;
+use super::tree::{derives, module, serde_metas};
 
 /// The name of the catch-all variant (unless an enum already lists a value of that name).
 const UNKNOWN: &str = "Unknown";
@@ -101,31 +101,13 @@ pub fn open_types(
 
 fn has_extra(fields: &Fields) -> bool {
     fields.iter().any(|field| {
-        field.ident.as_ref().is_some_and(|i| i == "extra")
-            && field.attrs.iter().any(|a| is_serde(a, "flatten"))
+        field.ident.as_ref().is_some_and(|i| i == "extra") && has_serde(&field.attrs, "flatten")
     })
 }
 
-/// `#[serde(..word..)]`.
-fn is_serde(attr: &syn::Attribute, word: &str) -> bool {
-    attr.path().is_ident("serde")
-        && attr
-            .parse_args_with(Punctuated::<syn::Meta, Token![,]>::parse_terminated)
-            .is_ok_and(|metas| metas.iter().any(|m| m.path().is_ident(word)))
-}
-
-/// Names of the derives of an item.
-fn derives(attrs: &[syn::Attribute]) -> Vec<String> {
-    attrs
-        .iter()
-        .filter(|a| a.path().is_ident("derive"))
-        .filter_map(|a| {
-            a.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
-                .ok()
-        })
-        .flat_map(|paths| paths.into_iter())
-        .filter_map(|p| p.segments.last().map(|s| s.ident.to_string()))
-        .collect()
+/// `#[serde(..word..)]` among `attrs`.
+fn has_serde(attrs: &[syn::Attribute], word: &str) -> bool {
+    serde_metas(attrs).iter().any(|m| m.path().is_ident(word))
 }
 
 /// A string enum as typify writes it: unit variants only, deserialized by serde, not untagged as a whole.
@@ -136,7 +118,7 @@ fn is_string_enum(item: &syn::ItemEnum) -> bool {
             .iter()
             .all(|v| matches!(v.fields, Fields::Unit))
         && derives(&item.attrs).iter().any(|d| d == "Deserialize")
-        && !item.attrs.iter().any(|a| is_serde(a, "untagged"))
+        && !has_serde(&item.attrs, "untagged")
 }
 
 fn open_enums(types: &mut [Item]) -> Result<usize, String> {
@@ -277,35 +259,30 @@ fn is_path(expr: &Expr, name: &str) -> bool {
 /// `Some(Some(path))` for `#[serde(default = "path")]`; `None` when it has none.
 fn serde_default(field: &syn::Field) -> Option<Option<syn::Path>> {
     let mut found = None;
-    for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
-        let metas = attr
-            .parse_args_with(Punctuated::<syn::Meta, Token![,]>::parse_terminated)
-            .ok()?;
-        for meta in metas {
-            match meta {
-                syn::Meta::Path(p) if p.is_ident("default") => {
-                    found = Some(None);
-                }
-                // An optional `Option` (typify leaves `default` to serde, which gives `None`).
-                syn::Meta::NameValue(nv)
-                    if nv.path.is_ident("skip_serializing_if")
-                        && matches!(&nv.value, Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })
-                            if s.value() == "::std::option::Option::is_none") =>
-                {
-                    found = found.or(Some(None));
-                }
-                syn::Meta::NameValue(nv) if nv.path.is_ident("default") => {
-                    let Expr::Lit(syn::ExprLit {
-                        lit: syn::Lit::Str(path),
-                        ..
-                    }) = &nv.value
-                    else {
-                        return None;
-                    };
-                    found = Some(Some(path.parse().ok()?));
-                }
-                _ => {}
+    for meta in serde_metas(&field.attrs) {
+        match meta {
+            syn::Meta::Path(p) if p.is_ident("default") => {
+                found = Some(None);
             }
+            // An optional `Option` (typify leaves `default` to serde, which gives `None`).
+            syn::Meta::NameValue(nv)
+                if nv.path.is_ident("skip_serializing_if")
+                    && matches!(&nv.value, Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(s), .. })
+                        if s.value() == "::std::option::Option::is_none") =>
+            {
+                found = found.or(Some(None));
+            }
+            syn::Meta::NameValue(nv) if nv.path.is_ident("default") => {
+                let Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(path),
+                    ..
+                }) = &nv.value
+                else {
+                    return None;
+                };
+                found = Some(Some(path.parse().ok()?));
+            }
+            _ => {}
         }
     }
     found

@@ -1,6 +1,7 @@
 //! Small readers of progenitor's syntax tree, shared by the passes that rewrite it.
 
-use syn::{Expr, Item};
+use syn::punctuated::Punctuated;
+use syn::{Expr, Item, Token};
 
 /// The items of `mod name` among `items`.
 pub fn module<'a>(items: &'a mut [Item], name: &str) -> Result<&'a mut Vec<Item>, String> {
@@ -56,4 +57,51 @@ pub fn vec_item(ty: &syn::Type) -> Option<&syn::Type> {
 /// Takes `expr` out, leaving a placeholder, so it can be wrapped in a new expression.
 pub fn take(expr: &mut Expr) -> Expr {
     std::mem::replace(expr, Expr::Verbatim(proc_macro2::TokenStream::new()))
+}
+
+/// The names of an item's derives (`serde::Deserialize` is `Deserialize`).
+pub fn derives(attrs: &[syn::Attribute]) -> Vec<String> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("derive"))
+        .filter_map(|a| {
+            a.parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+                .ok()
+        })
+        .flat_map(|paths| paths.into_iter())
+        .filter_map(|p| p.segments.last().map(|s| s.ident.to_string()))
+        .collect()
+}
+
+/// The entries of an item's `#[serde(..)]` attributes (`rename = ".."`, `default`, `flatten`).
+pub fn serde_metas(attrs: &[syn::Attribute]) -> Vec<syn::Meta> {
+    attrs
+        .iter()
+        .filter(|a| a.path().is_ident("serde"))
+        .filter_map(|a| {
+            a.parse_args_with(Punctuated::<syn::Meta, Token![,]>::parse_terminated)
+                .ok()
+        })
+        .flatten()
+        .collect()
+}
+
+/// The JSON property a field holds: its `#[serde(rename = "..")]`, else its name (`r#type` is `type`).
+pub fn json_name(field: &syn::Field) -> Option<String> {
+    let renamed = serde_metas(&field.attrs)
+        .into_iter()
+        .find_map(|meta| match meta {
+            syn::Meta::NameValue(nv) if nv.path.is_ident("rename") => lit_str(&nv.value),
+            _ => None,
+        });
+    renamed.or_else(|| {
+        Some(
+            field
+                .ident
+                .as_ref()?
+                .to_string()
+                .trim_start_matches("r#")
+                .to_string(),
+        )
+    })
 }
