@@ -30,9 +30,9 @@ usage: cargo xtask import [UPSTREAM] [--overlay PATH] [--out PATH] [--check]
 
 usage: cargo xtask diff [--base REV_OR_PATH] [--spec REV_OR_PATH] [--format text|json] [--fail-on-breaking]
 
-  diff            list every change between two versions of the spec, per operation and schema, classified
-                  breaking / compatible / documentation for callers of the Rust client, and the version
-                  bump the client crate needs. Defaults: --base HEAD (git), --spec the working tree's
+  diff            list every change between two versions of the spec as the public Rust items it changes
+                  in the client generated for each side, classified breaking / compatible / documentation
+                  for callers of the Rust client, and the version bump the client crate needs. Defaults: --base HEAD (git), --spec the working tree's
                   openapi/polytomic.yaml
   --fail-on-breaking  exit 1 when any change is breaking
 
