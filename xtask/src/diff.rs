@@ -3,7 +3,7 @@
 //!
 //! Two readings, one report. The spec's changes, matched by operationId (the Rust method name), parameters
 //! by location and name, schemas by name, properties by name, say what changed in words. The verdict
-//! comes from the Rust API generated for each side ([`rust_api`]): every changed, removed or added public
+//! comes from the Rust API generated for each side (`diff/rust_api.rs`): every changed, removed or added public
 //! item is a change of its own, named by its Rust path and explained by the spec's sentences about the
 //! same schema or operation. Spec changes that the Rust API does not show are judged by what they do at
 //! run time (a parameter made required, a tightened bound, a credential no longer accepted), or are

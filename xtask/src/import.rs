@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 use crate::spec::render_path;
 
 mod operations;
+pub(crate) mod paging;
 mod secrets;
 
 /// The comment at the top of the imported spec.
@@ -37,6 +38,7 @@ pub fn import(upstream: Value, overlay: &Value) -> Result<Value, String> {
     operations::name_and_secure(&mut doc, overlay).map_err(|e| format!("upstream: {e}"))?;
     apply_overlay(&mut doc, overlay).map_err(|e| format!("overlay: {e}"))?;
     secrets::mark(&mut doc);
+    paging::check(&doc).map_err(|e| format!("overlay: {e}"))?;
     operations::check_unique(&doc)?;
     Ok(doc)
 }

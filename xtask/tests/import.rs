@@ -143,6 +143,33 @@ fn an_overlay_target_upstream_no_longer_has_is_an_error() {
     );
 }
 
+/// The overlay declares that `/api/syncs` pages by `page_token`: upstream renaming the parameter makes the
+/// declaration name nothing, which stops the import, naming the operation and the key.
+#[test]
+fn a_paging_declaration_upstream_no_longer_matches_is_an_error() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut changed = upstream();
+    for parameter in changed["paths"]["/api/syncs"]["get"]["parameters"]
+        .as_array_mut()
+        .unwrap()
+    {
+        if parameter["name"] == "page_token" {
+            parameter["name"] = "cursor".into();
+        }
+    }
+    let output = import_into(dir.path(), &changed);
+    assert_eq!(output.status.code(), Some(1));
+    let message = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        message.contains(
+            "paths.\"/api/syncs\".get.x-polytomic-paging: next: the operation has no query parameter \
+             `page_token`"
+        ),
+        "{message}"
+    );
+    assert!(!dir.path().join("spec.yaml").exists(), "nothing written");
+}
+
 #[test]
 fn json_with_escaped_surrogate_pairs_imports_like_utf8() {
     // Python's json.dump and many tools write 🚧 as "\ud83d\udea7", which YAML parsers reject.

@@ -1,5 +1,6 @@
 //! `send_all` on the loopback server: every page is requested with the token of the one before, items
-//! come back in order, and the walk ends at a page without a token (here an empty last page).
+//! come back in order, and the walk ends at a page without a token (here an empty last page); a token
+//! seen before is an error, not a loop.
 
 use polytomic_test_support::{Reply, Server, client};
 use serde_json::json;
@@ -49,20 +50,48 @@ async fn send_all_walks_three_pages_to_an_empty_last_one() {
 }
 
 #[tokio::test]
-async fn a_token_that_repeats_ends_the_walk_instead_of_looping() {
+async fn a_token_that_repeats_at_once_is_an_error_not_a_loop() {
     let server = Server::start(|_| page(&["a"], Some("same"))).await;
-    let executions = client(&server)
+    let error = client(&server)
         .list_bulk_sync_executions()
         .id(uuid::Uuid::nil())
         .send_all()
         .await
-        .unwrap();
-    assert_eq!(
-        executions.len(),
-        2,
-        "the first page, then the page of `same` once"
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("repeats the token `same`"),
+        "{error}"
     );
     assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
+async fn a_cycle_of_tokens_is_an_error_at_its_first_repeat() {
+    // A, B, A: the third page would start the loop again.
+    let server = Server::start(|request| {
+        if request.target.contains("page_token=A") {
+            page(&["b"], Some("B"))
+        } else if request.target.contains("page_token=B") {
+            page(&["c"], Some("A"))
+        } else {
+            page(&["a"], Some("A"))
+        }
+    })
+    .await;
+    let error = client(&server).list_syncs().send_all().await.unwrap_err();
+    assert!(
+        error.to_string().contains("page 3 repeats the token `A`"),
+        "{error}"
+    );
+    let targets: Vec<_> = server.requests().into_iter().map(|r| r.target).collect();
+    assert_eq!(
+        targets,
+        [
+            "/api/syncs",
+            "/api/syncs?page_token=A",
+            "/api/syncs?page_token=B"
+        ]
+    );
 }
 
 #[tokio::test]

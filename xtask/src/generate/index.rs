@@ -126,9 +126,46 @@ pub fn accepts(operation_id: &str) -> Accepts {{
         resource_arms = resource_arms(&by_resource),
         partner = arm(&partner),
     );
+    let source = format!("{source}\n{}", paging(spec)?);
     let file = syn::parse_file(&source)
         .map_err(|e| format!("the operations index does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))
+}
+
+/// `send_all()` for each operation that declares how it pages (`x-polytomic-paging`, checked by the
+/// import): one `by_token!` or `by_time!` of `crate::paging` per operation, on its builder.
+fn paging(spec: &OpenAPI) -> Result<String, String> {
+    let doc = serde_json::to_value(spec).map_err(|e| format!("the spec as JSON: {e}"))?;
+    let mut calls = String::from(
+        "// Paging, as the spec declares it (`x-polytomic-paging`): `send_all()` on these builders.\n",
+    );
+    for (path, method, op) in operations(spec) {
+        let Some(id) = op.operation_id.as_deref() else {
+            continue;
+        };
+        let op_json = &doc["paths"][path][method];
+        let at = format!(
+            "paths.\"{path}\".{method}.{}",
+            crate::import::paging::EXTENSION
+        );
+        if let Some((name, arguments)) =
+            crate::import::paging::macro_call(&doc, op_json).map_err(|e| format!("{at}: {e}"))?
+        {
+            let builder: String = id
+                .split('_')
+                .map(|word| {
+                    let mut chars = word.chars();
+                    chars.next().map_or(String::new(), |c| {
+                        c.to_ascii_uppercase().to_string() + chars.as_str()
+                    })
+                })
+                .collect();
+            calls.push_str(&format!(
+                "crate::paging::{name}!({builder}, {arguments});\n"
+            ));
+        }
+    }
+    Ok(calls)
 }
 
 fn resource_arms(by_resource: &[(String, String)]) -> String {

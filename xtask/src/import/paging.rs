@@ -1,0 +1,248 @@
+//! Paging, declared once in the overlay (in the spirit of Smithy's `@paginated`): an operation that pages
+//! carries `x-polytomic-paging`, which the import checks against the operation it is on and the generator
+//! turns into the client's `send_all()` for it (`crates/polytomic/src/paging.rs` holds the two ways to walk).
+//!
+//! ```yaml
+//! # A token or cursor: the response's value at `from` goes back in the query parameter `next`.
+//! x-polytomic-paging: { next: page_token, from: /pagination/next_page_token, items: /data }
+//! # By time: the items' `time` field bounds the next request through `after` or `before`.
+//! x-polytomic-paging: { time: created_at, after: starting_after, before: ending_before, items: /data }
+//! ```
+//!
+//! `from` and `items` are JSON pointers into the 200 response's body. A declaration that names a
+//! parameter, field or pointer the operation does not have is an error naming the operation and the key.
+
+use serde_json::Value;
+
+use crate::names::METHODS;
+
+/// The extension's name.
+pub const EXTENSION: &str = "x-polytomic-paging";
+
+/// Checks every declaration in `doc`; returns how many there are.
+pub fn check(doc: &Value) -> Result<usize, String> {
+    let mut declared = 0;
+    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        for (method, op) in item.as_object().into_iter().flatten() {
+            let Some(paging) = op.get(EXTENSION) else {
+                continue;
+            };
+            if !METHODS.contains(&method.as_str()) {
+                continue;
+            }
+            let at = format!("paths.\"{path}\".{method}.{EXTENSION}");
+            check_one(doc, op, paging).map_err(|e| format!("{at}: {e}"))?;
+            declared += 1;
+        }
+    }
+    Ok(declared)
+}
+
+fn check_one(doc: &Value, op: &Value, paging: &Value) -> Result<(), String> {
+    let text = |key: &str| -> Result<&str, String> {
+        paging[key]
+            .as_str()
+            .ok_or_else(|| format!("`{key}` must be a string"))
+    };
+    let body = &op["responses"]["200"]["content"]["application/json"]["schema"];
+    if body.is_null() {
+        return Err("the operation has no JSON 200 response to page through".into());
+    }
+    let items = text("items")?;
+    let item = match resolve(
+        doc,
+        at_pointer(doc, body, items).map_err(|e| format!("items: {e}"))?,
+    ) {
+        schema if schema["type"] == "array" => resolve(doc, &schema["items"]),
+        _ => return Err(format!("items: `{items}` is not an array")),
+    };
+    let known = ["items", "next", "from", "time", "after", "before"];
+    if let Some(key) = paging
+        .as_object()
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k)
+        .find(|k| !known.contains(&k.as_str()))
+    {
+        return Err(format!("unknown key `{key}` (known: {})", known.join(", ")));
+    }
+    let query = |key: &str| -> Result<(), String> {
+        let name = text(key)?;
+        let takes = op["parameters"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|p| p["in"] == "query" && p["name"] == name);
+        if takes {
+            Ok(())
+        } else {
+            Err(format!(
+                "{key}: the operation has no query parameter `{name}`"
+            ))
+        }
+    };
+    match (paging.get("next"), paging.get("time")) {
+        (Some(_), None) => {
+            query("next")?;
+            let from = text("from")?;
+            let value = resolve(
+                doc,
+                at_pointer(doc, body, from).map_err(|e| format!("from: {e}"))?,
+            );
+            if value["type"] != "string" {
+                return Err(format!("from: `{from}` is not a string"));
+            }
+        }
+        (None, Some(_)) => {
+            query("after")?;
+            query("before")?;
+            let time = text("time")?;
+            if item["properties"][time].is_null() {
+                return Err(format!("time: the items have no property `{time}`"));
+            }
+        }
+        _ => {
+            return Err(
+                "give either `next` and `from` (a token) or `time`, `after` and `before`".into(),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// What the generator writes for a declaration: the paging macro's arguments after the builder, as
+/// Rust (`ListSyncItem, page_token, "/data", "/pagination/next_page_token"`), with the macro's name.
+pub fn macro_call(doc: &Value, op: &Value) -> Result<Option<(&'static str, String)>, String> {
+    let Some(paging) = op.get(EXTENSION) else {
+        return Ok(None);
+    };
+    check_one(doc, op, paging)?;
+    let body = &op["responses"]["200"]["content"]["application/json"]["schema"];
+    let items = paging["items"].as_str().unwrap_or_default();
+    let array = at_pointer(doc, body, items)?;
+    let item = array["items"]["$ref"]
+        .as_str()
+        .and_then(|r| r.strip_prefix("#/components/schemas/"))
+        .filter(|name| name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+        .ok_or_else(|| format!("items: the items at `{items}` must be a named schema"))?;
+    let word = |key: &str| paging[key].as_str().unwrap_or_default().to_string();
+    Ok(Some(if paging.get("next").is_some() {
+        let (next, from) = (word("next"), word("from"));
+        ("by_token", format!("{item}, {next}, {items:?}, {from:?}"))
+    } else {
+        let (time, after, before) = (word("time"), word("after"), word("before"));
+        (
+            "by_time",
+            format!("{item}, {time}, {after}, {before}, {items:?}"),
+        )
+    }))
+}
+
+/// The schema at a JSON pointer into `schema`'s instances (`/pagination/next_page_token`), following
+/// `$ref`s and `allOf` members.
+fn at_pointer<'a>(doc: &'a Value, schema: &'a Value, pointer: &str) -> Result<&'a Value, String> {
+    let Some(rest) = pointer.strip_prefix('/') else {
+        return Err(format!(
+            "`{pointer}` is not a JSON pointer (it starts with `/`)"
+        ));
+    };
+    let mut here = resolve(doc, schema);
+    for name in rest.split('/') {
+        let found = std::iter::once(here)
+            .chain(
+                here["allOf"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .map(|m| resolve(doc, m)),
+            )
+            .find_map(|s| s["properties"].get(name));
+        here = match found {
+            Some(property) => resolve(doc, property),
+            None => return Err(format!("`{pointer}`: no property `{name}`")),
+        };
+    }
+    Ok(here)
+}
+
+fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+    match schema["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
+        Some(pointer) => doc.pointer(pointer).unwrap_or(schema),
+        None => schema,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn doc(paging: Value) -> Value {
+        json!({
+            "paths": {"/things": {"get": {
+                "parameters": [
+                    {"name": "page_token", "in": "query", "schema": {"type": "string"}},
+                    {"name": "after", "in": "query", "schema": {"type": "string"}},
+                    {"name": "before", "in": "query", "schema": {"type": "string"}}
+                ],
+                "responses": {"200": {"content": {"application/json": {"schema":
+                    {"$ref": "#/components/schemas/Page"}}}}},
+                "x-polytomic-paging": paging
+            }}},
+            "components": {"schemas": {
+                "Page": {"type": "object", "properties": {
+                    "data": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}},
+                    "pagination": {"type": "object", "properties": {"next": {"type": "string"}}}
+                }},
+                "Thing": {"type": "object", "properties": {"at": {"type": "string"}}}
+            }}
+        })
+    }
+
+    #[test]
+    fn a_declaration_that_matches_the_operation_passes() {
+        let token = json!({"next": "page_token", "from": "/pagination/next", "items": "/data"});
+        assert_eq!(check(&doc(token)), Ok(1));
+        let time = json!({"time": "at", "after": "after", "before": "before", "items": "/data"});
+        assert_eq!(check(&doc(time)), Ok(1));
+    }
+
+    #[test]
+    fn each_wrong_name_is_an_error_naming_the_operation_and_the_key() {
+        let at = "paths.\"/things\".get.x-polytomic-paging: ";
+        for (paging, problem) in [
+            (
+                json!({"next": "page_tokn", "from": "/pagination/next", "items": "/data"}),
+                "next: the operation has no query parameter `page_tokn`",
+            ),
+            (
+                json!({"next": "page_token", "from": "/pagination/nxt", "items": "/data"}),
+                "from: `/pagination/nxt`: no property `nxt`",
+            ),
+            (
+                json!({"next": "page_token", "from": "/pagination", "items": "/data"}),
+                "from: `/pagination` is not a string",
+            ),
+            (
+                json!({"next": "page_token", "from": "/pagination/next", "items": "/pagination"}),
+                "items: `/pagination` is not an array",
+            ),
+            (
+                json!({"time": "when", "after": "after", "before": "before", "items": "/data"}),
+                "time: the items have no property `when`",
+            ),
+            (
+                json!({"next": "page_token", "from": "/pagination/next", "items": "/data", "limit": 5}),
+                "unknown key `limit`",
+            ),
+            (
+                json!({"items": "/data"}),
+                "give either `next` and `from` (a token) or `time`, `after` and `before`",
+            ),
+        ] {
+            let error = check(&doc(paging)).unwrap_err();
+            assert!(error.starts_with(at) && error.contains(problem), "{error}");
+        }
+    }
+}
