@@ -22,7 +22,16 @@ const LAYERS: &[&[&str]] = &[
 /// What generated code may name from the hand-written side: the types the xtask maps the spec to
 /// (`RoleIds`, `JsonQuery`, `Secret`) and progenitor's inner type (`ClientState`).
 // `tls`: progenitor's `Client::new` builds its HTTP client through `tls::build` (xtask/src/generate/client_new.rs).
-const NAMED_BY_GENERATED: &[&str] = &["ClientState", "RoleIds", "JsonQuery", "Secret", "tls"];
+// `paging`: the operations index gives the builders that page `send_all()` through `paging::by_token!` and
+// `paging::by_time!` (xtask/src/import/paging.rs).
+const NAMED_BY_GENERATED: &[&str] = &[
+    "ClientState",
+    "RoleIds",
+    "JsonQuery",
+    "Secret",
+    "tls",
+    "paging",
+];
 
 const GENERATED: &[&str] = &["generated", "operations"];
 
@@ -310,11 +319,13 @@ fn generated_code_names_only_the_vocabulary_types() {
 /// Each workspace crate: whether it is published, and its dependencies by kind (`cargo metadata`).
 type Crates = BTreeMap<String, (bool, Vec<(String, Option<String>)>)>;
 
-/// What `cargo <args> --offline` prints, run in the workspace; a failure fails the test with cargo's words.
+/// What `cargo <args> --locked` prints, run in the workspace; a failure fails the test with cargo's words.
+/// Not `--offline`: `cargo tree --target all` needs crates of other platforms (wasm's `bumpalo`) that a
+/// build on this one never downloads, so a fresh machine must be allowed to fetch them.
 fn cargo(args: &[&str]) -> Vec<u8> {
     let output = std::process::Command::new(env!("CARGO"))
         .args(args)
-        .arg("--offline")
+        .arg("--locked")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo runs");
@@ -356,8 +367,7 @@ fn dependencies() -> Crates {
 }
 
 /// The client's features, comma-separated, but for those that only switch on reqwest's own features (the
-/// TLS backends `rustls` and `native-tls`): they add reqwest's dependencies, never ours, and a default
-/// build does not download their crates, which this test, running offline, would need.
+/// TLS backends `rustls` and `native-tls`): they add reqwest's dependencies, never ours.
 fn client_features() -> String {
     let metadata = metadata();
     let client = metadata["packages"]
