@@ -179,7 +179,7 @@ fn command_line(spec: &Value, op: &Value, body_dir: &std::path::Path) -> Vec<Str
                 }
             }
             Some("header") if name == "Idempotency-Key" => {
-                args.extend(["--idempotency-key".into(), "key-1".into()]);
+                args.extend(["--idempotency-key".into(), "key-0001".into()]);
             }
             _ => {}
         }

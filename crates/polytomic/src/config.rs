@@ -138,6 +138,7 @@ pub struct ClientBuilder {
     retry: RetryPolicy,
     http: Option<reqwest::Client>,
     success_bodies: Option<SuccessBodies>,
+    generate_idempotency_keys: bool,
 }
 
 impl Default for ClientBuilder {
@@ -152,6 +153,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             http: None,
             success_bodies: None,
+            generate_idempotency_keys: true,
         }
     }
 }
@@ -237,6 +239,16 @@ impl ClientBuilder {
         self
     }
 
+    /// Whether a POST that takes an `Idempotency-Key` and has none gets one generated (default: yes). The key
+    /// goes out on every attempt of the call, so a POST whose answer was lost (a timeout, a dropped
+    /// connection) is retried without doing the work twice: Polytomic answers a repeated key with the first
+    /// outcome. Without a key such a POST is never retried, and the caller cannot tell whether it ran. A key
+    /// the caller sets (`.idempotency_key(..)` on the builder) is used instead, after its format is checked.
+    pub fn generate_idempotency_keys(mut self, generate: bool) -> Self {
+        self.generate_idempotency_keys = generate;
+        self
+    }
+
     /// Shows `observe` the body of every success response, as the server sent it, before it is decoded:
     /// what the typed value leaves out (a property or an order the document does not know) is still
     /// there. The `polytomic` CLI prints it. Each such body is read whole before decoding (as decoding
@@ -299,6 +311,7 @@ impl ClientBuilder {
             user_auth: header_of(&self.user_credentials)?,
             partner_auth: header_of(&self.partner_credentials)?,
             success_bodies: self.success_bodies,
+            generate_idempotency_keys: self.generate_idempotency_keys,
         };
         // progenitor appends paths to the base URL as text: no trailing slash.
         Ok(Client::new_with_client(

@@ -8,7 +8,9 @@ use reqwest::header::{HeaderValue, USER_AGENT};
 use reqwest::{Method, Request, Response};
 use tracing::Instrument as _;
 
-use crate::body::{RawBody, VERSION_HEADER, as_declared_success, describe_body, show_success_body};
+use crate::body::{
+    IDEMPOTENCY_KEY, RawBody, VERSION_HEADER, as_declared_success, describe_body, show_success_body,
+};
 use crate::config::authorization;
 use crate::error::{is_meaningful, unexpected_response_marker};
 use crate::generated::Client;
@@ -16,7 +18,7 @@ use crate::operations;
 use crate::retry::send_with_retries;
 use crate::state::{ClientState, SuccessBodies};
 use crate::types::ApiError;
-use crate::validate::check_body;
+use crate::validate::{check_body, check_idempotency_key, new_idempotency_key};
 
 impl ClientHooks<ClientState> for Client {
     async fn pre<E>(
@@ -27,6 +29,7 @@ impl ClientHooks<ClientState> for Client {
         let state = self.inner();
         let auth =
             authorization(state, info.operation_id).map_err(ProgenitorError::InvalidRequest)?;
+        let post = request.method() == Method::POST;
         let headers = request.headers_mut();
         // Set here rather than as reqwest defaults, so a `reqwest::Client` the caller brings gets them too. A
         // per-request `x_polytomic_version(..)` is already on the request and stays. (Names are constants:
@@ -42,6 +45,20 @@ impl ClientHooks<ClientState> for Client {
         }
         if let Some(auth) = auth {
             headers.insert(reqwest::header::AUTHORIZATION, auth.clone());
+        }
+        // The caller's key is checked; a POST that takes one and has none gets one, which every retry of
+        // this call sends again (the retry loop repeats the request as built here).
+        match headers.get(&IDEMPOTENCY_KEY) {
+            Some(key) => {
+                check_idempotency_key(key.as_bytes()).map_err(ProgenitorError::InvalidRequest)?
+            }
+            None if post
+                && state.generate_idempotency_keys
+                && crate::operations::takes_idempotency_key(info.operation_id) =>
+            {
+                headers.insert(&IDEMPOTENCY_KEY, new_idempotency_key());
+            }
+            None => {}
         }
         if let Some(timeout) = state.options.timeout.or(state.timeout) {
             *request.timeout_mut() = Some(timeout);

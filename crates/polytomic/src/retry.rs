@@ -12,7 +12,9 @@ use crate::body::{IDEMPOTENCY_KEY, VERSION_HEADER, keep_body, retry_after};
 ///
 /// Retried: connection errors and timeouts, and the statuses 408, 409, 429 and 5xx. GET, HEAD, PUT,
 /// DELETE and OPTIONS are retried freely; a POST when the request carries an `Idempotency-Key`, or when
-/// the connection could not be made (nothing was sent). A server's `Retry-After` is a promise: the client
+/// the connection could not be made (nothing was sent). Under a key, Polytomic answers every later request
+/// with the first one's outcome, 5xx included, so a 5xx is not retried; a 409 means the first request
+/// is still in flight, and is retried (apidocs, "Idempotent requests"). A server's `Retry-After` is a promise: the client
 /// never retries earlier, and when it asks for longer than `max_backoff` the error is returned at once
 /// ([`crate::Error::retry_after`] says how long). Fields may be added (`non_exhaustive`): start from [`RetryPolicy::default`] or
 /// [`RetryPolicy::none`] and change what you need.
@@ -93,6 +95,9 @@ pub(crate) enum NoRetry {
     NotRetryable,
     /// A POST without an `Idempotency-Key` that reached the server: repeating it could do the work twice.
     NotIdempotent,
+    /// A 5xx answered to a POST with an `Idempotency-Key`: Polytomic keeps the first outcome under the key
+    /// and would answer a retry with the same 5xx.
+    KeyReplaysOutcome,
     /// The policy's retries are used up.
     AttemptsExhausted,
     /// The server asked for a longer wait than the policy's `max_backoff` (the error carries it).
@@ -138,14 +143,37 @@ impl Outcome {
     }
 }
 
-/// The decision after attempt number `attempt` (1-based). `replayable`: the request may be repeated even
-/// when it reached the server (an idempotent method, or a POST with a key). `elapsed` is the time since
-/// the first attempt and `jitter` a number in [0, 1); both are asked for only when a retry is possible.
+/// Whether a request may be sent again once it reached the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Replay {
+    /// An idempotent method (GET, HEAD, PUT, DELETE, OPTIONS): freely.
+    Method,
+    /// A POST with an `Idempotency-Key`: the server keeps its first outcome under the key.
+    Keyed,
+    /// A POST without a key: only when nothing was sent.
+    No,
+}
+
+impl Replay {
+    fn of(request: &Request) -> Replay {
+        match *request.method() {
+            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS => {
+                Replay::Method
+            }
+            _ if request.headers().contains_key(&IDEMPOTENCY_KEY) => Replay::Keyed,
+            _ => Replay::No,
+        }
+    }
+}
+
+/// The decision after attempt number `attempt` (1-based). `replay`: whether the request may be repeated
+/// once it reached the server. `elapsed` is the time since the first attempt and `jitter` a number in
+/// [0, 1); both are asked for only when a retry is possible.
 pub(crate) fn decide(
     outcome: Outcome,
     policy: &RetryPolicy,
     attempt: u32,
-    replayable: bool,
+    replay: Replay,
     elapsed: impl FnOnce() -> Duration,
     jitter: impl FnOnce() -> f64,
 ) -> RetryAction {
@@ -158,8 +186,13 @@ pub(crate) fn decide(
         Outcome::NotSent | Outcome::Interrupted => None,
         Outcome::Answered { .. } | Outcome::Other => return DoNotRetry(NoRetry::NotRetryable),
     };
-    if !replayable && outcome != Outcome::NotSent {
-        return DoNotRetry(NoRetry::NotIdempotent);
+    match (replay, outcome) {
+        (Replay::No, Outcome::NotSent) | (Replay::Method, _) => {}
+        (Replay::No, _) => return DoNotRetry(NoRetry::NotIdempotent),
+        (Replay::Keyed, Outcome::Answered { status, .. }) if status.is_server_error() => {
+            return DoNotRetry(NoRetry::KeyReplaysOutcome);
+        }
+        (Replay::Keyed, _) => {}
     }
     if attempt > policy.max_retries {
         return DoNotRetry(NoRetry::AttemptsExhausted);
@@ -212,10 +245,7 @@ pub(crate) async fn send_with_retries(
 ) -> reqwest::Result<Response> {
     // Idempotent methods are repeated freely; anything else (POST) only when the caller made it idempotent
     // with a key, which is sent unchanged on every attempt.
-    let replayable = matches!(
-        *request.method(),
-        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
-    ) || request.headers().contains_key(&IDEMPOTENCY_KEY);
+    let replay = Replay::of(&request);
     let started = Instant::now();
     let (mut attempt, mut attempt_started) = (1, started);
     let result = loop {
@@ -231,7 +261,7 @@ pub(crate) async fn send_with_retries(
             Outcome::of(&result),
             policy,
             attempt,
-            replayable,
+            replay,
             || started.elapsed(),
             random_fraction,
         );
@@ -324,16 +354,9 @@ mod tests {
         outcome: Outcome,
         policy: &RetryPolicy,
         attempt: u32,
-        replayable: bool,
+        replay: Replay,
     ) -> RetryAction {
-        decide(
-            outcome,
-            policy,
-            attempt,
-            replayable,
-            || Duration::ZERO,
-            || 0.0,
-        )
+        decide(outcome, policy, attempt, replay, || Duration::ZERO, || 0.0)
     }
 
     #[test]
@@ -368,22 +391,28 @@ mod tests {
         let wait = RetryAction::RetryAfter(Duration::from_millis(50));
         for status in [408, 409, 429, 500, 502, 503, 504] {
             assert_eq!(
-                decide_at(answered(status, None), &policy, 1, true),
+                decide_at(answered(status, None), &policy, 1, Replay::Method),
                 wait,
                 "{status}"
             );
         }
-        assert_eq!(decide_at(Outcome::Interrupted, &policy, 1, true), wait);
-        assert_eq!(decide_at(Outcome::NotSent, &policy, 1, true), wait);
+        assert_eq!(
+            decide_at(Outcome::Interrupted, &policy, 1, Replay::Method),
+            wait
+        );
+        assert_eq!(
+            decide_at(Outcome::NotSent, &policy, 1, Replay::Method),
+            wait
+        );
         for status in [200, 201, 204, 400, 401, 403, 404, 422] {
             assert_eq!(
-                decide_at(answered(status, None), &policy, 1, true),
+                decide_at(answered(status, None), &policy, 1, Replay::Method),
                 RetryAction::DoNotRetry(NoRetry::NotRetryable),
                 "{status}"
             );
         }
         assert_eq!(
-            decide_at(Outcome::Other, &policy, 1, true),
+            decide_at(Outcome::Other, &policy, 1, Replay::Method),
             RetryAction::DoNotRetry(NoRetry::NotRetryable)
         );
     }
@@ -392,16 +421,48 @@ mod tests {
     fn a_post_without_a_key_is_repeated_only_when_it_was_never_sent() {
         let policy = policy();
         assert_eq!(
-            decide_at(answered(503, None), &policy, 1, false),
+            decide_at(answered(503, None), &policy, 1, Replay::No),
             RetryAction::DoNotRetry(NoRetry::NotIdempotent)
         );
         assert_eq!(
-            decide_at(Outcome::Interrupted, &policy, 1, false),
+            decide_at(Outcome::Interrupted, &policy, 1, Replay::No),
             RetryAction::DoNotRetry(NoRetry::NotIdempotent)
         );
         assert_eq!(
-            decide_at(Outcome::NotSent, &policy, 1, false),
+            decide_at(Outcome::NotSent, &policy, 1, Replay::No),
             RetryAction::RetryAfter(Duration::from_millis(50))
+        );
+    }
+
+    /// Polytomic's documented rules for a key: the first outcome is replayed (a 5xx stays a 5xx), a 409
+    /// means the first request is still in flight; a lost connection or a timeout is worth another try with
+    /// the same key.
+    #[test]
+    fn a_post_with_a_key_retries_a_409_and_a_lost_answer_but_not_a_5xx() {
+        let policy = policy();
+        let wait = RetryAction::RetryAfter(Duration::from_millis(50));
+        for status in [409, 408, 429] {
+            assert_eq!(
+                decide_at(answered(status, None), &policy, 1, Replay::Keyed),
+                wait,
+                "{status}"
+            );
+        }
+        for status in [500, 502, 503, 504] {
+            assert_eq!(
+                decide_at(answered(status, None), &policy, 1, Replay::Keyed),
+                RetryAction::DoNotRetry(NoRetry::KeyReplaysOutcome),
+                "{status}"
+            );
+        }
+        assert_eq!(
+            decide_at(Outcome::Interrupted, &policy, 1, Replay::Keyed),
+            wait
+        );
+        assert_eq!(decide_at(Outcome::NotSent, &policy, 1, Replay::Keyed), wait);
+        assert_eq!(
+            decide_at(answered(422, None), &policy, 1, Replay::Keyed),
+            RetryAction::DoNotRetry(NoRetry::NotRetryable)
         );
     }
 
@@ -409,15 +470,15 @@ mod tests {
     fn attempts_run_out() {
         let policy = policy().with_max_retries(2);
         assert!(matches!(
-            decide_at(answered(503, None), &policy, 2, true),
+            decide_at(answered(503, None), &policy, 2, Replay::Method),
             RetryAction::RetryAfter(_)
         ));
         assert_eq!(
-            decide_at(answered(503, None), &policy, 3, true),
+            decide_at(answered(503, None), &policy, 3, Replay::Method),
             RetryAction::DoNotRetry(NoRetry::AttemptsExhausted)
         );
         assert_eq!(
-            decide_at(answered(503, None), &RetryPolicy::none(), 1, true),
+            decide_at(answered(503, None), &RetryPolicy::none(), 1, Replay::Method),
             RetryAction::DoNotRetry(NoRetry::AttemptsExhausted)
         );
     }
@@ -427,16 +488,16 @@ mod tests {
         let policy = policy().with_max_backoff(Duration::from_secs(5));
         // Waited in full, whatever the backoff would have been.
         assert_eq!(
-            decide_at(answered(429, Some(3)), &policy, 1, true),
+            decide_at(answered(429, Some(3)), &policy, 1, Replay::Method),
             RetryAction::RetryAfter(Duration::from_secs(3))
         );
         assert_eq!(
-            decide_at(answered(503, Some(0)), &policy, 1, true),
+            decide_at(answered(503, Some(0)), &policy, 1, Replay::Method),
             RetryAction::RetryAfter(Duration::ZERO)
         );
         // Longer than the policy waits: returned at once, with no wait at all.
         assert_eq!(
-            decide_at(answered(429, Some(3600)), &policy, 1, true),
+            decide_at(answered(429, Some(3600)), &policy, 1, Replay::Method),
             RetryAction::DoNotRetry(NoRetry::RetryAfterTooLong(Duration::from_secs(3600)))
         );
     }
@@ -449,7 +510,7 @@ mod tests {
                 answered(503, None),
                 &policy,
                 1,
-                true,
+                Replay::Method,
                 || Duration::from_millis(spent),
                 || 0.0,
             )
@@ -464,7 +525,7 @@ mod tests {
                 answered(503, None),
                 &endless,
                 1,
-                true,
+                Replay::Method,
                 || Duration::from_secs(86_400),
                 || 0.0
             ),
@@ -478,7 +539,7 @@ mod tests {
             answered(200, None),
             &policy(),
             1,
-            true,
+            Replay::Method,
             || panic!("elapsed asked for a success"),
             || panic!("jitter asked for a success"),
         );

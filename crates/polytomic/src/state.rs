@@ -78,6 +78,8 @@ pub struct ClientState {
     pub(crate) partner_auth: Option<HeaderValue>,
     /// Shown every success body before it is decoded, when the caller asked.
     pub(crate) success_bodies: Option<SuccessBodies>,
+    /// Whether a POST that takes an `Idempotency-Key` and has none gets one.
+    pub(crate) generate_idempotency_keys: bool,
 }
 
 /// The caller's look at each success body ([`ClientBuilder::on_success_body`](crate::ClientBuilder::on_success_body)).
@@ -103,6 +105,7 @@ impl Default for ClientState {
             user_auth: None,
             partner_auth: None,
             success_bodies: None,
+            generate_idempotency_keys: true,
         }
     }
 }

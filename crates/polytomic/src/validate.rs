@@ -23,11 +23,66 @@ pub(crate) fn check_body(operation: &str, body: &[u8]) -> Result<(), String> {
     Ok(())
 }
 
+/// Rejects an `Idempotency-Key` Polytomic would refuse: 8 to 255 letters, digits, `-` or `_` (apidocs,
+/// "Idempotent requests"). The message gives the length, not the key.
+pub(crate) fn check_idempotency_key(key: &[u8]) -> Result<(), String> {
+    let allowed = |b: &u8| b.is_ascii_alphanumeric() || *b == b'-' || *b == b'_';
+    if (8..=255).contains(&key.len()) && key.iter().all(allowed) {
+        return Ok(());
+    }
+    Err(format!(
+        "the Idempotency-Key must be 8 to 255 letters, digits, '-' or '_' (this one has {} characters{})",
+        key.len(),
+        if key.iter().all(allowed) {
+            ""
+        } else {
+            ", some of them others"
+        }
+    ))
+}
+
+/// A key for one call: 32 hex digits from std's randomly seeded hasher (unique per call, not secret).
+pub(crate) fn new_idempotency_key() -> reqwest::header::HeaderValue {
+    use std::hash::BuildHasher;
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let call = CALLS.fetch_add(1, Ordering::Relaxed);
+    let now = std::time::SystemTime::now();
+    let half = || std::collections::hash_map::RandomState::new().hash_one((call, now));
+    let key = format!("{:016x}{:016x}", half(), half());
+    reqwest::header::HeaderValue::from_str(&key).expect("hex digits are a valid header value")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     const OP: &str = "update_current_org_user";
+
+    #[test]
+    fn idempotency_keys_are_checked_and_generated_keys_pass() {
+        assert!(check_idempotency_key(b"abcd-123_XYZ").is_ok());
+        assert!(check_idempotency_key(&[b'a'; 255]).is_ok());
+        for bad in [
+            &b"short"[..],
+            &[b'a'; 256],
+            b"has space 123",
+            "caf\u{e9}-1234".as_bytes(),
+        ] {
+            let error = check_idempotency_key(bad).unwrap_err();
+            assert!(
+                error.contains(&format!("has {} characters", bad.len())),
+                "{error}"
+            );
+        }
+        let keys: Vec<_> = (0..100).map(|_| new_idempotency_key()).collect();
+        for key in &keys {
+            assert_eq!(key.len(), 32);
+            assert!(check_idempotency_key(key.as_bytes()).is_ok());
+        }
+        let unique: std::collections::HashSet<_> = keys.iter().collect();
+        assert_eq!(unique.len(), keys.len());
+    }
 
     #[test]
     fn rejects_role_and_role_ids_together() {

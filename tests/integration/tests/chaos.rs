@@ -144,7 +144,7 @@ async fn run(calls: usize, seed: u64) -> Plan {
                 let body = CreateUserRequestSchema::builder()
                     .email(format!("user{i}@example.com"))
                     .role_ids(RoleIds::from(Uuid::nil()));
-                let key = format!("key-{i}");
+                let key = format!("key-{i:04}");
                 let outcome = client
                     .create_partner_user()
                     .org_id(Uuid::nil())

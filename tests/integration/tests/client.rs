@@ -582,6 +582,10 @@ async fn dropped_connections_are_retried_for_idempotent_calls() {
     assert_three_identical_attempts(&server);
 }
 
+/// Polytomic's rules for `Idempotency-Key` (apidocs, "Idempotent requests"): a key replays the first
+/// outcome (a 5xx is not worth retrying under it), a 409 means the first request is still in flight (worth
+/// retrying), keys are 8 to 255 letters, digits, `-` or `_`. The client generates one for a POST that
+/// takes one, and every attempt of the call sends the same key.
 #[tokio::test]
 async fn a_post_is_retried_only_with_an_idempotency_key_which_every_attempt_repeats() {
     async fn create(api: &Client, key: Option<&str>) -> Result<(), Error> {
@@ -596,25 +600,83 @@ async fn a_post_is_retried_only_with_an_idempotency_key_which_every_attempt_repe
         call.send().await?;
         Ok(())
     }
+    /// A server that answers 409 (in flight) to the first `conflicts` requests, then 201.
+    async fn busy_then_done(conflicts: usize) -> Server {
+        let seen = std::sync::atomic::AtomicUsize::new(0);
+        Server::start(move |_| {
+            if seen.fetch_add(1, std::sync::atomic::Ordering::SeqCst) < conflicts {
+                Reply::json(409, r#"{"message":"in flight","status":409}"#)
+            } else {
+                Reply::json(201, r#"{"data":{}}"#)
+            }
+        })
+        .await
+    }
 
+    // Without a key (generation turned off), a POST that reached the server is not repeated.
     let server = Server::replying(Reply::json(503, "{}")).await;
-    let api = builder(&server).retry(fast_retries(2)).build().unwrap();
+    let api = builder(&server)
+        .retry(fast_retries(2))
+        .generate_idempotency_keys(false)
+        .build()
+        .unwrap();
     create(&api, None).await.unwrap_err();
     assert_eq!(
         server.requests().len(),
         1,
         "a POST without a key is not repeated"
     );
+    assert_eq!(server.single_request().header("idempotency-key"), None);
 
+    // With the caller's key: a 503 would be replayed under it, so it is final.
     let server = Server::replying(Reply::json(503, "{}")).await;
     let api = builder(&server).retry(fast_retries(2)).build().unwrap();
-    create(&api, Some("key-1")).await.unwrap_err();
+    create(&api, Some("key-0001")).await.unwrap_err();
+    assert_eq!(
+        server.requests().len(),
+        1,
+        "a 5xx under a key is not retried"
+    );
+
+    // A 409 under the key is retried, with the same key and body, until the first request is done.
+    let server = busy_then_done(2).await;
+    let api = builder(&server).retry(fast_retries(2)).build().unwrap();
+    create(&api, Some("key-0001")).await.unwrap();
     let requests = server.requests();
     assert_eq!(requests.len(), 3);
     for request in &requests {
-        assert_eq!(request.header("idempotency-key"), Some("key-1"));
+        assert_eq!(request.header("idempotency-key"), Some("key-0001"));
         assert_eq!(request.body, requests[0].body);
     }
+
+    // No key given: one is generated, and every attempt of the call repeats it.
+    let server = busy_then_done(1).await;
+    let api = builder(&server).retry(fast_retries(2)).build().unwrap();
+    create(&api, None).await.unwrap();
+    let requests = server.requests();
+    assert_eq!(requests.len(), 2);
+    let generated = requests[0].header("idempotency-key").unwrap().to_string();
+    assert_eq!(generated.len(), 32, "{generated}");
+    assert_eq!(
+        requests[1].header("idempotency-key"),
+        Some(generated.as_str())
+    );
+    // The next call gets another.
+    let server = Server::replying(Reply::json(201, r#"{"data":{}}"#)).await;
+    let api = builder(&server).build().unwrap();
+    create(&api, None).await.unwrap();
+    assert_ne!(
+        server.single_request().header("idempotency-key"),
+        Some(generated.as_str())
+    );
+
+    // A key Polytomic would refuse is an error before anything is sent.
+    let server = Server::replying(Reply::json(201, "{}")).await;
+    let api = builder(&server).build().unwrap();
+    let error = create(&api, Some("key-1")).await.unwrap_err();
+    assert!(matches!(error, Error::InvalidRequest(_)), "{error}");
+    assert!(error.to_string().contains("8 to 255"), "{error}");
+    assert!(server.requests().is_empty());
 }
 
 #[tokio::test]

@@ -310,11 +310,17 @@ pub fn builder(server: &Server) -> polytomic::ClientBuilder {
 }
 
 /// The request with what changes between runs or must stay secret redacted, by header name: the port in
-/// `host`, and the credentials in `authorization` (its scheme stays visible).
+/// `host`, the credentials in `authorization` (its scheme stays visible), and an `idempotency-key` the
+/// client generated (32 hex digits; a key the test set stays).
 pub fn redacted(mut request: Request) -> Request {
     for header in &mut request.headers {
         let lower = header.to_ascii_lowercase();
-        if lower.starts_with("host: ") {
+        let generated_key = lower
+            .strip_prefix("idempotency-key: ")
+            .is_some_and(|key| key.len() == 32 && key.bytes().all(|b| b.is_ascii_hexdigit()));
+        if generated_key {
+            *header = "idempotency-key: [generated]".into();
+        } else if lower.starts_with("host: ") {
             *header = "host: 127.0.0.1:[port]".into();
         } else if lower.starts_with("authorization: ") {
             let scheme = header["authorization: ".len()..]

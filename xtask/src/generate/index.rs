@@ -16,6 +16,7 @@ pub fn operations_module(spec: &OpenAPI) -> Result<String, String> {
     let (mut user, mut partner) = (Vec::new(), Vec::new());
     let mut successes: Vec<(u16, String)> = Vec::new();
     let mut by_resource: Vec<(String, String)> = Vec::new();
+    let mut keyed: Vec<String> = Vec::new();
     for (path, method, op) in operations(spec) {
         let Some(id) = op.operation_id.as_deref() else {
             continue;
@@ -42,6 +43,9 @@ pub fn operations_module(spec: &OpenAPI) -> Result<String, String> {
             });
         if let Some(code) = declared {
             successes.push((code, id.to_string()));
+        }
+        if takes_header(spec, op, "Idempotency-Key") {
+            keyed.push(id.to_string());
         }
         let summary = op
             .summary
@@ -106,6 +110,11 @@ pub fn success_status(operation_id: &str) -> Option<u16> {{
     }}
 }}
 
+/// Whether operation `operation_id` takes an `Idempotency-Key` (the spec gives it the header parameter).
+pub fn takes_idempotency_key(operation_id: &str) -> bool {{
+    matches!(operation_id, {keyed})
+}}
+
 /// The credentials operation `operation_id` takes; [`Accepts::Any`] for a name the spec does not have.
 pub fn accepts(operation_id: &str) -> Accepts {{
     match operation_id {{
@@ -116,6 +125,7 @@ pub fn accepts(operation_id: &str) -> Accepts {{
 }}
 "#,
         user = arm(&user),
+        keyed = arm(&keyed),
         success_arms = success_arms(&successes),
         resource_names = resources
             .iter()
@@ -130,6 +140,21 @@ pub fn accepts(operation_id: &str) -> Accepts {{
     let file = syn::parse_file(&source)
         .map_err(|e| format!("the operations index does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))
+}
+
+/// Whether `op` has a header parameter `name` (its own or a `$ref` to the spec's `components.parameters`).
+fn takes_header(spec: &OpenAPI, op: &openapiv3::Operation, name: &str) -> bool {
+    op.parameters.iter().any(|parameter| {
+        let parameter = match parameter {
+            ReferenceOr::Item(item) => Some(item),
+            ReferenceOr::Reference { reference } => reference
+                .strip_prefix("#/components/parameters/")
+                .and_then(|key| spec.components.as_ref()?.parameters.get(key))
+                .and_then(|p| p.as_item()),
+        };
+        matches!(parameter, Some(openapiv3::Parameter::Header { parameter_data, .. })
+            if parameter_data.name.eq_ignore_ascii_case(name))
+    })
 }
 
 /// `send_all()` for each operation that declares how it pages (`x-polytomic-paging`, checked by the
