@@ -83,6 +83,8 @@ pub mod generated;
 /// Every operation by resource, and the credentials each takes. Generated from the spec.
 #[rustfmt::skip]
 pub mod operations;
+#[cfg(feature = "webhooks")]
+pub mod webhooks;
 
 pub use body::SUPPORT_HEADERS;
 pub use config::{ClientBuilder, Credentials, DEFAULT_BASE_URL, USER_AGENT};

@@ -12,7 +12,7 @@ use syn::visit::Visit;
 /// "crates/polytomic", says the same.
 const LAYERS: &[&[&str]] = &[
     &["body", "secret", "json_query", "validate", "tls"],
-    &["error"],
+    &["error", "webhooks"],
     &["role_ids", "retry"],
     &["state"],
     &["config", "paging"],
