@@ -13,9 +13,11 @@
 //! # Ok(()) }
 //! ```
 
-use std::collections::HashSet;
+use std::collections::{HashSet, VecDeque};
 use std::future::Future;
 
+pub use futures_util::Stream;
+use futures_util::TryStreamExt;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -55,135 +57,199 @@ pub(crate) fn as_json(page: impl serde::Serialize) -> Result<Value, Error> {
     })
 }
 
-/// Sends `first`, then `with_token(first, token)` for each token the page holds at `from` (a JSON
-/// pointer), until a page has none (absent or empty); returns the items at `items` of every page, in
-/// order. A token seen before means the walk would loop (A, B, A): an error, as is a walk longer than
-/// [`MAX_PAGES`]. The first error of a request stops the walk and is returned.
-pub(crate) async fn walk_tokens<B, T, F>(
+/// A stream of items read to the end (the first error ends it).
+pub(crate) async fn collect<T>(
+    items: impl Stream<Item = Result<T, Error>>,
+) -> Result<Vec<T>, Error> {
+    items.try_collect().await
+}
+
+/// A walk's progress: the request for the next page (none once the walk is over), the items of the page
+/// read last that are not handed out yet, and the pages read.
+struct Walk<B, T, Memory> {
     first: B,
-    with_token: impl Fn(B, String) -> B,
-    send: impl Fn(B) -> F,
-    items_at: &str,
-    from: &str,
-) -> Result<Vec<T>, Error>
+    next: Option<B>,
+    pending: VecDeque<T>,
+    pages: usize,
+    /// What the walk remembers to know where to go, and when it would loop.
+    memory: Memory,
+}
+
+impl<B: Clone, T, Memory> Walk<B, T, Memory> {
+    fn new(first: B, memory: Memory) -> Self {
+        Walk {
+            next: Some(first.clone()),
+            first,
+            pending: VecDeque::new(),
+            pages: 0,
+            memory,
+        }
+    }
+
+    /// The next request to send, or `None` at the end; an error after [`MAX_PAGES`] pages.
+    fn take_request(&mut self) -> Result<Option<B>, Error> {
+        match self.next.take() {
+            Some(_) if self.pages == MAX_PAGES => {
+                Err(stopped(format!("more than {MAX_PAGES} pages; stopped")))
+            }
+            request => {
+                self.pages += usize::from(request.is_some());
+                Ok(request)
+            }
+        }
+    }
+}
+
+/// Every item, lazily: sends `first`, then `with_token(first, token)` for each token the page holds at
+/// `from` (a JSON pointer), until a page has none (absent or empty); yields the items at `items_at` of
+/// every page in order, reading a page only when the items before it are taken. A token seen before means
+/// the walk would loop (A, B, A): an error, as is a walk longer than [`MAX_PAGES`]. The first error ends
+/// the stream.
+pub(crate) fn token_items<B, T, F>(
+    first: B,
+    with_token: impl Fn(B, String) -> B + Copy,
+    send: impl Fn(B) -> F + Copy,
+    items_at: &'static str,
+    from: &'static str,
+) -> impl Stream<Item = Result<T, Error>>
 where
     B: Clone,
     T: DeserializeOwned,
     F: Future<Output = Result<Value, Error>>,
 {
-    let mut all = Vec::new();
-    let mut seen = HashSet::new();
-    let mut request = first.clone();
-    for page_number in 1..=MAX_PAGES {
-        let page = send(request).await?;
-        all.extend(items::<T>(&page, items_at)?);
-        let Some(token) = page.pointer(from).and_then(Value::as_str) else {
-            return Ok(all);
-        };
-        if token.is_empty() {
-            return Ok(all);
+    let walk = Walk::new(first, HashSet::<String>::new());
+    futures_util::stream::try_unfold(walk, move |mut walk| async move {
+        loop {
+            if let Some(item) = walk.pending.pop_front() {
+                return Ok(Some((item, walk)));
+            }
+            let Some(request) = walk.take_request()? else {
+                return Ok(None);
+            };
+            let page = send(request).await?;
+            walk.pending = items::<T>(&page, items_at)?.into();
+            let token = page.pointer(from).and_then(Value::as_str).unwrap_or("");
+            if token.is_empty() {
+                continue;
+            }
+            if !walk.memory.insert(token.to_string()) {
+                return Err(stopped(format!(
+                    "page {} repeats the token `{token}` of an earlier page: the walk would loop; \
+                     stopped",
+                    walk.pages
+                )));
+            }
+            walk.next = Some(with_token(walk.first.clone(), token.to_string()));
         }
-        if !seen.insert(token.to_string()) {
-            return Err(stopped(format!(
-                "page {page_number} repeats the token `{token}` of an earlier page: the walk would loop; \
-                 stopped"
-            )));
-        }
-        request = with_token(first.clone(), token.to_string());
-    }
-    Err(stopped(format!("more than {MAX_PAGES} pages; stopped")))
+    })
 }
 
-/// Walks by time. After each page the next request asks for items strictly before the page's oldest
-/// (`before`) when the API lists newest first, or strictly after its newest (`after`) when it lists oldest
-/// first, keeping every other setting, until a page comes back empty or ends where the last one did. Items
-/// that share the exact timestamp of a page boundary can be missed: the API's bounds are strict. An item
-/// without a time cannot be paged past and is an error.
-pub(crate) async fn walk_by_time<B, T, Tm, F>(
+/// Every item, lazily, by time. After each page the next request asks for items strictly before the
+/// page's oldest (`before`) when the API lists newest first, or strictly after its newest (`after`) when
+/// it lists oldest first, keeping every other setting, until a page comes back empty or ends where the last
+/// one did. Items that share the exact timestamp of a page boundary can be missed: the API's bounds are
+/// strict. An item without a time cannot be paged past and is an error.
+pub(crate) fn time_items<B, T, Tm, F>(
     first: B,
-    after: impl Fn(B, Tm) -> B,
-    before: impl Fn(B, Tm) -> B,
-    send: impl Fn(B) -> F,
-    items_at: &str,
-    time: impl Fn(&T) -> Option<Tm>,
-) -> Result<Vec<T>, Error>
+    after: impl Fn(B, Tm) -> B + Copy,
+    before: impl Fn(B, Tm) -> B + Copy,
+    send: impl Fn(B) -> F + Copy,
+    items_at: &'static str,
+    time: impl Fn(&T) -> Option<Tm> + Copy,
+) -> impl Stream<Item = Result<T, Error>>
 where
     B: Clone,
     T: DeserializeOwned,
     Tm: Ord + Copy,
     F: Future<Output = Result<Value, Error>>,
 {
-    let mut all: Vec<T> = Vec::new();
-    let mut request = first.clone();
-    let mut newest_first: Option<bool> = None;
-    let mut last_bound = None;
-    for _ in 0..MAX_PAGES {
-        let page: Vec<T> = items(&send(request).await?, items_at)?;
-        let times: Vec<Tm> = page.iter().filter_map(&time).collect();
-        if times.len() < page.len() {
-            return Err(stopped(
-                "an item without its time: cannot ask for the next page".into(),
-            ));
+    // Remembered: whether the API lists newest first (from the first page), and the last page's bound.
+    let walk = Walk::new(first, (None::<bool>, None::<Tm>));
+    futures_util::stream::try_unfold(walk, move |mut walk| async move {
+        loop {
+            if let Some(item) = walk.pending.pop_front() {
+                return Ok(Some((item, walk)));
+            }
+            let Some(request) = walk.take_request()? else {
+                return Ok(None);
+            };
+            let page: Vec<T> = items(&send(request).await?, items_at)?;
+            let times: Vec<Tm> = page.iter().filter_map(time).collect();
+            if times.len() < page.len() {
+                return Err(stopped(
+                    "an item without its time: cannot ask for the next page".into(),
+                ));
+            }
+            let (Some(&oldest), Some(&newest), Some(first_time), Some(last_time)) = (
+                times.iter().min(),
+                times.iter().max(),
+                times.first(),
+                times.last(),
+            ) else {
+                continue; // An empty page: the walk is over.
+            };
+            walk.pending = page.into();
+            let (newest_first, last_bound) = &mut walk.memory;
+            let newest_first = *newest_first.get_or_insert(first_time >= last_time);
+            let bound = if newest_first { oldest } else { newest };
+            if *last_bound == Some(bound) {
+                continue; // The same bound again: nothing further.
+            }
+            *last_bound = Some(bound);
+            walk.next = Some(if newest_first {
+                before(walk.first.clone(), bound)
+            } else {
+                after(walk.first.clone(), bound)
+            });
         }
-        let (Some(&oldest), Some(&newest), Some(first_time), Some(last_time)) = (
-            times.iter().min(),
-            times.iter().max(),
-            times.first(),
-            times.last(),
-        ) else {
-            return Ok(all);
-        };
-        let newest_first = *newest_first.get_or_insert(first_time >= last_time);
-        let bound = if newest_first { oldest } else { newest };
-        all.extend(page);
-        if last_bound == Some(bound) {
-            return Ok(all);
-        }
-        last_bound = Some(bound);
-        request = if newest_first {
-            before(first.clone(), bound)
-        } else {
-            after(first.clone(), bound)
-        };
-    }
-    Err(stopped(format!("more than {MAX_PAGES} pages; stopped")))
+    })
 }
 
-/// `send_all()` for a builder that pages by token: `by_token!(Builder, ItemType, query_parameter,
-/// "/items/pointer", "/token/pointer")`. Written by `cargo xtask generate` from `x-polytomic-paging`.
+/// `items()` and `send_all()` for a builder that pages by token: `by_token!(Builder, ItemType,
+/// query_parameter, "/items/pointer", "/token/pointer")`. Written by `cargo xtask generate` from
+/// `x-polytomic-paging`.
 macro_rules! by_token {
     ($builder:ident, $item:ident, $next:ident, $items:literal, $from:literal) => {
-        impl $crate::builder::$builder<'_> {
-            /// Every item across all pages.
+        impl<'a> $crate::builder::$builder<'a> {
+            /// Every item across all pages, as a stream that reads a page only when the items before it are
+            /// taken (memory stays at one page however many there are).
             ///
             #[doc = concat!(
                 "Sends the request as configured, then again with `", stringify!($next), "` set to each ",
-                "token at `", $from, "` in the response, until a page has none; returns the items at `",
+                "token at `", $from, "` in the response, until a page has none; yields the items at `",
                 $items, "` of every page in order. Each request is sent (and retried) like `send()`; the ",
-                "first error stops the walk and is returned, as does a token seen before (the walk would ",
-                "loop) or more than [`MAX_PAGES`](crate::MAX_PAGES) pages."
+                "first error ends the stream, as does a token seen before (the walk would loop) or more ",
+                "than [`MAX_PAGES`](crate::MAX_PAGES) pages."
             )]
-            pub async fn send_all(self) -> Result<Vec<$crate::types::$item>, $crate::Error> {
-                $crate::paging::walk_tokens(
+            pub fn items(
+                self,
+            ) -> impl $crate::paging::Stream<Item = Result<$crate::types::$item, $crate::Error>> + 'a {
+                $crate::paging::token_items(
                     self,
                     |builder, token| builder.$next(token),
                     |builder| async move { $crate::paging::as_json(builder.send().await?.into_inner()) },
                     $items,
                     $from,
                 )
-                .await
+            }
+
+            /// Every item across all pages, collected: [`items`](Self::items) read to the end.
+            pub async fn send_all(self) -> Result<Vec<$crate::types::$item>, $crate::Error> {
+                $crate::paging::collect(self.items()).await
             }
         }
     };
 }
 pub(crate) use by_token;
 
-/// `send_all()` for a builder that pages by time: `by_time!(Builder, ItemType, time_field, after_parameter,
-/// before_parameter, "/items/pointer")`. Written by `cargo xtask generate` from `x-polytomic-paging`.
+/// `items()` and `send_all()` for a builder that pages by time: `by_time!(Builder, ItemType, time_field,
+/// after_parameter, before_parameter, "/items/pointer")`. Written by `cargo xtask generate` from
+/// `x-polytomic-paging`.
 macro_rules! by_time {
     ($builder:ident, $item:ident, $time:ident, $after:ident, $before:ident, $items:literal) => {
-        impl $crate::builder::$builder<'_> {
-            /// Every item the request selects, across all pages.
+        impl<'a> $crate::builder::$builder<'a> {
+            /// Every item the request selects, across all pages, as a stream that reads a page only when the
+            /// items before it are taken.
             ///
             #[doc = concat!(
                 "Items page by time: after each page the next request asks for items strictly before the ",
@@ -193,8 +259,10 @@ macro_rules! by_time {
                 "share the exact timestamp of a page boundary can be missed: the API's bounds are strict. ",
                 "An item without `", stringify!($time), "` cannot be paged past and is an error."
             )]
-            pub async fn send_all(self) -> Result<Vec<$crate::types::$item>, $crate::Error> {
-                $crate::paging::walk_by_time(
+            pub fn items(
+                self,
+            ) -> impl $crate::paging::Stream<Item = Result<$crate::types::$item, $crate::Error>> + 'a {
+                $crate::paging::time_items(
                     self,
                     |builder, time| builder.$after(time),
                     |builder, time| builder.$before(time),
@@ -202,7 +270,11 @@ macro_rules! by_time {
                     $items,
                     |item: &$crate::types::$item| item.$time,
                 )
-                .await
+            }
+
+            /// Every item the request selects, collected: [`items`](Self::items) read to the end.
+            pub async fn send_all(self) -> Result<Vec<$crate::types::$item>, $crate::Error> {
+                $crate::paging::collect(self.items()).await
             }
         }
     };

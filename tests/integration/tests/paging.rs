@@ -2,6 +2,7 @@
 //! come back in order, and the walk ends at a page without a token (here an empty last page); a token
 //! seen before is an error, not a loop.
 
+use futures_util::{StreamExt, TryStreamExt};
 use polytomic_test_support::{Reply, Server, client};
 use serde_json::json;
 
@@ -183,4 +184,76 @@ async fn console_logs_follow_next_cursor() {
         .unwrap();
     let messages: Vec<_> = entries.iter().map(|e| e.message.clone().unwrap()).collect();
     assert_eq!(messages, ["first", "second", "third"]);
+}
+
+/// Three pages of two syncs each, `p2` and `p3` the tokens.
+fn three_pages() -> impl Fn(&polytomic_test_support::Request) -> Reply {
+    |request| {
+        if request.target.contains("page_token=p2") {
+            page(&["c", "d"], Some("p3"))
+        } else if request.target.contains("page_token=p3") {
+            page(&["e", "f"], None)
+        } else {
+            page(&["a", "b"], Some("p2"))
+        }
+    }
+}
+
+#[tokio::test]
+async fn items_read_a_page_only_when_the_items_before_it_are_taken() {
+    let server = Server::start(three_pages()).await;
+    let api = client(&server);
+    let names = |syncs: Vec<polytomic::types::ListSyncItem>| -> Vec<String> {
+        syncs.into_iter().map(|s| s.name.unwrap()).collect()
+    };
+    let first_two: Vec<_> = api
+        .list_syncs()
+        .items()
+        .take(2)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names(first_two), ["a", "b"]);
+    assert_eq!(server.requests().len(), 1, "the second page is not read");
+    let first_three: Vec<_> = api
+        .list_syncs()
+        .items()
+        .take(3)
+        .try_collect()
+        .await
+        .unwrap();
+    assert_eq!(names(first_three), ["a", "b", "c"]);
+    assert_eq!(server.requests().len(), 1 + 2);
+    let all: Vec<_> = api.list_syncs().items().try_collect().await.unwrap();
+    assert_eq!(names(all), ["a", "b", "c", "d", "e", "f"]);
+    assert_eq!(server.requests().len(), 3 + 3, "one request per page");
+}
+
+#[tokio::test]
+async fn items_can_be_walked_on_another_task_and_end_at_the_first_error() {
+    let server = Server::start(|request| {
+        if request.target.contains("page_token") {
+            Reply::json(500, "oops")
+        } else {
+            page(&["a"], Some("p2"))
+        }
+    })
+    .await;
+    let api = client(&server);
+    // The stream is Send: a spawned task can own it.
+    let outcomes = tokio::spawn(async move {
+        let items = api.list_syncs().items();
+        items.collect::<Vec<_>>().await
+    })
+    .await
+    .unwrap();
+    assert_eq!(outcomes.len(), 2, "the item, then the error, then nothing");
+    assert!(outcomes[0].is_ok());
+    assert!(
+        outcomes[1]
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .starts_with("500")
+    );
 }
