@@ -100,11 +100,35 @@ impl<B: Clone, T, Memory> Walk<B, T, Memory> {
     }
 }
 
+/// The items of every page, lazily: a page is sent for (`send`) only when the items before it are taken,
+/// and `read_page` takes each page's items and the next request (none: the walk is over) into `walk`.
+fn walk_pages<B, T, M, F>(
+    walk: Walk<B, T, M>,
+    send: impl Fn(B) -> F + Copy,
+    read_page: impl Fn(&mut Walk<B, T, M>, Value) -> Result<(), Error> + Copy,
+) -> impl Stream<Item = Result<T, Error>>
+where
+    B: Clone,
+    F: Future<Output = Result<Value, Error>>,
+{
+    futures_util::stream::try_unfold(walk, move |mut walk| async move {
+        loop {
+            if let Some(item) = walk.pending.pop_front() {
+                return Ok(Some((item, walk)));
+            }
+            let Some(request) = walk.take_request()? else {
+                return Ok(None);
+            };
+            let page = send(request).await?;
+            read_page(&mut walk, page)?;
+        }
+    })
+}
+
 /// Every item, lazily: sends `first`, then `with_token(first, token)` for each token the page holds at
 /// `from` (a JSON pointer), until a page has none (absent or empty); yields the items at `items_at` of
-/// every page in order, reading a page only when the items before it are taken. A token seen before means
-/// the walk would loop (A, B, A): an error, as is a walk longer than [`MAX_PAGES`]. The first error ends
-/// the stream.
+/// every page in order. A token seen before means the walk would loop (A, B, A): an error, as is a walk
+/// longer than [`MAX_PAGES`]. The first error ends the stream.
 pub(crate) fn token_items<B, T, F>(
     first: B,
     with_token: impl Fn(B, String) -> B + Copy,
@@ -118,29 +142,20 @@ where
     F: Future<Output = Result<Value, Error>>,
 {
     let walk = Walk::new(first, HashSet::<String>::new());
-    futures_util::stream::try_unfold(walk, move |mut walk| async move {
-        loop {
-            if let Some(item) = walk.pending.pop_front() {
-                return Ok(Some((item, walk)));
-            }
-            let Some(request) = walk.take_request()? else {
-                return Ok(None);
-            };
-            let page = send(request).await?;
-            walk.pending = items::<T>(&page, items_at)?.into();
-            let token = page.pointer(from).and_then(Value::as_str).unwrap_or("");
-            if token.is_empty() {
-                continue;
-            }
-            if !walk.memory.insert(token.to_string()) {
-                return Err(stopped(format!(
-                    "page {} repeats the token `{token}` of an earlier page: the walk would loop; \
-                     stopped",
-                    walk.pages
-                )));
-            }
-            walk.next = Some(with_token(walk.first.clone(), token.to_string()));
+    walk_pages(walk, send, move |walk, page| {
+        walk.pending = items::<T>(&page, items_at)?.into();
+        let token = page.pointer(from).and_then(Value::as_str).unwrap_or("");
+        if token.is_empty() {
+            return Ok(());
         }
+        if !walk.memory.insert(token.to_string()) {
+            return Err(stopped(format!(
+                "page {} repeats the token `{token}` of an earlier page: the walk would loop; stopped",
+                walk.pages
+            )));
+        }
+        walk.next = Some(with_token(walk.first.clone(), token.to_string()));
+        Ok(())
     })
 }
 
@@ -165,43 +180,36 @@ where
 {
     // Remembered: whether the API lists newest first (from the first page), and the last page's bound.
     let walk = Walk::new(first, (None::<bool>, None::<Tm>));
-    futures_util::stream::try_unfold(walk, move |mut walk| async move {
-        loop {
-            if let Some(item) = walk.pending.pop_front() {
-                return Ok(Some((item, walk)));
-            }
-            let Some(request) = walk.take_request()? else {
-                return Ok(None);
-            };
-            let page: Vec<T> = items(&send(request).await?, items_at)?;
-            let times: Vec<Tm> = page.iter().filter_map(time).collect();
-            if times.len() < page.len() {
-                return Err(stopped(
-                    "an item without its time: cannot ask for the next page".into(),
-                ));
-            }
-            let (Some(&oldest), Some(&newest), Some(first_time), Some(last_time)) = (
-                times.iter().min(),
-                times.iter().max(),
-                times.first(),
-                times.last(),
-            ) else {
-                continue; // An empty page: the walk is over.
-            };
-            walk.pending = page.into();
-            let (newest_first, last_bound) = &mut walk.memory;
-            let newest_first = *newest_first.get_or_insert(first_time >= last_time);
-            let bound = if newest_first { oldest } else { newest };
-            if *last_bound == Some(bound) {
-                continue; // The same bound again: nothing further.
-            }
-            *last_bound = Some(bound);
-            walk.next = Some(if newest_first {
-                before(walk.first.clone(), bound)
-            } else {
-                after(walk.first.clone(), bound)
-            });
+    walk_pages(walk, send, move |walk, page| {
+        let page: Vec<T> = items(&page, items_at)?;
+        let times: Vec<Tm> = page.iter().filter_map(time).collect();
+        if times.len() < page.len() {
+            return Err(stopped(
+                "an item without its time: cannot ask for the next page".into(),
+            ));
         }
+        let (Some(&oldest), Some(&newest), Some(first_time), Some(last_time)) = (
+            times.iter().min(),
+            times.iter().max(),
+            times.first(),
+            times.last(),
+        ) else {
+            return Ok(()); // An empty page: the walk is over.
+        };
+        walk.pending = page.into();
+        let (newest_first, last_bound) = &mut walk.memory;
+        let newest_first = *newest_first.get_or_insert(first_time >= last_time);
+        let bound = if newest_first { oldest } else { newest };
+        if *last_bound == Some(bound) {
+            return Ok(()); // The same bound again: nothing further.
+        }
+        *last_bound = Some(bound);
+        walk.next = Some(if newest_first {
+            before(walk.first.clone(), bound)
+        } else {
+            after(walk.first.clone(), bound)
+        });
+        Ok(())
     })
 }
 
