@@ -73,6 +73,8 @@ struct Walk<B, T, Memory> {
     pages: usize,
     /// What the walk remembers to know where to go, and when it would loop.
     memory: Memory,
+    /// Why the walk cannot go on, given once the last page's items are handed out.
+    end_with: Option<Error>,
 }
 
 impl<B: Clone, T, Memory> Walk<B, T, Memory> {
@@ -83,11 +85,15 @@ impl<B: Clone, T, Memory> Walk<B, T, Memory> {
             pending: VecDeque::new(),
             pages: 0,
             memory,
+            end_with: None,
         }
     }
 
     /// The next request to send, or `None` at the end; an error after [`MAX_PAGES`] pages.
     fn take_request(&mut self) -> Result<Option<B>, Error> {
+        if let Some(error) = self.end_with.take() {
+            return Err(error);
+        }
         match self.next.take() {
             Some(_) if self.pages == MAX_PAGES => {
                 Err(stopped(format!("more than {MAX_PAGES} pages; stopped")))
@@ -149,10 +155,12 @@ where
             return Ok(());
         }
         if !walk.memory.insert(token.to_string()) {
-            return Err(stopped(format!(
+            // This page's items are still handed out; the error comes where the next page would.
+            walk.end_with = Some(stopped(format!(
                 "page {} repeats the token `{token}` of an earlier page: the walk would loop; stopped",
                 walk.pages
             )));
+            return Ok(());
         }
         walk.next = Some(with_token(walk.first.clone(), token.to_string()));
         Ok(())

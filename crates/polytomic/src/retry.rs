@@ -148,19 +148,23 @@ impl Outcome {
 pub(crate) enum Replay {
     /// An idempotent method (GET, HEAD, PUT, DELETE, OPTIONS): freely.
     Method,
-    /// A POST with an `Idempotency-Key`: the server keeps its first outcome under the key.
+    /// A request with an `Idempotency-Key`: the server keeps its first outcome under the key (a 408 or
+    /// 429 says the request was not taken up, and is retried).
     Keyed,
     /// A POST without a key: only when nothing was sent.
     No,
 }
 
 impl Replay {
+    /// A key decides first: whatever the method, the server keeps the first outcome under it.
     fn of(request: &Request) -> Replay {
+        if request.headers().contains_key(&IDEMPOTENCY_KEY) {
+            return Replay::Keyed;
+        }
         match *request.method() {
             Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS => {
                 Replay::Method
             }
-            _ if request.headers().contains_key(&IDEMPOTENCY_KEY) => Replay::Keyed,
             _ => Replay::No,
         }
     }

@@ -45,13 +45,21 @@ impl RequestOptions {
     }
 
     /// A header to send with these calls (replacing one of the same name the client would send; not
-    /// `Authorization`, which stays the client's). A name or value that cannot be sent is an error.
+    /// `Authorization`, which stays the client's, nor `Idempotency-Key`, which names one call: set it on
+    /// that call's builder). A name or value that cannot be sent is an error.
     pub fn header(mut self, name: &str, value: &str) -> Result<Self, Error> {
         let name = header::HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| Error::InvalidConfig(format!("{name:?} is not a header name")))?;
         if name == header::AUTHORIZATION {
             return Err(Error::InvalidConfig(
                 "Authorization comes from the client's credentials".into(),
+            ));
+        }
+        if name == crate::body::IDEMPOTENCY_KEY {
+            return Err(Error::InvalidConfig(
+                "an Idempotency-Key names one call (Polytomic answers every later call with the same key \
+                 with the first one's outcome): set it with `.idempotency_key(..)` on that call"
+                    .into(),
             ));
         }
         let value = HeaderValue::from_str(value)

@@ -41,16 +41,12 @@ pub(crate) fn check_idempotency_key(key: &[u8]) -> Result<(), String> {
     ))
 }
 
-/// A key for one call: 32 hex digits from std's randomly seeded hasher (unique per call, not secret).
+/// A key for one call: `pt-` and a random UUID's 32 hex digits (a valid key; the prefix tells a generated
+/// key from the caller's).
 pub(crate) fn new_idempotency_key() -> reqwest::header::HeaderValue {
-    use std::hash::BuildHasher;
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static CALLS: AtomicU64 = AtomicU64::new(0);
-    let call = CALLS.fetch_add(1, Ordering::Relaxed);
-    let now = std::time::SystemTime::now();
-    let half = || std::collections::hash_map::RandomState::new().hash_one((call, now));
-    let key = format!("{:016x}{:016x}", half(), half());
-    reqwest::header::HeaderValue::from_str(&key).expect("hex digits are a valid header value")
+    let key = format!("pt-{}", uuid::Uuid::new_v4().simple());
+    reqwest::header::HeaderValue::from_str(&key)
+        .expect("letters, digits and '-' are a valid header value")
 }
 
 #[cfg(test)]
@@ -77,7 +73,8 @@ mod tests {
         }
         let keys: Vec<_> = (0..100).map(|_| new_idempotency_key()).collect();
         for key in &keys {
-            assert_eq!(key.len(), 32);
+            assert_eq!(key.len(), 35);
+            assert!(key.to_str().unwrap().starts_with("pt-"));
             assert!(check_idempotency_key(key.as_bytes()).is_ok());
         }
         let unique: std::collections::HashSet<_> = keys.iter().collect();

@@ -35,7 +35,8 @@ use crate::Secret;
 /// The header that carries the time a sync delivery was made (RFC 3339).
 pub const TIMESTAMP_HEADER: &str = "polytomic-signature-timestamp";
 
-/// The largest body, once un-gzipped, that [`SyncWebhook::verify`] reads: a gzip bomb stops here.
+/// The largest body, once un-gzipped, that [`SyncWebhook::verify`] reads by default: a gzip bomb stops
+/// here ([`SyncWebhook::max_body`] to change it).
 pub const MAX_BODY: usize = 64 * 1024 * 1024;
 
 /// A sync delivery of the custom-webhook destination: `{"event": "sync.records", "object": {...}}`.
@@ -90,15 +91,19 @@ pub enum Refused {
     WrongSecret,
     /// No `Polytomic-Signature-Timestamp`, or one that is not an RFC 3339 time.
     BadTimestamp(String),
-    /// Made longer ago than the window allows (or that far in the future: a clock or a replay).
+    /// Made longer ago than the window allows, or that far in the future (a wrong clock). The timestamp is
+    /// not signed: the window limits how long a delivery stays acceptable, not who may resend it (whoever
+    /// can resend one holds the secret anyway).
     NotFresh {
         /// How far the timestamp is from now.
         off_by: Duration,
         /// The window the delivery had to be within.
         window: Duration,
     },
-    /// The body is not gzip or JSON the guide describes, or is larger than [`MAX_BODY`].
+    /// The body is not gzip or JSON the guide describes, or is larger than the limit.
     BadBody(String),
+    /// The webhook was set up with an empty secret, which every delivery would match: none is accepted.
+    NoSecret,
 }
 
 impl fmt::Display for Refused {
@@ -114,6 +119,7 @@ impl fmt::Display for Refused {
                 window.as_secs()
             ),
             Refused::BadBody(why) => write!(f, "the body: {why}"),
+            Refused::NoSecret => write!(f, "the webhook has an empty secret: nothing is accepted"),
         }
     }
 }
@@ -125,6 +131,7 @@ impl std::error::Error for Refused {}
 pub struct SyncWebhook {
     secret: Secret,
     window: Duration,
+    max_body: usize,
 }
 
 impl SyncWebhook {
@@ -133,7 +140,14 @@ impl SyncWebhook {
         SyncWebhook {
             secret: Secret::from(secret.into()),
             window: Duration::from_secs(300),
+            max_body: MAX_BODY,
         }
+    }
+
+    /// The largest body, once un-gzipped, a delivery may have (default [`MAX_BODY`]).
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
     }
 
     /// How far from now (either way) a delivery's timestamp may be.
@@ -149,12 +163,20 @@ impl SyncWebhook {
         body: &[u8],
         now: SystemTime,
     ) -> Result<SyncDelivery, Refused> {
+        let secret = self.secret.expose().as_bytes();
+        if secret.is_empty() {
+            return Err(Refused::NoSecret);
+        }
+        // The scheme's name is case-insensitive (RFC 9110).
         let token = headers
             .get(http::header::AUTHORIZATION)
-            .and_then(|v| v.as_bytes().strip_prefix(b"Bearer "))
+            .map(|v| v.as_bytes())
+            .filter(|v| v.len() > 7 && v[..7].eq_ignore_ascii_case(b"bearer "))
+            .map(|v| &v[7..])
             .ok_or(Refused::NoCredentials)?;
-        // Constant time, so the answer's timing tells nothing of how much of a guess was right.
-        if !bool::from(token.ct_eq(self.secret.expose().as_bytes())) {
+        // Constant time, so the answer's timing tells nothing of how much of a guess was right (only
+        // whether its length is the secret's).
+        if !bool::from(token.ct_eq(secret)) {
             return Err(Refused::WrongSecret);
         }
         let stamp = headers
@@ -175,26 +197,29 @@ impl SyncWebhook {
                 window: self.window,
             });
         }
-        let json = ungzipped(body)?;
+        let json = ungzipped(body, self.max_body)?;
         serde_json::from_slice(&json).map_err(|e| Refused::BadBody(e.to_string()))
     }
 }
 
-/// `body` un-gzipped when it is gzip (by its magic bytes: the guide shows no `Content-Encoding`), as it is
-/// otherwise; at most [`MAX_BODY`] bytes.
-fn ungzipped(body: &[u8]) -> Result<Vec<u8>, Refused> {
+/// `body` un-gzipped when it is gzip (by its magic bytes: the guide shows no `Content-Encoding`; every
+/// member, as `gzip -d` reads them), as it is otherwise; at most `limit` bytes either way.
+fn ungzipped(body: &[u8], limit: usize) -> Result<Vec<u8>, Refused> {
+    let too_large = || Refused::BadBody(format!("larger than {limit} bytes"));
     if !body.starts_with(&[0x1f, 0x8b]) {
-        return Ok(body.to_vec());
+        return if body.len() > limit {
+            Err(too_large())
+        } else {
+            Ok(body.to_vec())
+        };
     }
     let mut out = Vec::new();
-    flate2::read::GzDecoder::new(body)
-        .take(MAX_BODY as u64 + 1)
+    flate2::read::MultiGzDecoder::new(body)
+        .take(limit as u64 + 1)
         .read_to_end(&mut out)
         .map_err(|e| Refused::BadBody(format!("not valid gzip: {e}")))?;
-    if out.len() > MAX_BODY {
-        return Err(Refused::BadBody(format!(
-            "larger than {MAX_BODY} bytes un-gzipped"
-        )));
+    if out.len() > limit {
+        return Err(too_large());
     }
     Ok(out)
 }

@@ -656,7 +656,10 @@ async fn a_post_is_retried_only_with_an_idempotency_key_which_every_attempt_repe
     let requests = server.requests();
     assert_eq!(requests.len(), 2);
     let generated = requests[0].header("idempotency-key").unwrap().to_string();
-    assert_eq!(generated.len(), 32, "{generated}");
+    assert!(
+        generated.starts_with("pt-") && generated.len() == 35,
+        "{generated}"
+    );
     assert_eq!(
         requests[1].header("idempotency-key"),
         Some(generated.as_str())
@@ -669,6 +672,10 @@ async fn a_post_is_retried_only_with_an_idempotency_key_which_every_attempt_repe
         server.single_request().header("idempotency-key"),
         Some(generated.as_str())
     );
+
+    // A key names one call: it cannot be set for every call of a client.
+    let options = polytomic::RequestOptions::new().header("Idempotency-Key", "key-0001");
+    assert!(matches!(options, Err(Error::InvalidConfig(_))));
 
     // A key Polytomic would refuse is an error before anything is sent.
     let server = Server::replying(Reply::json(201, "{}")).await;

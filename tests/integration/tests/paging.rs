@@ -93,6 +93,21 @@ async fn a_cycle_of_tokens_is_an_error_at_its_first_repeat() {
             "/api/syncs?page_token=B"
         ]
     );
+    // As a stream: the third page's item still comes, then the error, then nothing.
+    let outcomes: Vec<_> = client(&server).list_syncs().items().collect().await;
+    let names: Vec<_> = outcomes
+        .iter()
+        .map(|o| match o {
+            Ok(sync) => sync.name.clone().unwrap(),
+            Err(e) => format!("error: {e}"),
+        })
+        .collect();
+    assert_eq!(names.len(), 4, "{names:?}");
+    assert_eq!(names[..3], ["a", "b", "c"]);
+    assert!(
+        names[3].contains("page 3 repeats the token `A`"),
+        "{names:?}"
+    );
 }
 
 #[tokio::test]

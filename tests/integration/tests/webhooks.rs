@@ -88,7 +88,11 @@ fn credentials_are_checked_first_and_the_secret_never_shows() {
         refused(Some("the-connection-secret-and-more")),
         Refused::WrongSecret
     );
-    assert_eq!(refused(Some("")), Refused::WrongSecret);
+    assert_eq!(
+        refused(Some("")),
+        Refused::NoCredentials,
+        "an empty token is none"
+    );
     // Basic instead of Bearer.
     let mut basic = headers(None, Some(MADE));
     basic.insert("authorization", format!("Basic {SECRET}").parse().unwrap());
@@ -98,6 +102,18 @@ fn credentials_are_checked_first_and_the_secret_never_shows() {
     );
     let shown = format!("{hook:?} {}", refused(Some("x")));
     assert!(!shown.contains(SECRET), "{shown}");
+    // The scheme's name in any case.
+    let mut lower = headers(None, Some(MADE));
+    lower.insert("authorization", format!("bearer {SECRET}").parse().unwrap());
+    assert!(hook.verify(&lower, &body, at(0)).is_ok());
+    // An empty secret (an unset variable, say) accepts nothing, not everything.
+    let unset = SyncWebhook::new("");
+    assert_eq!(
+        unset
+            .verify(&headers(Some(""), Some(MADE)), &body, at(0))
+            .unwrap_err(),
+        Refused::NoSecret
+    );
 }
 
 #[test]
@@ -144,6 +160,26 @@ fn a_body_that_is_not_the_documented_json_is_refused_with_a_reason() {
             other => panic!("{other:?}"),
         }
     }
+    // The size limit holds once un-gzipped (a small gzip that grows large) and for a plain body.
+    let size = delivery().len();
+    let capped = SyncWebhook::new(SECRET).max_body(size - 1);
+    for body in [gzip(&delivery()), delivery()] {
+        match capped.verify(&ok, &body, at(0)).unwrap_err() {
+            Refused::BadBody(why) => assert_eq!(why, format!("larger than {} bytes", size - 1)),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(
+        SyncWebhook::new(SECRET)
+            .max_body(size)
+            .verify(&ok, &gzip(&delivery()), at(0))
+            .is_ok()
+    );
+    // Two gzip members (as `cat a.gz b.gz` makes) read as one body: here, two halves of the JSON.
+    let json = delivery();
+    let (a, b) = json.split_at(json.len() / 2);
+    let two = [gzip(a), gzip(b)].concat();
+    assert!(hook.verify(&ok, &two, at(0)).is_ok());
 }
 
 #[test]

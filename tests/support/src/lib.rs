@@ -311,12 +311,12 @@ pub fn builder(server: &Server) -> polytomic::ClientBuilder {
 
 /// The request with what changes between runs or must stay secret redacted, by header name: the port in
 /// `host`, the credentials in `authorization` (its scheme stays visible), and an `idempotency-key` the
-/// client generated (32 hex digits; a key the test set stays).
+/// client generated (`pt-` and 32 hex digits; a key the test set stays).
 pub fn redacted(mut request: Request) -> Request {
     for header in &mut request.headers {
         let lower = header.to_ascii_lowercase();
         let generated_key = lower
-            .strip_prefix("idempotency-key: ")
+            .strip_prefix("idempotency-key: pt-")
             .is_some_and(|key| key.len() == 32 && key.bytes().all(|b| b.is_ascii_hexdigit()));
         if generated_key {
             *header = "idempotency-key: [generated]".into();

@@ -23,14 +23,20 @@ pub const EXTENSION: &str = "x-polytomic-paging";
 pub fn check(doc: &Value) -> Result<usize, String> {
     let mut declared = 0;
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
+        if item.get(EXTENSION).is_some() {
+            return Err(format!(
+                "paths.\"{path}\".{EXTENSION}: a declaration belongs on an operation ({})",
+                METHODS.join(", ")
+            ));
+        }
         for (method, op) in item.as_object().into_iter().flatten() {
             let Some(paging) = op.get(EXTENSION) else {
                 continue;
             };
-            if !METHODS.contains(&method.as_str()) {
-                continue;
-            }
             let at = format!("paths.\"{path}\".{method}.{EXTENSION}");
+            if !METHODS.contains(&method.as_str()) {
+                return Err(format!("{at}: `{method}` is not an operation"));
+            }
             check_one(doc, op, paging).map_err(|e| format!("{at}: {e}"))?;
             declared += 1;
         }
@@ -56,7 +62,11 @@ fn check_one(doc: &Value, op: &Value, paging: &Value) -> Result<(), String> {
         schema if schema["type"] == "array" => resolve(doc, &schema["items"]),
         _ => return Err(format!("items: `{items}` is not an array")),
     };
-    let known = ["items", "next", "from", "time", "after", "before"];
+    let known: &[&str] = if paging.get("next").is_some() {
+        &["items", "next", "from"]
+    } else {
+        &["items", "time", "after", "before"]
+    };
     if let Some(key) = paging
         .as_object()
         .into_iter()
@@ -209,6 +219,26 @@ mod tests {
     }
 
     #[test]
+    fn a_declaration_off_an_operation_is_an_error_not_ignored() {
+        let paging = json!({"next": "page_token", "from": "/pagination/next", "items": "/data"});
+        let mut on_the_path = doc(paging.clone());
+        on_the_path["paths"]["/things"][EXTENSION] = paging.clone();
+        assert_eq!(
+            check(&on_the_path).unwrap_err(),
+            format!(
+                "paths.\"/things\".x-polytomic-paging: a declaration belongs on an operation ({})",
+                METHODS.join(", ")
+            )
+        );
+        let mut under_parameters = doc(paging.clone());
+        under_parameters["paths"]["/things"]["parameters"] = json!({EXTENSION: paging});
+        assert_eq!(
+            check(&under_parameters).unwrap_err(),
+            "paths.\"/things\".parameters.x-polytomic-paging: `parameters` is not an operation"
+        );
+    }
+
+    #[test]
     fn each_wrong_name_is_an_error_naming_the_operation_and_the_key() {
         let at = "paths.\"/things\".get.x-polytomic-paging: ";
         for (paging, problem) in [
@@ -239,6 +269,10 @@ mod tests {
             (
                 json!({"items": "/data"}),
                 "give either `next` and `from` (a token) or `time`, `after` and `before`",
+            ),
+            (
+                json!({"next": "page_token", "from": "/pagination/next", "items": "/data", "after": "after"}),
+                "unknown key `after` (known: items, next, from)",
             ),
         ] {
             let error = check(&doc(paging)).unwrap_err();
