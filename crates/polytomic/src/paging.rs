@@ -42,7 +42,7 @@ fn items<T: DeserializeOwned>(page: &Value, pointer: &str) -> Result<Vec<T>, Err
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(items) => serde_json::from_value(items.clone()).map_err(|e| Error::InvalidResponse {
             path: pointer.trim_start_matches('/').replace('/', "."),
-            message: e.to_string(),
+            message: crate::body::shortened(&e.to_string(), 200).into_owned(),
             excerpt: String::new(),
         }),
     }
@@ -157,8 +157,10 @@ where
         if !walk.memory.insert(token.to_string()) {
             // This page's items are still handed out; the error comes where the next page would.
             walk.end_with = Some(stopped(format!(
-                "page {} repeats the token `{token}` of an earlier page: the walk would loop; stopped",
-                walk.pages
+                "page {} repeats the token `{}` of an earlier page: the walk would loop; stopped",
+                walk.pages,
+                // The server's text: bounded.
+                crate::body::shortened(token, 80)
             )));
             return Ok(());
         }

@@ -198,7 +198,7 @@ impl SyncWebhook {
             });
         }
         let json = ungzipped(body, self.max_body)?;
-        serde_json::from_slice(&json).map_err(|e| Refused::BadBody(e.to_string()))
+        serde_json::from_slice(&json).map_err(undecodable)
     }
 }
 
@@ -227,5 +227,11 @@ fn ungzipped(body: &[u8], limit: usize) -> Result<Vec<u8>, Refused> {
 /// An events webhook delivery, as the [`Event`](crate::types::Event) the events listing returns (fields
 /// the spec does not name are kept in `extra`). Its `Polytomic-Signature` is not verified (module docs).
 pub fn parse_event(body: &[u8]) -> Result<crate::types::Event, Refused> {
-    serde_json::from_slice(body).map_err(|e| Refused::BadBody(e.to_string()))
+    serde_json::from_slice(body).map_err(undecodable)
+}
+
+/// A body that does not decode, said in at most 200 characters (serde quotes the value it refused, which
+/// is the sender's data).
+fn undecodable(error: serde_json::Error) -> Refused {
+    Refused::BadBody(crate::body::shortened(&error.to_string(), 200).into_owned())
 }

@@ -160,6 +160,15 @@ fn a_body_that_is_not_the_documented_json_is_refused_with_a_reason() {
             other => panic!("{other:?}"),
         }
     }
+    // The reason is short, even when serde quotes a long value the sender sent.
+    let long = format!(
+        r#"{{"event":"sync.records","object":"{}"}}"#,
+        "x".repeat(10_000)
+    );
+    match hook.verify(&ok, long.as_bytes(), at(0)).unwrap_err() {
+        Refused::BadBody(why) => assert!(why.chars().count() <= 203, "{} chars", why.len()),
+        other => panic!("{other:?}"),
+    }
     // The size limit holds once un-gzipped (a small gzip that grows large) and for a plain body.
     let size = delivery().len();
     let capped = SyncWebhook::new(SECRET).max_body(size - 1);
