@@ -14,6 +14,7 @@ use crate::spec::render_path;
 mod operations;
 pub(crate) mod paging;
 mod secrets;
+pub(crate) mod waiting;
 
 /// The comment at the top of the imported spec.
 pub fn header(upstream_name: &str, overlay_name: &str) -> String {
@@ -39,6 +40,7 @@ pub fn import(upstream: Value, overlay: &Value) -> Result<Value, String> {
     apply_overlay(&mut doc, overlay).map_err(|e| format!("overlay: {e}"))?;
     secrets::mark(&mut doc);
     paging::check(&doc).map_err(|e| format!("overlay: {e}"))?;
+    waiting::waiters(&doc).map_err(|e| format!("overlay: {e}"))?;
     operations::check_unique(&doc)?;
     Ok(doc)
 }

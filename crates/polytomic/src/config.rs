@@ -9,7 +9,8 @@ use reqwest::header::HeaderValue;
 
 use crate::operations::{self, Accepts};
 use crate::retry::RetryPolicy;
-use crate::state::{API_VERSION, ClientState, DEFAULT_TIMEOUT, RequestOptions, SuccessBodies};
+use crate::operations::API_VERSION;
+use crate::state::{ClientState, DEFAULT_TIMEOUT, RequestOptions, SuccessBodies};
 use crate::tls;
 use crate::{Client, Error};
 

@@ -64,6 +64,7 @@ mod secret;
 mod state;
 mod tls;
 mod validate;
+pub mod waiting;
 
 /// progenitor's output, as generated. Everything in it is also exported from the crate root, except
 /// progenitor's own error type, `generated::Error`, which [`Error`] converts from. The mock helpers and
@@ -95,4 +96,5 @@ pub use paging::MAX_PAGES;
 pub use retry::RetryPolicy;
 pub use role_ids::RoleIds;
 pub use secret::Secret;
-pub use state::{API_VERSION, ClientState, RequestOptions};
+pub use operations::API_VERSION;
+pub use state::{ClientState, RequestOptions};

@@ -9,11 +9,8 @@ use std::time::Duration;
 use reqwest::header::{self, HeaderMap, HeaderValue};
 
 use crate::error::Error;
+use crate::operations::API_VERSION;
 use crate::retry::RetryPolicy;
-
-/// The API version this client was generated for (the spec's `info.version`), sent as
-/// `X-Polytomic-Version` unless overridden.
-pub const API_VERSION: &str = "2025-09-18";
 
 /// Options for the calls of one [`Client`](crate::Client) value, like the official SDKs' `requestOptions`:
 /// `client.with_options(RequestOptions::new().timeout(..))` gives a client (sharing connections with the

@@ -136,7 +136,12 @@ pub fn accepts(operation_id: &str) -> Accepts {{
         resource_arms = resource_arms(&by_resource),
         partner = arm(&partner),
     );
-    let source = format!("{source}\n{}", paging(spec)?);
+    let source = format!(
+        "{source}\n{}\n{}\n{}",
+        api_version(spec),
+        paging(spec)?,
+        waiting(spec)?
+    );
     let file = syn::parse_file(&source)
         .map_err(|e| format!("the operations index does not parse: {e}"))?;
     Ok(prettyplease::unparse(&file))
@@ -176,21 +181,94 @@ fn paging(spec: &OpenAPI) -> Result<String, String> {
         if let Some((name, arguments)) =
             crate::import::paging::macro_call(&doc, op_json).map_err(|e| format!("{at}: {e}"))?
         {
-            let builder: String = id
-                .split('_')
-                .map(|word| {
-                    let mut chars = word.chars();
-                    chars.next().map_or(String::new(), |c| {
-                        c.to_ascii_uppercase().to_string() + chars.as_str()
-                    })
-                })
-                .collect();
+            let builder = builder_name(id);
             calls.push_str(&format!(
                 "crate::paging::{name}!({builder}, {arguments});\n"
             ));
         }
     }
     Ok(calls)
+}
+
+/// progenitor's name for `id`'s builder: `list_syncs` is `ListSyncs`.
+fn builder_name(id: &str) -> String {
+    id.split('_')
+        .map(|word| {
+            let mut chars = word.chars();
+            chars.next().map_or(String::new(), |c| {
+                c.to_ascii_uppercase().to_string() + chars.as_str()
+            })
+        })
+        .collect()
+}
+
+/// The version the spec documents, which the client sends unless told otherwise.
+fn api_version(spec: &OpenAPI) -> String {
+    format!(
+        "/// The API version this client was generated for (the spec's `info.version`), sent as \
+         `X-Polytomic-Version` unless the client or the call sets another.\n\
+         pub const API_VERSION: &str = {:?};\n",
+        spec.info.version
+    )
+}
+
+/// The waiters the spec declares (`x-polytomic-waiter`, checked by the import): the table `WAITERS`, and
+/// one `waits!` of `crate::waiting` per waiter, which gives its builder `wait()`.
+fn waiting(spec: &OpenAPI) -> Result<String, String> {
+    use crate::import::waiting::{OUTCOMES, waiters};
+    let doc = serde_json::to_value(spec).map_err(|e| format!("the spec as JSON: {e}"))?;
+    let waiters = waiters(&doc)?;
+    let list = |states: &[String]| {
+        let quoted: Vec<String> = states.iter().map(|s| format!("{s:?}")).collect();
+        format!("&[{}]", quoted.join(", "))
+    };
+    let mut table = String::new();
+    let mut calls = String::new();
+    for (index, waiter) in waiters.iter().enumerate() {
+        let started_by: Vec<String> = waiter
+            .started_by
+            .iter()
+            .map(|(operation, arguments)| {
+                let arguments: Vec<String> = arguments
+                    .iter()
+                    .map(|(parameter, source)| match source.strip_prefix('/') {
+                        Some(_) => format!("({parameter:?}, Source::Response({source:?}))"),
+                        None => format!("({parameter:?}, Source::Parameter({source:?}))"),
+                    })
+                    .collect();
+                format!(
+                    "StartedBy {{ operation: {operation:?}, arguments: &[{}] }}",
+                    arguments.join(", ")
+                )
+            })
+            .collect();
+        let states: Vec<String> = OUTCOMES
+            .iter()
+            .zip(&waiter.states)
+            .map(|(outcome, states)| format!("{outcome}: {}", list(states)))
+            .collect();
+        table.push_str(&format!(
+            "Waiter {{ operation: {:?}, path: {:?}, status: {:?}, {}, started_by: &[{}] }},\n",
+            waiter.operation,
+            waiter.path,
+            waiter.status,
+            states.join(", "),
+            started_by.join(", ")
+        ));
+        calls.push_str(&format!(
+            "crate::waiting::waits!({}, {}, {index});\n",
+            builder_name(&waiter.operation),
+            waiter.response
+        ));
+    }
+    Ok(format!(
+        "use crate::waiting::{{Source, StartedBy, Waiter}};\n\
+         /// The operations that read the state of work started elsewhere, and how (`x-polytomic-waiter` in \
+         the spec): `wait()` on their builders and the CLI's `--wait` read this.\n\
+         pub const WAITERS: [Waiter; {}] = [\n{table}];\n\n\
+         // Waiting, as the spec declares it: `wait()` on these builders.\n{calls}",
+        waiters.len()
+    ))
 }
 
 fn resource_arms(by_resource: &[(String, String)]) -> String {

@@ -150,7 +150,7 @@ pub fn macro_call(doc: &Value, op: &Value) -> Result<Option<(&'static str, Strin
 
 /// The schema at a JSON pointer into `schema`'s instances (`/pagination/next_page_token`), following
 /// `$ref`s and `allOf` members.
-fn at_pointer<'a>(doc: &'a Value, schema: &'a Value, pointer: &str) -> Result<&'a Value, String> {
+pub(crate) fn at_pointer<'a>(doc: &'a Value, schema: &'a Value, pointer: &str) -> Result<&'a Value, String> {
     let Some(rest) = pointer.strip_prefix('/') else {
         return Err(format!(
             "`{pointer}` is not a JSON pointer (it starts with `/`)"
@@ -175,7 +175,7 @@ fn at_pointer<'a>(doc: &'a Value, schema: &'a Value, pointer: &str) -> Result<&'
     Ok(here)
 }
 
-fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
+pub(crate) fn resolve<'a>(doc: &'a Value, schema: &'a Value) -> &'a Value {
     match schema["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
         Some(pointer) => doc.pointer(pointer).unwrap_or(schema),
         None => schema,
