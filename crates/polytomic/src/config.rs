@@ -7,9 +7,9 @@ use std::time::Duration;
 use base64::Engine as _;
 use reqwest::header::HeaderValue;
 
+use crate::operations::API_VERSION;
 use crate::operations::{self, Accepts};
 use crate::retry::RetryPolicy;
-use crate::operations::API_VERSION;
 use crate::state::{ClientState, DEFAULT_TIMEOUT, RequestOptions, SuccessBodies};
 use crate::tls;
 use crate::{Client, Error};

@@ -86,7 +86,10 @@ impl Waiter {
     /// The waiter for the work `operation` starts, with the way there.
     pub fn for_start(operation: &str) -> Option<(&'static Waiter, &'static StartedBy)> {
         crate::operations::WAITERS.iter().find_map(|waiter| {
-            let start = waiter.started_by.iter().find(|s| s.operation == operation)?;
+            let start = waiter
+                .started_by
+                .iter()
+                .find(|s| s.operation == operation)?;
             Some((waiter, start))
         })
     }
@@ -138,9 +141,10 @@ impl<T> Outcome<T> {
     /// The last response, however the wait ended.
     pub fn into_inner(self) -> T {
         match self {
-            Outcome::Succeeded(t) | Outcome::Failed(t) | Outcome::Canceled(t) | Outcome::TimedOut(t) => {
-                t
-            }
+            Outcome::Succeeded(t)
+            | Outcome::Failed(t)
+            | Outcome::Canceled(t)
+            | Outcome::TimedOut(t) => t,
         }
     }
 
@@ -201,8 +205,11 @@ impl WaitPolicy {
     }
 }
 
-type Poll<'a, T> =
-    Box<dyn FnMut() -> Pin<Box<dyn Future<Output = Result<ResponseValue<T>, Error>> + Send + 'a>> + Send + 'a>;
+type Poll<'a, T> = Box<
+    dyn FnMut() -> Pin<Box<dyn Future<Output = Result<ResponseValue<T>, Error>> + Send + 'a>>
+        + Send
+        + 'a,
+>;
 type OnState<'a, T> = Box<dyn FnMut(&Progress<'_, T>) + Send + 'a>;
 
 /// A wait, configured and not yet begun: [`send`](Self::send) runs it.
@@ -369,8 +376,14 @@ mod tests {
     #[test]
     fn pauses_double_up_to_the_limit_and_never_undercut_retry_after() {
         let p = WaitPolicy::default();
-        let secs = |polls, retry_after: Option<u64>| p.delay(polls, retry_after.map(Duration::from_secs)).as_secs();
-        assert_eq!((1..=7).map(|n| secs(n, None)).collect::<Vec<_>>(), [1, 2, 4, 8, 16, 30, 30]);
+        let secs = |polls, retry_after: Option<u64>| {
+            p.delay(polls, retry_after.map(Duration::from_secs))
+                .as_secs()
+        };
+        assert_eq!(
+            (1..=7).map(|n| secs(n, None)).collect::<Vec<_>>(),
+            [1, 2, 4, 8, 16, 30, 30]
+        );
         assert_eq!(secs(1, Some(5)), 5);
         assert_eq!(secs(6, Some(5)), 30);
         assert_eq!(secs(2, Some(90)), 90);
@@ -409,7 +422,12 @@ mod tests {
             // Pauses of 1, 2 and 4 s (the paused clock moves only by them).
             assert_eq!(
                 *seen.lock().unwrap(),
-                [("created".into(), 1, 0), ("running".into(), 2, 1), ("running".into(), 3, 3), (end.into(), 4, 7)]
+                [
+                    ("created".into(), 1, 0),
+                    ("running".into(), 2, 1),
+                    ("running".into(), 3, 3),
+                    (end.into(), 4, 7)
+                ]
             );
             assert_eq!(start.elapsed(), Duration::from_secs(7));
         }
@@ -419,7 +437,11 @@ mod tests {
     async fn a_run_that_outlives_the_maximum_wait_times_out_after_a_last_poll_at_the_limit() {
         let (poll, polls) = scripted(&["running"]);
         let start = Instant::now();
-        let outcome = Wait::new(&RUN, poll).policy(policy(10)).send().await.unwrap();
+        let outcome = Wait::new(&RUN, poll)
+            .policy(policy(10))
+            .send()
+            .await
+            .unwrap();
         assert!(matches!(outcome, Outcome::TimedOut(ref v) if v["data"]["status"] == "running"));
         // Polls at 0, 1, 3, 7 and (the pause of 8 s cut to the 3 s left) 10.
         assert_eq!(*polls.lock().unwrap(), 5);
@@ -430,14 +452,22 @@ mod tests {
     async fn retry_after_is_kept_and_a_pause_past_the_limit_is_not_taken() {
         let (poll, polls) = scripted(&["7 s", "completed"]);
         let start = Instant::now();
-        let outcome = Wait::new(&RUN, poll).policy(policy(60)).send().await.unwrap();
+        let outcome = Wait::new(&RUN, poll)
+            .policy(policy(60))
+            .send()
+            .await
+            .unwrap();
         assert!(outcome.succeeded());
         assert_eq!(start.elapsed(), Duration::from_secs(7));
         assert_eq!(*polls.lock().unwrap(), 2);
 
         // Asked to come back after the limit: timed out now, not polled early.
         let (poll, polls) = scripted(&["120 s", "completed"]);
-        let outcome = Wait::new(&RUN, poll).policy(policy(60)).send().await.unwrap();
+        let outcome = Wait::new(&RUN, poll)
+            .policy(policy(60))
+            .send()
+            .await
+            .unwrap();
         assert!(matches!(outcome, Outcome::TimedOut(_)));
         assert_eq!(*polls.lock().unwrap(), 1);
     }
@@ -455,7 +485,11 @@ mod tests {
         assert!(outcome.succeeded());
         assert_eq!(
             *seen.lock().unwrap(),
-            [("created".into(), true), ("warming_up".into(), false), ("completed".into(), true)]
+            [
+                ("created".into(), true),
+                ("warming_up".into(), false),
+                ("completed".into(), true)
+            ]
         );
     }
 
@@ -465,7 +499,11 @@ mod tests {
         let poll = move || {
             polls += 1;
             std::future::ready(if polls < 2 {
-                Ok(ResponseValue::new(json!({"data": {"status": "running"}}), StatusCode::OK, HeaderMap::new()))
+                Ok(ResponseValue::new(
+                    json!({"data": {"status": "running"}}),
+                    StatusCode::OK,
+                    HeaderMap::new(),
+                ))
             } else {
                 Err(Error::InvalidRequest("gone".into()))
             })

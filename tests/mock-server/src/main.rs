@@ -1,31 +1,36 @@
 //! A local stand-in for the Polytomic API: answers every operation with its example response from
 //! `openapi/polytomic.yaml` (or one built from the schema), and prints each request it receives (credentials
-//! hidden). The answers come from `polytomic_test_support::mock_api`, which the CLI's tests run too.
+//! hidden). It is stateful where that matters (`polytomic_test_support::Fake`, which the tests run too):
+//! a sync or bulk sync started, a schema refresh, a query or a job moves through its states, one per poll,
+//! so `--wait` can be tried; listings that page by token have `--items` items (default 250), 100 a page.
 //!
-//! cargo run -p polytomic-mock-server [-- --port 4010]
+//! cargo run -p polytomic-mock-server [-- --port 4010] [--items 100000] [--quiet]
 
-use polytomic_test_support::{Server, mock_reply, redacted, spec};
+use polytomic_test_support::{Fake, Server, redacted, spec};
 
 #[tokio::main]
 async fn main() {
-    let port: u16 = std::env::args()
-        .skip_while(|a| a != "--port")
-        .nth(1)
-        .and_then(|p| p.parse().ok())
-        .unwrap_or(4010);
-    let spec = spec();
+    let flag = |name: &str| std::env::args().skip_while(|a| a != name).nth(1);
+    let port: u16 = flag("--port").and_then(|p| p.parse().ok()).unwrap_or(4010);
+    let quiet = std::env::args().any(|a| a == "--quiet");
+    let mut fake = Fake::new(spec());
+    if let Some(items) = flag("--items").and_then(|n| n.parse().ok()) {
+        fake = fake.items(items);
+    }
     let server = Server::start_on(port, move |request| {
-        let shown = redacted(request.clone());
-        println!("{} {}", shown.method, shown.target);
-        for header in &shown.headers {
-            println!("  {header}");
+        let (operation, reply) = fake.reply(request);
+        if !quiet {
+            let shown = redacted(request.clone());
+            println!("{} {}", shown.method, shown.target);
+            for header in &shown.headers {
+                println!("  {header}");
+            }
+            println!(
+                "  -> {} {}\n",
+                reply.status(),
+                operation.as_deref().unwrap_or("(no such operation)")
+            );
         }
-        let (operation, reply) = mock_reply(&spec, request);
-        println!(
-            "  -> {} {}\n",
-            reply.status(),
-            operation.as_deref().unwrap_or("(no such operation)")
-        );
         reply
     })
     .await;

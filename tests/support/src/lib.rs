@@ -7,6 +7,9 @@
 
 use std::sync::{Arc, Mutex};
 
+mod fake;
+pub use fake::{Fake, PAGE};
+
 use serde::Serialize;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};

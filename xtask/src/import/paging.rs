@@ -150,7 +150,11 @@ pub fn macro_call(doc: &Value, op: &Value) -> Result<Option<(&'static str, Strin
 
 /// The schema at a JSON pointer into `schema`'s instances (`/pagination/next_page_token`), following
 /// `$ref`s and `allOf` members.
-pub(crate) fn at_pointer<'a>(doc: &'a Value, schema: &'a Value, pointer: &str) -> Result<&'a Value, String> {
+pub(crate) fn at_pointer<'a>(
+    doc: &'a Value,
+    schema: &'a Value,
+    pointer: &str,
+) -> Result<&'a Value, String> {
     let Some(rest) = pointer.strip_prefix('/') else {
         return Err(format!(
             "`{pointer}` is not a JSON pointer (it starts with `/`)"

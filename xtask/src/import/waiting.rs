@@ -96,7 +96,9 @@ fn check_one(doc: &Value, path: &str, op: &Value, declared: &Value) -> Result<Wa
     let response = body["$ref"]
         .as_str()
         .and_then(|r| r.strip_prefix("#/components/schemas/"))
-        .ok_or("the operation has no JSON 200 response with a named schema to read the status from")?;
+        .ok_or(
+            "the operation has no JSON 200 response with a named schema to read the status from",
+        )?;
     let status = declared["status"]
         .as_str()
         .ok_or("`status` must be a JSON pointer")?;
@@ -157,9 +159,9 @@ fn check_one(doc: &Value, path: &str, op: &Value, declared: &Value) -> Result<Wa
             .ok_or_else(|| format!("{here}: must map each path parameter to its source"))?;
         let mut arguments = Vec::new();
         for parameter in &path_parameters {
-            let source = sources[parameter.as_str()].as_str().ok_or_else(|| {
-                format!("{here}: the path parameter `{parameter}` has no source")
-            })?;
+            let source = sources[parameter.as_str()]
+                .as_str()
+                .ok_or_else(|| format!("{here}: the path parameter `{parameter}` has no source"))?;
             check_source(doc, start, source).map_err(|e| format!("{here}.{parameter}: {e}"))?;
             arguments.push((parameter.clone(), source.to_string()));
         }
@@ -304,21 +306,60 @@ mod tests {
             waiter
         };
         for (waiter, problem) in [
-            (with("status", json!("/data/state")), "status: `/data/state`: no property `state`"),
-            (with("status", json!("/data/count")), "status: `/data/count` is not a string"),
-            (with("succeeded", json!([])), "succeeded: name at least one state"),
-            (with("failed", json!(["failed", "done"])), "failed: `done` is in two lists"),
-            (with("canceled", json!(["cancelled"])), "`cancelled` is not a value of the status (its values: running, done, failed, canceled)"),
-            (with("canceled", json!(null)), "the status value `canceled` is in none of pending, succeeded, failed, canceled"),
+            (
+                with("status", json!("/data/state")),
+                "status: `/data/state`: no property `state`",
+            ),
+            (
+                with("status", json!("/data/count")),
+                "status: `/data/count` is not a string",
+            ),
+            (
+                with("succeeded", json!([])),
+                "succeeded: name at least one state",
+            ),
+            (
+                with("failed", json!(["failed", "done"])),
+                "failed: `done` is in two lists",
+            ),
+            (
+                with("canceled", json!(["cancelled"])),
+                "`cancelled` is not a value of the status (its values: running, done, failed, canceled)",
+            ),
+            (
+                with("canceled", json!(null)),
+                "the status value `canceled` is in none of pending, succeeded, failed, canceled",
+            ),
             (with("every", json!("1s")), "unknown key `every`"),
-            (with("started-by", json!({"begin_run": {"run": "/data/id"}})), "started-by.begin_run: no operation is named `begin_run`"),
-            (with("started-by", json!({"start_run": {}})), "started-by.start_run: the path parameter `run` has no source"),
-            (with("started-by", json!({"start_run": {"run": "/data/run_id"}})), "started-by.start_run.run: `/data/run_id`: no property `run_id`"),
-            (with("started-by", json!({"start_run": {"run": "run"}})), "started-by.start_run.run: the starting operation has no parameter `run`"),
-            (with("started-by", json!({"start_run": {"run": "id", "id": "id"}})), "started-by.start_run: `id` is not a path parameter of get_run"),
+            (
+                with("started-by", json!({"begin_run": {"run": "/data/id"}})),
+                "started-by.begin_run: no operation is named `begin_run`",
+            ),
+            (
+                with("started-by", json!({"start_run": {}})),
+                "started-by.start_run: the path parameter `run` has no source",
+            ),
+            (
+                with("started-by", json!({"start_run": {"run": "/data/run_id"}})),
+                "started-by.start_run.run: `/data/run_id`: no property `run_id`",
+            ),
+            (
+                with("started-by", json!({"start_run": {"run": "run"}})),
+                "started-by.start_run.run: the starting operation has no parameter `run`",
+            ),
+            (
+                with(
+                    "started-by",
+                    json!({"start_run": {"run": "id", "id": "id"}}),
+                ),
+                "started-by.start_run: `id` is not a path parameter of get_run",
+            ),
         ] {
             let error = waiters(&doc(waiter)).unwrap_err();
-            assert!(error.starts_with(at) && error.contains(problem), "{error}\nwanted: {problem}");
+            assert!(
+                error.starts_with(at) && error.contains(problem),
+                "{error}\nwanted: {problem}"
+            );
         }
     }
 
@@ -334,6 +375,10 @@ mod tests {
         );
         let mut on_the_path = doc(good());
         on_the_path["paths"]["/runs/{run}"][EXTENSION] = good();
-        assert!(waiters(&on_the_path).unwrap_err().contains("belongs on an operation"));
+        assert!(
+            waiters(&on_the_path)
+                .unwrap_err()
+                .contains("belongs on an operation")
+        );
     }
 }
