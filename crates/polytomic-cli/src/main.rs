@@ -1,55 +1,88 @@
-//! `polytomic`: every operation of the Polytomic API as a subcommand, on top of the generated clap CLI (`generated.rs`).
+//! `polytomic`: every operation of the Polytomic API as a command, grouped by resource (noun, then verb), on
+//! top of the generated clap CLI (`generated.rs`).
 //!
 //! ```sh
-//! polytomic update-current-org-user --id <uuid> --role-ids <uuid> [<uuid>...]
+//! polytomic users update-current-org --id <uuid> --role-ids <uuid> [<uuid>...]
+//! polytomic bulk-syncs start --id <uuid> --wait
+//! polytomic syncs list --all
+//! polytomic api GET /api/connections
 //! ```
 //!
-//! Credentials and base URL come from flags or from the environment the client reads
+//! Credentials and base URL come from flags, key files or the environment the client reads
 //! (`POLYTOMIC_API_KEY`, `POLYTOMIC_BASE_URL`); the response goes to stdout as JSON. Exit status: 0 success,
 //! 2 bad arguments or configuration, 3 the API answered with an error, 4 network failure or timeout,
-//! 5 a response that does not match the spec.
+//! 5 a response that does not match the spec; with `--wait`, 6 the work failed, 7 it was canceled, 8 the
+//! maximum wait passed first.
 
 #[rustfmt::skip]
 #[allow(clippy::all, missing_docs, unused)]
 mod generated;
 
+use std::collections::HashSet;
+use std::io::{IsTerminal as _, Read as _, Write as _};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
+use clap::parser::ValueSource;
 use clap::{Arg, ArgAction, ArgMatches, Command};
 use generated::{Cli, CliCommand, CliConfig};
 use polytomic::generated::{ResponseValue, builder};
-use polytomic::{Client, Error, RoleIds};
+use polytomic::operations::{PAGING, RESOURCES, resource, verb};
+use polytomic::waiting::{Outcome, Source, StartedBy, Waiter};
+use polytomic::{Client, Error, Paging, RoleIds};
+use serde_json::Value;
 
 const EXIT_USAGE: u8 = 2;
 const EXIT_API: u8 = 3;
 const EXIT_NETWORK: u8 = 4;
 const EXIT_RESPONSE: u8 = 5;
+const EXIT_FAILED: u8 = 6;
+const EXIT_CANCELED: u8 = 7;
+const EXIT_TIMED_OUT: u8 = 8;
+
+/// `--role-ids` and the like are kebab-case; the spec's names snake_case.
+fn kebab(name: &str) -> String {
+    name.replace('_', "-")
+}
 
 fn command() -> Command {
     let global = |arg: Arg| arg.global(true).hide_env_values(true);
     let mut root = Command::new("polytomic")
-        .about("The Polytomic API from the command line. Prints responses as JSON. Commands are listed by resource (connections, models, syncs, bulk syncs, ..., users).")
+        .about("The Polytomic API from the command line: `polytomic <resource> <command>`. Prints responses as JSON.")
+        .after_help("Exit status: 0 success, 2 bad arguments or configuration, 3 an error answer from the API, 4 network failure or timeout, 5 a response the spec does not describe; with --wait, 6 the work failed, 7 it was canceled, 8 --max-wait passed first.")
         .version(env!("CARGO_PKG_VERSION"))
         .subcommand_required(true)
         .arg(global(
             Arg::new("api-key")
                 .long("api-key")
                 .env("POLYTOMIC_API_KEY")
-                .help("User API key (Bearer), or the organization-scoped key with --key-organization-id (Basic)"),
+                .help("User API key (Bearer), or the organization-scoped key with --key-organization-id (Basic); a flag shows in `ps`: prefer the environment or --api-key-file"),
+        ))
+        .arg(global(
+            Arg::new("api-key-file")
+                .long("api-key-file")
+                .value_name("FILE")
+                .help("Read the user API key from FILE (`-`: stdin); wins over --api-key"),
         ))
         .arg(global(
             // Not `--organization-id`: request bodies have an `organization_id` field with that flag.
             Arg::new("key-organization-id")
                 .long("key-organization-id")
                 .env("POLYTOMIC_ORGANIZATION_ID")
-                .help("Send --api-key as the organization-scoped key of this organization (Basic)"),
+                .help("Send the API key as the organization-scoped key of this organization (Basic)"),
         ))
         .arg(global(
             Arg::new("partner-key")
                 .long("partner-key")
                 .env("POLYTOMIC_PARTNER_KEY")
-                .help("Partner API key (Bearer), for the partner commands; with --api-key too, each command uses the key it takes"),
+                .help("Partner API key (Bearer), for the partner commands; with an API key too, each command uses the key it takes"),
+        ))
+        .arg(global(
+            Arg::new("partner-key-file")
+                .long("partner-key-file")
+                .value_name("FILE")
+                .help("Read the partner key from FILE (`-`: stdin); wins over --partner-key"),
         ))
         .arg(global(
             Arg::new("base-url")
@@ -69,40 +102,96 @@ fn command() -> Command {
                 .long("version-header")
                 .help("X-Polytomic-Version to send [default: the version this client was generated for]"),
         ));
-    // By resource, in the spec's order of resources (`polytomic --help` lists them so).
-    let mut commands: Vec<CliCommand> = CliCommand::iter().collect();
-    let rank = |cmd: &CliCommand| {
-        let resource = polytomic::operations::resource(cmd.operation_id());
-        polytomic::operations::RESOURCES
-            .iter()
-            .position(|r| *r == resource)
-            .unwrap_or(usize::MAX)
-    };
-    commands.sort_by_key(rank);
-    for cmd in commands {
-        let name = cmd.operation_id().replace('_', "-");
-        let mut sub = Cli::<Output>::get_command(cmd).name(name);
-        // The list of commands shows the summary; `<command> --help` the whole description.
-        if let Some(about) = sub.get_about().map(|a| a.to_string()) {
-            let summary = about.lines().next().unwrap_or_default().to_string();
-            sub = sub.about(summary).long_about(about);
+    // One command per resource, in the spec's order; its operations as its subcommands.
+    for group in RESOURCES {
+        let mut noun = Command::new(kebab(group))
+            .about(format!("The {} operations", group.replace('_', " ")))
+            .subcommand_required(true);
+        for cmd in CliCommand::iter().filter(|c| resource(c.operation_id()) == *group) {
+            noun = noun.subcommand(leaf(cmd));
         }
-        if takes_role_ids(&cmd) {
-            // progenitor's CLI has flags for scalar body fields only; role_ids is a list.
-            sub = sub.arg(
-                Arg::new("role-ids")
-                    .long("role-ids")
-                    .num_args(1..)
-                    .action(ArgAction::Append)
-                    .value_parser(clap::value_parser!(uuid::Uuid))
-                    .help(
-                        "Identifiers of the permissions roles to assign to the user (at least one)",
-                    ),
-            );
-        }
-        root = root.subcommand(sub);
+        root = root.subcommand(noun);
     }
-    root
+    root.subcommand(
+        Command::new("api")
+            .about("Send a request by method and path, with the credentials, version header and retries")
+            .arg(Arg::new("method").required(true).help("GET, POST, PUT, PATCH or DELETE"))
+            .arg(Arg::new("path").required(true).help("From /, with any query: /api/connections"))
+            .arg(
+                Arg::new("json-body")
+                    .long("json-body")
+                    .value_name("FILE")
+                    .help("Send the JSON in FILE (`-`: stdin) as the body"),
+            ),
+    )
+    .subcommand(
+        Command::new("completions")
+            .about("Print the shell completion script: `polytomic completions bash > /etc/bash_completion.d/polytomic`")
+            .arg(
+                Arg::new("shell")
+                    .required(true)
+                    .value_parser(clap::value_parser!(clap_complete::Shell)),
+            ),
+    )
+}
+
+/// The command of one operation: progenitor's, named by its verb, with the flags the spec's declarations
+/// call for (`--wait`, `--all`) and `--role-ids`.
+fn leaf(cmd: CliCommand) -> Command {
+    let id = cmd.operation_id();
+    let mut sub = Cli::<Output>::get_command(cmd).name(kebab(verb(id)));
+    // The list of commands shows the summary; `<command> --help` the whole description.
+    if let Some(about) = sub.get_about().map(|a| a.to_string()) {
+        let summary = about.lines().next().unwrap_or_default().to_string();
+        sub = sub.about(summary).long_about(about);
+    }
+    if takes_role_ids(&cmd) {
+        // progenitor's CLI has flags for scalar body fields only; role_ids is a list.
+        sub = sub.arg(
+            Arg::new("role-ids")
+                .long("role-ids")
+                .num_args(1..)
+                .action(ArgAction::Append)
+                .value_parser(clap::value_parser!(uuid::Uuid))
+                .help("Identifiers of the permissions roles to assign to the user (at least one)"),
+        );
+    }
+    if let Some((waiter, _)) = Waiter::for_start(id) {
+        sub = sub
+            .arg(
+                Arg::new("wait")
+                    .long("wait")
+                    .action(ArgAction::SetTrue)
+                    .help(format!(
+                        "Wait until the work is done ({} polled): progress on stderr, the final object on stdout, the exit status by the outcome",
+                        waiter.operation
+                    )),
+            )
+            .arg(
+                Arg::new("max-wait")
+                    .long("max-wait")
+                    .value_name("SECONDS")
+                    .requires("wait")
+                    .value_parser(clap::value_parser!(u64))
+                    .help("With --wait, give up after this long (exit 8) [default: 1800]"),
+            );
+    }
+    if matches!(paging(id), Some(Paging::Token { .. })) {
+        sub = sub.arg(
+            Arg::new("all")
+                .long("all")
+                .action(ArgAction::SetTrue)
+                .help("Every item of every page, one JSON line each, printed as the pages arrive"),
+        );
+    }
+    sub
+}
+
+fn paging(operation_id: &str) -> Option<Paging> {
+    PAGING
+        .iter()
+        .find(|(id, _)| *id == operation_id)
+        .map(|(_, paging)| *paging)
 }
 
 fn takes_role_ids(cmd: &CliCommand) -> bool {
@@ -118,6 +207,30 @@ fn takes_role_ids(cmd: &CliCommand) -> bool {
 /// The body of the last success response, as the server sent it.
 type Sent = Arc<Mutex<Option<Vec<u8>>>>;
 
+/// A key from `--<name>-file` (`-`: stdin), else from the flag or the environment.
+fn key(matches: &ArgMatches, name: &str) -> Result<Option<String>, Error> {
+    let Some(file) = matches.get_one::<String>(&format!("{name}-file")) else {
+        return Ok(matches
+            .get_one::<String>(name)
+            .filter(|v| !v.is_empty())
+            .cloned());
+    };
+    let mut text = String::new();
+    let read = if file == "-" {
+        std::io::stdin().read_to_string(&mut text).map(|_| ())
+    } else {
+        std::fs::File::open(file).and_then(|mut f| f.read_to_string(&mut text).map(|_| ()))
+    };
+    read.map_err(|e| Error::InvalidConfig(format!("cannot read --{name}-file {file}: {e}")))?;
+    let key = text.trim();
+    if key.is_empty() || key.contains(char::is_whitespace) {
+        return Err(Error::InvalidConfig(format!(
+            "--{name}-file {file} must hold one key and nothing else"
+        )));
+    }
+    Ok(Some(key.to_string()))
+}
+
 fn client(matches: &ArgMatches, sent: &Sent) -> Result<Client, Error> {
     let arg = |name: &str| {
         matches
@@ -127,13 +240,13 @@ fn client(matches: &ArgMatches, sent: &Sent) -> Result<Client, Error> {
     };
     // Both keys may be given: the client sends each operation the kind it takes.
     let mut builder = Client::builder().keys(
-        arg("api-key"),
+        key(matches, "api-key")?,
         arg("key-organization-id"),
-        arg("partner-key"),
+        key(matches, "partner-key")?,
     );
     if !builder.has_credentials() {
         return Err(Error::InvalidConfig(
-            "no credentials: pass --api-key or --partner-key, or set POLYTOMIC_API_KEY or POLYTOMIC_PARTNER_KEY".into(),
+            "no credentials: pass --api-key-file or --partner-key-file, or set POLYTOMIC_API_KEY or POLYTOMIC_PARTNER_KEY".into(),
         ));
     }
     if let Some(url) = arg("base-url") {
@@ -159,7 +272,8 @@ fn client(matches: &ArgMatches, sent: &Sent) -> Result<Client, Error> {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let matches = match command().try_get_matches() {
+    let mut root = command();
+    let matches = match root.try_get_matches_from_mut(std::env::args_os()) {
         Ok(matches) => matches,
         // Help and version go to stdout with status 0; mistakes to stderr with status 2.
         Err(e) => {
@@ -167,12 +281,15 @@ async fn main() -> ExitCode {
             return ExitCode::from(if e.use_stderr() { EXIT_USAGE } else { 0 });
         }
     };
-    let Some((name, sub_matches)) = matches.subcommand() else {
+    let Some((group, group_matches)) = matches.subcommand() else {
         return ExitCode::from(EXIT_USAGE);
     };
-    let Some(cmd) = CliCommand::iter().find(|c| c.operation_id().replace('_', "-") == name) else {
-        return ExitCode::from(EXIT_USAGE);
-    };
+    if group == "completions" {
+        if let Some(&shell) = group_matches.get_one::<clap_complete::Shell>("shell") {
+            clap_complete::generate(shell, &mut root, "polytomic", &mut std::io::stdout());
+        }
+        return ExitCode::SUCCESS;
+    }
     let sent = Sent::default();
     let client = match client(&matches, &sent) {
         Ok(client) => client,
@@ -181,12 +298,328 @@ async fn main() -> ExitCode {
             return ExitCode::from(EXIT_USAGE);
         }
     };
-    match Cli::new(client, Output { sent })
-        .execute(cmd, sub_matches)
-        .await
+    if group == "api" {
+        return api(&client, group_matches).await;
+    }
+    let Some((name, sub_matches)) = group_matches.subcommand() else {
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let Some(cmd) = CliCommand::iter().find(|c| {
+        kebab(resource(c.operation_id())) == group && kebab(verb(c.operation_id())) == name
+    }) else {
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let id = cmd.operation_id();
+    let flag = |name: &str| sub_matches.try_get_one::<bool>(name).ok().flatten() == Some(&true);
+    let output = Output {
+        sent,
+        hold: flag("wait") || flag("all"),
+    };
+    let cli = Cli::new(client.clone(), output.clone());
+    if flag("all")
+        && let Some(Paging::Token { next, from, items }) = paging(id)
     {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => report(e),
+        return every_page(&cli, cmd, sub_matches, (next, from, items), &output).await;
+    }
+    if let Err(e) = cli.execute(cmd, sub_matches).await {
+        return report(e);
+    }
+    match Waiter::for_start(id) {
+        Some((waiter, start)) if flag("wait") => {
+            let max_wait = sub_matches.get_one::<u64>("max-wait").copied();
+            wait(&client, waiter, start, sub_matches, &output, max_wait).await
+        }
+        _ => ExitCode::SUCCESS,
+    }
+}
+
+/// `polytomic api METHOD PATH [--json-body FILE]`.
+async fn api(client: &Client, matches: &ArgMatches) -> ExitCode {
+    let (Some(method), Some(path)) = (
+        matches.get_one::<String>("method"),
+        matches.get_one::<String>("path"),
+    ) else {
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let Ok(method) = reqwest::Method::from_bytes(method.to_ascii_uppercase().as_bytes()) else {
+        eprintln!("error: {method:?} is not an HTTP method");
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let body = match matches.get_one::<String>("json-body") {
+        None => None,
+        Some(file) => {
+            let mut bytes = Vec::new();
+            let read = if file == "-" {
+                std::io::stdin().read_to_end(&mut bytes).map(|_| ())
+            } else {
+                std::fs::File::open(file).and_then(|mut f| f.read_to_end(&mut bytes).map(|_| ()))
+            };
+            if let Err(e) = read {
+                eprintln!("error: cannot read --json-body {file}: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+            if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
+                eprintln!("error: --json-body {file} is not JSON: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+            Some(bytes)
+        }
+    };
+    match client.send_raw(None, method, path, body).await {
+        Ok(response) => {
+            write_out(&response.into_inner());
+            ExitCode::SUCCESS
+        }
+        Err(e) => report(e.into()),
+    }
+}
+
+/// `--all`: the command again for each page, with the token of the page before, printing each page's items
+/// as JSON lines as it arrives (one page in memory at a time).
+async fn every_page(
+    cli: &Cli<Output>,
+    cmd: CliCommand,
+    first: &ArgMatches,
+    (next, from, items): (&str, &str, &str),
+    output: &Output,
+) -> ExitCode {
+    let mut leaf = leaf(cmd);
+    let mut matches = first.clone();
+    let mut seen = HashSet::new();
+    for page in 1..=polytomic::MAX_PAGES {
+        if let Err(e) = cli.execute(cmd, &matches).await {
+            return report(e);
+        }
+        let body = output.take();
+        let Ok(body) = serde_json::from_slice::<Value>(&body) else {
+            eprintln!("error: page {page} is not JSON");
+            return ExitCode::from(EXIT_RESPONSE);
+        };
+        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+        for item in body
+            .pointer(items)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            // A closed stdout (`| head`): the rest is not wanted.
+            if serde_json::to_writer(&mut out, item).is_err() || out.write_all(b"\n").is_err() {
+                return ExitCode::SUCCESS;
+            }
+        }
+        if out.flush().is_err() {
+            return ExitCode::SUCCESS;
+        }
+        let token = body
+            .pointer(from)
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        if token.is_empty() {
+            return ExitCode::SUCCESS;
+        }
+        if !seen.insert(token.to_string()) {
+            eprintln!(
+                "error: page {page} repeats the token of an earlier page: the walk would loop; stopped"
+            );
+            return ExitCode::from(EXIT_RESPONSE);
+        }
+        matches = match with_value(&mut leaf, first, &kebab(next), token) {
+            Ok(matches) => matches,
+            Err(e) => {
+                eprintln!("error: cannot ask for the next page: {e}");
+                return ExitCode::from(EXIT_USAGE);
+            }
+        };
+    }
+    eprintln!("error: more than {} pages; stopped", polytomic::MAX_PAGES);
+    ExitCode::from(EXIT_RESPONSE)
+}
+
+/// `matches` parsed again with `--<name> <value>` instead of what it had for `name`: the arguments given on
+/// the command line, read back from `matches` (defaults and the environment apply again by themselves).
+fn with_value(
+    leaf: &mut Command,
+    matches: &ArgMatches,
+    name: &str,
+    value: &str,
+) -> clap::error::Result<ArgMatches> {
+    let mut argv: Vec<std::ffi::OsString> = vec!["polytomic".into()];
+    for id in matches.ids() {
+        let id = id.as_str();
+        let given = matches.value_source(id) == Some(ValueSource::CommandLine);
+        let Ok(Some(occurrences)) = matches.try_get_raw_occurrences(id) else {
+            continue;
+        };
+        // Only what takes a value is repeated: `--all` and `--wait` are added back below.
+        let takes_values = leaf
+            .get_arguments()
+            .find(|a| a.get_id() == id)
+            .is_some_and(|a| a.get_action().takes_values());
+        if id == name || !given || !takes_values {
+            continue;
+        }
+        for values in occurrences {
+            argv.push(format!("--{id}").into());
+            argv.extend(values.map(ToOwned::to_owned));
+        }
+    }
+    argv.extend([format!("--{name}").into(), value.into()]);
+    for flag in ["all", "wait"] {
+        if matches.try_get_one::<bool>(flag).ok().flatten() == Some(&true) {
+            argv.push(format!("--{flag}").into());
+        }
+    }
+    leaf.try_get_matches_from_mut(argv)
+}
+
+/// `--wait`: polls the declared waiter for the work the command started, until it is final.
+async fn wait(
+    client: &Client,
+    waiter: &'static Waiter,
+    start: &StartedBy,
+    matches: &ArgMatches,
+    output: &Output,
+    max_wait: Option<u64>,
+) -> ExitCode {
+    let started: Value = serde_json::from_slice(&output.take()).unwrap_or(Value::Null);
+    let mut path = waiter.path.to_string();
+    for (parameter, source) in start.arguments {
+        let value = match source {
+            Source::Parameter(name) => matches
+                .get_raw(&kebab(name))
+                .and_then(|mut v| v.next())
+                .and_then(|v| v.to_str())
+                .map(str::to_string),
+            Source::Response(pointer) => started
+                .pointer(pointer)
+                .and_then(Value::as_str)
+                .map(str::to_string),
+        };
+        let Some(value) = value.filter(|v| !v.is_empty()) else {
+            // The start answered without the work to wait for (a model created at once, say).
+            write_out(&serde_json::to_vec_pretty(&started).unwrap_or_default());
+            eprintln!("nothing to wait for: the response names no {parameter} ({source:?})");
+            return ExitCode::SUCCESS;
+        };
+        if !value
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.~".contains(c))
+        {
+            eprintln!(
+                "error: cannot wait: {parameter} {:?} is not an identifier",
+                shorten(&value)
+            );
+            return ExitCode::from(EXIT_RESPONSE);
+        }
+        path = path.replace(&format!("{{{parameter}}}"), &value);
+    }
+    let mut policy = polytomic::waiting::WaitPolicy::default();
+    if let Some(seconds) = max_wait {
+        policy.max_wait = Duration::from_secs(seconds);
+    }
+    let progress = Progress::new();
+    let shown = progress.clone();
+    let path = path.as_str();
+    let outcome = polytomic::waiting::Wait::new(waiter, move || async move {
+        let response = client
+            .send_raw(Some(waiter.operation), reqwest::Method::GET, path, None)
+            .await?;
+        let (status, headers) = (response.status(), response.headers().clone());
+        let body = serde_json::from_slice::<Value>(&response.into_inner()).map_err(|e| {
+            Error::InvalidResponse {
+                path: String::new(),
+                message: e.to_string(),
+                excerpt: String::new(),
+            }
+        })?;
+        Ok(ResponseValue::new(body, status, headers))
+    })
+    .policy(policy)
+    .on_state(move |p| shown.show(p.status, p.known, p.elapsed))
+    .send()
+    .await;
+    progress.finish();
+    let outcome = match outcome {
+        Ok(outcome) => outcome,
+        Err(e) => return report(e.into()),
+    };
+    let (code, said) = match &outcome {
+        Outcome::Succeeded(_) => (0, None),
+        Outcome::Failed(_) => (EXIT_FAILED, Some("the work failed")),
+        Outcome::Canceled(_) => (EXIT_CANCELED, Some("the work was canceled")),
+        Outcome::TimedOut(_) => (
+            EXIT_TIMED_OUT,
+            Some("--max-wait passed before the work was done"),
+        ),
+    };
+    write_out(&serde_json::to_vec_pretty(&outcome.into_inner()).unwrap_or_default());
+    if let Some(said) = said {
+        eprintln!("error: {said}");
+    }
+    ExitCode::from(code)
+}
+
+/// `--wait`'s progress on stderr: a spinner on a terminal, else one line per change of state.
+#[derive(Clone)]
+struct Progress {
+    bar: Option<indicatif::ProgressBar>,
+    last: Arc<Mutex<String>>,
+}
+
+impl Progress {
+    fn new() -> Self {
+        let bar = std::io::stderr().is_terminal().then(|| {
+            let bar = indicatif::ProgressBar::new_spinner();
+            bar.enable_steady_tick(Duration::from_millis(120));
+            bar
+        });
+        Progress {
+            bar,
+            last: Arc::default(),
+        }
+    }
+
+    fn show(&self, status: &str, known: bool, elapsed: Duration) {
+        let status = if status.is_empty() {
+            "(no status)"
+        } else {
+            status
+        };
+        let line = format!(
+            "{}{}",
+            shorten(status),
+            if known {
+                ""
+            } else {
+                " (a state this client does not know)"
+            }
+        );
+        match &self.bar {
+            Some(bar) => bar.set_message(format!("{line} after {}s", elapsed.as_secs())),
+            None => {
+                let Ok(mut last) = self.last.lock() else {
+                    return;
+                };
+                if *last != line {
+                    eprintln!("{line}");
+                    *last = line;
+                }
+            }
+        }
+    }
+
+    fn finish(&self) {
+        if let Some(bar) = &self.bar {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// A server's text, bounded for a message.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(80) {
+        Some((end, _)) => format!("{}...", &text[..end]),
+        None => text.to_string(),
     }
 }
 
@@ -231,9 +664,12 @@ macro_rules! role_ids_hooks {
 
 /// How the generated CLI prints: on stdout, the JSON the server sent (once it decoded: the response is
 /// the spec's), not the typed value encoded again, which would drop what the document does not know.
+/// With `hold`, nothing is printed: `--wait` and `--all` take the body and print what they must.
 /// Errors are printed once, by `report`.
+#[derive(Clone)]
 struct Output {
     sent: Sent,
+    hold: bool,
 }
 
 impl Output {
@@ -243,16 +679,31 @@ impl Output {
         };
         Ok(Some(RoleIds::new(ids.copied().collect())?))
     }
+
+    /// The body of the last success, taken.
+    fn take(&self) -> Vec<u8> {
+        self.sent
+            .lock()
+            .ok()
+            .and_then(|mut sent| sent.take())
+            .unwrap_or_default()
+    }
 }
 
-/// Prints `value` as JSON on stdout. A closed stdout (`polytomic ... | head`) is not an error worth a
+/// Writes `bytes` and a newline to stdout. A closed stdout (`polytomic ... | head`) is not an error worth a
 /// panic: the rest of the output is simply not wanted.
+fn write_out(bytes: &[u8]) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(bytes);
+    if !bytes.ends_with(b"\n") {
+        let _ = out.write_all(b"\n");
+    }
+}
+
+/// Prints `value` as JSON on stdout.
 fn print_json<T: serde::Serialize>(value: &T) {
-    use std::io::Write as _;
-    match serde_json::to_string_pretty(value) {
-        Ok(json) => {
-            let _ = writeln!(std::io::stdout().lock(), "{json}");
-        }
+    match serde_json::to_vec_pretty(value) {
+        Ok(json) => write_out(&json),
         Err(e) => eprintln!("error: cannot print the response as JSON: {e}"),
     }
 }
@@ -262,15 +713,11 @@ impl CliConfig for Output {
     where
         T: serde::Serialize + std::fmt::Debug,
     {
-        use std::io::Write as _;
+        if self.hold {
+            return;
+        }
         match self.sent.lock().ok().and_then(|mut sent| sent.take()) {
-            Some(mut body) => {
-                if !body.ends_with(b"\n") {
-                    body.push(b'\n');
-                }
-                // A closed stdout (`polytomic ... | head`) is not worth a panic: the rest is not wanted.
-                let _ = std::io::stdout().lock().write_all(&body);
-            }
+            Some(body) => write_out(&body),
             None => print_json(value.as_ref()),
         }
     }
@@ -308,7 +755,7 @@ impl CliConfig for Output {
     {
     }
 
-    // The `--role-ids` flag added in `command()`, applied to the four bodies that have role_ids.
+    // The `--role-ids` flag added in `leaf()`, applied to the four bodies that have role_ids.
     role_ids_hooks! {
         execute_create_current_org_user: CreateCurrentOrgUser,
         execute_update_current_org_user: UpdateCurrentOrgUser,

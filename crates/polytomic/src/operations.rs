@@ -363,6 +363,142 @@ pub fn takes_idempotency_key(operation_id: &str) -> bool {
         "create_partner_user_api_key" | "create_policy" | "create_role"
     )
 }
+/// The operation's name within its resource, which the CLI's command for it has (`polytomic bulk-syncs
+/// start`): its words less the resource's (`start_bulk_sync` of `bulk_syncs` is `start`); `""` for a name
+/// the spec does not have.
+pub fn verb(operation_id: &str) -> &'static str {
+    match operation_id {
+        "get_connection_types" => "get_types",
+        "get_connection_type_schema" => "get_type_schema",
+        "get_connection_type_parameter_values" => "get_type_parameter_values",
+        "list_connections" => "list",
+        "create_connection" => "create",
+        "create_connect_card" => "create_connect_card",
+        "test_connection" => "test",
+        "get_connection" => "get",
+        "update_connection" => "update",
+        "delete_connection" => "delete",
+        "get_connection_parameter_values" => "get_parameter_values",
+        "execute_connection_proxy" => "execute_proxy",
+        "get_connection_proxy_info" => "get_proxy_info",
+        "list_shared_connections" => "list_shared",
+        "list_shared_connections_for_partner" => "list_shared_for_partner",
+        "create_shared_connection" => "create_shared",
+        "get_model_enrichment_source" => "get_enrichment_source",
+        "get_model_enrichment_input_fields" => "get_enrichment_input_fields",
+        "preview_model" => "preview",
+        "list_models" => "list",
+        "create_model" => "create",
+        "get_model" => "get",
+        "update_model" => "update",
+        "delete_model" => "delete",
+        "sample_model" => "sample",
+        "get_sync_source" => "get_source",
+        "get_sync_source_fields" => "get_source_fields",
+        "list_syncs" => "list",
+        "create_sync" => "create",
+        "get_sync_schedule_options" => "get_schedule_options",
+        "get_sync" => "get",
+        "update_sync" => "update",
+        "delete_sync" => "delete",
+        "activate_sync" => "activate",
+        "cancel_sync" => "cancel",
+        "start_sync" => "start",
+        "get_sync_status" => "get_status",
+        "get_sync_target_fields" => "get_fields",
+        "list_sync_targets" => "list",
+        "get_sync_target_create_property" => "get_create_property",
+        "list_sync_executions" => "list",
+        "get_sync_execution" => "get",
+        "cancel_sync_execution" => "cancel",
+        "get_sync_execution_console_logs" => "get_console_logs",
+        "get_sync_execution_log_urls" => "get_log_urls",
+        "get_sync_execution_logs" => "get_logs",
+        "list_bulk_syncs" => "list",
+        "create_bulk_sync" => "create",
+        "get_bulk_sync" => "get",
+        "update_bulk_sync" => "update",
+        "delete_bulk_sync" => "delete",
+        "activate_bulk_sync" => "activate",
+        "cancel_bulk_sync" => "cancel",
+        "list_bulk_sync_executions" => "list",
+        "start_bulk_sync" => "start",
+        "get_bulk_sync_status" => "get_status",
+        "get_bulk_sync_source" => "get_source",
+        "get_bulk_sync_destination" => "get_destination",
+        "list_bulk_sync_statuses" => "list_statuses",
+        "get_bulk_sync_execution" => "get",
+        "cancel_bulk_sync_execution" => "cancel",
+        "get_bulk_sync_execution_console_logs" => "get_console_logs",
+        "get_bulk_sync_execution_logs" => "get_logs",
+        "export_bulk_sync_execution_logs" => "export_logs",
+        "get_bulk_sync_execution_schema_console_logs" => "get_schema_console_logs",
+        "list_bulk_sync_schemas" => "list",
+        "update_bulk_sync_schemas" => "update_all",
+        "get_bulk_sync_schema" => "get",
+        "update_bulk_sync_schema" => "update",
+        "cancel_bulk_sync_schema" => "cancel",
+        "list_bulk_sync_schedules" => "list",
+        "create_bulk_sync_schedule" => "create",
+        "get_bulk_sync_schedule" => "get",
+        "update_bulk_sync_schedule" => "update",
+        "delete_bulk_sync_schedule" => "delete",
+        "run_query" => "run",
+        "get_query" => "get",
+        "upsert_schema_field" => "upsert_field",
+        "delete_schema_field" => "delete_field",
+        "patch_schema_field" => "patch_field",
+        "set_schema_primary_keys" => "set_primary_keys",
+        "reset_schema_primary_keys" => "reset_primary_keys",
+        "refresh_schemas" => "refresh_all",
+        "get_schema_status" => "get_status",
+        "get_schema" => "get",
+        "get_schema_records" => "get_records",
+        "list_events" => "list",
+        "get_event_types" => "get_types",
+        "list_webhooks" => "list",
+        "create_webhook" => "create",
+        "get_webhook" => "get",
+        "update_webhook" => "update",
+        "delete_webhook" => "delete",
+        "disable_webhook" => "disable",
+        "enable_webhook" => "enable",
+        "get_job" => "get",
+        "get_identity" => "get",
+        "get_current_organization" => "get_current",
+        "list_organizations" => "list",
+        "create_organization" => "create",
+        "get_organization" => "get",
+        "update_organization" => "update",
+        "delete_organization" => "delete",
+        "list_current_org_users" => "list_current_org",
+        "create_current_org_user" => "create_current_org",
+        "get_current_org_user" => "get_current_org",
+        "update_current_org_user" => "update_current_org",
+        "delete_current_org_user" => "delete_current_org",
+        "list_partner_users" => "list_partner",
+        "create_partner_user" => "create_partner",
+        "get_partner_user" => "get_partner",
+        "update_partner_user" => "update_partner",
+        "delete_partner_user" => "delete_partner",
+        "create_partner_user_api_key" => "create_partner_api_key",
+        "list_policies" => "list",
+        "create_policy" => "create",
+        "get_policy" => "get",
+        "update_policy" => "update",
+        "delete_policy" => "delete",
+        "list_roles" => "list",
+        "create_role" => "create",
+        "get_role" => "get",
+        "update_role" => "update",
+        "delete_role" => "delete",
+        "get_entity" => "get",
+        "get_entity_for_partner" => "get_for_partner",
+        "get_global_error_subscribers" => "get_global_error_subscribers",
+        "set_global_error_subscribers" => "set_global_error_subscribers",
+        _ => "",
+    }
+}
 /// The credentials operation `operation_id` takes; [`Accepts::Any`] for a name the spec does not have.
 pub fn accepts(operation_id: &str) -> Accepts {
     match operation_id {
@@ -416,6 +552,66 @@ pub fn accepts(operation_id: &str) -> Accepts {
 }
 /// The API version this client was generated for (the spec's `info.version`), sent as `X-Polytomic-Version` unless the client or the call sets another.
 pub const API_VERSION: &str = "2025-09-18";
+/// The operations that page, and how (`x-polytomic-paging` in the spec): the CLI's `--all` reads this.
+pub const PAGING: [(&str, Paging); 7] = [
+    (
+        "list_syncs",
+        Paging::Token {
+            next: "page_token",
+            from: "/pagination/next_page_token",
+            items: "/data",
+        },
+    ),
+    (
+        "list_sync_executions",
+        Paging::Token {
+            next: "page_token",
+            from: "/pagination/next_page_token",
+            items: "/data",
+        },
+    ),
+    (
+        "get_sync_execution_console_logs",
+        Paging::Token {
+            next: "after",
+            from: "/data/next_cursor",
+            items: "/data/entries",
+        },
+    ),
+    (
+        "list_bulk_sync_executions",
+        Paging::Token {
+            next: "page_token",
+            from: "/pagination/next_page_token",
+            items: "/data",
+        },
+    ),
+    (
+        "get_bulk_sync_execution_console_logs",
+        Paging::Token {
+            next: "after",
+            from: "/data/next_cursor",
+            items: "/data/entries",
+        },
+    ),
+    (
+        "get_bulk_sync_execution_schema_console_logs",
+        Paging::Token {
+            next: "after",
+            from: "/data/next_cursor",
+            items: "/data/entries",
+        },
+    ),
+    (
+        "list_events",
+        Paging::Time {
+            time: "created_at",
+            after: "starting_after",
+            before: "ending_before",
+            items: "/data",
+        },
+    ),
+];
 crate::paging::by_token!(
     ListSyncs, ListSyncItem, page_token, "/data", "/pagination/next_page_token"
 );
@@ -442,6 +638,7 @@ crate::paging::by_token!(
 crate::paging::by_time!(
     ListEvents, Event, created_at, starting_after, ending_before, "/data"
 );
+use crate::Paging;
 use crate::waiting::{Source, StartedBy, Waiter};
 /// The operations that read the state of work started elsewhere, and how (`x-polytomic-waiter` in the spec): `wait()` on their builders and the CLI's `--wait` read this.
 pub const WAITERS: [Waiter; 5] = [

@@ -23,6 +23,32 @@ use serde_json::Value;
 
 use crate::Error;
 
+/// How an operation pages, as the spec declares it (`x-polytomic-paging`); the table is
+/// [`operations::PAGING`](crate::operations::PAGING).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Paging {
+    /// The string at `from` (a JSON pointer into the response) goes back in the query parameter `next`.
+    Token {
+        /// The query parameter that takes the token.
+        next: &'static str,
+        /// Where the response holds the next token (empty or absent: the last page).
+        from: &'static str,
+        /// Where the response holds the page's items.
+        items: &'static str,
+    },
+    /// The items' `time` bounds the next request through `after` (oldest first) or `before` (newest first).
+    Time {
+        /// The items' time field.
+        time: &'static str,
+        /// The query parameter for "strictly after".
+        after: &'static str,
+        /// The query parameter for "strictly before".
+        before: &'static str,
+        /// Where the response holds the page's items.
+        items: &'static str,
+    },
+}
+
 /// The most pages one `send_all` reads: a server that kept answering with new tokens would otherwise keep
 /// it going forever.
 pub const MAX_PAGES: usize = 10_000;

@@ -115,6 +115,16 @@ pub fn takes_idempotency_key(operation_id: &str) -> bool {{
     matches!(operation_id, {keyed})
 }}
 
+/// The operation's name within its resource, which the CLI's command for it has (`polytomic bulk-syncs
+/// start`): its words less the resource's (`start_bulk_sync` of `bulk_syncs` is `start`); `""` for a name
+/// the spec does not have.
+pub fn verb(operation_id: &str) -> &'static str {{
+    match operation_id {{
+        {verb_arms}
+        _ => "",
+    }}
+}}
+
 /// The credentials operation `operation_id` takes; [`Accepts::Any`] for a name the spec does not have.
 pub fn accepts(operation_id: &str) -> Accepts {{
     match operation_id {{
@@ -134,6 +144,7 @@ pub fn accepts(operation_id: &str) -> Accepts {{
             .collect::<Vec<_>>()
             .join(", "),
         resource_arms = resource_arms(&by_resource),
+        verb_arms = verb_arms(&by_resource)?,
         partner = arm(&partner),
     );
     let source = format!(
@@ -169,6 +180,7 @@ fn paging(spec: &OpenAPI) -> Result<String, String> {
     let mut calls = String::from(
         "// Paging, as the spec declares it (`x-polytomic-paging`): `send_all()` on these builders.\n",
     );
+    let mut table = Vec::new();
     for (path, method, op) in operations(spec) {
         let Some(id) = op.operation_id.as_deref() else {
             continue;
@@ -185,9 +197,32 @@ fn paging(spec: &OpenAPI) -> Result<String, String> {
             calls.push_str(&format!(
                 "crate::paging::{name}!({builder}, {arguments});\n"
             ));
+            let paging = &op_json[crate::import::paging::EXTENSION];
+            let word = |key: &str| paging[key].as_str().unwrap_or_default();
+            table.push(if name == "by_token" {
+                format!(
+                    "({id:?}, Paging::Token {{ next: {:?}, from: {:?}, items: {:?} }})",
+                    word("next"),
+                    word("from"),
+                    word("items")
+                )
+            } else {
+                format!(
+                    "({id:?}, Paging::Time {{ time: {:?}, after: {:?}, before: {:?}, items: {:?} }})",
+                    word("time"),
+                    word("after"),
+                    word("before"),
+                    word("items")
+                )
+            });
         }
     }
-    Ok(calls)
+    Ok(format!(
+        "/// The operations that page, and how (`x-polytomic-paging` in the spec): the CLI's `--all` reads \
+         this.\npub const PAGING: [(&str, Paging); {}] = [{}];\n{calls}",
+        table.len(),
+        table.join(", ")
+    ))
 }
 
 /// progenitor's name for `id`'s builder: `list_syncs` is `ListSyncs`.
@@ -262,13 +297,55 @@ fn waiting(spec: &OpenAPI) -> Result<String, String> {
         ));
     }
     Ok(format!(
-        "use crate::waiting::{{Source, StartedBy, Waiter}};\n\
+        "use crate::Paging;\nuse crate::waiting::{{Source, StartedBy, Waiter}};\n\
          /// The operations that read the state of work started elsewhere, and how (`x-polytomic-waiter` in \
          the spec): `wait()` on their builders and the CLI's `--wait` read this.\n\
          pub const WAITERS: [Waiter; {}] = [\n{table}];\n\n\
          // Waiting, as the spec declares it: `wait()` on these builders.\n{calls}",
         waiters.len()
     ))
+}
+
+/// `verb`'s arms: each operation's words less its resource's (in either number), with `all` added when a
+/// verb other than `list` names the resource in the plural (`update_bulk_sync_schemas` is `update_all`,
+/// beside `update_bulk_sync_schema`'s `update`). Two operations of one resource with one verb are an error.
+fn verb_arms(by_resource: &[(String, String)]) -> Result<String, String> {
+    let singular = |word: &str| -> String {
+        for (plural, single) in [("ies", "y"), ("ses", "s"), ("s", "")] {
+            if let Some(stem) = word.strip_suffix(plural) {
+                return format!("{stem}{single}");
+            }
+        }
+        word.to_string()
+    };
+    let mut taken: Vec<(&str, String, &str)> = Vec::new();
+    for (resource, id) in by_resource {
+        let nouns: Vec<&str> = resource.split('_').collect();
+        let words: Vec<&str> = id.split('_').collect();
+        let mut verb: Vec<&str> = words
+            .iter()
+            .copied()
+            .filter(|w| !nouns.iter().any(|n| n == w || singular(n) == *w))
+            .collect();
+        if verb.is_empty() {
+            verb.push(words[0]);
+        }
+        if words.last() == nouns.last() && words[0] != "list" && nouns.len() > 0 {
+            verb.push("all");
+        }
+        let verb = verb.join("_");
+        if let Some((_, _, other)) = taken.iter().find(|(r, v, _)| r == resource && *v == verb) {
+            return Err(format!(
+                "operations {other} and {id} of resource {resource} would both be called `{verb}`: rename one in the overlay"
+            ));
+        }
+        taken.push((resource, verb, id));
+    }
+    Ok(taken
+        .iter()
+        .map(|(_, verb, id)| format!("{id:?} => {verb:?},"))
+        .collect::<Vec<_>>()
+        .join("\n"))
 }
 
 fn resource_arms(by_resource: &[(String, String)]) -> String {
