@@ -167,7 +167,7 @@ async fn every_operation_on_the_wire_and_back() {
 /// takes a body.
 fn command_line(spec: &Value, op: &Value, body_dir: &std::path::Path) -> Vec<String> {
     let id = op["operationId"].as_str().unwrap();
-    let mut args = vec![id.replace('_', "-")];
+    let mut args = command_for(id).to_vec();
     for parameter in op["parameters"].as_array().into_iter().flatten() {
         let parameter = resolve(spec, parameter);
         let name = parameter["name"].as_str().unwrap();
@@ -191,6 +191,14 @@ fn command_line(spec: &Value, op: &Value, body_dir: &std::path::Path) -> Vec<Str
         args.extend(["--json-body".into(), file.display().to_string()]);
     }
     args
+}
+
+/// The command of operation `id`: its resource, then its verb (`polytomic users update-current-org`).
+fn command_for(id: &str) -> [String; 2] {
+    [
+        polytomic::operations::resource(id).replace('_', "-"),
+        polytomic::operations::verb(id).replace('_', "-"),
+    ]
 }
 
 /// The declared success of `op`: its status and, when it has a JSON body, its schema.
@@ -465,9 +473,9 @@ async fn the_go_sdks_wire_fixtures_print_exactly_as_sent() {
 #[test]
 fn no_command_repeats_a_flag() {
     for (_, _, op) in operations(&spec()) {
-        let command = op["operationId"].as_str().unwrap().replace('_', "-");
+        let command = command_for(op["operationId"].as_str().unwrap());
         let output = Command::new(env!("CARGO_BIN_EXE_polytomic"))
-            .args([&command, "--help"])
+            .args([&command[0], &command[1], "--help"])
             .env_clear()
             .output()
             .unwrap();
@@ -484,50 +492,54 @@ fn no_command_repeats_a_flag() {
     }
 }
 
-/// `polytomic --help` lists every command, grouped by resource: a resource's commands are never split.
+/// `polytomic --help` lists the resources, in the spec's order, and fits a screen; each resource's help
+/// lists its operations by verb: every operation is reachable, under the resource the spec gives it.
 #[test]
-fn help_lists_every_command_grouped_by_resource() {
-    let spec = spec();
-    let resource_of: std::collections::HashMap<String, String> = operations(&spec)
-        .into_iter()
-        .map(|(_, _, op)| {
-            (
-                op["operationId"].as_str().unwrap().replace('_', "-"),
-                op["tags"][0].as_str().unwrap().to_string(),
-            )
-        })
+fn help_lists_the_resources_and_each_lists_its_operations() {
+    let help = |args: &[&str]| {
+        let output = Command::new(env!("CARGO_BIN_EXE_polytomic"))
+            .args(args)
+            .arg("--help")
+            .env_clear()
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{args:?}");
+        String::from_utf8_lossy(&output.stdout).into_owned()
+    };
+    let listed = |help: &str| -> Vec<String> {
+        help.lines()
+            .skip_while(|l| *l != "Commands:")
+            .skip(1)
+            .take_while(|l| l.starts_with("  "))
+            .filter_map(|l| l.split_whitespace().next().map(str::to_string))
+            .filter(|name| name != "help")
+            .collect()
+    };
+    let root = help(&[]);
+    assert!(root.lines().count() <= 60, "{} lines:\n{root}", root.lines().count());
+    let resources: Vec<String> = polytomic::operations::RESOURCES
+        .iter()
+        .map(|r| r.replace('_', "-"))
         .collect();
-    let output = Command::new(env!("CARGO_BIN_EXE_polytomic"))
-        .arg("--help")
-        .env_clear()
-        .output()
-        .unwrap();
-    let help = String::from_utf8_lossy(&output.stdout);
-    let listed: Vec<&str> = help
-        .lines()
-        .filter_map(|l| l.strip_prefix("  "))
-        .filter(|l| !l.starts_with(' ') && !l.starts_with('-'))
-        .map(|l| l.split_whitespace().next().unwrap_or_default())
-        .filter(|name| resource_of.contains_key(*name))
-        .collect();
-    assert_eq!(
-        listed.len(),
-        resource_of.len(),
-        "every command is listed:\n{help}"
-    );
-    let mut finished: Vec<&str> = Vec::new();
-    let mut current = "";
-    for name in listed {
-        let resource = resource_of[name].as_str();
-        if resource != current {
-            assert!(
-                !finished.contains(&resource),
-                "{resource} is split in --help at {name}"
-            );
-            finished.push(resource);
-            current = resource;
-        }
+    let mut expected = resources.clone();
+    expected.extend(["api".into(), "completions".into()]);
+    assert_eq!(listed(&root), expected);
+    let mut reached = 0;
+    for resource in &resources {
+        let verbs = listed(&help(&[resource]));
+        let mut wanted: Vec<String> = operations(&spec())
+            .into_iter()
+            .map(|(_, _, op)| op["operationId"].as_str().unwrap().to_string())
+            .filter(|id| command_for(id)[0] == *resource)
+            .map(|id| command_for(&id)[1].clone())
+            .collect();
+        reached += wanted.len();
+        wanted.sort();
+        let mut verbs_sorted = verbs.clone();
+        verbs_sorted.sort();
+        assert_eq!(verbs_sorted, wanted, "{resource}");
     }
+    assert_eq!(reached, operations(&spec()).len());
 }
 
 /// The README's "try it with no account": the mock API (what `cargo run -p polytomic-mock-server`
@@ -545,7 +557,7 @@ async fn the_readme_command_works_against_the_mock_server() {
                 &url,
                 "--api-key",
                 "test",
-                "update-current-org-user",
+                "users", "update-current-org",
                 "--id",
                 "248df4b7-aa70-47b8-a036-33ac447e668d",
                 "--role-ids",
@@ -589,7 +601,8 @@ async fn a_closed_stdout_is_not_a_panic() {
                 &url,
                 "--partner-key",
                 "p",
-                "list-organizations",
+                "organizations",
+                "list",
             ])
             .env_clear()
             .stdout(std::process::Stdio::piped())
