@@ -310,22 +310,23 @@ async fn main() -> ExitCode {
         return ExitCode::from(EXIT_USAGE);
     };
     let id = cmd.operation_id();
+    // Only where `leaf()` added them: an operation may have a parameter of the same name (`all`).
     let flag = |name: &str| sub_matches.try_get_one::<bool>(name).ok().flatten() == Some(&true);
+    let waits = Waiter::for_start(id).filter(|_| flag("wait"));
+    let pages = paging(id).filter(|p| matches!(p, Paging::Token { .. }) && flag("all"));
     let output = Output {
         sent,
-        hold: flag("wait") || flag("all"),
+        hold: waits.is_some() || pages.is_some(),
     };
     let cli = Cli::new(client.clone(), output.clone());
-    if flag("all")
-        && let Some(Paging::Token { next, from, items }) = paging(id)
-    {
+    if let Some(Paging::Token { next, from, items }) = pages {
         return every_page(&cli, cmd, sub_matches, (next, from, items), &output).await;
     }
     if let Err(e) = cli.execute(cmd, sub_matches).await {
         return report(e);
     }
-    match Waiter::for_start(id) {
-        Some((waiter, start)) if flag("wait") => {
+    match waits {
+        Some((waiter, start)) => {
             let max_wait = sub_matches.get_one::<u64>("max-wait").copied();
             wait(&client, waiter, start, sub_matches, &output, max_wait).await
         }

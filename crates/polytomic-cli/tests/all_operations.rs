@@ -488,7 +488,7 @@ fn no_command_repeats_a_flag() {
         let total = flags.len();
         flags.sort();
         flags.dedup();
-        assert_eq!(flags.len(), total, "{command} repeats a flag:\n{help}");
+        assert_eq!(flags.len(), total, "{command:?} repeats a flag:\n{help}");
     }
 }
 
@@ -516,7 +516,11 @@ fn help_lists_the_resources_and_each_lists_its_operations() {
             .collect()
     };
     let root = help(&[]);
-    assert!(root.lines().count() <= 60, "{} lines:\n{root}", root.lines().count());
+    assert!(
+        root.lines().count() <= 60,
+        "{} lines:\n{root}",
+        root.lines().count()
+    );
     let resources: Vec<String> = polytomic::operations::RESOURCES
         .iter()
         .map(|r| r.replace('_', "-"))
@@ -557,7 +561,8 @@ async fn the_readme_command_works_against_the_mock_server() {
                 &url,
                 "--api-key",
                 "test",
-                "users", "update-current-org",
+                "users",
+                "update-current-org",
                 "--id",
                 "248df4b7-aa70-47b8-a036-33ac447e668d",
                 "--role-ids",

@@ -67,7 +67,8 @@ async fn update_current_org_user_prints_the_user_as_json() {
     let server = Server::replying(Reply::json(200, SENT)).await;
     let run = polytomic(
         &[
-            "users", "update-current-org",
+            "users",
+            "update-current-org",
             "--id",
             USER_ID,
             "--role-ids",
@@ -94,7 +95,8 @@ async fn credentials_base_url_and_version_come_from_the_environment() {
     .await;
     let run = polytomic(
         &[
-            "users", "list-partner",
+            "users",
+            "list-partner",
             "--org-id",
             ORG_ID,
             "--version-header",
@@ -123,7 +125,8 @@ async fn an_api_error_exits_3_with_the_message() {
     let server = Server::replying(Reply::json(403, body)).await;
     let run = polytomic(
         &[
-            "users", "get-current-org",
+            "users",
+            "get-current-org",
             "--id",
             USER_ID,
             "--base-url",
@@ -141,7 +144,8 @@ async fn a_response_that_does_not_match_exits_5() {
     let server = Server::replying(Reply::json(200, r#"{"data":{"id":7}}"#)).await;
     let run = polytomic(
         &[
-            "users", "get-current-org",
+            "users",
+            "get-current-org",
             "--id",
             USER_ID,
             "--base-url",
@@ -164,7 +168,8 @@ async fn a_network_failure_exits_4() {
     let server = Server::replying(Reply::hang_up()).await;
     let run = polytomic(
         &[
-            "users", "get-current-org",
+            "users",
+            "get-current-org",
             "--id",
             USER_ID,
             "--base-url",
@@ -190,7 +195,8 @@ async fn bad_arguments_exit_2_and_send_nothing() {
     let cases: Vec<(Vec<&str>, Env, &str)> = vec![
         (
             vec![
-                "users", "get-current-org",
+                "users",
+                "get-current-org",
                 "--id",
                 "not-a-uuid",
                 "--base-url",
@@ -210,13 +216,21 @@ async fn bad_arguments_exit_2_and_send_nothing() {
             "unrecognized subcommand 'no-such-command'",
         ),
         (
-            vec!["users", "get-current-org", "--id", USER_ID, "--base-url", &url],
+            vec![
+                "users",
+                "get-current-org",
+                "--id",
+                USER_ID,
+                "--base-url",
+                &url,
+            ],
             &[],
             "no credentials: pass --api-key",
         ),
         (
             vec![
-                "users", "get-current-org",
+                "users",
+                "get-current-org",
                 "--id",
                 USER_ID,
                 "--base-url",
@@ -227,7 +241,8 @@ async fn bad_arguments_exit_2_and_send_nothing() {
         ),
         (
             vec![
-                "users", "update-current-org",
+                "users",
+                "update-current-org",
                 "--id",
                 USER_ID,
                 "--base-url",

@@ -53,7 +53,12 @@ fn polls(server: &Server) -> usize {
 #[tokio::test]
 async fn start_wait_goes_through_the_states_and_exits_0_with_the_final_object() {
     let server = fake(Fake::new(spec()).script(&["created", "running", "completed"])).await;
-    let out = polytomic(&server, &["bulk-syncs", "start", "--id", SYNC, "--wait"], "").await;
+    let out = polytomic(
+        &server,
+        &["bulk-syncs", "start", "--id", SYNC, "--wait"],
+        "",
+    )
+    .await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let last: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(last["data"]["status"], "completed");
@@ -65,14 +70,27 @@ async fn start_wait_goes_through_the_states_and_exits_0_with_the_final_object() 
 #[tokio::test]
 async fn start_wait_exits_6_when_the_run_fails_and_8_when_it_outlives_max_wait() {
     let server = fake(Fake::new(spec()).script(&["created", "failed"])).await;
-    let out = polytomic(&server, &["bulk-syncs", "start", "--id", SYNC, "--wait"], "").await;
+    let out = polytomic(
+        &server,
+        &["bulk-syncs", "start", "--id", SYNC, "--wait"],
+        "",
+    )
+    .await;
     assert_eq!(out.status.code(), Some(6), "{}", text(&out.stderr));
     let last: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(last["data"]["status"], "failed");
     assert!(text(&out.stderr).ends_with("failed\nerror: the work failed\n"));
 
     let server = fake(Fake::new(spec()).script(&["running", "warming_up"])).await;
-    let args = ["bulk-syncs", "start", "--id", SYNC, "--wait", "--max-wait", "1"];
+    let args = [
+        "bulk-syncs",
+        "start",
+        "--id",
+        SYNC,
+        "--wait",
+        "--max-wait",
+        "1",
+    ];
     let out = polytomic(&server, &args, "").await;
     assert_eq!(out.status.code(), Some(8), "{}", text(&out.stderr));
     let stderr = text(&out.stderr);
@@ -122,7 +140,10 @@ async fn api_sends_a_raw_request_with_the_credentials_and_version() {
     assert_eq!(page["data"].as_array().unwrap().len(), 3);
     let request = server.single_request();
     assert_eq!(request.header("authorization"), Some("Bearer env-key-123"));
-    assert_eq!(request.header("x-polytomic-version"), Some(polytomic::API_VERSION));
+    assert_eq!(
+        request.header("x-polytomic-version"),
+        Some(polytomic::API_VERSION)
+    );
 
     let body = r#"{"name": "n"}"#;
     let args = ["api", "POST", "/api/webhooks", "--json-body", "-"];
@@ -133,7 +154,11 @@ async fn api_sends_a_raw_request_with_the_credentials_and_version() {
 
     let out = polytomic(&server, &["api", "GET", "/api/nothing"], "").await;
     assert_eq!(out.status.code(), Some(3));
-    assert!(text(&out.stderr).starts_with("error: 404 Not Found"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).starts_with("error: 404 Not Found"),
+        "{}",
+        text(&out.stderr)
+    );
     let out = polytomic(&server, &["api", "GET", "api/syncs"], "").await;
     assert_eq!(out.status.code(), Some(2));
     assert!(text(&out.stderr).contains("must start with `/`"));
@@ -149,7 +174,12 @@ async fn a_key_file_or_stdin_wins_over_the_environment_and_is_never_printed() {
     let path = file.display().to_string();
     let out = polytomic(&server, &["--api-key-file", &path, "identities", "get"], "").await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let out = polytomic(&server, &["identities", "get", "--api-key-file", "-"], "stdin-key-789\n").await;
+    let out = polytomic(
+        &server,
+        &["identities", "get", "--api-key-file", "-"],
+        "stdin-key-789\n",
+    )
+    .await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let sent: Vec<_> = server
         .requests()
@@ -162,7 +192,10 @@ async fn a_key_file_or_stdin_wins_over_the_environment_and_is_never_printed() {
     let out = polytomic(&server, &["--api-key-file", &path, "identities", "get"], "").await;
     assert_eq!(out.status.code(), Some(2));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("must hold one key") && !stderr.contains("two keys"), "{stderr}");
+    assert!(
+        stderr.contains("must hold one key") && !stderr.contains("two keys"),
+        "{stderr}"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 
@@ -176,6 +209,9 @@ fn completions_are_printed_for_each_shell() {
             .unwrap();
         assert!(out.status.success(), "{shell}");
         let script = text(&out.stdout);
-        assert!(script.contains("bulk-syncs") && script.contains("update-current-org"), "{shell}");
+        assert!(
+            script.contains("bulk-syncs") && script.contains("update-current-org"),
+            "{shell}"
+        );
     }
 }
