@@ -547,12 +547,11 @@ fn help_lists_the_resources_and_each_lists_its_operations() {
 }
 
 /// The README's "try it with no account": the mock API (what `cargo run -p polytomic-mock-server`
-/// serves) and the README's own command against it.
+/// serves) and the README's own command against it (`tests/daily.rs` runs its `--wait` and `--all`).
 #[tokio::test]
 async fn the_readme_command_works_against_the_mock_server() {
-    let spec = spec();
-    let server =
-        Server::start(move |request| polytomic_test_support::mock_reply(&spec, request).1).await;
+    let fake = polytomic_test_support::Fake::new(spec());
+    let server = Server::start(move |request| fake.reply(request).1).await;
     let url = server.url().to_string();
     let output = tokio::task::spawn_blocking(move || {
         Command::new(env!("CARGO_BIN_EXE_polytomic"))

@@ -17,13 +17,15 @@ const LAYERS: &[&[&str]] = &[
     &["state"],
     &["config", "paging"],
     &["hooks"],
+    &["waiting", "raw"],
 ];
 
 /// What generated code may name from the hand-written side: the types the xtask maps the spec to
 /// (`RoleIds`, `JsonQuery`, `Secret`) and progenitor's inner type (`ClientState`).
 // `tls`: progenitor's `Client::new` builds its HTTP client through `tls::build` (xtask/src/generate/client_new.rs).
 // `paging`: the operations index gives the builders that page `send_all()` through `paging::by_token!` and
-// `paging::by_time!` (xtask/src/import/paging.rs).
+// `paging::by_time!` (xtask/src/import/paging.rs), and lists them in `PAGING` (`Paging`); `waiting`: it gives
+// the builders that poll `wait()` through `waiting::waits!` and lists them in `WAITERS` (xtask/src/import/waiting.rs).
 const NAMED_BY_GENERATED: &[&str] = &[
     "ClientState",
     "RoleIds",
@@ -31,6 +33,8 @@ const NAMED_BY_GENERATED: &[&str] = &[
     "Secret",
     "tls",
     "paging",
+    "Paging",
+    "waiting",
 ];
 
 const GENERATED: &[&str] = &["generated", "operations"];
