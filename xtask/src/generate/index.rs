@@ -330,7 +330,7 @@ fn verb_arms(by_resource: &[(String, String)]) -> Result<String, String> {
         if verb.is_empty() {
             verb.push(words[0]);
         }
-        if words.last() == nouns.last() && words[0] != "list" && nouns.len() > 0 {
+        if words.last() == nouns.last() && words.first() != Some(&"list") {
             verb.push("all");
         }
         let verb = verb.join("_");
