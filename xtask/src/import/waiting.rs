@@ -159,8 +159,9 @@ fn check_one(doc: &Value, path: &str, op: &Value, declared: &Value) -> Result<Wa
             .ok_or_else(|| format!("{here}: must map each path parameter to its source"))?;
         let mut arguments = Vec::new();
         for parameter in &path_parameters {
-            let source = sources[parameter.as_str()]
-                .as_str()
+            let source = sources
+                .get(parameter.as_str())
+                .and_then(Value::as_str)
                 .ok_or_else(|| format!("{here}: the path parameter `{parameter}` has no source"))?;
             check_source(doc, start, source).map_err(|e| format!("{here}.{parameter}: {e}"))?;
             arguments.push((parameter.clone(), source.to_string()));
