@@ -2,7 +2,7 @@
 //! job): `wait()` on the builder of the operation that reads its state polls until the state is final. Which
 //! operations those are, where their status is and which states are final is declared once in the spec
 //! (`x-polytomic-waiter`, written in `openapi/overlay.yaml`); `cargo xtask generate` writes the table
-//! [`WAITERS`](crate::operations::WAITERS) and one [`waits!`] per waiter.
+//! [`WAITERS`](crate::operations::WAITERS) and one `waits!` per waiter.
 //!
 //! ```no_run
 //! # async fn run(client: &polytomic::Client, sync: uuid::Uuid) -> Result<(), polytomic::Error> {
@@ -306,8 +306,8 @@ macro_rules! waits {
             /// returned [`Wait`](crate::waiting::Wait), then `send()` it.
             ///
             #[doc = concat!(
-                "Which states are final is declared in the spec; see [`WAITERS`](crate::operations::WAITERS)[",
-                stringify!($index), "]."
+                "Which states are final is declared in the spec: entry ", stringify!($index),
+                " of [`WAITERS`](crate::operations::WAITERS)."
             )]
             pub fn wait(self) -> $crate::waiting::Wait<'a, $crate::types::$response> {
                 $crate::waiting::Wait::new(&$crate::operations::WAITERS[$index], move || {
