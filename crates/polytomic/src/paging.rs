@@ -4,7 +4,8 @@
 //! [`operations`](crate::operations), which lists them. Two ways to walk:
 //! - a token or cursor: the value at a JSON pointer of the response goes back in a query parameter
 //!   (`page_token` with `pagination.next_page_token`; the console logs' `after` with `next_cursor`);
-//! - by time (events): `starting_after` / `ending_before` from the page's own timestamps.
+//! - by time (events): `starting_after` / `ending_before` from the page's own timestamps, reaching back
+//!   over the boundary and dropping by id the items given already, so a burst at one time is not split.
 //!
 //! ```no_run
 //! # async fn run(client: &polytomic::Client) -> Result<(), polytomic::Error> {
@@ -40,6 +41,10 @@ pub enum Paging {
     Time {
         /// The items' time field.
         time: &'static str,
+        /// The items' id field (items at a page's boundary time are told apart by it).
+        id: &'static str,
+        /// The query parameter for the page size, and the largest the API documents.
+        size: (&'static str, u32),
         /// The query parameter for "strictly after".
         after: &'static str,
         /// The query parameter for "strictly before".
@@ -195,56 +200,160 @@ where
     })
 }
 
-/// Every item, lazily, by time. After each page the next request asks for items strictly before the
-/// page's oldest (`before`) when the API lists newest first, or strictly after its newest (`after`) when
-/// it lists oldest first, keeping every other setting, until a page comes back empty or ends where the last
-/// one did. Items that share the exact timestamp of a page boundary can be missed: the API's bounds are
-/// strict. An item without a time cannot be paged past and is an error.
-pub(crate) fn time_items<B, T, Tm, F>(
+/// The order a page lists its items in, read off its timestamps.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    NewestFirst,
+    OldestFirst,
+}
+
+/// What a walk by time remembers: the order once a page has shown it, the last bound, the ids of the
+/// items already given at exactly that time, the longest page seen, and whether the later side is being
+/// tried because no page has shown the order yet.
+struct ByTime<Tm, Id> {
+    order: Option<Order>,
+    bound: Option<Tm>,
+    at_bound: HashSet<Id>,
+    longest: usize,
+    trying_later: bool,
+}
+
+/// Every item, lazily, by time, losing and repeating nothing where items share a timestamp. The API's
+/// bounds are strict, so each next request reaches one microsecond past the page's last time
+/// (`widen(time, later)`), back over the boundary, and the items already given at exactly that time are
+/// dropped by id: a burst split across pages comes out whole and once.
+///
+/// The order is read off the pages, never assumed: a page with two different times shows it, and a page
+/// listing the other way later is an error. Until one has shown it (every item so far at one time), the
+/// walk asks for the earlier side, and when that brings nothing new, the later side. A page of items all
+/// given already ends the walk when it is shorter than the page size asked for (`page_size`) or than the
+/// longest page seen: the server had no more. A full one means more items share one timestamp than a page
+/// holds, which cannot be paged past without losing some: an error. An item without a time or an id is an
+/// error. (A server that silently returned fewer than the page size it documents, at a burst larger than
+/// that, would end the walk early.)
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn time_items<B, T, Tm, Id, F>(
     first: B,
     after: impl Fn(B, Tm) -> B + Copy,
     before: impl Fn(B, Tm) -> B + Copy,
     send: impl Fn(B) -> F + Copy,
     items_at: &'static str,
     time: impl Fn(&T) -> Option<Tm> + Copy,
+    id: impl Fn(&T) -> Option<Id> + Copy,
+    widen: impl Fn(Tm, bool) -> Tm + Copy,
+    page_size: Option<usize>,
 ) -> impl Stream<Item = Result<T, Error>>
 where
     B: Clone,
     T: DeserializeOwned,
-    Tm: Ord + Copy,
+    Tm: Ord + Copy + std::fmt::Display,
+    Id: Eq + std::hash::Hash + Clone,
     F: Future<Output = Result<Value, Error>>,
 {
-    // Remembered: whether the API lists newest first (from the first page), and the last page's bound.
-    let walk = Walk::new(first, (None::<bool>, None::<Tm>));
+    let memory = ByTime {
+        order: None,
+        bound: None,
+        at_bound: HashSet::<Id>::new(),
+        longest: 0,
+        trying_later: false,
+    };
+    let walk = Walk::new(first, memory);
     walk_pages(walk, send, move |walk, page| {
         let page: Vec<T> = items(&page, items_at)?;
-        let times: Vec<Tm> = page.iter().filter_map(time).collect();
-        if times.len() < page.len() {
-            return Err(stopped(
-                "an item without its time: cannot ask for the next page".into(),
-            ));
+        let mut stamped = Vec::with_capacity(page.len());
+        for item in page {
+            let (Some(t), Some(i)) = (time(&item), id(&item)) else {
+                return Err(stopped(
+                    "an item without its time or id: cannot page past it without losing or repeating items".into(),
+                ));
+            };
+            stamped.push((t, i, item));
         }
-        let (Some(&oldest), Some(&newest), Some(first_time), Some(last_time)) = (
-            times.iter().min(),
-            times.iter().max(),
-            times.first(),
-            times.last(),
-        ) else {
-            return Ok(()); // An empty page: the walk is over.
+        let times: Vec<Tm> = stamped.iter().map(|(t, _, _)| *t).collect();
+        let shown = match (
+            times.windows(2).all(|w| w[0] >= w[1]),
+            times.windows(2).all(|w| w[0] <= w[1]),
+        ) {
+            (true, true) => None,
+            (true, false) => Some(Order::NewestFirst),
+            (false, true) => Some(Order::OldestFirst),
+            (false, false) => {
+                return Err(stopped(format!(
+                    "page {} is not in time order: cannot page by time",
+                    walk.pages
+                )));
+            }
         };
-        walk.pending = page.into();
-        let (newest_first, last_bound) = &mut walk.memory;
-        let newest_first = *newest_first.get_or_insert(first_time >= last_time);
-        let bound = if newest_first { oldest } else { newest };
-        if *last_bound == Some(bound) {
-            return Ok(()); // The same bound again: nothing further.
+        let pages = walk.pages;
+        let memory = &mut walk.memory;
+        match (memory.order, shown) {
+            (Some(known), Some(shown)) if known != shown => {
+                return Err(stopped(format!(
+                    "page {pages} lists {shown:?} after earlier pages listed {known:?}: cannot page by time"
+                )));
+            }
+            (None, Some(shown)) => memory.order = Some(shown),
+            _ => {}
         }
-        *last_bound = Some(bound);
-        walk.next = Some(if newest_first {
-            before(walk.first.clone(), bound)
+        let length = stamped.len();
+        let (bound, at_bound) = (memory.bound, &memory.at_bound);
+        let new: Vec<(Tm, Id, T)> = stamped
+            .into_iter()
+            .filter(|(t, i, _)| Some(*t) != bound || !at_bound.contains(i))
+            .collect();
+        if length == 0 {
+            return Ok(()); // An empty page: nothing further.
+        }
+        if new.is_empty() {
+            // Only items given already. With room for more on the page, the server has no more on this
+            // side; a full page may hide more at the same time.
+            let room = length < memory.longest || length < page_size.unwrap_or(usize::MAX);
+            if room && memory.order.is_none() && !memory.trying_later {
+                // No page has shown the order, and the earlier side had nothing new: the later side.
+                if let Some(bound) = memory.bound {
+                    memory.trying_later = true;
+                    walk.next = Some(after(walk.first.clone(), widen(bound, false)));
+                }
+                return Ok(());
+            }
+            if room {
+                return Ok(());
+            }
+            return Err(stopped(format!(
+                "page {pages} holds only items given already, all at {}: more items may share that time \
+                 than a page holds, and the API's bounds cannot page past them; stopped",
+                bound.map(|b| b.to_string()).unwrap_or_default()
+            )));
+        }
+        memory.longest = memory.longest.max(length);
+        // The edge to go on from: the page's oldest time when it lists newest first, its newest when
+        // oldest first; all one time when no page has shown the order.
+        let (Some(&oldest), Some(&newest)) = (times.iter().min(), times.iter().max()) else {
+            return Ok(());
+        };
+        let edge = match memory.order {
+            Some(Order::OldestFirst) => newest,
+            _ => oldest,
+        };
+        if memory.bound != Some(edge) {
+            memory.at_bound.clear();
+            memory.bound = Some(edge);
+        }
+        memory.at_bound.extend(
+            new.iter()
+                .filter(|(t, _, _)| *t == edge)
+                .map(|(_, i, _)| i.clone()),
+        );
+        let later = match memory.order {
+            Some(order) => order == Order::OldestFirst,
+            None => memory.trying_later,
+        };
+        walk.next = Some(if later {
+            after(walk.first.clone(), widen(edge, false))
         } else {
-            after(walk.first.clone(), bound)
+            before(walk.first.clone(), widen(edge, true))
         });
+        walk.pending = new.into_iter().map(|(_, _, item)| item).collect();
         Ok(())
     })
 }
@@ -287,32 +396,42 @@ macro_rules! by_token {
 pub(crate) use by_token;
 
 /// `items()` and `send_all()` for a builder that pages by time: `by_time!(Builder, ItemType, time_field,
-/// after_parameter, before_parameter, "/items/pointer")`. Written by `cargo xtask generate` from
+/// id_field, after_parameter, before_parameter, "/items/pointer", page_size_parameter, page_size)`. Written by `cargo xtask generate` from
 /// `x-polytomic-paging`.
 macro_rules! by_time {
-    ($builder:ident, $item:ident, $time:ident, $after:ident, $before:ident, $items:literal) => {
+    ($builder:ident, $item:ident, $time:ident, $id:ident, $after:ident, $before:ident, $items:literal, $size:ident, $max:literal) => {
         impl<'a> $crate::builder::$builder<'a> {
             /// Every item the request selects, across all pages, as a stream that reads a page only when the
             /// items before it are taken.
             ///
             #[doc = concat!(
-                "Items page by time: after each page the next request asks for items strictly before the ",
-                "page's oldest `", stringify!($time), "` (`", stringify!($before), "`) when the API lists ",
-                "newest first, or strictly after its newest (`", stringify!($after), "`) when it lists ",
-                "oldest first, keeping every other setting, until a page comes back empty. Items that ",
-                "share the exact timestamp of a page boundary can be missed: the API's bounds are strict. ",
-                "An item without `", stringify!($time), "` cannot be paged past and is an error."
+                "Items page by time, in the order the API lists them: after each page the next request ",
+                "reaches back over the page's last `", stringify!($time), "` (`", stringify!($before),
+                "` when the API lists newest first, `", stringify!($after), "` when oldest first; the ",
+                "order is read off the pages), keeping every other setting, and the items already given ",
+                "at exactly that time are dropped by `", stringify!($id), "`: items that share a ",
+                "timestamp across a page boundary come out whole and once. More items at one time than a ",
+                "page holds, a page out of time order, or an item without `", stringify!($time), "` or `",
+                stringify!($id), "` is an error. Pages are asked for ", stringify!($max), " items at a time ",
+                "(`", stringify!($size), "`)."
             )]
             pub fn items(
                 self,
             ) -> impl $crate::paging::Stream<Item = Result<$crate::types::$item, $crate::Error>> + 'a {
                 $crate::paging::time_items(
-                    self,
+                    // The largest page the API documents: fewer requests, and a known page size.
+                    self.$size($max),
                     |builder, time| builder.$after(time),
                     |builder, time| builder.$before(time),
                     |builder| async move { $crate::paging::as_json(builder.send().await?.into_inner()) },
                     $items,
                     |item: &$crate::types::$item| item.$time,
+                    |item: &$crate::types::$item| item.$id,
+                    |time, later| {
+                        let step = ::chrono::TimeDelta::microseconds(1);
+                        if later { time + step } else { time - step }
+                    },
+                    Some($max),
                 )
             }
 

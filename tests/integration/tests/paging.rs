@@ -129,47 +129,145 @@ async fn an_error_on_a_later_page_is_returned() {
     assert!(error.to_string().starts_with("404"), "{error}");
 }
 
-/// A stand-in for `GET /api/events` over 25 events a minute apart: strict time bounds, 10 a page, newest
-/// first or oldest first.
-fn events_server(newest_first: bool) -> impl Fn(&polytomic_test_support::Request) -> Reply {
+/// A stand-in for `GET /api/events`: `events` (time in seconds, id), strict time bounds read as the API
+/// reads them (parsed, to the microsecond), `limit` a page (10 by default), newest first or oldest first;
+/// within one time, a fixed order by id.
+fn events_server(
+    events: Vec<(i64, u128)>,
+    newest_first: bool,
+) -> impl Fn(&polytomic_test_support::Request) -> Reply {
     move |request| {
         let query = request.target.split_once('?').map(|(_, q)| q).unwrap_or("");
-        let bound = |name: &str| {
+        let param = |name: &str| {
             query
                 .split('&')
                 .find_map(|pair| pair.strip_prefix(&format!("{name}=")))
-                .map(|v| v.replace("%3A", ":"))
+                .map(|v| v.replace("%3A", ":").replace("%2B", "+"))
+        };
+        let bound = |name: &str| {
+            param(name).map(|v| chrono::DateTime::parse_from_rfc3339(&v).unwrap().to_utc())
         };
         let (after, before) = (bound("starting_after"), bound("ending_before"));
-        let mut times: Vec<String> = (0..25)
-            .map(|m| format!("2025-09-18T12:{m:02}:00Z"))
-            .filter(|t| after.as_ref().is_none_or(|a| t > a))
-            .filter(|t| before.as_ref().is_none_or(|b| t < b))
-            .collect();
-        if newest_first {
-            times.reverse();
-        }
-        let data: Vec<_> = times
+        let limit: usize = param("limit").map_or(10, |l| l.parse().unwrap()).min(100);
+        let at =
+            |seconds: i64| chrono::DateTime::from_timestamp(1_758_196_800 + seconds, 0).unwrap();
+        let mut selected: Vec<&(i64, u128)> = events
             .iter()
-            .take(10)
-            .map(|t| json!({"id": uuid::Uuid::new_v4(), "created_at": t, "type": "sync.completed"}))
+            .filter(|(t, _)| after.is_none_or(|a| at(*t) > a))
+            .filter(|(t, _)| before.is_none_or(|b| at(*t) < b))
+            .collect();
+        selected.sort();
+        if newest_first {
+            selected.sort_by_key(|(t, id)| (std::cmp::Reverse(*t), *id));
+        }
+        let data: Vec<_> = selected
+            .iter()
+            .take(limit)
+            .map(|(t, id)| {
+                json!({"id": uuid::Uuid::from_u128(*id), "created_at": at(*t), "type": "sync.completed"})
+            })
             .collect();
         Reply::json(200, json!({"data": data}).to_string())
     }
 }
 
+/// The ids a walk gave, in order.
+fn ids(events: &[polytomic::types::Event]) -> Vec<u128> {
+    events.iter().map(|e| e.id.unwrap().as_u128()).collect()
+}
+
 #[tokio::test]
 async fn events_are_walked_by_time_in_either_order() {
+    // 250 events a minute apart.
+    let events: Vec<(i64, u128)> = (0..250).map(|m| (m * 60, m as u128 + 1)).collect();
     for newest_first in [true, false] {
-        let server = Server::start(events_server(newest_first)).await;
-        let events = client(&server).list_events().send_all().await.unwrap();
-        let mut times: Vec<_> = events.iter().map(|e| e.created_at.unwrap()).collect();
-        assert_eq!(times.len(), 25, "newest first: {newest_first}");
-        times.dedup();
-        assert_eq!(times.len(), 25, "no event twice");
-        // Three full pages' worth of requests, then the empty one that ends the walk.
-        assert_eq!(server.requests().len(), 4, "newest first: {newest_first}");
+        let server = Server::start(events_server(events.clone(), newest_first)).await;
+        let walked = client(&server).list_events().send_all().await.unwrap();
+        let mut expected: Vec<u128> = (1..=250).collect();
+        if newest_first {
+            expected.reverse();
+        }
+        assert_eq!(ids(&walked), expected, "newest first: {newest_first}");
+        // Three pages of 100, 100 and 50, then one with only the boundary event again: the end.
+        let targets: Vec<String> = server.requests().iter().map(|r| r.target.clone()).collect();
+        assert_eq!(targets.len(), 4, "{targets:?}");
+        assert!(
+            targets.iter().all(|t| t.contains("limit=100")),
+            "{targets:?}"
+        );
     }
+}
+
+#[tokio::test]
+async fn bursts_that_share_a_timestamp_across_page_boundaries_come_out_whole_and_once() {
+    // 497 events in bursts of 1 to 60 at one time: page boundaries (every 100) fall inside bursts.
+    let mut events = Vec::new();
+    let mut id = 0u128;
+    for (minute, burst) in [1, 7, 3, 5, 1, 6, 2, 60, 13, 40]
+        .repeat(5)
+        .iter()
+        .take(48)
+        .enumerate()
+    {
+        for _ in 0..*burst {
+            id += 1;
+            events.push((minute as i64 * 60, id));
+        }
+    }
+    for newest_first in [true, false] {
+        let server = Server::start(events_server(events.clone(), newest_first)).await;
+        let walked = client(&server).list_events().send_all().await.unwrap();
+        let mut expected = events.clone();
+        if newest_first {
+            expected.sort_by_key(|(t, id)| (std::cmp::Reverse(*t), *id));
+        }
+        let expected: Vec<u128> = expected.iter().map(|(_, id)| *id).collect();
+        assert_eq!(walked.len(), expected.len(), "newest first: {newest_first}");
+        assert_eq!(ids(&walked), expected, "newest first: {newest_first}");
+        assert!(server.requests().len() >= 5);
+    }
+}
+
+#[tokio::test]
+async fn a_page_at_one_time_does_not_decide_the_order_and_ends_the_walk_when_short() {
+    let events: Vec<(i64, u128)> = vec![(0, 1), (0, 2), (0, 3)];
+    for newest_first in [true, false] {
+        let server = Server::start(events_server(events.clone(), newest_first)).await;
+        let walked = client(&server).list_events().send_all().await.unwrap();
+        assert_eq!(ids(&walked), [1, 2, 3], "newest first: {newest_first}");
+        // The earlier side, then the later side, each with only the three again.
+        assert_eq!(server.requests().len(), 3);
+    }
+}
+
+#[tokio::test]
+async fn more_events_at_one_time_than_a_page_holds_is_an_error_not_a_loss() {
+    let events: Vec<(i64, u128)> = (1..=101).map(|id| (0, id)).chain([(-60, 102)]).collect();
+    for newest_first in [true, false] {
+        let server = Server::start(events_server(events.clone(), newest_first)).await;
+        let error = client(&server).list_events().send_all().await.unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("more items may share that time than a page holds"),
+            "{error}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_page_out_of_time_order_is_an_error() {
+    let server = Server::start(|_: &polytomic_test_support::Request| {
+        let data = json!([
+            {"id": uuid::Uuid::from_u128(1), "created_at": "2025-09-18T12:00:00Z"},
+            {"id": uuid::Uuid::from_u128(2), "created_at": "2025-09-18T12:05:00Z"},
+            {"id": uuid::Uuid::from_u128(3), "created_at": "2025-09-18T12:01:00Z"}
+        ]);
+        Reply::json(200, json!({"data": data}).to_string())
+    })
+    .await;
+    let error = client(&server).list_events().send_all().await.unwrap_err();
+    assert!(error.to_string().contains("not in time order"), "{error}");
 }
 
 #[tokio::test]

@@ -208,8 +208,11 @@ fn paging(spec: &OpenAPI) -> Result<String, String> {
                 )
             } else {
                 format!(
-                    "({id:?}, Paging::Time {{ time: {:?}, after: {:?}, before: {:?}, items: {:?} }})",
+                    "({id:?}, Paging::Time {{ time: {:?}, id: {:?}, size: ({:?}, {}), after: {:?}, before: {:?}, items: {:?} }})",
                     word("time"),
+                    word("id"),
+                    word("size"),
+                    paging["max"].as_u64().unwrap_or_default(),
                     word("after"),
                     word("before"),
                     word("items")

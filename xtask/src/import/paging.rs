@@ -5,8 +5,10 @@
 //! ```yaml
 //! # A token or cursor: the response's value at `from` goes back in the query parameter `next`.
 //! x-polytomic-paging: { next: page_token, from: /pagination/next_page_token, items: /data }
-//! # By time: the items' `time` field bounds the next request through `after` or `before`.
-//! x-polytomic-paging: { time: created_at, after: starting_after, before: ending_before, items: /data }
+//! # By time: the items' `time` field bounds the next request through `after` or `before`; `id` tells
+//! # apart the items that share a boundary time.
+//! # `size` is the page-size parameter, set to `max`, the largest the API documents.
+//! x-polytomic-paging: { time: created_at, id: id, after: starting_after, before: ending_before, size: limit, max: 100, items: /data }
 //! ```
 //!
 //! `from` and `items` are JSON pointers into the 200 response's body. A declaration that names a
@@ -65,7 +67,7 @@ fn check_one(doc: &Value, op: &Value, paging: &Value) -> Result<(), String> {
     let known: &[&str] = if paging.get("next").is_some() {
         &["items", "next", "from"]
     } else {
-        &["items", "time", "after", "before"]
+        &["items", "time", "id", "after", "before", "size", "max"]
     };
     if let Some(key) = paging
         .as_object()
@@ -106,9 +108,20 @@ fn check_one(doc: &Value, op: &Value, paging: &Value) -> Result<(), String> {
         (None, Some(_)) => {
             query("after")?;
             query("before")?;
-            let time = text("time")?;
-            if item["properties"][time].is_null() {
-                return Err(format!("time: the items have no property `{time}`"));
+            query("size")?;
+            if !paging["max"]
+                .as_u64()
+                .is_some_and(|max| (1..=u32::MAX as u64).contains(&max))
+            {
+                return Err(
+                    "max: the largest page size the API documents, a positive integer".into(),
+                );
+            }
+            for key in ["time", "id"] {
+                let name = text(key)?;
+                if item["properties"][name].is_null() {
+                    return Err(format!("{key}: the items have no property `{name}`"));
+                }
             }
         }
         _ => {
@@ -140,10 +153,11 @@ pub fn macro_call(doc: &Value, op: &Value) -> Result<Option<(&'static str, Strin
         let (next, from) = (word("next"), word("from"));
         ("by_token", format!("{item}, {next}, {items:?}, {from:?}"))
     } else {
-        let (time, after, before) = (word("time"), word("after"), word("before"));
+        let (time, id, after, before) = (word("time"), word("id"), word("after"), word("before"));
+        let (size, max) = (word("size"), paging["max"].as_u64().unwrap_or_default());
         (
             "by_time",
-            format!("{item}, {time}, {after}, {before}, {items:?}"),
+            format!("{item}, {time}, {id}, {after}, {before}, {items:?}, {size}, {max}"),
         )
     }))
 }
@@ -198,7 +212,8 @@ mod tests {
                 "parameters": [
                     {"name": "page_token", "in": "query", "schema": {"type": "string"}},
                     {"name": "after", "in": "query", "schema": {"type": "string"}},
-                    {"name": "before", "in": "query", "schema": {"type": "string"}}
+                    {"name": "before", "in": "query", "schema": {"type": "string"}},
+                    {"name": "limit", "in": "query", "schema": {"type": "integer"}}
                 ],
                 "responses": {"200": {"content": {"application/json": {"schema":
                     {"$ref": "#/components/schemas/Page"}}}}},
@@ -209,7 +224,7 @@ mod tests {
                     "data": {"type": "array", "items": {"$ref": "#/components/schemas/Thing"}},
                     "pagination": {"type": "object", "properties": {"next": {"type": "string"}}}
                 }},
-                "Thing": {"type": "object", "properties": {"at": {"type": "string"}}}
+                "Thing": {"type": "object", "properties": {"at": {"type": "string"}, "id": {"type": "string"}}}
             }}
         })
     }
@@ -218,7 +233,7 @@ mod tests {
     fn a_declaration_that_matches_the_operation_passes() {
         let token = json!({"next": "page_token", "from": "/pagination/next", "items": "/data"});
         assert_eq!(check(&doc(token)), Ok(1));
-        let time = json!({"time": "at", "after": "after", "before": "before", "items": "/data"});
+        let time = json!({"time": "at", "id": "id", "after": "after", "before": "before", "size": "limit", "max": 100, "items": "/data"});
         assert_eq!(check(&doc(time)), Ok(1));
     }
 
@@ -263,7 +278,7 @@ mod tests {
                 "items: `/pagination` is not an array",
             ),
             (
-                json!({"time": "when", "after": "after", "before": "before", "items": "/data"}),
+                json!({"time": "when", "id": "id", "after": "after", "before": "before", "size": "limit", "max": 100, "items": "/data"}),
                 "time: the items have no property `when`",
             ),
             (
