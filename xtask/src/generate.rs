@@ -30,6 +30,8 @@ pub const TYPE_LIST: &str = "tests/integration/tests/types/generated.rs";
 pub const HTTPMOCK: &str = "crates/polytomic-httpmock/src/generated.rs";
 /// progenitor's clap command-line client.
 pub const CLI: &str = "crates/polytomic-cli/src/generated.rs";
+/// What the CLI's hand-written part reads from the spec's declarations (the `--role-ids` operations).
+pub const CLI_DECLARED: &str = "crates/polytomic-cli/src/declared.rs";
 
 /// The path the mock helpers and the CLI import the client from (`use <path>::*`): the generated module
 /// as is, where `Error` is still progenitor's (the crate root exports the hand-written `Error`).
@@ -101,10 +103,16 @@ pub fn sources(
         Ok(results) => results,
         Err(panic) => return Err(located(spec, panic)),
     };
-    let mut files = vec![(
-        OPERATIONS,
-        format!("{header}{}", index::operations_module(spec)?),
-    )];
+    let mut files = vec![
+        (
+            OPERATIONS,
+            format!("{header}{}", index::operations_module(spec)?),
+        ),
+        (
+            CLI_DECLARED,
+            format!("{header}{}", index::cli_declarations(spec)?),
+        ),
+    ];
     let mut crates = Vec::new();
     for result in results {
         let (path, text, used, types) = result?;

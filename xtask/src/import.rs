@@ -11,6 +11,7 @@ use serde_json::{Map, Value};
 
 use crate::spec::render_path;
 
+pub(crate) mod exclusive;
 mod operations;
 pub(crate) mod paging;
 mod secrets;
@@ -41,6 +42,7 @@ pub fn import(upstream: Value, overlay: &Value) -> Result<Value, String> {
     secrets::mark(&mut doc);
     paging::check(&doc).map_err(|e| format!("overlay: {e}"))?;
     waiting::waiters(&doc).map_err(|e| format!("overlay: {e}"))?;
+    exclusive::check(&doc).map_err(|e| format!("overlay: {e}"))?;
     operations::check_unique(&doc)?;
     Ok(doc)
 }

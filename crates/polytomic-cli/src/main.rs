@@ -17,6 +17,9 @@
 #[rustfmt::skip]
 #[allow(clippy::all, missing_docs, unused)]
 mod generated;
+// What the spec's declarations give the hand-written part (written by `cargo xtask generate`).
+#[rustfmt::skip]
+mod declared;
 
 use std::collections::HashSet;
 use std::io::{IsTerminal as _, Read as _, Write as _};
@@ -145,7 +148,7 @@ fn leaf(cmd: CliCommand) -> Command {
         let summary = about.lines().next().unwrap_or_default().to_string();
         sub = sub.about(summary).long_about(about);
     }
-    if takes_role_ids(&cmd) {
+    if declared::ROLE_IDS.contains(&id) {
         // progenitor's CLI has flags for scalar body fields only; role_ids is a list.
         sub = sub.arg(
             Arg::new("role-ids")
@@ -192,16 +195,6 @@ fn paging(operation_id: &str) -> Option<Paging> {
         .iter()
         .find(|(id, _)| *id == operation_id)
         .map(|(_, paging)| *paging)
-}
-
-fn takes_role_ids(cmd: &CliCommand) -> bool {
-    matches!(
-        cmd,
-        CliCommand::CreateCurrentOrgUser
-            | CliCommand::UpdateCurrentOrgUser
-            | CliCommand::CreatePartnerUser
-            | CliCommand::UpdatePartnerUser
-    )
 }
 
 /// The body of the last success response, as the server sent it.
@@ -756,11 +749,6 @@ impl CliConfig for Output {
     {
     }
 
-    // The `--role-ids` flag added in `leaf()`, applied to the four bodies that have role_ids.
-    role_ids_hooks! {
-        execute_create_current_org_user: CreateCurrentOrgUser,
-        execute_update_current_org_user: UpdateCurrentOrgUser,
-        execute_create_partner_user: CreatePartnerUser,
-        execute_update_partner_user: UpdatePartnerUser,
-    }
+    // The `--role-ids` flag added in `leaf()`, applied to the bodies the spec gives `role_ids`.
+    declared::role_ids_operations!(role_ids_hooks);
 }

@@ -1,24 +1,27 @@
 //! Checks made before anything is sent: a body the API is documented to reject is an error of the call,
 //! not a round trip.
 
-/// The operations whose docs say a body may not have both `role` and `role_ids` (the Users docs).
-const ROLE_RULE_OPERATIONS: &[&str] = &[
-    "create_current_org_user",
-    "update_current_org_user",
-    "create_partner_user",
-    "update_partner_user",
-];
-
-/// Rejects, before anything is sent, a body the API is documented to reject.
+/// Rejects, before anything is sent, a body the API is documented to reject: one that sets fields the spec
+/// declares exclusive (`x-polytomic-exclusive`: the Users bodies' `role` and `role_ids`), read from the
+/// generated [`exclusive_fields`](crate::operations::exclusive_fields).
 pub(crate) fn check_body(operation: &str, body: &[u8]) -> Result<(), String> {
-    if !ROLE_RULE_OPERATIONS.contains(&operation) {
+    let exclusive = crate::operations::exclusive_fields(operation);
+    if exclusive.is_empty() {
         return Ok(());
     }
     let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(body) else {
         return Ok(());
     };
-    if fields.contains_key("role") && fields.contains_key("role_ids") {
-        return Err("set either role_ids or the deprecated role, not both: the API rejects a request with both".into());
+    let set: Vec<&str> = exclusive
+        .iter()
+        .copied()
+        .filter(|f| fields.contains_key(*f))
+        .collect();
+    if set.len() > 1 {
+        return Err(format!(
+            "set either {}, not both: the API rejects a request with both (`role` is deprecated: use `role_ids`)",
+            set.join(" or ")
+        ));
     }
     Ok(())
 }

@@ -431,7 +431,7 @@ async fn empty_role_ids_and_role_with_role_ids_are_rejected_before_sending() {
     assert!(
         error
             .to_string()
-            .contains("either role_ids or the deprecated role"),
+            .contains("set either role or role_ids, not both"),
         "{error}"
     );
     assert!(server.requests().is_empty(), "nothing may be sent");

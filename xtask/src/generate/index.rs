@@ -148,8 +148,9 @@ pub fn accepts(operation_id: &str) -> Accepts {{
         partner = arm(&partner),
     );
     let source = format!(
-        "{source}\n{}\n{}\n{}",
+        "{source}\n{}\n{}\n{}\n{}",
         api_version(spec),
+        exclusive_fields(spec)?,
         paging(spec)?,
         waiting(spec)?
     );
@@ -238,6 +239,78 @@ fn builder_name(id: &str) -> String {
             })
         })
         .collect()
+}
+
+/// The JSON body schema of `op` (from the spec as JSON): its `$ref` resolved.
+fn body_schema<'a>(doc: &'a serde_json::Value, op: &'a serde_json::Value) -> &'a serde_json::Value {
+    let body = &op["requestBody"]["content"]["application/json"]["schema"];
+    match body["$ref"].as_str().and_then(|r| r.strip_prefix('#')) {
+        Some(pointer) => doc.pointer(pointer).unwrap_or(body),
+        None => body,
+    }
+}
+
+/// `exclusive_fields`: for each operation whose body schema declares `x-polytomic-exclusive` (checked by
+/// the import), the fields it may not set together.
+fn exclusive_fields(spec: &OpenAPI) -> Result<String, String> {
+    let doc = serde_json::to_value(spec).map_err(|e| format!("the spec as JSON: {e}"))?;
+    let mut arms = String::new();
+    for (path, method, op) in operations(spec) {
+        let Some(id) = op.operation_id.as_deref() else {
+            continue;
+        };
+        let schema = body_schema(&doc, &doc["paths"][path][method]);
+        let fields: Vec<String> = schema[crate::import::exclusive::EXTENSION]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|f| f.as_str().map(|f| format!("{f:?}")))
+            .collect();
+        if !fields.is_empty() {
+            arms.push_str(&format!("{id:?} => &[{}],\n", fields.join(", ")));
+        }
+    }
+    Ok(format!(
+        "/// The body fields operation `operation_id` may not set together (`x-polytomic-exclusive` on its \
+         body's schema): the client refuses such a body before sending it.\n\
+         pub fn exclusive_fields(operation_id: &str) -> &'static [&'static str] {{\n\
+         match operation_id {{\n{arms}_ => &[],\n}}\n}}\n"
+    ))
+}
+
+/// The operations whose body takes `role_ids` as `RoleIds` (a list progenitor's CLI has no flag for), for
+/// `crates/polytomic-cli/src/declared.rs`: the list, and a macro handing `execute_<id>: <Builder>` pairs to
+/// the CLI's hook-writing macro.
+pub fn cli_declarations(spec: &OpenAPI) -> Result<String, String> {
+    let doc = serde_json::to_value(spec).map_err(|e| format!("the spec as JSON: {e}"))?;
+    let mut ids = Vec::new();
+    for (path, method, op) in operations(spec) {
+        let Some(id) = op.operation_id.as_deref() else {
+            continue;
+        };
+        let schema = body_schema(&doc, &doc["paths"][path][method]);
+        if schema["properties"]["role_ids"]["$ref"] == "#/components/schemas/RoleIds" {
+            ids.push(id.to_string());
+        }
+    }
+    let quoted: Vec<String> = ids.iter().map(|id| format!("{id:?}")).collect();
+    let pairs: Vec<String> = ids
+        .iter()
+        .map(|id| format!("execute_{id}: {}", builder_name(id)))
+        .collect();
+    let source = format!(
+        "/// The operations whose body takes `role_ids` (`polytomic::RoleIds`), a list progenitor's CLI has no \
+         flag for: the CLI adds `--role-ids` to their commands.\n\
+         pub const ROLE_IDS: &[&str] = &[{}];\n\n\
+         /// `$hooks! {{ execute_<operation>: <Builder>, ... }}` for the operations of [`ROLE_IDS`].\n\
+         macro_rules! role_ids_operations {{\n($hooks:ident) => {{ $hooks! {{ {} }} }};\n}}\n\
+         pub(crate) use role_ids_operations;\n",
+        quoted.join(", "),
+        pairs.join(", ")
+    );
+    let file = syn::parse_file(&source)
+        .map_err(|e| format!("the CLI's declarations do not parse: {e}"))?;
+    Ok(prettyplease::unparse(&file))
 }
 
 /// The version the spec documents, which the client sends unless told otherwise.
