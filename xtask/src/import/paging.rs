@@ -21,27 +21,41 @@ use crate::names::METHODS;
 /// The extension's name.
 pub const EXTENSION: &str = "x-polytomic-paging";
 
-/// Checks every declaration in `doc`; returns how many there are.
-pub fn check(doc: &Value) -> Result<usize, String> {
-    let mut declared = 0;
+/// Every operation in `doc` that carries `extension`: (where, path, method, operation, declaration), `where`
+/// naming the declaration for errors. A declaration on a path, or under a key that is not an operation,
+/// is an error rather than ignored. Shared by the operation-level declarations (paging, waiting).
+pub(crate) fn declared_on_operations<'a>(
+    doc: &'a Value,
+    extension: &str,
+) -> Result<Vec<(String, &'a str, &'a str, &'a Value, &'a Value)>, String> {
+    let mut found = Vec::new();
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-        if item.get(EXTENSION).is_some() {
+        if item.get(extension).is_some() {
             return Err(format!(
-                "paths.\"{path}\".{EXTENSION}: a declaration belongs on an operation ({})",
+                "paths.\"{path}\".{extension}: a declaration belongs on an operation ({})",
                 METHODS.join(", ")
             ));
         }
         for (method, op) in item.as_object().into_iter().flatten() {
-            let Some(paging) = op.get(EXTENSION) else {
+            let Some(declared) = op.get(extension) else {
                 continue;
             };
-            let at = format!("paths.\"{path}\".{method}.{EXTENSION}");
+            let at = format!("paths.\"{path}\".{method}.{extension}");
             if !METHODS.contains(&method.as_str()) {
                 return Err(format!("{at}: `{method}` is not an operation"));
             }
-            check_one(doc, op, paging).map_err(|e| format!("{at}: {e}"))?;
-            declared += 1;
+            found.push((at, path.as_str(), method.as_str(), op, declared));
         }
+    }
+    Ok(found)
+}
+
+/// Checks every declaration in `doc`; returns how many there are.
+pub fn check(doc: &Value) -> Result<usize, String> {
+    let mut declared = 0;
+    for (at, _, _, op, paging) in declared_on_operations(doc, EXTENSION)? {
+        check_one(doc, op, paging).map_err(|e| format!("{at}: {e}"))?;
+        declared += 1;
     }
     Ok(declared)
 }

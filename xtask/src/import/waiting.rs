@@ -21,7 +21,7 @@
 
 use serde_json::Value;
 
-use super::paging::{at_pointer, resolve};
+use super::paging::{at_pointer, declared_on_operations, resolve};
 use crate::names::METHODS;
 
 /// The extension's name.
@@ -49,25 +49,13 @@ pub struct Waiter {
 /// Every declaration in `doc`, checked, in the order of the paths. Errors name the declaration and the key.
 pub fn waiters(doc: &Value) -> Result<Vec<Waiter>, String> {
     let mut found = Vec::new();
-    for (path, item) in doc["paths"].as_object().into_iter().flatten() {
-        if item.get(EXTENSION).is_some() {
+    for (at, path, method, op, declared) in declared_on_operations(doc, EXTENSION)? {
+        if method != "get" {
             return Err(format!(
-                "paths.\"{path}\".{EXTENSION}: a declaration belongs on an operation ({})",
-                METHODS.join(", ")
+                "{at}: a waiter polls, so it belongs on a `get` (this is `{method}`)"
             ));
         }
-        for (method, op) in item.as_object().into_iter().flatten() {
-            let Some(declared) = op.get(EXTENSION) else {
-                continue;
-            };
-            let at = format!("paths.\"{path}\".{method}.{EXTENSION}");
-            if method != "get" {
-                return Err(format!(
-                    "{at}: a waiter polls, so it belongs on a `get` (this is `{method}`)"
-                ));
-            }
-            found.push(check_one(doc, path, op, declared).map_err(|e| format!("{at}: {e}"))?);
-        }
+        found.push(check_one(doc, path, op, declared).map_err(|e| format!("{at}: {e}"))?);
     }
     Ok(found)
 }
