@@ -21,13 +21,16 @@ use crate::names::METHODS;
 /// The extension's name.
 pub const EXTENSION: &str = "x-polytomic-paging";
 
+/// A declaration found on an operation: (where, path, method, operation, declaration).
+pub(crate) type Declared<'a> = (String, &'a str, &'a str, &'a Value, &'a Value);
+
 /// Every operation in `doc` that carries `extension`: (where, path, method, operation, declaration), `where`
 /// naming the declaration for errors. A declaration on a path, or under a key that is not an operation,
 /// is an error rather than ignored. Shared by the operation-level declarations (paging, waiting).
 pub(crate) fn declared_on_operations<'a>(
     doc: &'a Value,
     extension: &str,
-) -> Result<Vec<(String, &'a str, &'a str, &'a Value, &'a Value)>, String> {
+) -> Result<Vec<Declared<'a>>, String> {
     let mut found = Vec::new();
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
         if item.get(extension).is_some() {
