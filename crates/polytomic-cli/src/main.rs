@@ -179,12 +179,12 @@ fn leaf(cmd: CliCommand) -> Command {
                     .help("With --wait, give up after this long (exit 8) [default: 1800]"),
             );
     }
-    if matches!(paging(id), Some(Paging::Token { .. })) {
+    if paging(id).is_some() {
         sub = sub.arg(
             Arg::new("all")
                 .long("all")
                 .action(ArgAction::SetTrue)
-                .help("Every item of every page, one JSON line each, printed as the pages arrive"),
+                .help("Every item of every page, one JSON line each, printed as the pages arrive (by time: each event once, however many share a timestamp)"),
         );
     }
     sub
@@ -306,14 +306,20 @@ async fn main() -> ExitCode {
     // Only where `leaf()` added them: an operation may have a parameter of the same name (`all`).
     let flag = |name: &str| sub_matches.try_get_one::<bool>(name).ok().flatten() == Some(&true);
     let waits = Waiter::for_start(id).filter(|_| flag("wait"));
-    let pages = paging(id).filter(|p| matches!(p, Paging::Token { .. }) && flag("all"));
+    let pages = paging(id).filter(|_| flag("all"));
     let output = Output {
         sent,
         hold: waits.is_some() || pages.is_some(),
     };
     let cli = Cli::new(client.clone(), output.clone());
-    if let Some(Paging::Token { next, from, items }) = pages {
-        return every_page(&cli, cmd, sub_matches, (next, from, items), &output).await;
+    match pages {
+        Some(Paging::Token { next, from, items }) => {
+            return every_page(&cli, cmd, sub_matches, (next, from, items), &output).await;
+        }
+        Some(by_time @ Paging::Time { .. }) => {
+            return every_item_by_time(&cli, cmd, sub_matches, by_time, &output).await;
+        }
+        None => {}
     }
     if let Err(e) = cli.execute(cmd, sub_matches).await {
         return report(e);
@@ -427,6 +433,76 @@ async fn every_page(
     }
     eprintln!("error: more than {} pages; stopped", polytomic::MAX_PAGES);
     ExitCode::from(EXIT_RESPONSE)
+}
+
+/// `--all` by time (events): the client's walk by time (`polytomic::paging::walk_by_time`, the one behind
+/// `items()`), each page the command run again with the bound it asks for, the items printed as JSON lines.
+async fn every_item_by_time(
+    cli: &Cli<Output>,
+    cmd: CliCommand,
+    first: &ArgMatches,
+    paging: Paging,
+    output: &Output,
+) -> ExitCode {
+    use futures_util::StreamExt as _;
+    let Paging::Time {
+        after,
+        before,
+        size: (size, page),
+        ..
+    } = paging
+    else {
+        return ExitCode::from(EXIT_USAGE);
+    };
+    let leaf = std::cell::RefCell::new(leaf(cmd));
+    // A command that fails keeps its own error, for its exit status.
+    let failed = std::cell::RefCell::new(None::<anyhow::Error>);
+    let bounded = |matches: &ArgMatches, name: &str, value: String| {
+        with_value(&mut leaf.borrow_mut(), matches, &kebab(name), &value)
+            .map_err(|e| Error::InvalidRequest(format!("cannot ask for the next page: {e}")))
+    };
+    let first = match bounded(first, size, page.to_string()) {
+        Ok(first) => first,
+        Err(e) => return report(e.into()),
+    };
+    let at = |time: chrono::DateTime<chrono::Utc>| {
+        time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    };
+    let (failed_ref, bounded_ref) = (&failed, &bounded);
+    let items = polytomic::paging::walk_by_time(
+        first,
+        paging,
+        move |m, time| bounded_ref(&m, after, at(time)),
+        move |m, time| bounded_ref(&m, before, at(time)),
+        move |m: ArgMatches| async move {
+            if let Err(e) = cli.execute(cmd, &m).await {
+                *failed_ref.borrow_mut() = Some(e);
+                return Err(Error::InvalidRequest("the command failed".into()));
+            }
+            serde_json::from_slice::<Value>(&output.take()).map_err(|e| Error::InvalidResponse {
+                path: String::new(),
+                message: e.to_string(),
+                excerpt: String::new(),
+            })
+        },
+    );
+    let mut items = std::pin::pin!(items);
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    while let Some(item) = items.next().await {
+        let item = match item {
+            Ok(item) => item,
+            Err(e) => {
+                let _ = out.flush();
+                return report(failed.borrow_mut().take().unwrap_or_else(|| e.into()));
+            }
+        };
+        // A closed stdout (`| head`): the rest is not wanted.
+        if serde_json::to_writer(&mut out, &item).is_err() || out.write_all(b"\n").is_err() {
+            return ExitCode::SUCCESS;
+        }
+    }
+    let _ = out.flush();
+    ExitCode::SUCCESS
 }
 
 /// `matches` parsed again with `--<name> <value>` instead of what it had for `name`: the arguments given on

@@ -217,3 +217,33 @@ fn completions_are_printed_for_each_shell() {
         );
     }
 }
+
+#[tokio::test]
+async fn events_list_all_prints_every_event_once_though_three_share_each_timestamp() {
+    let server = fake(Fake::new(spec()).items(250)).await;
+    let out = polytomic(&server, &["events", "list", "--all"], "").await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let ids: Vec<String> = text(&out.stdout)
+        .lines()
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["id"]
+                .as_str()
+                .unwrap()
+                .to_string()
+        })
+        .collect();
+    let mut unique = ids.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!((ids.len(), unique.len()), (250, 250));
+    // Newest first, as the fake lists them.
+    assert_eq!(ids[0], "00000000-0000-4000-a000-0000000000f9");
+    assert_eq!(ids[249], "00000000-0000-4000-a000-000000000000");
+    let targets: Vec<String> = server.requests().iter().map(|r| r.target.clone()).collect();
+    assert!(
+        targets.iter().all(|t| t.contains("limit=100")),
+        "{targets:?}"
+    );
+    // 100, 100, 50, then the boundary's events again and nothing older: the end.
+    assert_eq!(targets.len(), 4, "{targets:?}");
+}

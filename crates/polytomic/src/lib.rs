@@ -57,7 +57,7 @@ mod config;
 mod error;
 mod hooks;
 mod json_query;
-mod paging;
+pub mod paging;
 mod raw;
 mod retry;
 mod role_ids;

@@ -234,8 +234,8 @@ struct ByTime<Tm, Id> {
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn time_items<B, T, Tm, Id, F>(
     first: B,
-    after: impl Fn(B, Tm) -> B + Copy,
-    before: impl Fn(B, Tm) -> B + Copy,
+    after: impl Fn(B, Tm) -> Result<B, Error> + Copy,
+    before: impl Fn(B, Tm) -> Result<B, Error> + Copy,
     send: impl Fn(B) -> F + Copy,
     items_at: &'static str,
     time: impl Fn(&T) -> Option<Tm> + Copy,
@@ -312,7 +312,7 @@ where
                 // No page has shown the order, and the earlier side had nothing new: the later side.
                 if let Some(bound) = memory.bound {
                     memory.trying_later = true;
-                    walk.next = Some(after(walk.first.clone(), widen(bound, false)));
+                    walk.next = Some(after(walk.first.clone(), widen(bound, false))?);
                 }
                 return Ok(());
             }
@@ -349,13 +349,66 @@ where
             None => memory.trying_later,
         };
         walk.next = Some(if later {
-            after(walk.first.clone(), widen(edge, false))
+            after(walk.first.clone(), widen(edge, false))?
         } else {
-            before(walk.first.clone(), widen(edge, true))
+            before(walk.first.clone(), widen(edge, true))?
         });
         walk.pending = new.into_iter().map(|(_, _, item)| item).collect();
         Ok(())
     })
+}
+
+/// The walk by time behind `items()` of the operations that page by time, for requests sent another way
+/// (the CLI's `--all` runs its command again for each page): items as JSON, their time (RFC 3339) and id
+/// read at `paging`'s fields. `first` is the first request, with the page size already set to `paging`'s;
+/// `after` / `before` give it a bound; `send` sends one and returns the page. Errors for a
+/// [`Paging::Token`].
+pub fn walk_by_time<B, F>(
+    first: B,
+    paging: Paging,
+    after: impl Fn(B, chrono::DateTime<chrono::Utc>) -> Result<B, Error> + Copy,
+    before: impl Fn(B, chrono::DateTime<chrono::Utc>) -> Result<B, Error> + Copy,
+    send: impl Fn(B) -> F + Copy,
+) -> impl Stream<Item = Result<Value, Error>>
+where
+    B: Clone,
+    F: Future<Output = Result<Value, Error>>,
+{
+    let (time, id, items_at, size) = match paging {
+        Paging::Time {
+            time,
+            id,
+            items,
+            size: (_, size),
+            ..
+        } => (time, id, items, Some(size as usize)),
+        Paging::Token { items, .. } => ("", "", items, None),
+    };
+    let by_time = futures_util::stream::once(async move {
+        if size.is_none() {
+            return Err(stopped("this operation pages by token, not by time".into()));
+        }
+        Ok(time_items(
+            first,
+            after,
+            before,
+            send,
+            items_at,
+            move |item: &Value| {
+                item.get(time)
+                    .and_then(Value::as_str)
+                    .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.to_utc())
+            },
+            move |item: &Value| item.get(id).map(Value::to_string),
+            |time, later| {
+                let step = chrono::TimeDelta::microseconds(1);
+                if later { time + step } else { time - step }
+            },
+            size,
+        ))
+    });
+    by_time.try_flatten()
 }
 
 /// `items()` and `send_all()` for a builder that pages by token: `by_token!(Builder, ItemType,
@@ -421,8 +474,8 @@ macro_rules! by_time {
                 $crate::paging::time_items(
                     // The largest page the API documents: fewer requests, and a known page size.
                     self.$size($max),
-                    |builder, time| builder.$after(time),
-                    |builder, time| builder.$before(time),
+                    |builder, time| Ok(builder.$after(time)),
+                    |builder, time| Ok(builder.$before(time)),
                     |builder| async move { $crate::paging::as_json(builder.send().await?.into_inner()) },
                     $items,
                     |item: &$crate::types::$item| item.$time,

@@ -142,6 +142,9 @@ impl Fake {
             return reply;
         };
         let paging = &operation["x-polytomic-paging"];
+        if paging.get("time").is_some() {
+            return self.page_by_time(request, reply, paging);
+        }
         let (Some(next), Some(from), Some(items_at)) = (
             paging["next"].as_str(),
             paging["from"].as_str(),
@@ -177,6 +180,67 @@ impl Fake {
             String::new()
         };
         set(&mut body, from, Value::String(token));
+        Reply::json(reply.status, body.to_string())
+    }
+}
+
+impl Fake {
+    /// A page of a listing by time (events): the `items` items, newest first, three to a timestamp a minute
+    /// apart (so page boundaries fall inside bursts), within the request's strict bounds, `limit` a page
+    /// (10 by default, at most 100).
+    fn page_by_time(&self, request: &Request, reply: Reply, paging: &Value) -> Reply {
+        let (Some(time), Some(id), Some(after), Some(before), Some(items_at)) = (
+            paging["time"].as_str(),
+            paging["id"].as_str(),
+            paging["after"].as_str(),
+            paging["before"].as_str(),
+            paging["items"].as_str(),
+        ) else {
+            return reply;
+        };
+        let Ok(mut body) = serde_json::from_str::<Value>(&reply.body) else {
+            return reply;
+        };
+        let bound = |name: &str| {
+            let value = query(&request.target, name)?
+                .replace("%3A", ":")
+                .replace("%2B", "+");
+            chrono::DateTime::parse_from_rfc3339(&value)
+                .ok()
+                .map(|t| t.to_utc())
+        };
+        let (after, before) = (bound(after), bound(before));
+        let limit: usize = query(&request.target, paging["size"].as_str().unwrap_or("limit"))
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(10)
+            .min(100);
+        let start = chrono::DateTime::from_timestamp(1_758_196_800, 0).unwrap_or_default();
+        let item = body
+            .pointer(items_at)
+            .and_then(|items| items.get(0))
+            .cloned()
+            .unwrap_or_else(|| Value::Object(Default::default()));
+        let items: Vec<Value> = (0..self.items)
+            .rev()
+            .map(|n| (n, start + chrono::TimeDelta::minutes(n as i64 / 3)))
+            .filter(|(_, t)| after.is_none_or(|a| *t > a) && before.is_none_or(|b| *t < b))
+            .take(limit)
+            .map(|(n, t)| {
+                let mut item = item.clone();
+                set(
+                    &mut item,
+                    &format!("/{id}"),
+                    Value::String(format!("00000000-0000-4000-a000-{n:012x}")),
+                );
+                set(
+                    &mut item,
+                    &format!("/{time}"),
+                    Value::String(t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+                );
+                item
+            })
+            .collect();
+        set(&mut body, items_at, Value::Array(items));
         Reply::json(reply.status, body.to_string())
     }
 }
