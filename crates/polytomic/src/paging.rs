@@ -1,6 +1,6 @@
 //! Walking every page with `send_all()`, on the builders of the operations that page. Which operations
 //! page, and how, is declared once in the spec (`x-polytomic-paging`, written in `openapi/overlay.yaml`);
-//! `cargo xtask generate` writes one [`by_token!`] or [`by_time!`] per declaration into
+//! `cargo xtask generate` writes one `by_token!` or `by_time!` per declaration into
 //! [`operations`](crate::operations), which lists them. Two ways to walk:
 //! - a token or cursor: the value at a JSON pointer of the response goes back in a query parameter
 //!   (`page_token` with `pagination.next_page_token`; the console logs' `after` with `next_cursor`);
