@@ -286,6 +286,11 @@ where
         };
         let pages = walk.pages;
         let memory = &mut walk.memory;
+        // The side of the bound this page was asked for (before the page can change what is known).
+        let asked_later = match memory.order {
+            Some(order) => order == Order::OldestFirst,
+            None => memory.trying_later,
+        };
         match (memory.order, shown) {
             (Some(known), Some(shown)) if known != shown => {
                 return Err(stopped(format!(
@@ -297,9 +302,15 @@ where
         }
         let length = stamped.len();
         let (bound, at_bound) = (memory.bound, &memory.at_bound);
+        // New: on the side asked for, or at the bound itself and not given yet. What lies past the bound
+        // was given already (a server that ignored the bound would repeat it).
         let new: Vec<(Tm, Id, T)> = stamped
             .into_iter()
-            .filter(|(t, i, _)| Some(*t) != bound || !at_bound.contains(i))
+            .filter(|(t, i, _)| match bound {
+                None => true,
+                Some(b) if *t == b => !at_bound.contains(i),
+                Some(b) => (*t > b) == asked_later,
+            })
             .collect();
         if length == 0 {
             return Ok(()); // An empty page: nothing further.

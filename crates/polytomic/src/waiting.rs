@@ -494,6 +494,22 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn dropping_the_wait_stops_it_and_nothing_polls_in_the_background() {
+        let (poll, polls) = scripted(&["running"]);
+        let wait = Wait::new(&RUN, poll).policy(policy(3600)).send();
+        // Given up on after 5 s: polls at 0, 1 and 3 s.
+        assert!(
+            tokio::time::timeout(Duration::from_secs(5), wait)
+                .await
+                .is_err()
+        );
+        assert_eq!(*polls.lock().unwrap(), 3);
+        tokio::time::advance(Duration::from_secs(600)).await;
+        tokio::task::yield_now().await;
+        assert_eq!(*polls.lock().unwrap(), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn an_error_of_a_poll_ends_the_wait_with_it() {
         let mut polls = 0;
         let poll = move || {

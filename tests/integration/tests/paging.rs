@@ -256,6 +256,21 @@ async fn more_events_at_one_time_than_a_page_holds_is_an_error_not_a_loss() {
 }
 
 #[tokio::test]
+async fn a_server_that_repeats_its_page_ends_the_walk_without_repeating_an_event() {
+    // Whatever the bounds, the same five events: the second page brings nothing new, and is short.
+    let server = Server::start(|_: &polytomic_test_support::Request| {
+        let data: Vec<_> = (0..5)
+            .map(|m| json!({"id": uuid::Uuid::from_u128(m + 1), "created_at": format!("2025-09-18T12:0{}:00Z", 5 - m)}))
+            .collect();
+        Reply::json(200, json!({"data": data}).to_string())
+    })
+    .await;
+    let walked = client(&server).list_events().send_all().await.unwrap();
+    assert_eq!(ids(&walked), [1, 2, 3, 4, 5]);
+    assert_eq!(server.requests().len(), 2);
+}
+
+#[tokio::test]
 async fn a_page_out_of_time_order_is_an_error() {
     let server = Server::start(|_: &polytomic_test_support::Request| {
         let data = json!([
