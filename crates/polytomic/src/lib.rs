@@ -7,8 +7,9 @@
 //! edited by hand). Around it, this crate adds by hand: building a client with credentials
 //! ([`ClientBuilder`]; a user-side key and a partner key at once, each operation getting the kind it
 //! takes), the `X-Polytomic-Version` header, retries that keep `Retry-After`, per-call [`RequestOptions`],
-//! tracing (progenitor's `ClientHooks`), one [`Error`] type, `send_all()` on the operations that page,
-//! [`JsonQuery`], [`Secret`] and [`RoleIds`].
+//! tracing (progenitor's `ClientHooks`), one [`Error`] type, `items()` and `send_all()` on the operations
+//! that page ([`paging`]), `wait()` on the operations that read the state of work started elsewhere
+//! ([`waiting`]), [`Client::send_raw`], [`JsonQuery`], [`Secret`] and [`RoleIds`].
 //!
 //! ```no_run
 //! use polytomic::types::CurrentOrgUpdateUserRequestSchema;
