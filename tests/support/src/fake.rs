@@ -123,8 +123,11 @@ impl Fake {
         let script = self
             .script
             .clone()
+            .filter(|s| !s.is_empty())
             .unwrap_or_else(|| default_script(waiter));
-        let state = &script[step.min(script.len() - 1)];
+        let Some(state) = script.get(step.min(script.len().saturating_sub(1))) else {
+            return reply;
+        };
         if let Ok(status) = state.parse::<u16>() {
             return Reply::json(
                 status,
