@@ -42,6 +42,10 @@ pub fn import(upstream: Value, overlay: &Value) -> Result<Value, String> {
     secrets::mark(&mut doc);
     paging::check(&doc).map_err(|e| format!("overlay: {e}"))?;
     waiting::waiters(&doc).map_err(|e| format!("overlay: {e}"))?;
+    // Not an error: a routine upstream change (a new status value) must still import.
+    for warning in waiting::unplaced(&doc) {
+        eprintln!("warning: overlay: {warning}");
+    }
     exclusive::check(&doc).map_err(|e| format!("overlay: {e}"))?;
     operations::check_unique(&doc)?;
     Ok(doc)

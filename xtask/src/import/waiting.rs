@@ -16,8 +16,9 @@
 //!       { id: id, exec_id: /data/id }  # or (a JSON pointer) its response
 //! ```
 //!
-//! When the status is an enum, every value is in exactly one list: an upstream value the overlay has not
-//! placed stops the import, so a new state is decided on here rather than discovered while waiting.
+//! When the status is an enum, a value the overlay has not placed (one upstream added) does not stop the
+//! import, which must keep taking routine upstream changes: it is waited through as not final, like a state
+//! the document does not list, and the import warns ([`unplaced`]) until it is placed here.
 
 use serde_json::Value;
 
@@ -129,12 +130,6 @@ fn check_one(doc: &Value, path: &str, op: &Value, declared: &Value) -> Result<Wa
                 values.join(", ")
             ));
         }
-        if let Some(unplaced) = values.iter().find(|v| !seen.contains(v)) {
-            return Err(format!(
-                "the status value `{unplaced}` is in none of {}: say whether it is final",
-                OUTCOMES.join(", ")
-            ));
-        }
     }
     let path_parameters = path_parameters(path);
     let mut started_by = Vec::new();
@@ -170,6 +165,43 @@ fn check_one(doc: &Value, path: &str, op: &Value, declared: &Value) -> Result<Wa
         states,
         started_by,
     })
+}
+
+/// Warnings for the import: each value of an enum status that no list of its waiter places (waited through
+/// as not final), naming the declaration.
+pub fn unplaced(doc: &Value) -> Vec<String> {
+    let Ok(found) = declared_on_operations(doc, EXTENSION) else {
+        return Vec::new();
+    };
+    let mut warnings = Vec::new();
+    for (at, _, _, op, declared) in found {
+        let body = &op["responses"]["200"]["content"]["application/json"]["schema"];
+        let Some(status) = declared["status"].as_str() else {
+            continue;
+        };
+        let Ok(schema) = at_pointer(doc, body, status) else {
+            continue;
+        };
+        let placed: Vec<&str> = OUTCOMES
+            .iter()
+            .flat_map(|key| declared[*key].as_array().into_iter().flatten())
+            .filter_map(Value::as_str)
+            .collect();
+        for value in resolve(doc, schema)["enum"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            if let Some(value) = value.as_str().filter(|v| !placed.contains(v)) {
+                warnings.push(format!(
+                    "{at}: the status value `{value}` is in none of {}: it is waited through as not final; \
+                     place it in openapi/overlay.yaml",
+                    OUTCOMES.join(", ")
+                ));
+            }
+        }
+    }
+    warnings
 }
 
 /// `{name}` segments of a path template, in order.
@@ -315,10 +347,6 @@ mod tests {
                 with("canceled", json!(["cancelled"])),
                 "`cancelled` is not a value of the status (its values: running, done, failed, canceled)",
             ),
-            (
-                with("canceled", json!(null)),
-                "the status value `canceled` is in none of pending, succeeded, failed, canceled",
-            ),
             (with("every", json!("1s")), "unknown key `every`"),
             (
                 with("started-by", json!({"begin_run": {"run": "/data/id"}})),
@@ -350,6 +378,23 @@ mod tests {
                 "{error}\nwanted: {problem}"
             );
         }
+    }
+
+    #[test]
+    fn an_unplaced_enum_value_is_a_warning_not_an_error() {
+        let mut waiter = good();
+        waiter["canceled"] = json!(null);
+        let doc = doc(waiter);
+        assert!(waiters(&doc).is_ok());
+        assert_eq!(
+            unplaced(&doc),
+            [
+                "paths.\"/runs/{run}\".get.x-polytomic-waiter: the status value `canceled` is in none of \
+              pending, succeeded, failed, canceled: it is waited through as not final; place it in \
+              openapi/overlay.yaml"
+            ]
+        );
+        assert!(unplaced(&super::tests::doc(good())).is_empty());
     }
 
     #[test]
