@@ -21,7 +21,6 @@ mod generated;
 #[rustfmt::skip]
 mod declared;
 
-use std::collections::HashSet;
 use std::io::{IsTerminal as _, Read as _, Write as _};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
@@ -208,13 +207,9 @@ fn key(matches: &ArgMatches, name: &str) -> Result<Option<String>, Error> {
             .filter(|v| !v.is_empty())
             .cloned());
     };
-    let mut text = String::new();
-    let read = if file == "-" {
-        std::io::stdin().read_to_string(&mut text).map(|_| ())
-    } else {
-        std::fs::File::open(file).and_then(|mut f| f.read_to_string(&mut text).map(|_| ()))
-    };
-    read.map_err(|e| Error::InvalidConfig(format!("cannot read --{name}-file {file}: {e}")))?;
+    let text = read_file_or_stdin(file)
+        .map_err(|e| Error::InvalidConfig(format!("cannot read --{name}-file {file}: {e}")))?;
+    let text = String::from_utf8_lossy(&text);
     let key = text.trim();
     if key.is_empty() || key.contains(char::is_whitespace) {
         return Err(Error::InvalidConfig(format!(
@@ -222,6 +217,17 @@ fn key(matches: &ArgMatches, name: &str) -> Result<Option<String>, Error> {
         )));
     }
     Ok(Some(key.to_string()))
+}
+
+/// The bytes of `file`, or of stdin for `-`.
+fn read_file_or_stdin(file: &str) -> std::io::Result<Vec<u8>> {
+    if file == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().read_to_end(&mut bytes)?;
+        Ok(bytes)
+    } else {
+        std::fs::read(file)
+    }
 }
 
 fn client(matches: &ArgMatches, sent: &Sent) -> Result<Client, Error> {
@@ -312,14 +318,8 @@ async fn main() -> ExitCode {
         hold: waits.is_some() || pages.is_some(),
     };
     let cli = Cli::new(client.clone(), output.clone());
-    match pages {
-        Some(Paging::Token { next, from, items }) => {
-            return every_page(&cli, cmd, sub_matches, (next, from, items), &output).await;
-        }
-        Some(by_time @ Paging::Time { .. }) => {
-            return every_item_by_time(&cli, cmd, sub_matches, by_time, &output).await;
-        }
-        None => {}
+    if let Some(paging) = pages {
+        return every_item(&cli, cmd, sub_matches, paging, &output).await;
     }
     if let Err(e) = cli.execute(cmd, sub_matches).await {
         return report(e);
@@ -348,16 +348,13 @@ async fn api(client: &Client, matches: &ArgMatches) -> ExitCode {
     let body = match matches.get_one::<String>("json-body") {
         None => None,
         Some(file) => {
-            let mut bytes = Vec::new();
-            let read = if file == "-" {
-                std::io::stdin().read_to_end(&mut bytes).map(|_| ())
-            } else {
-                std::fs::File::open(file).and_then(|mut f| f.read_to_end(&mut bytes).map(|_| ()))
+            let bytes = match read_file_or_stdin(file) {
+                Ok(bytes) => bytes,
+                Err(e) => {
+                    eprintln!("error: cannot read --json-body {file}: {e}");
+                    return ExitCode::from(EXIT_USAGE);
+                }
             };
-            if let Err(e) = read {
-                eprintln!("error: cannot read --json-body {file}: {e}");
-                return ExitCode::from(EXIT_USAGE);
-            }
             if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&bytes) {
                 eprintln!("error: --json-body {file} is not JSON: {e}");
                 return ExitCode::from(EXIT_USAGE);
@@ -374,70 +371,10 @@ async fn api(client: &Client, matches: &ArgMatches) -> ExitCode {
     }
 }
 
-/// `--all`: the command again for each page, with the token of the page before, printing each page's items
-/// as JSON lines as it arrives (one page in memory at a time).
-async fn every_page(
-    cli: &Cli<Output>,
-    cmd: CliCommand,
-    first: &ArgMatches,
-    (next, from, items): (&str, &str, &str),
-    output: &Output,
-) -> ExitCode {
-    let mut leaf = leaf(cmd);
-    let mut matches = first.clone();
-    let mut seen = HashSet::new();
-    for page in 1..=polytomic::MAX_PAGES {
-        if let Err(e) = cli.execute(cmd, &matches).await {
-            return report(e);
-        }
-        let body = output.take();
-        let Ok(body) = serde_json::from_slice::<Value>(&body) else {
-            eprintln!("error: page {page} is not JSON");
-            return ExitCode::from(EXIT_RESPONSE);
-        };
-        let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-        for item in body
-            .pointer(items)
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            // A closed stdout (`| head`): the rest is not wanted.
-            if serde_json::to_writer(&mut out, item).is_err() || out.write_all(b"\n").is_err() {
-                return ExitCode::SUCCESS;
-            }
-        }
-        if out.flush().is_err() {
-            return ExitCode::SUCCESS;
-        }
-        let token = body
-            .pointer(from)
-            .and_then(Value::as_str)
-            .unwrap_or_default();
-        if token.is_empty() {
-            return ExitCode::SUCCESS;
-        }
-        if !seen.insert(token.to_string()) {
-            eprintln!(
-                "error: page {page} repeats the token of an earlier page: the walk would loop; stopped"
-            );
-            return ExitCode::from(EXIT_RESPONSE);
-        }
-        matches = match with_value(&mut leaf, first, &kebab(next), token) {
-            Ok(matches) => matches,
-            Err(e) => {
-                eprintln!("error: cannot ask for the next page: {e}");
-                return ExitCode::from(EXIT_USAGE);
-            }
-        };
-    }
-    eprintln!("error: more than {} pages; stopped", polytomic::MAX_PAGES);
-    ExitCode::from(EXIT_RESPONSE)
-}
-
-/// `--all` by time (events): the client's walk by time (`polytomic::paging::walk_by_time`, the one behind
-/// `items()`), each page the command run again with the bound it asks for, the items printed as JSON lines.
-async fn every_item_by_time(
+/// `--all`: the client's walk (`polytomic::paging::walk_json`, the one behind `items()`: a repeated token
+/// is an error, events by time come out once each), each page the command run again with the parameter the
+/// walk sets; the items printed as JSON lines as each page arrives.
+async fn every_item(
     cli: &Cli<Output>,
     cmd: CliCommand,
     first: &ArgMatches,
@@ -445,37 +382,19 @@ async fn every_item_by_time(
     output: &Output,
 ) -> ExitCode {
     use futures_util::StreamExt as _;
-    let Paging::Time {
-        after,
-        before,
-        size: (size, page),
-        ..
-    } = paging
-    else {
-        return ExitCode::from(EXIT_USAGE);
-    };
     let leaf = std::cell::RefCell::new(leaf(cmd));
     // A command that fails keeps its own error, for its exit status.
     let failed = std::cell::RefCell::new(None::<anyhow::Error>);
-    let bounded = |matches: &ArgMatches, name: &str, value: String| {
-        with_value(&mut leaf.borrow_mut(), matches, &kebab(name), &value)
-            .map_err(|e| Error::InvalidRequest(format!("cannot ask for the next page: {e}")))
-    };
-    let first = match bounded(first, size, page.to_string()) {
-        Ok(first) => first,
-        Err(e) => return report(e.into()),
-    };
-    let at = |time: chrono::DateTime<chrono::Utc>| {
-        time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-    };
-    let (failed_ref, bounded_ref) = (&failed, &bounded);
-    let items = polytomic::paging::walk_by_time(
-        first,
+    let (leaf, failed_ref) = (&leaf, &failed);
+    let items = polytomic::paging::walk_json(
+        first.clone(),
         paging,
-        move |m, time| bounded_ref(&m, after, at(time)),
-        move |m, time| bounded_ref(&m, before, at(time)),
-        move |m: ArgMatches| async move {
-            if let Err(e) = cli.execute(cmd, &m).await {
+        move |matches: ArgMatches, name, value| {
+            with_value(&mut leaf.borrow_mut(), &matches, &kebab(name), &value)
+                .map_err(|e| Error::InvalidRequest(format!("cannot ask for the next page: {e}")))
+        },
+        move |matches: ArgMatches| async move {
+            if let Err(e) = cli.execute(cmd, &matches).await {
                 *failed_ref.borrow_mut() = Some(e);
                 return Err(Error::InvalidRequest("the command failed".into()));
             }

@@ -168,7 +168,7 @@ where
 /// longer than [`MAX_PAGES`]. The first error ends the stream.
 pub(crate) fn token_items<B, T, F>(
     first: B,
-    with_token: impl Fn(B, String) -> B + Copy,
+    with_token: impl Fn(B, String) -> Result<B, Error> + Copy,
     send: impl Fn(B) -> F + Copy,
     items_at: &'static str,
     from: &'static str,
@@ -195,7 +195,7 @@ where
             )));
             return Ok(());
         }
-        walk.next = Some(with_token(walk.first.clone(), token.to_string()));
+        walk.next = Some(with_token(walk.first.clone(), token.to_string())?);
         Ok(())
     })
 }
@@ -369,40 +369,42 @@ where
     })
 }
 
-/// The walk by time behind `items()` of the operations that page by time, for requests sent another way
-/// (the CLI's `--all` runs its command again for each page): items as JSON, their time (RFC 3339) and id
-/// read at `paging`'s fields. `first` is the first request, with the page size already set to `paging`'s;
-/// `after` / `before` give it a bound; `send` sends one and returns the page. Errors for a
-/// [`Paging::Token`].
-pub fn walk_by_time<B, F>(
+/// The walks behind `items()`, over JSON pages, for requests sent another way (the CLI's `--all` runs its
+/// command again for each page): `set(request, parameter, value)` gives `first` a query parameter (the next
+/// token; by time a bound, and the page size first), `send` sends a request and returns its page. The
+/// items are the page's JSON values; by time, their time (RFC 3339) and id are read at `paging`'s fields.
+pub fn walk_json<'a, B, F>(
     first: B,
     paging: Paging,
-    after: impl Fn(B, chrono::DateTime<chrono::Utc>) -> Result<B, Error> + Copy,
-    before: impl Fn(B, chrono::DateTime<chrono::Utc>) -> Result<B, Error> + Copy,
-    send: impl Fn(B) -> F + Copy,
-) -> impl Stream<Item = Result<Value, Error>>
+    set: impl Fn(B, &'static str, String) -> Result<B, Error> + Copy + 'a,
+    send: impl Fn(B) -> F + Copy + 'a,
+) -> std::pin::Pin<Box<dyn Stream<Item = Result<Value, Error>> + 'a>>
 where
-    B: Clone,
-    F: Future<Output = Result<Value, Error>>,
+    B: Clone + 'a,
+    F: Future<Output = Result<Value, Error>> + 'a,
 {
-    let (time, id, items_at, size) = match paging {
+    let (time, id, after, before, items_at, (size, page)) = match paging {
+        Paging::Token { next, from, items } => {
+            let with_token = move |request, token| set(request, next, token);
+            return Box::pin(token_items(first, with_token, send, items, from));
+        }
         Paging::Time {
             time,
             id,
-            items,
-            size: (_, size),
-            ..
-        } => (time, id, items, Some(size as usize)),
-        Paging::Token { items, .. } => ("", "", items, None),
-    };
-    let by_time = futures_util::stream::once(async move {
-        if size.is_none() {
-            return Err(stopped("this operation pages by token, not by time".into()));
-        }
-        Ok(time_items(
-            first,
             after,
             before,
+            items,
+            size,
+        } => (time, id, after, before, items, size),
+    };
+    let at = |time: chrono::DateTime<chrono::Utc>| {
+        time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+    };
+    let by_time = futures_util::stream::once(async move {
+        Ok::<_, Error>(time_items(
+            set(first, size, page.to_string())?,
+            move |request, time| set(request, after, at(time)),
+            move |request, time| set(request, before, at(time)),
             send,
             items_at,
             move |item: &Value| {
@@ -416,10 +418,10 @@ where
                 let step = chrono::TimeDelta::microseconds(1);
                 if later { time + step } else { time - step }
             },
-            size,
+            Some(page as usize),
         ))
     });
-    by_time.try_flatten()
+    Box::pin(by_time.try_flatten())
 }
 
 /// `items()` and `send_all()` for a builder that pages by token: `by_token!(Builder, ItemType,
@@ -443,7 +445,7 @@ macro_rules! by_token {
             ) -> impl $crate::paging::Stream<Item = Result<$crate::types::$item, $crate::Error>> + 'a {
                 $crate::paging::token_items(
                     self,
-                    |builder, token| builder.$next(token),
+                    |builder, token| Ok(builder.$next(token)),
                     |builder| async move { $crate::paging::as_json(builder.send().await?.into_inner()) },
                     $items,
                     $from,
