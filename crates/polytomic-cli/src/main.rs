@@ -143,7 +143,9 @@ fn leaf(cmd: CliCommand) -> Command {
     let id = cmd.operation_id();
     let mut sub = Cli::<Output>::get_command(cmd).name(kebab(verb(id)));
     // The list of commands shows the summary; `<command> --help` the whole description.
-    if let Some(about) = sub.get_about().map(|a| a.to_string()) {
+    // `ansi()`: the text as progenitor gave it (it has no styles); `to_string()` would strip escape codes
+    // character by character, a third of a call's instructions in a debug build.
+    if let Some(about) = sub.get_about().map(|a| a.ansi().to_string()) {
         let summary = about.lines().next().unwrap_or_default().to_string();
         sub = sub.about(summary).long_about(about);
     }

@@ -362,9 +362,13 @@ async fn every_operation_fails_in_its_class_with_a_short_message() {
     for (_, _, op) in operations(&spec) {
         let id = op["operationId"].as_str().unwrap();
         let args = command_line(&spec, &op, &body_dir);
-        for (fault, reply, class, says) in &faults {
+        // The three faults of an operation at once, each on its own server: three CLI processes in flight.
+        let outputs = futures_util::future::join_all(faults.iter().map(|(_, reply, ..)| async {
             let server = Server::replying(reply.clone()).await;
-            let output = run(&args, &server, 0).await;
+            run(&args, &server, 0).await
+        }))
+        .await;
+        for ((fault, _, class, says), output) in faults.iter().zip(outputs) {
             let stderr = String::from_utf8_lossy(&output.stderr);
             assert_eq!(
                 output.status.code(),

@@ -45,9 +45,12 @@ pub(crate) fn backend(builder: reqwest::ClientBuilder) -> Result<reqwest::Client
     not(any(feature = "rustls", feature = "native-tls"))
 ))]
 mod ring {
-    use std::sync::Arc;
+    use std::sync::{Arc, OnceLock};
 
+    use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
     use rustls::crypto::CryptoProvider;
+    use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+    use rustls::{DigitallySignedStruct, SignatureScheme};
     use rustls_platform_verifier::Verifier;
 
     /// `builder` with rustls over ring.
@@ -55,22 +58,97 @@ mod ring {
         builder: reqwest::ClientBuilder,
     ) -> Result<reqwest::ClientBuilder, String> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let verifier = Verifier::new(provider.clone()).map_err(refused)?;
-        Ok(builder.tls_backend_preconfigured(config(provider, verifier)?))
+        let verifier = OnFirstHandshake::new(provider.clone(), vec![]);
+        Ok(builder.tls_backend_preconfigured(config(provider, Arc::new(verifier))?))
     }
 
     fn config(
         provider: Arc<CryptoProvider>,
-        verifier: Verifier,
+        verifier: Arc<OnFirstHandshake>,
     ) -> Result<rustls::ClientConfig, String> {
         let mut config = rustls::ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(refused)?
-            .dangerous() // only in name: this is the verifier `with_platform_verifier` installs
-            .with_custom_certificate_verifier(Arc::new(verifier))
+            .dangerous() // only in name: the platform's verifier, as `with_platform_verifier` installs it
+            .with_custom_certificate_verifier(verifier)
             .with_no_client_auth();
         config.alpn_protocols = vec![b"http/1.1".to_vec()];
         Ok(config)
+    }
+
+    /// The platform's verifier, started at the first handshake rather than when the client is built
+    /// (where reqwest starts its own): starting it reads and parses the system's whole certificate store,
+    /// two thirds of the instructions of a CLI call in a debug build, which a client that never speaks
+    /// HTTPS (an `http://` base URL: tests, the mock server) or is never used should not pay. A store
+    /// that cannot be read fails that handshake with the verifier's own error.
+    #[derive(Debug)]
+    struct OnFirstHandshake {
+        provider: Arc<CryptoProvider>,
+        extra_roots: Vec<CertificateDer<'static>>,
+        started: OnceLock<Result<Verifier, rustls::Error>>,
+    }
+
+    impl OnFirstHandshake {
+        fn new(provider: Arc<CryptoProvider>, extra_roots: Vec<CertificateDer<'static>>) -> Self {
+            let started = OnceLock::new();
+            OnFirstHandshake {
+                provider,
+                extra_roots,
+                started,
+            }
+        }
+
+        fn verifier(&self) -> Result<&Verifier, rustls::Error> {
+            let started = self.started.get_or_init(|| {
+                Verifier::new_with_extra_roots(self.extra_roots.clone(), self.provider.clone())
+            });
+            started.as_ref().map_err(Clone::clone)
+        }
+    }
+
+    impl ServerCertVerifier for OnFirstHandshake {
+        fn verify_server_cert(
+            &self,
+            end_entity: &CertificateDer<'_>,
+            intermediates: &[CertificateDer<'_>],
+            server_name: &ServerName<'_>,
+            ocsp_response: &[u8],
+            now: UnixTime,
+        ) -> Result<ServerCertVerified, rustls::Error> {
+            self.verifier()?.verify_server_cert(
+                end_entity,
+                intermediates,
+                server_name,
+                ocsp_response,
+                now,
+            )
+        }
+
+        fn verify_tls12_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            self.verifier()?.verify_tls12_signature(message, cert, dss)
+        }
+
+        fn verify_tls13_signature(
+            &self,
+            message: &[u8],
+            cert: &CertificateDer<'_>,
+            dss: &DigitallySignedStruct,
+        ) -> Result<HandshakeSignatureValid, rustls::Error> {
+            self.verifier()?.verify_tls13_signature(message, cert, dss)
+        }
+
+        /// What the started verifier would say: the provider's schemes (webpki's verifier answers with
+        /// them), known without reading the store.
+        fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+            self.provider
+                .signature_verification_algorithms
+                .supported_schemes()
+        }
     }
 
     fn refused(e: rustls::Error) -> String {
@@ -118,19 +196,22 @@ m9KRQpPT9xwgO+MlH8gtNLDjnCQOKjNN1VCQZTiVlEVjv7PUZ+dKDeQR
 -----END PRIVATE KEY-----";
 
         /// A call over real TLS on loopback, through the configuration `backend` makes (with the test CA
-        /// added to the platform's roots): the handshake, the certificate check and ALPN all work.
+        /// added to the platform's roots): the handshake, the certificate check and ALPN all work. The
+        /// platform's store is read at that first handshake, not when the client is built.
         #[tokio::test]
         async fn a_call_over_tls_goes_through_with_ring() {
             let provider = Arc::new(rustls::crypto::ring::default_provider());
             let ca = CertificateDer::from_pem_slice(CA.as_bytes()).unwrap();
-            let verifier =
-                rustls_platform_verifier::Verifier::new_with_extra_roots([ca], provider.clone())
-                    .unwrap();
-            let config = super::config(provider.clone(), verifier).unwrap();
+            let verifier = Arc::new(super::OnFirstHandshake::new(provider.clone(), vec![ca]));
+            let config = super::config(provider.clone(), verifier.clone()).unwrap();
             let http = reqwest::Client::builder()
                 .tls_backend_preconfigured(config)
                 .build()
                 .unwrap();
+            assert!(
+                verifier.started.get().is_none(),
+                "started before any handshake"
+            );
             let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
             let port = listener.local_addr().unwrap().port();
             let server = std::thread::spawn(move || serve_once(listener, provider));
@@ -142,6 +223,7 @@ m9KRQpPT9xwgO+MlH8gtNLDjnCQOKjNN1VCQZTiVlEVjv7PUZ+dKDeQR
             let connections = client.list_connections().send().await.unwrap();
             assert_eq!(connections.into_inner().data, Some(vec![]));
             assert_eq!(server.join().unwrap(), "GET /api/connections HTTP/1.1");
+            assert!(matches!(verifier.started.get(), Some(Ok(_))));
         }
 
         /// Answers one request with an empty list of connections; the request line.
