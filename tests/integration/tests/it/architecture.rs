@@ -182,7 +182,7 @@ fn layer_of(module: &str) -> Option<usize> {
 fn violations(module: &str, used: &BTreeSet<String>) -> Vec<String> {
     let Some(own) = layer_of(module) else {
         return vec![format!(
-            "{module}.rs is in no layer of LAYERS (tests/integration/tests/architecture.rs)"
+            "{module}.rs is in no layer of LAYERS (tests/integration/tests/it/architecture.rs)"
         )];
     };
     used.iter()
