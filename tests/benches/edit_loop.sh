@@ -44,6 +44,19 @@ echo "edit -> import -> generate -> cargo test --workspace, $runs edits:"
 echo "  snapshot diff shown after: median $(median "${shown[@]}") s (all: ${shown[*]})"
 echo "  cargo test exited after:   median $(median "${finished[@]}") s (all: ${finished[*]})"
 
+# What issue 20 compares the loop with, in the same run: the client crate alone rebuilt as a dependent
+# builds it (its default features, CARGO_INCREMENTAL=0, as tests/benches/crate_rebuild.sh does).
+alone=()
+for i in $(seq "$runs"); do
+  touch crates/polytomic/src/lib.rs
+  start=$(now)
+  CARGO_INCREMENTAL=0 cargo build -q -p polytomic
+  alone+=("$(echo "$(now) - $start" | bc)")
+done
+m_shown=$(median "${shown[@]}") m_alone=$(median "${alone[@]}")
+echo "  the polytomic crate alone rebuilt: median $m_alone s (all: ${alone[*]})"
+echo "  loop / crate alone: $(echo "scale=2; $m_shown / $m_alone" | bc)x"
+
 git checkout -q -- .
 cargo xtask generate >/dev/null 2>&1
 cargo test --workspace --no-run -q >/dev/null 2>&1
