@@ -12,9 +12,15 @@ pub mod write;
 
 use std::path::{Path, PathBuf};
 
-/// The workspace root (the parent of this crate), so `cargo xtask` works from any directory.
+/// The workspace root (the parent of this crate), so `cargo xtask` works from any directory. Read at run
+/// time first (`cargo run` sets it for the checkout it runs in): the path compiled in names the checkout
+/// that built the binary, which may be another clone sharing this target folder (tests/benches/
+/// edit_loop.sh builds one), since deleted.
 pub fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let compiled_in = Path::new(env!("CARGO_MANIFEST_DIR"));
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| compiled_in.to_path_buf())
         .parent()
         .map(Path::to_path_buf)
         .unwrap_or_default()
