@@ -218,6 +218,26 @@ struct ByTime<Tm, Id> {
     trying_later: bool,
 }
 
+impl<Tm, Id> ByTime<Tm, Id> {
+    /// Whether pages are asked for on the later side of the bound.
+    fn later(&self) -> bool {
+        match self.order {
+            Some(order) => order == Order::OldestFirst,
+            None => self.trying_later,
+        }
+    }
+}
+
+/// One microsecond past `time`, later or earlier: the API's time bounds are strict, so a walk by time
+/// reaches back over its boundary by the smallest step the API's timestamps resolve.
+pub(crate) fn reach_past(
+    time: chrono::DateTime<chrono::Utc>,
+    later: bool,
+) -> chrono::DateTime<chrono::Utc> {
+    let step = chrono::TimeDelta::microseconds(1);
+    if later { time + step } else { time - step }
+}
+
 /// Every item, lazily, by time, losing and repeating nothing where items share a timestamp. The API's
 /// bounds are strict, so each next request reaches one microsecond past the page's last time
 /// (`widen(time, later)`), back over the boundary, and the items already given at exactly that time are
@@ -287,10 +307,7 @@ where
         let pages = walk.pages;
         let memory = &mut walk.memory;
         // The side of the bound this page was asked for (before the page can change what is known).
-        let asked_later = match memory.order {
-            Some(order) => order == Order::OldestFirst,
-            None => memory.trying_later,
-        };
+        let asked_later = memory.later();
         match (memory.order, shown) {
             (Some(known), Some(shown)) if known != shown => {
                 return Err(stopped(format!(
@@ -355,11 +372,7 @@ where
                 .filter(|(t, _, _)| *t == edge)
                 .map(|(_, i, _)| i.clone()),
         );
-        let later = match memory.order {
-            Some(order) => order == Order::OldestFirst,
-            None => memory.trying_later,
-        };
-        walk.next = Some(if later {
+        walk.next = Some(if memory.later() {
             after(walk.first.clone(), widen(edge, false))?
         } else {
             before(walk.first.clone(), widen(edge, true))?
@@ -414,10 +427,7 @@ where
                     .map(|t| t.to_utc())
             },
             move |item: &Value| item.get(id).map(Value::to_string),
-            |time, later| {
-                let step = chrono::TimeDelta::microseconds(1);
-                if later { time + step } else { time - step }
-            },
+            reach_past,
             Some(page as usize),
         ))
     });
@@ -493,10 +503,7 @@ macro_rules! by_time {
                     $items,
                     |item: &$crate::types::$item| item.$time,
                     |item: &$crate::types::$item| item.$id,
-                    |time, later| {
-                        let step = ::chrono::TimeDelta::microseconds(1);
-                        if later { time + step } else { time - step }
-                    },
+                    $crate::paging::reach_past,
                     Some($max),
                 )
             }
