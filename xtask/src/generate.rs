@@ -19,6 +19,7 @@ mod paths;
 mod query;
 mod schemas;
 pub(crate) mod tree;
+mod uuid_paths;
 
 /// Where each generated file goes, relative to the workspace root.
 pub const CLIENT: &str = "crates/polytomic/src/generated.rs";
@@ -151,6 +152,7 @@ fn prepare(spec: &OpenAPI) -> Result<Prepared, String> {
         exclusions: paths::exclusions(&prepared),
         deprecated: deprecated::deprecated_fields(&prepared),
         operations: prepared.operations().count(),
+        uuid_paths: uuid_paths::count_in_spec(&prepared),
         opened_objects,
         string_enums,
     };
@@ -299,6 +301,8 @@ struct Rewrites {
     /// (type, property) of every deprecated property.
     deprecated: Vec<(String, String)>,
     operations: usize,
+    /// Path parameters typed `format: uuid`, over all operations: what `uuid_paths` must find.
+    uuid_paths: usize,
     /// Object schemas given `additionalProperties: {}`, and string enums: what `lossless` must find.
     opened_objects: usize,
     string_enums: usize,
@@ -312,6 +316,7 @@ fn syntax_passes(path: &str, file: &mut syn::File, rewrites: &Rewrites) -> Resul
             lossless::open_types(file, rewrites.opened_objects, rewrites.string_enums)?;
             deprecated::mark(file, &rewrites.deprecated)?;
             api_version::drop_header(file, rewrites.operations)?;
+            uuid_paths::format_directly(file, rewrites.uuid_paths)?;
             optional_schemars::make_optional(file)?;
             client_new::build_through_tls(file)
         }

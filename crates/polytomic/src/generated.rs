@@ -44439,9 +44439,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/connections/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/connections/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -44571,9 +44569,7 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/connections/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/connections/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -44705,9 +44701,7 @@ pub mod builder {
             let force = force.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/connections/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/connections/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -44825,8 +44819,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/connections/{}/parameter_values", client.baseurl, encode_path(&
-                id.to_string()),
+                "{}/api/connections/{}/parameter_values", client.baseurl, id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -44973,10 +44966,7 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/connections/{}/proxy", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/connections/{}/proxy", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
@@ -45117,10 +45107,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/connections/{}/proxy/info", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/connections/{}/proxy/info", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -45236,10 +45223,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/connections/{}/shared", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/connections/{}/shared", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -45364,9 +45348,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/organizations/{}/connections/{}/shared", client.baseurl,
-                encode_path(& org_id.to_string()), encode_path(& connection_id
-                .to_string()),
+                "{}/api/organizations/{}/connections/{}/shared", client.baseurl, org_id,
+                connection_id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -45550,9 +45533,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/organizations/{}/connections/{}/shared", client.baseurl,
-                encode_path(& org_id.to_string()), encode_path(& connection_id
-                .to_string()),
+                "{}/api/organizations/{}/connections/{}/shared", client.baseurl, org_id,
+                connection_id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -45693,8 +45675,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/connections/{}/modelsync/enrichment-source", client.baseurl,
-                encode_path(& id.to_string()),
+                "{}/api/connections/{}/modelsync/enrichment-source", client.baseurl, id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -45864,8 +45845,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/enrichment/{}/inputfields", client.baseurl, encode_path(&
-                connection_id.to_string()),
+                "{}/api/enrichment/{}/inputfields", client.baseurl, connection_id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -46365,9 +46345,7 @@ pub mod builder {
             let async_ = async_.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/models/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/models/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -46507,9 +46485,7 @@ pub mod builder {
                     types::UpdateModelRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/models/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/models/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -46621,9 +46597,7 @@ pub mod builder {
             let async_ = async_.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/models/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/models/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -46739,9 +46713,7 @@ pub mod builder {
             let async_ = async_.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/models/{}/sample", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/models/{}/sample", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -46878,8 +46850,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/connections/{}/modelsync/source", client.baseurl, encode_path(&
-                id.to_string()),
+                "{}/api/connections/{}/modelsync/source", client.baseurl, id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -47021,8 +46992,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/connections/{}/modelsync/source/fields", client.baseurl,
-                encode_path(& id.to_string()),
+                "{}/api/connections/{}/modelsync/source/fields", client.baseurl, id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -47527,9 +47497,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/syncs/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/syncs/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -47652,9 +47620,7 @@ pub mod builder {
                     types::UpdateSyncRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/syncs/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/syncs/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -47773,9 +47739,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/syncs/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/syncs/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -47935,10 +47899,7 @@ pub mod builder {
                     types::ActivateSyncInput::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/syncs/{}/activate", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/syncs/{}/activate", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
@@ -48060,9 +48021,7 @@ pub mod builder {
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/syncs/{}/cancel", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/syncs/{}/cancel", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
@@ -48214,10 +48173,7 @@ pub mod builder {
                     types::StartSyncRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/syncs/{}/executions", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/syncs/{}/executions", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
@@ -48334,9 +48290,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/syncs/{}/status", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/syncs/{}/status", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -48460,8 +48414,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/connections/{}/modelsync/target/fields", client.baseurl,
-                encode_path(& id.to_string()),
+                "{}/api/connections/{}/modelsync/target/fields", client.baseurl, id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -48567,8 +48520,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/connections/{}/modelsync/targetobjects", client.baseurl,
-                encode_path(& id.to_string()),
+                "{}/api/connections/{}/modelsync/targetobjects", client.baseurl, id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -48695,8 +48647,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/connections/{}/modelsync/targetobjects/properties/{}", client
-                .baseurl, encode_path(& id.to_string()), encode_path(& property
-                .to_string()),
+                .baseurl, id, encode_path(& property.to_string()),
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -48857,10 +48808,7 @@ pub mod builder {
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/syncs/{}/executions", client.baseurl, encode_path(& sync_id
-                .to_string()),
-            );
+            let url = format!("{}/api/syncs/{}/executions", client.baseurl, sync_id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -48971,8 +48919,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/syncs/{}/executions/{}", client.baseurl, encode_path(& sync_id
-                .to_string()), encode_path(& id.to_string()),
+                "{}/api/syncs/{}/executions/{}", client.baseurl, sync_id, id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -49099,8 +49046,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/syncs/{}/executions/{}/cancel", client.baseurl, encode_path(&
-                sync_id.to_string()), encode_path(& id.to_string()),
+                "{}/api/syncs/{}/executions/{}/cancel", client.baseurl, sync_id, id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -49257,8 +49203,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/syncs/{}/executions/{}/consolelog", client.baseurl, encode_path(&
-                sync_id.to_string()), encode_path(& id.to_string()),
+                "{}/api/syncs/{}/executions/{}/consolelog", client.baseurl, sync_id, id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -49399,9 +49344,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/syncs/{}/executions/{}/{}", client.baseurl, encode_path(& sync_id
-                .to_string()), encode_path(& id.to_string()), encode_path(& type_
-                .to_string()),
+                "{}/api/syncs/{}/executions/{}/{}", client.baseurl, sync_id, id,
+                encode_path(& type_.to_string()),
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -49543,9 +49487,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/syncs/{}/executions/{}/{}/{}", client.baseurl, encode_path(&
-                sync_id.to_string()), encode_path(& id.to_string()), encode_path(& type_
-                .to_string()), encode_path(& filename.to_string()),
+                "{}/api/syncs/{}/executions/{}/{}/{}", client.baseurl, sync_id, id,
+                encode_path(& type_.to_string()), encode_path(& filename.to_string()),
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -49896,9 +49839,7 @@ pub mod builder {
             let refresh_schemas = refresh_schemas.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/bulk/syncs/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/bulk/syncs/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -50025,9 +49966,7 @@ pub mod builder {
                     types::UpdateBulkSyncRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/bulk/syncs/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/bulk/syncs/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -50147,9 +50086,7 @@ pub mod builder {
             let refresh_schemas = refresh_schemas.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/bulk/syncs/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/bulk/syncs/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -50301,10 +50238,7 @@ pub mod builder {
                     types::ActivateSyncInput::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/bulk/syncs/{}/activate", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/bulk/syncs/{}/activate", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
@@ -50426,10 +50360,7 @@ pub mod builder {
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/bulk/syncs/{}/cancel", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/bulk/syncs/{}/cancel", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
@@ -50599,10 +50530,7 @@ pub mod builder {
             let page_token = page_token.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/bulk/syncs/{}/executions", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/bulk/syncs/{}/executions", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -50745,10 +50673,7 @@ pub mod builder {
                     types::StartBulkSyncRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/bulk/syncs/{}/executions", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/bulk/syncs/{}/executions", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
@@ -50847,10 +50772,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/bulk/syncs/{}/status", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/bulk/syncs/{}/status", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -50961,8 +50883,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/connections/{}/bulksync/source", client.baseurl, encode_path(& id
-                .to_string()),
+                "{}/api/connections/{}/bulksync/source", client.baseurl, id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -51069,8 +50990,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/connections/{}/bulksync/target", client.baseurl, encode_path(& id
-                .to_string()),
+                "{}/api/connections/{}/bulksync/target", client.baseurl, id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -51307,8 +51227,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/bulk/syncs/{}/executions/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& exec_id.to_string()),
+                "{}/api/bulk/syncs/{}/executions/{}", client.baseurl, id, exec_id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -51428,8 +51347,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/bulk/syncs/{}/executions/{}/cancel", client.baseurl,
-                encode_path(& id.to_string()), encode_path(& exec_id.to_string()),
+                "{}/api/bulk/syncs/{}/executions/{}/cancel", client.baseurl, id, exec_id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -51586,9 +51504,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/bulk/syncs/{}/executions/{}/consolelog", client.baseurl,
-                encode_path(& sync_id.to_string()), encode_path(& execution_id
-                .to_string()),
+                "{}/api/bulk/syncs/{}/executions/{}/consolelog", client.baseurl, sync_id,
+                execution_id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -51715,8 +51632,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/bulk/syncs/{}/executions/{}/logs", client.baseurl, encode_path(&
-                sync_id.to_string()), encode_path(& execution_id.to_string()),
+                "{}/api/bulk/syncs/{}/executions/{}/logs", client.baseurl, sync_id,
+                execution_id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -51857,8 +51774,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/bulk/syncs/{}/executions/{}/logs/export", client.baseurl,
-                encode_path(& sync_id.to_string()), encode_path(& execution_id
-                .to_string()),
+                sync_id, execution_id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -52033,8 +51949,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/bulk/syncs/{}/executions/{}/schemas/{}/consolelog", client
-                .baseurl, encode_path(& sync_id.to_string()), encode_path(& execution_id
-                .to_string()), encode_path(& schema_id.to_string()),
+                .baseurl, sync_id, execution_id, encode_path(& schema_id.to_string()),
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -52179,10 +52094,7 @@ pub mod builder {
             let filters = filters.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/bulk/syncs/{}/schemas", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/bulk/syncs/{}/schemas", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -52306,10 +52218,7 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/bulk/syncs/{}/schemas", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/bulk/syncs/{}/schemas", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -52432,8 +52341,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/bulk/syncs/{}/schemas/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& schema_id.to_string()),
+                "{}/api/bulk/syncs/{}/schemas/{}", client.baseurl, id, encode_path(&
+                schema_id.to_string()),
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -52566,8 +52475,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/bulk/syncs/{}/schemas/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& schema_id.to_string()),
+                "{}/api/bulk/syncs/{}/schemas/{}", client.baseurl, id, encode_path(&
+                schema_id.to_string()),
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -52703,8 +52612,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/bulk/syncs/{}/schemas/{}/cancel", client.baseurl, encode_path(&
-                id.to_string()), encode_path(& schema_id.to_string()),
+                "{}/api/bulk/syncs/{}/schemas/{}/cancel", client.baseurl, id,
+                encode_path(& schema_id.to_string()),
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -52808,8 +52717,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/bulk/syncs/{}/schedules", client.baseurl, encode_path(& sync_id
-                .to_string()),
+                "{}/api/bulk/syncs/{}/schedules", client.baseurl, sync_id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -52959,8 +52867,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/bulk/syncs/{}/schedules", client.baseurl, encode_path(& sync_id
-                .to_string()),
+                "{}/api/bulk/syncs/{}/schedules", client.baseurl, sync_id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -53086,8 +52993,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/bulk/syncs/{}/schedules/{}", client.baseurl, encode_path(&
-                sync_id.to_string()), encode_path(& schedule_id.to_string()),
+                "{}/api/bulk/syncs/{}/schedules/{}", client.baseurl, sync_id,
+                schedule_id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -53235,8 +53142,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/bulk/syncs/{}/schedules/{}", client.baseurl, encode_path(&
-                sync_id.to_string()), encode_path(& schedule_id.to_string()),
+                "{}/api/bulk/syncs/{}/schedules/{}", client.baseurl, sync_id,
+                schedule_id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -53357,8 +53264,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/bulk/syncs/{}/schedules/{}", client.baseurl, encode_path(&
-                sync_id.to_string()), encode_path(& schedule_id.to_string()),
+                "{}/api/bulk/syncs/{}/schedules/{}", client.baseurl, sync_id,
+                schedule_id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -53513,8 +53420,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let body = body.map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/connections/{}/query", client.baseurl, encode_path(&
-                connection_id.to_string()),
+                "{}/api/connections/{}/query", client.baseurl, connection_id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -53635,9 +53541,7 @@ pub mod builder {
             let page = page.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/queries/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/queries/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -53809,8 +53713,8 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/connections/{}/schemas/{}/fields", client.baseurl, encode_path(&
-                connection_id.to_string()), encode_path(& schema_id.to_string()),
+                "{}/api/connections/{}/schemas/{}/fields", client.baseurl, connection_id,
+                encode_path(& schema_id.to_string()),
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -53951,8 +53855,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/connections/{}/schemas/{}/fields/{}", client.baseurl,
-                encode_path(& connection_id.to_string()), encode_path(& schema_id
-                .to_string()), encode_path(& field_id.to_string()),
+                connection_id, encode_path(& schema_id.to_string()), encode_path(&
+                field_id.to_string()),
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -54129,8 +54033,8 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/connections/{}/schemas/{}/fields/{}", client.baseurl,
-                encode_path(& connection_id.to_string()), encode_path(& schema_id
-                .to_string()), encode_path(& field_id.to_string()),
+                connection_id, encode_path(& schema_id.to_string()), encode_path(&
+                field_id.to_string()),
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -54280,8 +54184,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/connections/{}/schemas/{}/primary_keys", client.baseurl,
-                encode_path(& connection_id.to_string()), encode_path(& schema_id
-                .to_string()),
+                connection_id, encode_path(& schema_id.to_string()),
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -54398,8 +54301,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/connections/{}/schemas/{}/primary_keys", client.baseurl,
-                encode_path(& connection_id.to_string()), encode_path(& schema_id
-                .to_string()),
+                connection_id, encode_path(& schema_id.to_string()),
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -54514,8 +54416,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/connections/{}/schemas/refresh", client.baseurl, encode_path(& id
-                .to_string()),
+                "{}/api/connections/{}/schemas/refresh", client.baseurl, id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -54622,8 +54523,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/connections/{}/schemas/status", client.baseurl, encode_path(& id
-                .to_string()),
+                "{}/api/connections/{}/schemas/status", client.baseurl, id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -54742,8 +54642,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/connections/{}/schemas/{}", client.baseurl, encode_path(& id
-                .to_string()), encode_path(& schema_id.to_string()),
+                "{}/api/connections/{}/schemas/{}", client.baseurl, id, encode_path(&
+                schema_id.to_string()),
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -54862,8 +54762,8 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/connections/{}/schemas/{}/records", client.baseurl, encode_path(&
-                id.to_string()), encode_path(& schema_id.to_string()),
+                "{}/api/connections/{}/schemas/{}/records", client.baseurl, id,
+                encode_path(& schema_id.to_string()),
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -55440,9 +55340,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/webhooks/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/webhooks/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -55560,9 +55458,7 @@ pub mod builder {
                     types::UpdateWebhooksSchema::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/webhooks/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/webhooks/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -55660,9 +55556,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/webhooks/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/webhooks/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -55770,10 +55664,7 @@ pub mod builder {
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/webhooks/{}/disable", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/webhooks/{}/disable", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
@@ -55891,10 +55782,7 @@ pub mod builder {
             let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/webhooks/{}/enable", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/webhooks/{}/enable", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
@@ -56013,7 +55901,7 @@ pub mod builder {
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
                 "{}/api/jobs/{}/{}", client.baseurl, encode_path(& type_.to_string()),
-                encode_path(& id.to_string()),
+                id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -56493,9 +56381,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/organizations/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/organizations/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -56629,9 +56515,7 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/organizations/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/organizations/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -56736,9 +56620,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/organizations/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/organizations/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -57055,10 +56937,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/organization/users/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/organization/users/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -57208,10 +57087,7 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/organization/users/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/organization/users/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
@@ -57314,10 +57190,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/organization/users/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/organization/users/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -57416,10 +57289,7 @@ pub mod builder {
             let org_id = org_id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/organizations/{}/users", client.baseurl, encode_path(& org_id
-                .to_string()),
-            );
+            let url = format!("{}/api/organizations/{}/users", client.baseurl, org_id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -57561,10 +57431,7 @@ pub mod builder {
                         .map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/organizations/{}/users", client.baseurl, encode_path(& org_id
-                .to_string()),
-            );
+            let url = format!("{}/api/organizations/{}/users", client.baseurl, org_id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = idempotency_key {
@@ -57682,8 +57549,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/organizations/{}/users/{}", client.baseurl, encode_path(& org_id
-                .to_string()), encode_path(& id.to_string()),
+                "{}/api/organizations/{}/users/{}", client.baseurl, org_id, id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -57855,8 +57721,7 @@ pub mod builder {
                 })
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/organizations/{}/users/{}", client.baseurl, encode_path(& org_id
-                .to_string()), encode_path(& id.to_string()),
+                "{}/api/organizations/{}/users/{}", client.baseurl, org_id, id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -57975,8 +57840,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/organizations/{}/users/{}", client.baseurl, encode_path(& org_id
-                .to_string()), encode_path(& id.to_string()),
+                "{}/api/organizations/{}/users/{}", client.baseurl, org_id, id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -58130,8 +57994,7 @@ pub mod builder {
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
             let url = format!(
-                "{}/api/organizations/{}/users/{}/keys", client.baseurl, encode_path(&
-                org_id.to_string()), encode_path(& id.to_string()),
+                "{}/api/organizations/{}/users/{}/keys", client.baseurl, org_id, id,
             );
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -58458,10 +58321,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/permissions/policies/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/permissions/policies/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -58587,10 +58447,7 @@ pub mod builder {
                     types::UpdatePolicyRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/permissions/policies/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/permissions/policies/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -58695,10 +58552,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/permissions/policies/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/permissions/policies/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -59014,10 +58868,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/permissions/roles/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/permissions/roles/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -59133,10 +58984,7 @@ pub mod builder {
                     types::UpdateRoleRequest::try_from(v).map_err(|e| e.to_string())
                 })
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/permissions/roles/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/permissions/roles/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -59241,10 +59089,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/permissions/roles/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/permissions/roles/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -59346,9 +59191,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/entities/{}", client.baseurl, encode_path(& id.to_string()),
-            );
+            let url = format!("{}/api/entities/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {
@@ -59457,10 +59300,7 @@ pub mod builder {
             let id = id.map_err(Error::InvalidRequest)?;
             let x_polytomic_version = x_polytomic_version
                 .map_err(Error::InvalidRequest)?;
-            let url = format!(
-                "{}/api/organizations/entities/{}", client.baseurl, encode_path(& id
-                .to_string()),
-            );
+            let url = format!("{}/api/organizations/entities/{}", client.baseurl, id,);
             #[allow(unused_mut)]
             let mut header_map = ::reqwest::header::HeaderMap::new();
             if let Some(value) = x_polytomic_version {

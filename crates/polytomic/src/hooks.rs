@@ -15,7 +15,7 @@ use crate::config::authorization;
 use crate::error::{is_meaningful, unexpected_response_marker};
 use crate::generated::Client;
 use crate::operations;
-use crate::retry::send_with_retries;
+use crate::retry::{is_idempotent, send_with_retries};
 use crate::state::{ClientState, SuccessBodies};
 use crate::types::ApiError;
 use crate::validate::{check_body, check_idempotency_key, new_idempotency_key};
@@ -30,6 +30,7 @@ impl ClientHooks<ClientState> for Client {
         let auth =
             authorization(state, info.operation_id).map_err(ProgenitorError::InvalidRequest)?;
         let post = request.method() == Method::POST;
+        let idempotent = is_idempotent(request.method());
         let headers = request.headers_mut();
         // Set here rather than as reqwest defaults, so a `reqwest::Client` the caller brings gets them too. A
         // per-request `x_polytomic_version(..)` is already on the request and stays. (Names are constants:
@@ -46,19 +47,21 @@ impl ClientHooks<ClientState> for Client {
         if let Some(auth) = auth {
             headers.insert(reqwest::header::AUTHORIZATION, auth.clone());
         }
-        // The caller's key is checked; a POST that takes one and has none gets one, which every retry of
-        // this call sends again (the retry loop repeats the request as built here).
-        match headers.get(&IDEMPOTENCY_KEY) {
-            Some(key) => {
+        // A key matters where the method is not idempotent by itself (`Replay::of`): there the caller's key
+        // is checked, and a POST that takes one and has none gets one, which every retry of this call sends
+        // again (the retry loop repeats the request as built here). A GET is not looked at.
+        match (!idempotent).then(|| headers.get(&IDEMPOTENCY_KEY)) {
+            Some(Some(key)) => {
                 check_idempotency_key(key.as_bytes()).map_err(ProgenitorError::InvalidRequest)?
             }
-            None if post
-                && state.generate_idempotency_keys
-                && crate::operations::takes_idempotency_key(info.operation_id) =>
+            Some(None)
+                if post
+                    && state.generate_idempotency_keys
+                    && crate::operations::takes_idempotency_key(info.operation_id) =>
             {
                 headers.insert(&IDEMPOTENCY_KEY, new_idempotency_key());
             }
-            None => {}
+            _ => {}
         }
         if let Some(timeout) = state.options.timeout.or(state.timeout) {
             *request.timeout_mut() = Some(timeout);

@@ -156,18 +156,25 @@ pub(crate) enum Replay {
 }
 
 impl Replay {
-    /// A key decides first: whatever the method, the server keeps the first outcome under it.
+    /// An idempotent method is repeated freely, with or without a key (Polytomic documents keys for its
+    /// POSTs); any other method only with a key, under which the server keeps its first outcome.
     fn of(request: &Request) -> Replay {
-        if request.headers().contains_key(&IDEMPOTENCY_KEY) {
-            return Replay::Keyed;
-        }
-        match *request.method() {
-            Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS => {
-                Replay::Method
-            }
-            _ => Replay::No,
+        if is_idempotent(request.method()) {
+            Replay::Method
+        } else if request.headers().contains_key(&IDEMPOTENCY_KEY) {
+            Replay::Keyed
+        } else {
+            Replay::No
         }
     }
+}
+
+/// GET, HEAD, PUT, DELETE, OPTIONS: the methods HTTP defines as safe to repeat.
+pub(crate) fn is_idempotent(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::GET | Method::HEAD | Method::PUT | Method::DELETE | Method::OPTIONS
+    )
 }
 
 /// The decision after attempt number `attempt` (1-based). `replay`: whether the request may be repeated
@@ -441,6 +448,32 @@ mod tests {
     /// Polytomic's documented rules for a key: the first outcome is replayed (a 5xx stays a 5xx), a 409
     /// means the first request is still in flight; a lost connection or a timeout is worth another try with
     /// the same key.
+    #[test]
+    fn a_key_makes_a_post_replayable_and_an_idempotent_method_needs_none() {
+        let request = |method: Method, key: bool| {
+            let mut request = Request::new(method, "http://localhost/".parse().unwrap());
+            if key {
+                let value = reqwest::header::HeaderValue::from_static("key-0001");
+                request.headers_mut().insert(&IDEMPOTENCY_KEY, value);
+            }
+            Replay::of(&request)
+        };
+        assert_eq!(request(Method::POST, true), Replay::Keyed);
+        assert_eq!(request(Method::PATCH, true), Replay::Keyed);
+        assert_eq!(request(Method::POST, false), Replay::No);
+        assert_eq!(request(Method::PATCH, false), Replay::No);
+        for method in [
+            Method::GET,
+            Method::HEAD,
+            Method::PUT,
+            Method::DELETE,
+            Method::OPTIONS,
+        ] {
+            assert_eq!(request(method.clone(), true), Replay::Method, "{method}");
+            assert_eq!(request(method.clone(), false), Replay::Method, "{method}");
+        }
+    }
+
     #[test]
     fn a_post_with_a_key_retries_a_409_and_a_lost_answer_but_not_a_5xx() {
         let policy = policy();
