@@ -25,8 +25,6 @@ mod uuid_paths;
 pub const CLIENT: &str = "crates/polytomic/src/generated.rs";
 /// The operations by resource, and the credentials each takes (from the spec, not from progenitor).
 pub const OPERATIONS: &str = "crates/polytomic/src/operations.rs";
-/// The list of generated types the tests snapshot the JSON Schema of (one per named type).
-pub const TYPE_LIST: &str = "tests/integration/tests/types/generated.rs";
 /// progenitor's httpmock helpers for the client.
 pub const HTTPMOCK: &str = "crates/polytomic-httpmock/src/generated.rs";
 /// progenitor's clap command-line client.
@@ -78,9 +76,8 @@ pub fn sources(
                         let mut generator = Generator::new(&settings());
                         let tokens = make(&mut generator, if path == CLI { for_cli } else { spec });
                         let crates = used_crates(&generator);
-                        let types = (path == CLIENT).then(|| type_list(&generator));
                         render(path, tokens, header, rewrites)
-                            .map(|(path, text)| (path, text, crates, types))
+                            .map(|(path, text)| (path, text, crates))
                     })
                 })
                 .collect();
@@ -116,11 +113,8 @@ pub fn sources(
     ];
     let mut crates = Vec::new();
     for result in results {
-        let (path, text, used, types) = result?;
+        let (path, text, used) = result?;
         files.push((path, text));
-        if let Some(types) = types {
-            files.push((TYPE_LIST, format!("{header}{types}")));
-        }
         for name in used {
             if !crates.contains(&name) {
                 crates.push(name);
@@ -177,33 +171,7 @@ pub fn client_syntax(spec: &OpenAPI) -> Result<syn::File, String> {
 /// A generated file: its path relative to the workspace root, and its text.
 pub type File = (&'static str, String);
 
-type Rendered = (&'static str, String, Vec<&'static str>, Option<String>);
-
-/// `shapes!` over every named type the client defines, for tests/integration/tests/types.rs.
-fn type_list(generator: &Generator) -> String {
-    use typify::TypeDetails;
-    let mut names: Vec<String> = generator
-        .get_type_space()
-        .iter_types()
-        .filter(|t| {
-            matches!(
-                t.details(),
-                TypeDetails::Struct(_) | TypeDetails::Enum(_) | TypeDetails::Newtype(_)
-            )
-        })
-        .map(|t| t.name())
-        .filter(|name| !name.contains("::"))
-        .collect();
-    names.sort();
-    names.dedup();
-    format!(
-        "shapes![\n{}]\n",
-        names
-            .iter()
-            .map(|n| format!("    {n},\n"))
-            .collect::<String>()
-    )
-}
+type Rendered = (&'static str, String, Vec<&'static str>);
 
 /// The crates progenitor's output names (`::chrono::DateTime`...), beyond what every client needs.
 fn used_crates(generator: &Generator) -> Vec<&'static str> {

@@ -86,7 +86,7 @@ fn the_upgrade_walkthrough_imports_diffs_generates_builds_and_shows_the_snapshot
             "test",
             "-q",
             "-p",
-            "polytomic-tests",
+            "polytomic",
             "--test",
             "types",
             "--",
@@ -99,9 +99,5 @@ fn the_upgrade_walkthrough_imports_diffs_generates_builds_and_shows_the_snapshot
         .collect();
     changed.sort();
     changed.dedup();
-    assert_eq!(
-        changed,
-        ["ListUsersEnvelope", "User", "UserEnvelope"],
-        "the snapshots that changed:\n{output}"
-    );
+    assert_eq!(changed, ["User"], "the snapshots that changed:\n{output}");
 }

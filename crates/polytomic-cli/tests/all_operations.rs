@@ -3,7 +3,7 @@
 //! (`snapshots/all_operations__<operation>.snap`). The server answers with a response in which every field
 //! is present; the CLI must decode it into the generated types (a mistyped field fails with exit 5) and
 //! then prints the bytes the server sent. Which Rust field holds which JSON property is pinned by the type
-//! snapshots (`tests/integration/tests/types.rs`), not here: a property the types do not name is kept in
+//! snapshots (`crates/polytomic/tests/types.rs`), not here: a property the types do not name is kept in
 //! `extra` and would not fail this test.
 //!
 //! The binary holds a user key and a partner key at once: each snapshot shows which one the operation used.

@@ -100,3 +100,29 @@ pub use retry::RetryPolicy;
 pub use role_ids::RoleIds;
 pub use secret::Secret;
 pub use state::{ClientState, RequestOptions};
+
+/// The `schemars` feature, which the workspace's own builds leave off (CI builds and runs this with it).
+#[cfg(all(test, feature = "schemars"))]
+mod json_schema_tests {
+    #[test]
+    fn the_json_schema_of_the_generated_and_the_hand_written_types() {
+        let user = serde_json::to_value(schemars::schema_for!(crate::types::User)).unwrap();
+        for property in ["email", "id", "organization_id", "role_ids"] {
+            assert!(
+                user["properties"][property].is_object(),
+                "{property}: {user}"
+            );
+        }
+        let update = serde_json::to_value(schemars::schema_for!(
+            crate::types::CurrentOrgUpdateUserRequestSchema
+        ))
+        .unwrap();
+        let role_ids = &update["definitions"]["RoleIds"];
+        assert_eq!(role_ids["minItems"], 1, "{update}");
+        let query = serde_json::to_value(schemars::schema_for!(crate::JsonQuery<u8>)).unwrap();
+        assert_eq!(
+            query["type"], "integer",
+            "the parameter's own shape: {query}"
+        );
+    }
+}
