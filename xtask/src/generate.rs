@@ -17,6 +17,7 @@ mod lossless;
 mod optional_schemars;
 mod paths;
 mod query;
+mod response_builders;
 mod schemas;
 pub(crate) mod tree;
 mod uuid_paths;
@@ -147,6 +148,7 @@ fn prepare(spec: &OpenAPI) -> Result<Prepared, String> {
         deprecated: deprecated::deprecated_fields(&prepared),
         operations: prepared.operations().count(),
         uuid_paths: uuid_paths::count_in_spec(&prepared),
+        requests: response_builders::requests(&prepared)?,
         opened_objects,
         string_enums,
     };
@@ -269,6 +271,8 @@ struct Rewrites {
     /// (type, property) of every deprecated property.
     deprecated: Vec<(String, String)>,
     operations: usize,
+    /// What requests can carry: the types whose builders stay.
+    requests: response_builders::Requests,
     /// Path parameters typed `format: uuid`, over all operations: what `uuid_paths` must find.
     uuid_paths: usize,
     /// Object schemas given `additionalProperties: {}`, and string enums: what `lossless` must find.
@@ -285,6 +289,7 @@ fn syntax_passes(path: &str, file: &mut syn::File, rewrites: &Rewrites) -> Resul
             deprecated::mark(file, &rewrites.deprecated)?;
             api_version::drop_header(file, rewrites.operations)?;
             uuid_paths::format_directly(file, rewrites.uuid_paths)?;
+            response_builders::remove(file, &rewrites.requests)?;
             optional_schemars::make_optional(file)?;
             client_new::build_through_tls(file)
         }

@@ -274,13 +274,11 @@ async fn the_key_never_shows_in_debug_display_or_errors() {
 fn no_snapshot_contains_the_key() {
     let basic = base64::engine::general_purpose::STANDARD.encode(format!("{ORG_ID}:{TEST_KEY}"));
     let mut checked = 0;
-    for dir in ["tests/snapshots", "tests/it/snapshots"] {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
-        for entry in std::fs::read_dir(dir).unwrap() {
-            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
-            assert!(!text.contains(TEST_KEY) && !text.contains(&basic));
-            checked += 1;
-        }
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/snapshots");
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+        assert!(!text.contains(TEST_KEY) && !text.contains(&basic));
+        checked += 1;
     }
     assert!(checked > 20, "only {checked} snapshots found");
 }
