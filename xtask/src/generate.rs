@@ -14,6 +14,7 @@ mod deprecated;
 mod errors;
 mod index;
 mod lossless;
+mod one_hook_call;
 mod optional_schemars;
 mod paths;
 mod query;
@@ -289,6 +290,7 @@ fn syntax_passes(path: &str, file: &mut syn::File, rewrites: &Rewrites) -> Resul
             deprecated::mark(file, &rewrites.deprecated)?;
             api_version::drop_header(file, rewrites.operations)?;
             uuid_paths::format_directly(file, rewrites.uuid_paths)?;
+            one_hook_call::merge(file, rewrites.operations)?;
             response_builders::remove(file, &rewrites.requests)?;
             optional_schemars::make_optional(file)?;
             client_new::build_through_tls(file)

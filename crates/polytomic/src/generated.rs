@@ -20724,10 +20724,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_connection_types",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 500u16 => {
@@ -20813,10 +20810,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_connection_type_schema",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -20972,10 +20966,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_connection_type_parameter_values",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -21060,10 +21051,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_connections",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 500u16 => {
@@ -21189,10 +21177,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_connection",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -21342,10 +21327,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_connect_card",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
@@ -21485,10 +21467,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "test_connection",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 400u16 => {
@@ -21587,10 +21566,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_connection",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -21718,10 +21694,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_connection",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -21850,10 +21823,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_connection",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 401u16 => {
@@ -21968,10 +21938,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_connection_parameter_values",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -22118,10 +22085,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "execute_connection_proxy",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -22255,10 +22219,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_connection_proxy_info",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -22371,10 +22332,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_shared_connections",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -22498,10 +22456,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_shared_connections_for_partner",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -22687,10 +22642,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_shared_connection",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -22825,10 +22777,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_model_enrichment_source",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -22998,10 +22947,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_model_enrichment_input_fields",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -23151,10 +23097,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "preview_model",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -23239,10 +23182,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_models",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -23378,10 +23318,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_model",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -23494,10 +23431,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_model",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -23635,10 +23569,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_model",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -23746,10 +23677,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_model",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 403u16 => {
@@ -23862,10 +23790,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "sample_model",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -24000,10 +23925,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_sync_source",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -24142,10 +24064,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_sync_source_fields",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -24329,10 +24248,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_syncs",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -24465,10 +24381,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_sync",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -24560,10 +24473,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_sync_schedule_options",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 500u16 => {
@@ -24645,10 +24555,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_sync",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -24769,10 +24676,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_sync",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -24887,10 +24791,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_sync",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 401u16 => {
@@ -25051,10 +24952,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "activate_sync",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -25172,10 +25070,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "cancel_sync",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -25325,10 +25220,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "start_sync",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -25438,10 +25330,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_sync_status",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -25565,10 +25454,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_sync_target_fields",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -25669,10 +25555,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_sync_targets",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -25796,10 +25679,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_sync_target_create_property",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -25964,10 +25844,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_sync_executions",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -26068,10 +25945,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_sync_execution",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -26198,10 +26072,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "cancel_sync_execution",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -26354,10 +26225,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_sync_execution_console_logs",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -26494,10 +26362,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_sync_execution_log_urls",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -26637,10 +26502,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_sync_execution_logs",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 400u16 => {
@@ -26736,10 +26598,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_bulk_syncs",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 500u16 => {
@@ -26863,10 +26722,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_bulk_sync",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -26993,10 +26849,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_bulk_sync",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -27115,10 +26968,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_bulk_sync",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -27240,10 +27090,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_bulk_sync",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 403u16 => {
@@ -27390,10 +27237,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "activate_bulk_sync",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -27511,10 +27355,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "cancel_bulk_sync",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -27684,10 +27525,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_bulk_sync_executions",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -27825,10 +27663,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "start_bulk_sync",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -27920,10 +27755,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_bulk_sync_status",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -28038,10 +27870,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_bulk_sync_source",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -28139,10 +27968,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_bulk_sync_destination",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -28272,10 +28098,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_bulk_sync_statuses",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -28376,10 +28199,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_bulk_sync_execution",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -28499,10 +28319,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "cancel_bulk_sync_execution",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -28656,10 +28473,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_bulk_sync_execution_console_logs",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -28782,10 +28596,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_bulk_sync_execution_logs",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -28927,10 +28738,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "export_bulk_sync_execution_logs",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -29100,10 +28908,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_bulk_sync_execution_schema_console_logs",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -29243,10 +29048,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_bulk_sync_schemas",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -29367,10 +29169,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_bulk_sync_schemas",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -29491,10 +29290,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_bulk_sync_schema",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -29626,10 +29422,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_bulk_sync_schema",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -29765,10 +29558,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "cancel_bulk_sync_schema",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -29866,10 +29656,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_bulk_sync_schedules",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -30020,10 +29807,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_bulk_sync_schedule",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -30143,10 +29927,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_bulk_sync_schedule",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -30293,10 +30074,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_bulk_sync_schedule",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -30414,10 +30192,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_bulk_sync_schedule",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 403u16 => {
@@ -30574,10 +30349,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "run_query",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -30690,10 +30462,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_query",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -30867,10 +30636,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "upsert_schema_field",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 202u16 => Ok(ResponseValue::empty(response)),
                 400u16 => {
@@ -31005,10 +30771,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_schema_field",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 202u16 => Ok(ResponseValue::empty(response)),
                 400u16 => {
@@ -31184,10 +30947,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "patch_schema_field",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -31334,10 +31094,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "set_schema_primary_keys",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 202u16 => Ok(ResponseValue::empty(response)),
                 400u16 => {
@@ -31450,10 +31207,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "reset_schema_primary_keys",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 202u16 => Ok(ResponseValue::empty(response)),
                 400u16 => {
@@ -31568,10 +31322,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "refresh_schemas",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 202u16 => Ok(ResponseValue::empty(response)),
                 400u16 => {
@@ -31672,10 +31423,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_schema_status",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -31792,10 +31540,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_schema",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -31912,10 +31657,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_schema_records",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -32109,10 +31851,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_events",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 422u16 => {
@@ -32187,10 +31926,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_event_types",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16..=499u16 => {
@@ -32265,10 +32001,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_webhooks",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 500u16 => {
@@ -32389,10 +32122,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_webhook",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
@@ -32488,10 +32218,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_webhook",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -32607,10 +32334,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_webhook",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
@@ -32704,10 +32428,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_webhook",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 404u16 => {
@@ -32815,10 +32536,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "disable_webhook",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
@@ -32933,10 +32651,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "enable_webhook",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
@@ -33050,10 +32765,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_job",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -33138,10 +32850,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_identity",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
@@ -33216,10 +32925,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_current_organization",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
@@ -33304,10 +33010,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_organizations",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 500u16 => {
@@ -33430,10 +33133,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_organization",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 409u16 => {
@@ -33529,10 +33229,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_organization",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -33664,10 +33361,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_organization",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -33768,10 +33462,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_organization",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 403u16 => {
@@ -33853,10 +33544,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_current_org_users",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -33986,10 +33674,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_current_org_user",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -34085,10 +33770,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_current_org_user",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -34239,10 +33921,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_current_org_user",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -34338,10 +34017,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_current_org_user",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -34437,10 +34113,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_partner_users",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -34583,10 +34256,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_partner_user",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -34698,10 +34368,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_partner_user",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -34874,10 +34541,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_partner_user",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -34989,10 +34653,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_partner_user",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -35147,10 +34808,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_partner_user_api_key",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -35235,10 +34893,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_policies",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 500u16 => {
@@ -35360,10 +35015,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_policy",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -35469,10 +35121,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_policy",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -35596,10 +35245,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_policy",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -35700,10 +35346,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_policy",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 403u16 => {
@@ -35788,10 +35431,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "list_roles",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 500u16 => {
@@ -35910,10 +35550,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "create_role",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -36016,10 +35653,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_role",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 404u16 => {
@@ -36133,10 +35767,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "update_role",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {
@@ -36237,10 +35868,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "delete_role",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => Ok(ResponseValue::empty(response)),
                 403u16 => {
@@ -36339,10 +35967,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_entity",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 401u16 => {
@@ -36448,10 +36073,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_entity_for_partner",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 403u16 => {
@@ -36538,10 +36160,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "get_global_error_subscribers",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 500u16 => {
@@ -36650,10 +36269,7 @@ pub mod builder {
             let info = OperationInfo {
                 operation_id: "set_global_error_subscribers",
             };
-            client.pre(&mut request, &info).await?;
-            let result = client.exec(request, &info).await;
-            client.post(&result, &info).await?;
-            let response = result?;
+            let response = crate::hooks::send(client, request, &info).await?;
             match response.status().as_u16() {
                 200u16 => ResponseValue::from_response(response).await,
                 400u16 => {

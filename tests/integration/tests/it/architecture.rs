@@ -35,6 +35,8 @@ const NAMED_BY_GENERATED: &[&str] = &[
     "paging",
     "Paging",
     "waiting",
+    // `hooks::send`: the three hooks every `send()` awaits, as one call (xtask's `one_hook_call`).
+    "hooks",
 ];
 
 const GENERATED: &[&str] = &["generated", "operations"];
