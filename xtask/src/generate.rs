@@ -482,6 +482,17 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
     format!("progenitor cannot handle this spec (it stopped with: {message})")
 }
 
+/// progenitor's client for a small spec in YAML, before any of our passes: what the passes' tests rewrite.
+#[cfg(test)]
+fn progenitor_client(spec_yaml: &str) -> (OpenAPI, syn::File) {
+    let spec: OpenAPI = serde_yaml::from_str(spec_yaml).expect("a test spec parses");
+    let tokens = Generator::new(&settings())
+        .generate_tokens(&spec)
+        .expect("progenitor generates the test spec");
+    let file = syn::parse2(tokens).expect("progenitor's output parses");
+    (spec, file)
+}
+
 #[cfg(test)]
 mod tests {
     use super::contain_panics;

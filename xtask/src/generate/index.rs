@@ -162,16 +162,23 @@ pub fn accepts(operation_id: &str) -> Accepts {{
 /// Whether `op` has a header parameter `name` (its own or a `$ref` to the spec's `components.parameters`).
 fn takes_header(spec: &OpenAPI, op: &openapiv3::Operation, name: &str) -> bool {
     op.parameters.iter().any(|parameter| {
-        let parameter = match parameter {
-            ReferenceOr::Item(item) => Some(item),
-            ReferenceOr::Reference { reference } => reference
-                .strip_prefix("#/components/parameters/")
-                .and_then(|key| spec.components.as_ref()?.parameters.get(key))
-                .and_then(|p| p.as_item()),
-        };
-        matches!(parameter, Some(openapiv3::Parameter::Header { parameter_data, .. })
+        matches!(parameter_of(spec, parameter), Some(openapiv3::Parameter::Header { parameter_data, .. })
             if parameter_data.name.eq_ignore_ascii_case(name))
     })
+}
+
+/// A parameter as written, or the one its `$ref` names in the spec's `components.parameters`.
+pub(super) fn parameter_of<'a>(
+    spec: &'a OpenAPI,
+    parameter: &'a ReferenceOr<openapiv3::Parameter>,
+) -> Option<&'a openapiv3::Parameter> {
+    match parameter {
+        ReferenceOr::Item(item) => Some(item),
+        ReferenceOr::Reference { reference } => reference
+            .strip_prefix("#/components/parameters/")
+            .and_then(|key| spec.components.as_ref()?.parameters.get(key))
+            .and_then(|p| p.as_item()),
+    }
 }
 
 /// `send_all()` for each operation that declares how it pages (`x-polytomic-paging`, checked by the

@@ -53,20 +53,13 @@ impl VisitMut for Pass {
 
 #[cfg(test)]
 mod tests {
-    use progenitor::Generator;
-
     #[test]
     fn each_operation_awaits_the_hooks_once() {
-        let spec: openapiv3::OpenAPI = serde_yaml::from_str(
+        let (_, mut file) = super::super::progenitor_client(
             "openapi: 3.0.3\ninfo: {title: t, version: '1'}\npaths:\n\
              \x20 /a:\n    get: {operationId: get_a, responses: {'200': {description: ok}}}\n\
              \x20 /b:\n    post: {operationId: post_b, responses: {'204': {description: ok}}}\n",
-        )
-        .unwrap();
-        let tokens = Generator::new(&super::super::settings())
-            .generate_tokens(&spec)
-            .unwrap();
-        let mut file: syn::File = syn::parse2(tokens).unwrap();
+        );
         assert_eq!(
             prettyplease::unparse(&file).matches("client.pre(").count(),
             2

@@ -225,8 +225,6 @@ fn trait_argument(segment: &syn::PathSegment) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use progenitor::Generator;
-
     const SPEC: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n\
         paths:\n  /a:\n    post:\n      operationId: post_a\n\
         \x20     requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Request'}}}}\n\
@@ -238,11 +236,7 @@ mod tests {
         \x20   Held: {type: object, properties: {d: {type: string}}}\n";
 
     fn generated() -> (openapiv3::OpenAPI, syn::File) {
-        let spec: openapiv3::OpenAPI = serde_yaml::from_str(SPEC).unwrap();
-        let tokens = Generator::new(&super::super::settings())
-            .generate_tokens(&spec)
-            .unwrap();
-        (spec, syn::parse2(tokens).unwrap())
+        super::super::progenitor_client(SPEC)
     }
 
     #[test]

@@ -16,14 +16,9 @@ use super::tree::{module, path_ends};
 /// The number of path parameters, over all operations, typed `format: uuid` in the spec.
 pub fn count_in_spec(spec: &OpenAPI) -> usize {
     let is_uuid = |parameter: &ReferenceOr<Parameter>| {
-        let parameter = match parameter {
-            ReferenceOr::Item(p) => Some(p),
-            ReferenceOr::Reference { reference } => reference
-                .strip_prefix("#/components/parameters/")
-                .and_then(|name| spec.components.as_ref()?.parameters.get(name))
-                .and_then(|p| p.as_item()),
-        };
-        let Some(Parameter::Path { parameter_data, .. }) = parameter else {
+        let Some(Parameter::Path { parameter_data, .. }) =
+            super::index::parameter_of(spec, parameter)
+        else {
             return false;
         };
         matches!(&parameter_data.format, ParameterSchemaOrContent::Schema(ReferenceOr::Item(s))
@@ -170,8 +165,6 @@ impl VisitMut for Pass {
 
 #[cfg(test)]
 mod tests {
-    use progenitor::Generator;
-
     const SPEC: &str = "openapi: 3.0.3\ninfo: {title: t, version: '1'}\n\
         components:\n  parameters:\n    Id: {name: id, in: path, required: true, schema: {type: string, format: uuid}}\n\
         paths:\n\
@@ -185,15 +178,9 @@ mod tests {
 
     #[test]
     fn uuid_path_parameters_are_formatted_directly_and_others_still_encoded() {
-        let spec: openapiv3::OpenAPI = serde_yaml::from_str(SPEC).unwrap();
+        let (spec, mut file) = super::super::progenitor_client(SPEC);
         assert_eq!(super::count_in_spec(&spec), 2);
-        let parsed = || -> syn::File {
-            let tokens = Generator::new(&super::super::settings())
-                .generate_tokens(&spec)
-                .unwrap();
-            syn::parse2(tokens).unwrap()
-        };
-        let mut file = parsed();
+        let parsed = || super::super::progenitor_client(SPEC).1;
         super::format_directly(&mut file, 2).unwrap();
         // prettyplease leaves a macro's tokens as they are (`& name`): compared without spaces.
         let text: String = prettyplease::unparse(&file).split_whitespace().collect();
