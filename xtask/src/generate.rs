@@ -15,6 +15,7 @@ mod errors;
 mod index;
 mod lossless;
 mod one_hook_call;
+mod open_objects;
 mod optional_schemars;
 mod paths;
 mod query;
@@ -288,6 +289,7 @@ fn syntax_passes(path: &str, file: &mut syn::File, rewrites: &Rewrites) -> Resul
         CLIENT => {
             lossless::open_types(file, rewrites.opened_objects, rewrites.string_enums)?;
             deprecated::mark(file, &rewrites.deprecated)?;
+            open_objects::read_directly(file, rewrites.opened_objects)?;
             api_version::drop_header(file, rewrites.operations)?;
             uuid_paths::format_directly(file, rewrites.uuid_paths)?;
             one_hook_call::merge(file, rewrites.operations)?;

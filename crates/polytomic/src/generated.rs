@@ -10,7 +10,7 @@ use progenitor_client::{encode_path, ClientHooks, OperationInfo, RequestBuilderE
 #[allow(clippy::all)]
 pub mod types {
     ///`ActivateSyncEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ActivateSyncEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -18,13 +18,100 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ActivateSyncEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ActivateSyncEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ActivateSyncEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ActivateSyncEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ActivateSyncEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ActivateSyncInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ActivateSyncInput {
         pub active: bool,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ActivateSyncInput {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ActivateSyncInput;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ActivateSyncInput")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ActivateSyncInput, A::Error> {
+                    const FIELDS: &[&str] = &["active"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ActivateSyncInput {
+                        active: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "active",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ActivateSyncInput {
         pub fn builder() -> builder::ActivateSyncInput {
@@ -32,7 +119,7 @@ pub mod types {
         }
     }
     ///`ActivateSyncOutput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ActivateSyncOutput {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -42,8 +129,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ActivateSyncOutput {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ActivateSyncOutput;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ActivateSyncOutput")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ActivateSyncOutput, A::Error> {
+                    const FIELDS: &[&str] = &["active", "id"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ActivateSyncOutput {
+                        active: f0.unwrap_or_default(),
+                        id: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///The body of every error response.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApiError {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -57,8 +191,65 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApiError {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ApiError;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApiError")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApiError, A::Error> {
+                    const FIELDS: &[&str] = &["key", "message", "metadata", "status"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "key")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "message")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "metadata")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f3, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ApiError {
+                        key: f0.unwrap_or_default(),
+                        message: f1.unwrap_or_default(),
+                        metadata: f2.unwrap_or_default(),
+                        status: f3.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ApiKeyResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApiKeyResponse {
         ///Newly created API key. This value is shown only once; store it securely.
@@ -67,8 +258,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApiKeyResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ApiKeyResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApiKeyResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApiKeyResponse, A::Error> {
+                    const FIELDS: &[&str] = &["value"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "value")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ApiKeyResponse {
+                        value: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ApiKeyResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ApiKeyResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -76,8 +309,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ApiKeyResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ApiKeyResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ApiKeyResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ApiKeyResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ApiKeyResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BackendConnectionCapabilities`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BackendConnectionCapabilities {
         pub destination: bool,
@@ -87,8 +362,86 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BackendConnectionCapabilities {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BackendConnectionCapabilities;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BackendConnectionCapabilities")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BackendConnectionCapabilities, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "destination",
+                        "enrichment",
+                        "orchestration",
+                        "source",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "destination")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "enrichment")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "orchestration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f3, &mut map, "source")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BackendConnectionCapabilities {
+                        destination: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "destination",
+                            ))?,
+                        enrichment: f1
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "enrichment",
+                            ))?,
+                        orchestration: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "orchestration",
+                            ))?,
+                        source: f3
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "source",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BackendOAuthPrompt`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BackendOAuthPrompt {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -100,8 +453,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BackendOAuthPrompt {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BackendOAuthPrompt;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BackendOAuthPrompt")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BackendOAuthPrompt, A::Error> {
+                    const FIELDS: &[&str] = &["key", "value", "when"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "key")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "value")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "when")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BackendOAuthPrompt {
+                        key: f0.unwrap_or_default(),
+                        value: f1.unwrap_or_default(),
+                        when: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkBulkSyncSchedule`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkBulkSyncSchedule {
         #[serde(
@@ -175,6 +580,153 @@ pub mod types {
         pub updated_by: ::std::option::Option<::uuid::Uuid>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BulkBulkSyncSchedule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkBulkSyncSchedule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkBulkSyncSchedule")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkBulkSyncSchedule, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "createdAt",
+                        "createdBy",
+                        "dayOfMonth",
+                        "dayOfWeek",
+                        "deletedAt",
+                        "deletedBy",
+                        "frequency",
+                        "hour",
+                        "isDefault",
+                        "minute",
+                        "month",
+                        "schemas",
+                        "selectiveMode",
+                        "syncId",
+                        "syncMode",
+                        "updatedAt",
+                        "updatedBy",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut f12 = None;
+                    let mut f13 = None;
+                    let mut f14 = None;
+                    let mut f15 = None;
+                    let mut f16 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "createdAt")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "createdBy")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "dayOfMonth")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "dayOfWeek")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "deletedAt")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "deletedBy")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "frequency")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "hour")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(&mut f8, &mut map, "isDefault")?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(&mut f9, &mut map, "minute")?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(&mut f10, &mut map, "month")?
+                            }
+                            crate::open_object::Key::Field(11usize) => {
+                                crate::open_object::fill(&mut f11, &mut map, "schemas")?
+                            }
+                            crate::open_object::Key::Field(12usize) => {
+                                crate::open_object::fill(
+                                    &mut f12,
+                                    &mut map,
+                                    "selectiveMode",
+                                )?
+                            }
+                            crate::open_object::Key::Field(13usize) => {
+                                crate::open_object::fill(&mut f13, &mut map, "syncId")?
+                            }
+                            crate::open_object::Key::Field(14usize) => {
+                                crate::open_object::fill(&mut f14, &mut map, "syncMode")?
+                            }
+                            crate::open_object::Key::Field(15usize) => {
+                                crate::open_object::fill(&mut f15, &mut map, "updatedAt")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f16, &mut map, "updatedBy")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkBulkSyncSchedule {
+                        created_at: f0.unwrap_or_default(),
+                        created_by: f1.unwrap_or_default(),
+                        day_of_month: f2.unwrap_or_default(),
+                        day_of_week: f3.unwrap_or_default(),
+                        deleted_at: f4.unwrap_or_default(),
+                        deleted_by: f5.unwrap_or_default(),
+                        frequency: f6
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "frequency",
+                            ))?,
+                        hour: f7.unwrap_or_default(),
+                        is_default: f8.unwrap_or_default(),
+                        minute: f9.unwrap_or_default(),
+                        month: f10.unwrap_or_default(),
+                        schemas: f11.unwrap_or_default(),
+                        selective_mode: f12.unwrap_or_default(),
+                        sync_id: f13.unwrap_or_default(),
+                        sync_mode: f14.unwrap_or_default(),
+                        updated_at: f15.unwrap_or_default(),
+                        updated_by: f16.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`BulkDiscover`
     #[derive(
@@ -405,7 +957,7 @@ pub mod types {
         }
     }
     ///`BulkField`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkField {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -421,13 +973,85 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkField {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkField;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkField")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkField, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "enabled",
+                        "id",
+                        "obfuscated",
+                        "output_name",
+                        "user_output_name",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "enabled")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "obfuscated")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "output_name")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f4,
+                                    &mut map,
+                                    "user_output_name",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkField {
+                        enabled: f0.unwrap_or_default(),
+                        id: f1.unwrap_or_default(),
+                        obfuscated: f2.unwrap_or_default(),
+                        output_name: f3.unwrap_or_default(),
+                        user_output_name: f4.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl BulkField {
         pub fn builder() -> builder::BulkField {
             Default::default()
         }
     }
     ///`BulkFilter`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkFilter {
         ///Schema field ID to filter on.
@@ -439,6 +1063,61 @@ pub mod types {
         pub value: ::std::option::Option<::serde_json::Value>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BulkFilter {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkFilter;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkFilter")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkFilter, A::Error> {
+                    const FIELDS: &[&str] = &["field_id", "function", "value"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "field_id")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "function")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "value")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkFilter {
+                        field_id: f0.unwrap_or_default(),
+                        function: f1
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "function",
+                            ))?,
+                        value: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl BulkFilter {
         pub fn builder() -> builder::BulkFilter {
@@ -706,7 +1385,7 @@ pub mod types {
         }
     }
     ///`BulkSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -736,19 +1415,179 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSchema, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "data_cutoff_timestamp",
+                        "disable_data_cutoff",
+                        "enabled",
+                        "fields",
+                        "filters",
+                        "id",
+                        "output_name",
+                        "partition_key",
+                        "tracking_field",
+                        "user_output_name",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "data_cutoff_timestamp",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "disable_data_cutoff",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "enabled")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "filters")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "output_name")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(
+                                    &mut f7,
+                                    &mut map,
+                                    "partition_key",
+                                )?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(
+                                    &mut f8,
+                                    &mut map,
+                                    "tracking_field",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f9,
+                                    &mut map,
+                                    "user_output_name",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSchema {
+                        data_cutoff_timestamp: f0.unwrap_or_default(),
+                        disable_data_cutoff: f1.unwrap_or_default(),
+                        enabled: f2.unwrap_or_default(),
+                        fields: f3.unwrap_or_default(),
+                        filters: f4.unwrap_or_default(),
+                        id: f5.unwrap_or_default(),
+                        output_name: f6.unwrap_or_default(),
+                        partition_key: f7.unwrap_or_default(),
+                        tracking_field: f8.unwrap_or_default(),
+                        user_output_name: f9.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl BulkSchema {
         pub fn builder() -> builder::BulkSchema {
             Default::default()
         }
     }
     ///`BulkSchemaEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSchemaEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkSchema>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BulkSchemaEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSchemaEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSchemaEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSchemaEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSchemaEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`BulkSchemaExecutionStatus`
     #[derive(
@@ -839,7 +1678,7 @@ pub mod types {
         }
     }
     ///`BulkSchemaListItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSchemaListItem {
         ///Per-schema cutoff. Records older than this timestamp are excluded from sync runs.
@@ -870,6 +1709,112 @@ pub mod types {
         pub user_output_name: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BulkSchemaListItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSchemaListItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSchemaListItem")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSchemaListItem, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "data_cutoff_timestamp",
+                        "disable_data_cutoff",
+                        "enabled",
+                        "id",
+                        "output_name",
+                        "partition_key",
+                        "tracking_field",
+                        "user_output_name",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "data_cutoff_timestamp",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "disable_data_cutoff",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "enabled")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "output_name")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(
+                                    &mut f5,
+                                    &mut map,
+                                    "partition_key",
+                                )?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(
+                                    &mut f6,
+                                    &mut map,
+                                    "tracking_field",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f7,
+                                    &mut map,
+                                    "user_output_name",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSchemaListItem {
+                        data_cutoff_timestamp: f0.unwrap_or_default(),
+                        disable_data_cutoff: f1.unwrap_or_default(),
+                        enabled: f2.unwrap_or_default(),
+                        id: f3.unwrap_or_default(),
+                        output_name: f4.unwrap_or_default(),
+                        partition_key: f5.unwrap_or_default(),
+                        tracking_field: f6.unwrap_or_default(),
+                        user_output_name: f7.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`BulkSelectiveMode`
     #[derive(
@@ -936,7 +1881,7 @@ pub mod types {
         }
     }
     ///`BulkSyncAdditionalScheduleRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncAdditionalScheduleRequest {
         ///Day of the month (1-31) to run monthly schedules.
@@ -967,13 +1912,118 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncAdditionalScheduleRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncAdditionalScheduleRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncAdditionalScheduleRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncAdditionalScheduleRequest, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "day_of_month",
+                        "day_of_week",
+                        "frequency",
+                        "hour",
+                        "id",
+                        "minute",
+                        "month",
+                        "resync_mode",
+                        "schemas",
+                        "selective_mode",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "day_of_month")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "day_of_week")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "frequency")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "hour")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "minute")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "month")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "resync_mode")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(&mut f8, &mut map, "schemas")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f9,
+                                    &mut map,
+                                    "selective_mode",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncAdditionalScheduleRequest {
+                        day_of_month: f0.unwrap_or_default(),
+                        day_of_week: f1.unwrap_or_default(),
+                        frequency: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "frequency",
+                            ))?,
+                        hour: f3.unwrap_or_default(),
+                        id: f4.unwrap_or_default(),
+                        minute: f5.unwrap_or_default(),
+                        month: f6.unwrap_or_default(),
+                        resync_mode: f7.unwrap_or_default(),
+                        schemas: f8.unwrap_or_default(),
+                        selective_mode: f9.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl BulkSyncAdditionalScheduleRequest {
         pub fn builder() -> builder::BulkSyncAdditionalScheduleRequest {
             Default::default()
         }
     }
     ///`BulkSyncAdditionalScheduleResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncAdditionalScheduleResponse {
         ///Timestamp the schedule was created.
@@ -1015,8 +2065,140 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncAdditionalScheduleResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncAdditionalScheduleResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncAdditionalScheduleResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    BulkSyncAdditionalScheduleResponse,
+                    A::Error,
+                > {
+                    const FIELDS: &[&str] = &[
+                        "created_at",
+                        "created_by",
+                        "day_of_month",
+                        "day_of_week",
+                        "frequency",
+                        "hour",
+                        "id",
+                        "minute",
+                        "month",
+                        "resync_mode",
+                        "schemas",
+                        "selective_mode",
+                        "updated_at",
+                        "updated_by",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut f12 = None;
+                    let mut f13 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "created_at")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "created_by")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "day_of_month")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "day_of_week")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "frequency")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "hour")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "minute")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(&mut f8, &mut map, "month")?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(&mut f9, &mut map, "resync_mode")?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(&mut f10, &mut map, "schemas")?
+                            }
+                            crate::open_object::Key::Field(11usize) => {
+                                crate::open_object::fill(
+                                    &mut f11,
+                                    &mut map,
+                                    "selective_mode",
+                                )?
+                            }
+                            crate::open_object::Key::Field(12usize) => {
+                                crate::open_object::fill(&mut f12, &mut map, "updated_at")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f13, &mut map, "updated_by")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncAdditionalScheduleResponse {
+                        created_at: f0.unwrap_or_default(),
+                        created_by: f1.unwrap_or_default(),
+                        day_of_month: f2.unwrap_or_default(),
+                        day_of_week: f3.unwrap_or_default(),
+                        frequency: f4
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "frequency",
+                            ))?,
+                        hour: f5.unwrap_or_default(),
+                        id: f6.unwrap_or_default(),
+                        minute: f7.unwrap_or_default(),
+                        month: f8.unwrap_or_default(),
+                        resync_mode: f9.unwrap_or_default(),
+                        schemas: f10.unwrap_or_default(),
+                        selective_mode: f11.unwrap_or_default(),
+                        updated_at: f12.unwrap_or_default(),
+                        updated_by: f13.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncDefaultScheduleRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncDefaultScheduleRequest {
         ///Day of the month (1-31) to run monthly schedules.
@@ -1040,13 +2222,96 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncDefaultScheduleRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncDefaultScheduleRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncDefaultScheduleRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncDefaultScheduleRequest, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "day_of_month",
+                        "day_of_week",
+                        "frequency",
+                        "hour",
+                        "id",
+                        "minute",
+                        "month",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "day_of_month")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "day_of_week")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "frequency")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "hour")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "minute")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f6, &mut map, "month")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncDefaultScheduleRequest {
+                        day_of_month: f0.unwrap_or_default(),
+                        day_of_week: f1.unwrap_or_default(),
+                        frequency: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "frequency",
+                            ))?,
+                        hour: f3.unwrap_or_default(),
+                        id: f4.unwrap_or_default(),
+                        minute: f5.unwrap_or_default(),
+                        month: f6.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl BulkSyncDefaultScheduleRequest {
         pub fn builder() -> builder::BulkSyncDefaultScheduleRequest {
             Default::default()
         }
     }
     ///`BulkSyncDefaultScheduleResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncDefaultScheduleResponse {
         ///Timestamp the schedule was created.
@@ -1081,8 +2346,115 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncDefaultScheduleResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncDefaultScheduleResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncDefaultScheduleResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncDefaultScheduleResponse, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "created_at",
+                        "created_by",
+                        "day_of_month",
+                        "day_of_week",
+                        "frequency",
+                        "hour",
+                        "id",
+                        "minute",
+                        "month",
+                        "updated_at",
+                        "updated_by",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "created_at")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "created_by")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "day_of_month")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "day_of_week")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "frequency")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "hour")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "minute")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(&mut f8, &mut map, "month")?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(&mut f9, &mut map, "updated_at")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f10, &mut map, "updated_by")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncDefaultScheduleResponse {
+                        created_at: f0.unwrap_or_default(),
+                        created_by: f1.unwrap_or_default(),
+                        day_of_month: f2.unwrap_or_default(),
+                        day_of_week: f3.unwrap_or_default(),
+                        frequency: f4
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "frequency",
+                            ))?,
+                        hour: f5.unwrap_or_default(),
+                        id: f6.unwrap_or_default(),
+                        minute: f7.unwrap_or_default(),
+                        month: f8.unwrap_or_default(),
+                        updated_at: f9.unwrap_or_default(),
+                        updated_by: f10.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncDest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncDest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1099,8 +2471,72 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncDest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncDest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncDest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncDest, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "configuration",
+                        "modes",
+                        "supported_resync_modes",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "modes")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "supported_resync_modes",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncDest {
+                        configuration: f0.unwrap_or_default(),
+                        modes: f1.unwrap_or_default(),
+                        supported_resync_modes: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncDestEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncDestEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1108,8 +2544,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncDestEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncDestEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncDestEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncDestEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncDestEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncExecution`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncExecution {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1151,8 +2629,160 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncExecution {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncExecution;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncExecution")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncExecution, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "completed_at",
+                        "created_at",
+                        "error_count",
+                        "fetch_mode",
+                        "id",
+                        "is_partial",
+                        "is_resync",
+                        "is_test",
+                        "output_disposition",
+                        "record_count",
+                        "schemas",
+                        "started_at",
+                        "status",
+                        "status_message",
+                        "type",
+                        "updated_at",
+                        "warning_count",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut f12 = None;
+                    let mut f13 = None;
+                    let mut f14 = None;
+                    let mut f15 = None;
+                    let mut f16 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "completed_at")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "created_at")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "error_count")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "fetch_mode")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "is_partial")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "is_resync")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "is_test")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(
+                                    &mut f8,
+                                    &mut map,
+                                    "output_disposition",
+                                )?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(&mut f9, &mut map, "record_count")?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(&mut f10, &mut map, "schemas")?
+                            }
+                            crate::open_object::Key::Field(11usize) => {
+                                crate::open_object::fill(&mut f11, &mut map, "started_at")?
+                            }
+                            crate::open_object::Key::Field(12usize) => {
+                                crate::open_object::fill(&mut f12, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Field(13usize) => {
+                                crate::open_object::fill(
+                                    &mut f13,
+                                    &mut map,
+                                    "status_message",
+                                )?
+                            }
+                            crate::open_object::Key::Field(14usize) => {
+                                crate::open_object::fill(&mut f14, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Field(15usize) => {
+                                crate::open_object::fill(&mut f15, &mut map, "updated_at")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f16,
+                                    &mut map,
+                                    "warning_count",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncExecution {
+                        completed_at: f0.unwrap_or_default(),
+                        created_at: f1.unwrap_or_default(),
+                        error_count: f2.unwrap_or_default(),
+                        fetch_mode: f3.unwrap_or_default(),
+                        id: f4.unwrap_or_default(),
+                        is_partial: f5.unwrap_or_default(),
+                        is_resync: f6.unwrap_or_default(),
+                        is_test: f7.unwrap_or_default(),
+                        output_disposition: f8.unwrap_or_default(),
+                        record_count: f9.unwrap_or_default(),
+                        schemas: f10.unwrap_or_default(),
+                        started_at: f11.unwrap_or_default(),
+                        status: f12.unwrap_or_default(),
+                        status_message: f13.unwrap_or_default(),
+                        type_: f14.unwrap_or_default(),
+                        updated_at: f15.unwrap_or_default(),
+                        warning_count: f16.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncExecutionEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncExecutionEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1160,8 +2790,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncExecutionEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncExecutionEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncExecutionEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncExecutionEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncExecutionEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncExecutionLogs`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncExecutionLogs {
         ///Timestamp at which the signed URLs in URLs stop working.
@@ -1176,8 +2848,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncExecutionLogs {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncExecutionLogs;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncExecutionLogs")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncExecutionLogs, A::Error> {
+                    const FIELDS: &[&str] = &["Expires", "URLs"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "Expires")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "URLs")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncExecutionLogs {
+                        expires: f0.unwrap_or_default(),
+                        ur_ls: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncExecutionLogsEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncExecutionLogsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1185,8 +2904,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncExecutionLogsEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncExecutionLogsEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncExecutionLogsEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncExecutionLogsEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncExecutionLogsEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncExecutionStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncExecutionStatus {
         ///Next scheduled execution time, if the sync has a schedule configured.
@@ -1210,8 +2971,74 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncExecutionStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncExecutionStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncExecutionStatus")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncExecutionStatus, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "nextExecutionTime",
+                        "schemas",
+                        "status",
+                        "sync_id",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "nextExecutionTime",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "schemas")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f3, &mut map, "sync_id")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncExecutionStatus {
+                        next_execution_time: f0.unwrap_or_default(),
+                        schemas: f1.unwrap_or_default(),
+                        status: f2.unwrap_or_default(),
+                        sync_id: f3.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncIngestionStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncIngestionStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1235,8 +3062,106 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncIngestionStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncIngestionStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncIngestionStatus")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncIngestionStatus, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "enabled",
+                        "highwater_mark",
+                        "is_running",
+                        "position",
+                        "position_time",
+                        "status",
+                        "status_message",
+                        "updated_at",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "enabled")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "highwater_mark",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "is_running")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "position")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(
+                                    &mut f4,
+                                    &mut map,
+                                    "position_time",
+                                )?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(
+                                    &mut f6,
+                                    &mut map,
+                                    "status_message",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f7, &mut map, "updated_at")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncIngestionStatus {
+                        enabled: f0.unwrap_or_default(),
+                        highwater_mark: f1.unwrap_or_default(),
+                        is_running: f2.unwrap_or_default(),
+                        position: f3.unwrap_or_default(),
+                        position_time: f4.unwrap_or_default(),
+                        status: f5.unwrap_or_default(),
+                        status_message: f6.unwrap_or_default(),
+                        updated_at: f7.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncListEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncListEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1244,8 +3169,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncListEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncListEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncListEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncListEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncListEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncResponse {
         ///Whether the sync is active. Inactive syncs do not run on their schedule.
@@ -1321,8 +3288,240 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncResponse, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "active",
+                        "additional_schedules",
+                        "automatically_add_new_fields",
+                        "automatically_add_new_objects",
+                        "concurrency_limit",
+                        "created_at",
+                        "created_by",
+                        "data_cutoff_timestamp",
+                        "default_schedule",
+                        "destination_configuration",
+                        "destination_connection_id",
+                        "disable_record_timestamps",
+                        "id",
+                        "mode",
+                        "name",
+                        "normalize_names",
+                        "organization_id",
+                        "policies",
+                        "resync_concurrency_limit",
+                        "source_configuration",
+                        "source_connection_id",
+                        "updated_at",
+                        "updated_by",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut f12 = None;
+                    let mut f13 = None;
+                    let mut f14 = None;
+                    let mut f15 = None;
+                    let mut f16 = None;
+                    let mut f17 = None;
+                    let mut f18 = None;
+                    let mut f19 = None;
+                    let mut f20 = None;
+                    let mut f21 = None;
+                    let mut f22 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "additional_schedules",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "automatically_add_new_fields",
+                                )?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "automatically_add_new_objects",
+                                )?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(
+                                    &mut f4,
+                                    &mut map,
+                                    "concurrency_limit",
+                                )?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "created_at")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "created_by")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(
+                                    &mut f7,
+                                    &mut map,
+                                    "data_cutoff_timestamp",
+                                )?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(
+                                    &mut f8,
+                                    &mut map,
+                                    "default_schedule",
+                                )?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(
+                                    &mut f9,
+                                    &mut map,
+                                    "destination_configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(
+                                    &mut f10,
+                                    &mut map,
+                                    "destination_connection_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(11usize) => {
+                                crate::open_object::fill(
+                                    &mut f11,
+                                    &mut map,
+                                    "disable_record_timestamps",
+                                )?
+                            }
+                            crate::open_object::Key::Field(12usize) => {
+                                crate::open_object::fill(&mut f12, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(13usize) => {
+                                crate::open_object::fill(&mut f13, &mut map, "mode")?
+                            }
+                            crate::open_object::Key::Field(14usize) => {
+                                crate::open_object::fill(&mut f14, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(15usize) => {
+                                crate::open_object::fill(
+                                    &mut f15,
+                                    &mut map,
+                                    "normalize_names",
+                                )?
+                            }
+                            crate::open_object::Key::Field(16usize) => {
+                                crate::open_object::fill(
+                                    &mut f16,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(17usize) => {
+                                crate::open_object::fill(&mut f17, &mut map, "policies")?
+                            }
+                            crate::open_object::Key::Field(18usize) => {
+                                crate::open_object::fill(
+                                    &mut f18,
+                                    &mut map,
+                                    "resync_concurrency_limit",
+                                )?
+                            }
+                            crate::open_object::Key::Field(19usize) => {
+                                crate::open_object::fill(
+                                    &mut f19,
+                                    &mut map,
+                                    "source_configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(20usize) => {
+                                crate::open_object::fill(
+                                    &mut f20,
+                                    &mut map,
+                                    "source_connection_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(21usize) => {
+                                crate::open_object::fill(&mut f21, &mut map, "updated_at")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f22, &mut map, "updated_by")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncResponse {
+                        active: f0.unwrap_or_default(),
+                        additional_schedules: f1.unwrap_or_default(),
+                        automatically_add_new_fields: f2.unwrap_or_default(),
+                        automatically_add_new_objects: f3.unwrap_or_default(),
+                        concurrency_limit: f4.unwrap_or_default(),
+                        created_at: f5.unwrap_or_default(),
+                        created_by: f6.unwrap_or_default(),
+                        data_cutoff_timestamp: f7.unwrap_or_default(),
+                        default_schedule: f8.unwrap_or_default(),
+                        destination_configuration: f9.unwrap_or_default(),
+                        destination_connection_id: f10.unwrap_or_default(),
+                        disable_record_timestamps: f11.unwrap_or_default(),
+                        id: f12.unwrap_or_default(),
+                        mode: f13.unwrap_or_default(),
+                        name: f14.unwrap_or_default(),
+                        normalize_names: f15.unwrap_or_default(),
+                        organization_id: f16.unwrap_or_default(),
+                        policies: f17.unwrap_or_default(),
+                        resync_concurrency_limit: f18.unwrap_or_default(),
+                        source_configuration: f19.unwrap_or_default(),
+                        source_connection_id: f20.unwrap_or_default(),
+                        updated_at: f21.unwrap_or_default(),
+                        updated_by: f22.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1330,8 +3529,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncScheduleApi`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncScheduleApi {
         ///Day of the month (1-31) for monthly schedules.
@@ -1364,13 +3605,100 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncScheduleApi {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncScheduleApi;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncScheduleApi")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncScheduleApi, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "dayOfMonth",
+                        "dayOfWeek",
+                        "frequency",
+                        "hour",
+                        "minute",
+                        "month",
+                        "selectiveMode",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "dayOfMonth")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "dayOfWeek")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "frequency")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "hour")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "minute")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "month")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f6,
+                                    &mut map,
+                                    "selectiveMode",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncScheduleApi {
+                        day_of_month: f0.unwrap_or_default(),
+                        day_of_week: f1.unwrap_or_default(),
+                        frequency: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "frequency",
+                            ))?,
+                        hour: f3.unwrap_or_default(),
+                        minute: f4.unwrap_or_default(),
+                        month: f5.unwrap_or_default(),
+                        selective_mode: f6.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl BulkSyncScheduleApi {
         pub fn builder() -> builder::BulkSyncScheduleApi {
             Default::default()
         }
     }
     ///`BulkSyncSchemaExecution`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSchemaExecution {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1400,8 +3728,120 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncSchemaExecution {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncSchemaExecution;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncSchemaExecution")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncSchemaExecution, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "completed_at",
+                        "created_at",
+                        "error_count",
+                        "output_name",
+                        "record_count",
+                        "schema",
+                        "started_at",
+                        "status",
+                        "status_message",
+                        "updated_at",
+                        "warning_count",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "completed_at")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "created_at")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "error_count")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "output_name")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "record_count")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "schema")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "started_at")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(
+                                    &mut f8,
+                                    &mut map,
+                                    "status_message",
+                                )?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(&mut f9, &mut map, "updated_at")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f10,
+                                    &mut map,
+                                    "warning_count",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncSchemaExecution {
+                        completed_at: f0.unwrap_or_default(),
+                        created_at: f1.unwrap_or_default(),
+                        error_count: f2.unwrap_or_default(),
+                        output_name: f3.unwrap_or_default(),
+                        record_count: f4.unwrap_or_default(),
+                        schema: f5.unwrap_or_default(),
+                        started_at: f6.unwrap_or_default(),
+                        status: f7.unwrap_or_default(),
+                        status_message: f8.unwrap_or_default(),
+                        updated_at: f9.unwrap_or_default(),
+                        warning_count: f10.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncSchemaExecutionStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSchemaExecutionStatus {
         ///Timestamp when the most recent execution finished. Null while the execution is still running.
@@ -1435,8 +3875,108 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncSchemaExecutionStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncSchemaExecutionStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncSchemaExecutionStatus")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncSchemaExecutionStatus, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "completed_at",
+                        "error_count",
+                        "execution_id",
+                        "record_count",
+                        "schema",
+                        "started_at",
+                        "status",
+                        "status_message",
+                        "warning_count",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "completed_at")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "error_count")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "execution_id")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "record_count")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "schema")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "started_at")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(
+                                    &mut f7,
+                                    &mut map,
+                                    "status_message",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f8,
+                                    &mut map,
+                                    "warning_count",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncSchemaExecutionStatus {
+                        completed_at: f0.unwrap_or_default(),
+                        error_count: f1.unwrap_or_default(),
+                        execution_id: f2.unwrap_or_default(),
+                        record_count: f3.unwrap_or_default(),
+                        schema: f4.unwrap_or_default(),
+                        started_at: f5.unwrap_or_default(),
+                        status: f6.unwrap_or_default(),
+                        status_message: f7.unwrap_or_default(),
+                        warning_count: f8.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncSource`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSource {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1449,8 +3989,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncSource {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncSource;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncSource")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncSource, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "capabilities",
+                        "configuration",
+                        "schemas",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "capabilities")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "schemas")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncSource {
+                        capabilities: f0.unwrap_or_default(),
+                        configuration: f1.unwrap_or_default(),
+                        schemas: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncSourceCapabilities`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSourceCapabilities {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1458,8 +4058,54 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncSourceCapabilities {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncSourceCapabilities;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncSourceCapabilities")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncSourceCapabilities, A::Error> {
+                    const FIELDS: &[&str] = &["supports_tracking_fields"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "supports_tracking_fields",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncSourceCapabilities {
+                        supports_tracking_fields: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncSourceEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSourceEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1467,8 +4113,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncSourceEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncSourceEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncSourceEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncSourceEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncSourceEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncSourceSchemaEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSourceSchemaEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1476,8 +4164,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncSourceSchemaEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncSourceSchemaEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncSourceSchemaEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncSourceSchemaEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncSourceSchemaEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncSourceStatus`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSourceStatus {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1493,8 +4223,72 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncSourceStatus {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncSourceStatus;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncSourceStatus")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncSourceStatus, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "cache_status",
+                        "last_refresh_finished",
+                        "last_refresh_started",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "cache_status")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "last_refresh_finished",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "last_refresh_started",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncSourceStatus {
+                        cache_status: f0.unwrap_or_default(),
+                        last_refresh_finished: f1.unwrap_or_default(),
+                        last_refresh_started: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncSourceStatusEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncSourceStatusEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1502,8 +4296,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncSourceStatusEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncSourceStatusEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncSourceStatusEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncSourceStatusEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncSourceStatusEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncStatusEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncStatusEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1511,8 +4347,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncStatusEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncStatusEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncStatusEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncStatusEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncStatusEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`BulkSyncStatusResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct BulkSyncStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1527,6 +4405,84 @@ pub mod types {
         >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for BulkSyncStatusResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = BulkSyncStatusResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct BulkSyncStatusResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<BulkSyncStatusResponse, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "current_execution",
+                        "ingestion_status",
+                        "last_execution",
+                        "next_execution_time",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "current_execution",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "ingestion_status",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "last_execution",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "next_execution_time",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(BulkSyncStatusResponse {
+                        current_execution: f0.unwrap_or_default(),
+                        ingestion_status: f1.unwrap_or_default(),
+                        last_execution: f2.unwrap_or_default(),
+                        next_execution_time: f3.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`BulkSyncTargetMode`
     #[derive(
@@ -1589,7 +4545,7 @@ pub mod types {
         }
     }
     ///`CancelBulkSyncResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelBulkSyncResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1597,8 +4553,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CancelBulkSyncResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CancelBulkSyncResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CancelBulkSyncResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CancelBulkSyncResponse, A::Error> {
+                    const FIELDS: &[&str] = &["message"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "message")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CancelBulkSyncResponse {
+                        message: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`CancelBulkSyncResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelBulkSyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1606,8 +4604,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CancelBulkSyncResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CancelBulkSyncResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CancelBulkSyncResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CancelBulkSyncResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CancelBulkSyncResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`CancelSyncExecutionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelSyncExecutionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1615,8 +4655,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CancelSyncExecutionResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CancelSyncExecutionResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CancelSyncExecutionResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CancelSyncExecutionResponse, A::Error> {
+                    const FIELDS: &[&str] = &["message"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "message")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CancelSyncExecutionResponse {
+                        message: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`CancelSyncExecutionResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelSyncExecutionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1624,8 +4706,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CancelSyncExecutionResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CancelSyncExecutionResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CancelSyncExecutionResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    CancelSyncExecutionResponseEnvelope,
+                    A::Error,
+                > {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CancelSyncExecutionResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`CancelSyncResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelSyncResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1633,8 +4760,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CancelSyncResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CancelSyncResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CancelSyncResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CancelSyncResponse, A::Error> {
+                    const FIELDS: &[&str] = &["message"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "message")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CancelSyncResponse {
+                        message: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`CancelSyncResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CancelSyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1642,8 +4811,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CancelSyncResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CancelSyncResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CancelSyncResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CancelSyncResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CancelSyncResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConfigurationValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConfigurationValue {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -1653,8 +4864,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConfigurationValue {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConfigurationValue;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConfigurationValue")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConfigurationValue, A::Error> {
+                    const FIELDS: &[&str] = &["items", "type"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "items")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConfigurationValue {
+                        items: f0.unwrap_or_default(),
+                        type_: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectCardRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectCardRequest {
         ///The id of an existing connection to update.
@@ -1678,13 +4936,103 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectCardRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectCardRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectCardRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectCardRequest, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "connection",
+                        "dark",
+                        "name",
+                        "organization_id",
+                        "redirect_url",
+                        "type",
+                        "whitelist",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "connection")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "dark")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "redirect_url")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f6, &mut map, "whitelist")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectCardRequest {
+                        connection: f0.unwrap_or_default(),
+                        dark: f1.unwrap_or_default(),
+                        name: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "name",
+                            ))?,
+                        organization_id: f3.unwrap_or_default(),
+                        redirect_url: f4
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "redirect_url",
+                            ))?,
+                        type_: f5.unwrap_or_default(),
+                        whitelist: f6.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ConnectCardRequest {
         pub fn builder() -> builder::ConnectCardRequest {
             Default::default()
         }
     }
     ///`ConnectCardResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectCardResponse {
         ///URL to redirect the user to in order to create the new connection.
@@ -1696,8 +5044,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectCardResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectCardResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectCardResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectCardResponse, A::Error> {
+                    const FIELDS: &[&str] = &["redirect_url", "token"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "redirect_url")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "token")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectCardResponse {
+                        redirect_url: f0.unwrap_or_default(),
+                        token: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectCardResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectCardResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1705,8 +5100,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectCardResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectCardResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectCardResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectCardResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectCardResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectionForm`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionForm {
         ///Any type
@@ -1718,8 +5155,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionForm {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionForm;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionForm")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectionForm, A::Error> {
+                    const FIELDS: &[&str] = &["jsonschema", "uischema"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "jsonschema")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "uischema")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionForm {
+                        jsonschema: f0.unwrap_or_default(),
+                        uischema: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectionListResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionListResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1727,8 +5211,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionListResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionListResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionListResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectionListResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionListResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectionParameterValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionParameterValue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1739,8 +5265,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionParameterValue {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionParameterValue;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionParameterValue")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectionParameterValue, A::Error> {
+                    const FIELDS: &[&str] = &["label", "value"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "label")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "value")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionParameterValue {
+                        label: f0.unwrap_or_default(),
+                        value: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectionParameterValuesResp`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionParameterValuesResp {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1750,8 +5323,59 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionParameterValuesResp {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionParameterValuesResp;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionParameterValuesResp")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectionParameterValuesResp, A::Error> {
+                    const FIELDS: &[&str] = &["allows_creation", "values"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "allows_creation",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "values")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionParameterValuesResp {
+                        allows_creation: f0.unwrap_or_default(),
+                        values: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectionParameterValuesResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionParameterValuesResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -1764,8 +5388,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionParameterValuesResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionParameterValuesResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionParameterValuesResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ConnectionParameterValuesResponseEnvelope,
+                    A::Error,
+                > {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionParameterValuesResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectionProxyCall`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyCall {
         ///Request body. May be a string, a JSON object, or null.
@@ -1796,13 +5465,93 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionProxyCall {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionProxyCall;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionProxyCall")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectionProxyCall, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "body",
+                        "headers",
+                        "method",
+                        "path",
+                        "query",
+                        "rawQuery",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "body")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "headers")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "method")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "path")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "query")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f5, &mut map, "rawQuery")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionProxyCall {
+                        body: f0.unwrap_or_default(),
+                        headers: f1.unwrap_or_default(),
+                        method: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "method",
+                            ))?,
+                        path: f3
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "path",
+                            ))?,
+                        query: f4.unwrap_or_default(),
+                        raw_query: f5.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ConnectionProxyCall {
         pub fn builder() -> builder::ConnectionProxyCall {
             Default::default()
         }
     }
     ///`ConnectionProxyContract`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyContract {
         ///HTTP methods the proxy accepts.
@@ -1888,8 +5637,150 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionProxyContract {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionProxyContract;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionProxyContract")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectionProxyContract, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "allowedMethods",
+                        "blockedRequestHeaders",
+                        "blockedResponseHeaders",
+                        "bodyTypes",
+                        "maxRequestBodyBytes",
+                        "maxResponseBodyBytes",
+                        "pathRule",
+                        "queryModes",
+                        "queryValueTypes",
+                        "rateLimitPerMinute",
+                        "rawQueryRule",
+                        "timeoutMs",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "allowedMethods",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "blockedRequestHeaders",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "blockedResponseHeaders",
+                                )?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "bodyTypes")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(
+                                    &mut f4,
+                                    &mut map,
+                                    "maxRequestBodyBytes",
+                                )?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(
+                                    &mut f5,
+                                    &mut map,
+                                    "maxResponseBodyBytes",
+                                )?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "pathRule")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "queryModes")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(
+                                    &mut f8,
+                                    &mut map,
+                                    "queryValueTypes",
+                                )?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(
+                                    &mut f9,
+                                    &mut map,
+                                    "rateLimitPerMinute",
+                                )?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(
+                                    &mut f10,
+                                    &mut map,
+                                    "rawQueryRule",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f11, &mut map, "timeoutMs")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionProxyContract {
+                        allowed_methods: f0.unwrap_or_default(),
+                        blocked_request_headers: f1.unwrap_or_default(),
+                        blocked_response_headers: f2.unwrap_or_default(),
+                        body_types: f3.unwrap_or_default(),
+                        max_request_body_bytes: f4.unwrap_or_default(),
+                        max_response_body_bytes: f5.unwrap_or_default(),
+                        path_rule: f6.unwrap_or_default(),
+                        query_modes: f7.unwrap_or_default(),
+                        query_value_types: f8.unwrap_or_default(),
+                        rate_limit_per_minute: f9.unwrap_or_default(),
+                        raw_query_rule: f10.unwrap_or_default(),
+                        timeout_ms: f11.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectionProxyInfoResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyInfoResponse {
         ///Connection backend identifier (e.g. hubspot, salesforce).
@@ -1924,8 +5815,90 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionProxyInfoResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionProxyInfoResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionProxyInfoResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectionProxyInfoResponse, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "backendType",
+                        "connectionId",
+                        "inheritedBase",
+                        "mergeRules",
+                        "requestContract",
+                        "stats",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "backendType")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "connectionId")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "inheritedBase",
+                                )?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "mergeRules")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(
+                                    &mut f4,
+                                    &mut map,
+                                    "requestContract",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f5, &mut map, "stats")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionProxyInfoResponse {
+                        backend_type: f0.unwrap_or_default(),
+                        connection_id: f1.unwrap_or_default(),
+                        inherited_base: f2.unwrap_or_default(),
+                        merge_rules: f3.unwrap_or_default(),
+                        request_contract: f4.unwrap_or_default(),
+                        stats: f5.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectionProxyInheritedBase`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyInheritedBase {
         ///Base URL all proxied requests are sent to. Caller-supplied paths are appended to this URL.
@@ -1953,8 +5926,64 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionProxyInheritedBase {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionProxyInheritedBase;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionProxyInheritedBase")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectionProxyInheritedBase, A::Error> {
+                    const FIELDS: &[&str] = &["baseUrl", "lockedHeaders", "lockedQuery"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "baseUrl")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "lockedHeaders",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "lockedQuery")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionProxyInheritedBase {
+                        base_url: f0.unwrap_or_default(),
+                        locked_headers: f1.unwrap_or_default(),
+                        locked_query: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectionProxyLockedHeader`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyLockedHeader {
         ///Header name.
@@ -1969,8 +5998,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionProxyLockedHeader {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionProxyLockedHeader;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionProxyLockedHeader")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectionProxyLockedHeader, A::Error> {
+                    const FIELDS: &[&str] = &["name", "redacted", "value"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "redacted")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "value")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionProxyLockedHeader {
+                        name: f0.unwrap_or_default(),
+                        redacted: f1.unwrap_or_default(),
+                        value: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectionProxyMergeRules`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyMergeRules {
         ///How caller-supplied headers are merged with the connection's inherited headers.
@@ -1982,8 +6063,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionProxyMergeRules {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionProxyMergeRules;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionProxyMergeRules")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectionProxyMergeRules, A::Error> {
+                    const FIELDS: &[&str] = &["headers", "query"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "headers")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "query")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionProxyMergeRules {
+                        headers: f0.unwrap_or_default(),
+                        query: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectionProxyResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyResponse {
         ///Upstream response body. If the upstream returned JSON, the body is returned as-is; otherwise it is returned as a string.
@@ -2021,8 +6149,88 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionProxyResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionProxyResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionProxyResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectionProxyResponse, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "body",
+                        "contentType",
+                        "headers",
+                        "latencyMs",
+                        "proxyCallId",
+                        "status",
+                        "truncated",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "body")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "contentType")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "headers")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "latencyMs")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "proxyCallId")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f6, &mut map, "truncated")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionProxyResponse {
+                        body: f0.unwrap_or_default(),
+                        content_type: f1.unwrap_or_default(),
+                        headers: f2.unwrap_or_default(),
+                        latency_ms: f3.unwrap_or_default(),
+                        proxy_call_id: f4.unwrap_or_default(),
+                        status: f5.unwrap_or_default(),
+                        truncated: f6.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectionProxyStats`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionProxyStats {
         ///Total backend API calls made through this connection (including non-proxy calls) over the last 24 hours.
@@ -2066,8 +6274,102 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionProxyStats {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionProxyStats;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionProxyStats")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectionProxyStats, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "callsLast24h",
+                        "lastProxyCallAt",
+                        "proxy2xxLast24h",
+                        "proxy4xxLast24h",
+                        "proxy5xxLast24h",
+                        "proxyCallsLast24h",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "callsLast24h")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "lastProxyCallAt",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "proxy2xxLast24h",
+                                )?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "proxy4xxLast24h",
+                                )?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(
+                                    &mut f4,
+                                    &mut map,
+                                    "proxy5xxLast24h",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f5,
+                                    &mut map,
+                                    "proxyCallsLast24h",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionProxyStats {
+                        calls_last24h: f0.unwrap_or_default(),
+                        last_proxy_call_at: f1.unwrap_or_default(),
+                        proxy2xx_last24h: f2.unwrap_or_default(),
+                        proxy4xx_last24h: f3.unwrap_or_default(),
+                        proxy5xx_last24h: f4.unwrap_or_default(),
+                        proxy_calls_last24h: f5.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectionResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2075,8 +6377,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectionResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectionResponseSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionResponseSchema {
         ///API calls made to service in the last 24h (supported integrations only).
@@ -2116,8 +6460,156 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionResponseSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionResponseSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionResponseSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectionResponseSchema, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "api_calls_last_24_hours",
+                        "configuration",
+                        "created_at",
+                        "created_by",
+                        "id",
+                        "name",
+                        "organization_id",
+                        "parent_connection_id",
+                        "policies",
+                        "saved",
+                        "status",
+                        "status_error",
+                        "type",
+                        "updated_at",
+                        "updated_by",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut f12 = None;
+                    let mut f13 = None;
+                    let mut f14 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "api_calls_last_24_hours",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "created_at")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "created_by")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(
+                                    &mut f6,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(
+                                    &mut f7,
+                                    &mut map,
+                                    "parent_connection_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(&mut f8, &mut map, "policies")?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(&mut f9, &mut map, "saved")?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(&mut f10, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Field(11usize) => {
+                                crate::open_object::fill(
+                                    &mut f11,
+                                    &mut map,
+                                    "status_error",
+                                )?
+                            }
+                            crate::open_object::Key::Field(12usize) => {
+                                crate::open_object::fill(&mut f12, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Field(13usize) => {
+                                crate::open_object::fill(&mut f13, &mut map, "updated_at")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f14, &mut map, "updated_by")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionResponseSchema {
+                        api_calls_last_24_hours: f0.unwrap_or_default(),
+                        configuration: f1.unwrap_or_default(),
+                        created_at: f2.unwrap_or_default(),
+                        created_by: f3.unwrap_or_default(),
+                        id: f4.unwrap_or_default(),
+                        name: f5.unwrap_or_default(),
+                        organization_id: f6.unwrap_or_default(),
+                        parent_connection_id: f7.unwrap_or_default(),
+                        policies: f8.unwrap_or_default(),
+                        saved: f9.unwrap_or_default(),
+                        status: f10.unwrap_or_default(),
+                        status_error: f11.unwrap_or_default(),
+                        type_: f12.unwrap_or_default(),
+                        updated_at: f13.unwrap_or_default(),
+                        updated_by: f14.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectionType`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionType {
         pub capabilities: BackendConnectionCapabilities,
@@ -2154,8 +6646,111 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionType {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionType;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionType")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectionType, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "capabilities",
+                        "configurationForm",
+                        "envConfig",
+                        "id",
+                        "initialConfiguration",
+                        "logo_url",
+                        "name",
+                        "oauth_prompt",
+                        "use_oauth",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "capabilities")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "configurationForm",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "envConfig")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(
+                                    &mut f4,
+                                    &mut map,
+                                    "initialConfiguration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "logo_url")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "oauth_prompt")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f8, &mut map, "use_oauth")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionType {
+                        capabilities: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "capabilities",
+                            ))?,
+                        configuration_form: f1.unwrap_or_default(),
+                        env_config: f2.unwrap_or_default(),
+                        id: f3.unwrap_or_default(),
+                        initial_configuration: f4.unwrap_or_default(),
+                        logo_url: f5.unwrap_or_default(),
+                        name: f6.unwrap_or_default(),
+                        oauth_prompt: f7.unwrap_or_default(),
+                        use_oauth: f8.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectionTypeResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionTypeResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2163,8 +6758,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionTypeResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionTypeResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionTypeResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectionTypeResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionTypeResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ConnectionTypeSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ConnectionTypeSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2178,8 +6815,65 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ConnectionTypeSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ConnectionTypeSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ConnectionTypeSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ConnectionTypeSchema, A::Error> {
+                    const FIELDS: &[&str] = &["id", "logo_url", "name", "operations"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "logo_url")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f3, &mut map, "operations")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ConnectionTypeSchema {
+                        id: f0.unwrap_or_default(),
+                        logo_url: f1.unwrap_or_default(),
+                        name: f2.unwrap_or_default(),
+                        operations: f3.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`CreateBulkSyncRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateBulkSyncRequest {
         ///Whether the sync is active. Inactive syncs do not run on their schedule but can still be triggered manually.
@@ -2244,6 +6938,235 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreateBulkSyncRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CreateBulkSyncRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateBulkSyncRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateBulkSyncRequest, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "active",
+                        "additional_schedules",
+                        "automatically_add_new_fields",
+                        "automatically_add_new_objects",
+                        "concurrency_limit",
+                        "data_cutoff_timestamp",
+                        "default_schedule",
+                        "destination_configuration",
+                        "destination_connection_id",
+                        "disable_record_timestamps",
+                        "mode",
+                        "name",
+                        "normalize_names",
+                        "organization_id",
+                        "policies",
+                        "resync_concurrency_limit",
+                        "schemas",
+                        "source_configuration",
+                        "source_connection_id",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut f12 = None;
+                    let mut f13 = None;
+                    let mut f14 = None;
+                    let mut f15 = None;
+                    let mut f16 = None;
+                    let mut f17 = None;
+                    let mut f18 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "additional_schedules",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "automatically_add_new_fields",
+                                )?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "automatically_add_new_objects",
+                                )?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(
+                                    &mut f4,
+                                    &mut map,
+                                    "concurrency_limit",
+                                )?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(
+                                    &mut f5,
+                                    &mut map,
+                                    "data_cutoff_timestamp",
+                                )?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(
+                                    &mut f6,
+                                    &mut map,
+                                    "default_schedule",
+                                )?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(
+                                    &mut f7,
+                                    &mut map,
+                                    "destination_configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(
+                                    &mut f8,
+                                    &mut map,
+                                    "destination_connection_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(
+                                    &mut f9,
+                                    &mut map,
+                                    "disable_record_timestamps",
+                                )?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(&mut f10, &mut map, "mode")?
+                            }
+                            crate::open_object::Key::Field(11usize) => {
+                                crate::open_object::fill(&mut f11, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(12usize) => {
+                                crate::open_object::fill(
+                                    &mut f12,
+                                    &mut map,
+                                    "normalize_names",
+                                )?
+                            }
+                            crate::open_object::Key::Field(13usize) => {
+                                crate::open_object::fill(
+                                    &mut f13,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(14usize) => {
+                                crate::open_object::fill(&mut f14, &mut map, "policies")?
+                            }
+                            crate::open_object::Key::Field(15usize) => {
+                                crate::open_object::fill(
+                                    &mut f15,
+                                    &mut map,
+                                    "resync_concurrency_limit",
+                                )?
+                            }
+                            crate::open_object::Key::Field(16usize) => {
+                                crate::open_object::fill(&mut f16, &mut map, "schemas")?
+                            }
+                            crate::open_object::Key::Field(17usize) => {
+                                crate::open_object::fill(
+                                    &mut f17,
+                                    &mut map,
+                                    "source_configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f18,
+                                    &mut map,
+                                    "source_connection_id",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CreateBulkSyncRequest {
+                        active: f0.unwrap_or_default(),
+                        additional_schedules: f1.unwrap_or_default(),
+                        automatically_add_new_fields: f2.unwrap_or_default(),
+                        automatically_add_new_objects: f3.unwrap_or_default(),
+                        concurrency_limit: f4.unwrap_or_default(),
+                        data_cutoff_timestamp: f5.unwrap_or_default(),
+                        default_schedule: f6
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "default_schedule",
+                            ))?,
+                        destination_configuration: f7
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "destination_configuration",
+                            ))?,
+                        destination_connection_id: f8
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "destination_connection_id",
+                            ))?,
+                        disable_record_timestamps: f9
+                            .unwrap_or_else(
+                                defaults::create_bulk_sync_request_disable_record_timestamps,
+                            ),
+                        mode: f10
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "mode",
+                            ))?,
+                        name: f11
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "name",
+                            ))?,
+                        normalize_names: f12.unwrap_or_default(),
+                        organization_id: f13.unwrap_or_default(),
+                        policies: f14.unwrap_or_default(),
+                        resync_concurrency_limit: f15.unwrap_or_default(),
+                        schemas: f16.unwrap_or_default(),
+                        source_configuration: f17.unwrap_or_default(),
+                        source_connection_id: f18
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "source_connection_id",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl CreateBulkSyncRequest {
         pub fn builder() -> builder::CreateBulkSyncRequest {
             Default::default()
@@ -2264,7 +7187,7 @@ pub mod types {
         }
     }
     ///`CreateConnectionRequestSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateConnectionRequestSchema {
         pub configuration: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -2287,13 +7210,120 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreateConnectionRequestSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CreateConnectionRequestSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateConnectionRequestSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateConnectionRequestSchema, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "configuration",
+                        "healthcheck_interval",
+                        "name",
+                        "organization_id",
+                        "policies",
+                        "redirect_url",
+                        "type",
+                        "validate",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "healthcheck_interval",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "policies")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "redirect_url")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f7, &mut map, "validate")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CreateConnectionRequestSchema {
+                        configuration: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "configuration",
+                            ))?,
+                        healthcheck_interval: f1.unwrap_or_default(),
+                        name: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "name",
+                            ))?,
+                        organization_id: f3.unwrap_or_default(),
+                        policies: f4.unwrap_or_default(),
+                        redirect_url: f5.unwrap_or_default(),
+                        type_: f6
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "type",
+                            ))?,
+                        validate: f7.unwrap_or_else(defaults::default_bool::<true>),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl CreateConnectionRequestSchema {
         pub fn builder() -> builder::CreateConnectionRequestSchema {
             Default::default()
         }
     }
     ///`CreateConnectionResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateConnectionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2301,8 +7331,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreateConnectionResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CreateConnectionResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateConnectionResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateConnectionResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CreateConnectionResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`CreateConnectionResponseSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateConnectionResponseSchema {
         ///Code to enter in order to complete connection authentication.
@@ -2337,8 +7409,134 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreateConnectionResponseSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CreateConnectionResponseSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateConnectionResponseSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateConnectionResponseSchema, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "auth_code",
+                        "auth_url",
+                        "configuration",
+                        "healthcheck_interval",
+                        "id",
+                        "name",
+                        "organization_id",
+                        "policies",
+                        "saved",
+                        "status",
+                        "status_error",
+                        "type",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "auth_code")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "auth_url")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "healthcheck_interval",
+                                )?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(
+                                    &mut f6,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "policies")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(&mut f8, &mut map, "saved")?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(&mut f9, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(
+                                    &mut f10,
+                                    &mut map,
+                                    "status_error",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f11, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CreateConnectionResponseSchema {
+                        auth_code: f0.unwrap_or_default(),
+                        auth_url: f1.unwrap_or_default(),
+                        configuration: f2.unwrap_or_default(),
+                        healthcheck_interval: f3.unwrap_or_default(),
+                        id: f4.unwrap_or_default(),
+                        name: f5.unwrap_or_default(),
+                        organization_id: f6.unwrap_or_default(),
+                        policies: f7.unwrap_or_default(),
+                        saved: f8.unwrap_or_default(),
+                        status: f9.unwrap_or_default(),
+                        status_error: f10.unwrap_or_default(),
+                        type_: f11.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`CreateModelRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateModelRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2369,13 +7567,152 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreateModelRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CreateModelRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateModelRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateModelRequest, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "additional_fields",
+                        "configuration",
+                        "connection_id",
+                        "enricher",
+                        "fields",
+                        "identifier",
+                        "labels",
+                        "name",
+                        "organization_id",
+                        "policies",
+                        "relations",
+                        "tracking_columns",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "additional_fields",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "connection_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "enricher")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "identifier")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "labels")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(
+                                    &mut f8,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(&mut f9, &mut map, "policies")?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(&mut f10, &mut map, "relations")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f11,
+                                    &mut map,
+                                    "tracking_columns",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CreateModelRequest {
+                        additional_fields: f0.unwrap_or_default(),
+                        configuration: f1
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "configuration",
+                            ))?,
+                        connection_id: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "connection_id",
+                            ))?,
+                        enricher: f3.unwrap_or_default(),
+                        fields: f4.unwrap_or_default(),
+                        identifier: f5.unwrap_or_default(),
+                        labels: f6.unwrap_or_default(),
+                        name: f7
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "name",
+                            ))?,
+                        organization_id: f8.unwrap_or_default(),
+                        policies: f9.unwrap_or_default(),
+                        relations: f10.unwrap_or_default(),
+                        tracking_columns: f11.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl CreateModelRequest {
         pub fn builder() -> builder::CreateModelRequest {
             Default::default()
         }
     }
     ///`CreateOrganizationRequestSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateOrganizationRequestSchema {
         ///OIDC client ID issued by the identity provider.
@@ -2398,13 +7735,94 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreateOrganizationRequestSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CreateOrganizationRequestSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateOrganizationRequestSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateOrganizationRequestSchema, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "client_id",
+                        "client_secret",
+                        "issuer",
+                        "name",
+                        "sso_domain",
+                        "sso_org_id",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "client_id")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "client_secret",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "issuer")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "sso_domain")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f5, &mut map, "sso_org_id")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CreateOrganizationRequestSchema {
+                        client_id: f0.unwrap_or_default(),
+                        client_secret: f1.unwrap_or_default(),
+                        issuer: f2.unwrap_or_default(),
+                        name: f3
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "name",
+                            ))?,
+                        sso_domain: f4.unwrap_or_default(),
+                        sso_org_id: f5.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl CreateOrganizationRequestSchema {
         pub fn builder() -> builder::CreateOrganizationRequestSchema {
             Default::default()
         }
     }
     ///`CreatePolicyRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreatePolicyRequest {
         pub name: ::std::string::String,
@@ -2415,13 +7833,83 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreatePolicyRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CreatePolicyRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreatePolicyRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreatePolicyRequest, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "name",
+                        "organization_id",
+                        "policy_actions",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "policy_actions",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CreatePolicyRequest {
+                        name: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "name",
+                            ))?,
+                        organization_id: f1.unwrap_or_default(),
+                        policy_actions: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "policy_actions",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl CreatePolicyRequest {
         pub fn builder() -> builder::CreatePolicyRequest {
             Default::default()
         }
     }
     ///`CreateRoleRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateRoleRequest {
         pub name: ::std::string::String,
@@ -2430,18 +7918,117 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreateRoleRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CreateRoleRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateRoleRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateRoleRequest, A::Error> {
+                    const FIELDS: &[&str] = &["name", "organization_id"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CreateRoleRequest {
+                        name: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "name",
+                            ))?,
+                        organization_id: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl CreateRoleRequest {
         pub fn builder() -> builder::CreateRoleRequest {
             Default::default()
         }
     }
     ///`CreateScheduleRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateScheduleRequest {
         pub schedule: BulkSyncScheduleApi,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CreateScheduleRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CreateScheduleRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateScheduleRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateScheduleRequest, A::Error> {
+                    const FIELDS: &[&str] = &["schedule"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "schedule")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CreateScheduleRequest {
+                        schedule: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "schedule",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl CreateScheduleRequest {
         pub fn builder() -> builder::CreateScheduleRequest {
@@ -2449,7 +8036,7 @@ pub mod types {
         }
     }
     ///`CreateSharedConnectionResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateSharedConnectionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2457,8 +8044,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreateSharedConnectionResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CreateSharedConnectionResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateSharedConnectionResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    CreateSharedConnectionResponseEnvelope,
+                    A::Error,
+                > {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CreateSharedConnectionResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`CreateSharedConnectionResponseSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateSharedConnectionResponseSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2466,8 +8098,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreateSharedConnectionResponseSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CreateSharedConnectionResponseSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateSharedConnectionResponseSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    CreateSharedConnectionResponseSchema,
+                    A::Error,
+                > {
+                    const FIELDS: &[&str] = &["id"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CreateSharedConnectionResponseSchema {
+                        id: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`CreateSyncRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateSyncRequest {
         ///Whether the sync is enabled and scheduled.
@@ -2513,13 +8190,192 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreateSyncRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CreateSyncRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateSyncRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateSyncRequest, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "active",
+                        "encryption_passphrase",
+                        "fields",
+                        "filter_logic",
+                        "filters",
+                        "identity",
+                        "mode",
+                        "name",
+                        "only_enrich_updates",
+                        "organization_id",
+                        "override_fields",
+                        "overrides",
+                        "policies",
+                        "schedule",
+                        "skip_initial_backfill",
+                        "sync_all_records",
+                        "target",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut f12 = None;
+                    let mut f13 = None;
+                    let mut f14 = None;
+                    let mut f15 = None;
+                    let mut f16 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "encryption_passphrase",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "filter_logic")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "filters")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "identity")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "mode")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(
+                                    &mut f8,
+                                    &mut map,
+                                    "only_enrich_updates",
+                                )?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(
+                                    &mut f9,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(
+                                    &mut f10,
+                                    &mut map,
+                                    "override_fields",
+                                )?
+                            }
+                            crate::open_object::Key::Field(11usize) => {
+                                crate::open_object::fill(&mut f11, &mut map, "overrides")?
+                            }
+                            crate::open_object::Key::Field(12usize) => {
+                                crate::open_object::fill(&mut f12, &mut map, "policies")?
+                            }
+                            crate::open_object::Key::Field(13usize) => {
+                                crate::open_object::fill(&mut f13, &mut map, "schedule")?
+                            }
+                            crate::open_object::Key::Field(14usize) => {
+                                crate::open_object::fill(
+                                    &mut f14,
+                                    &mut map,
+                                    "skip_initial_backfill",
+                                )?
+                            }
+                            crate::open_object::Key::Field(15usize) => {
+                                crate::open_object::fill(
+                                    &mut f15,
+                                    &mut map,
+                                    "sync_all_records",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f16, &mut map, "target")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CreateSyncRequest {
+                        active: f0.unwrap_or_default(),
+                        encryption_passphrase: f1.unwrap_or_default(),
+                        fields: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "fields",
+                            ))?,
+                        filter_logic: f3.unwrap_or_default(),
+                        filters: f4.unwrap_or_default(),
+                        identity: f5.unwrap_or_default(),
+                        mode: f6
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "mode",
+                            ))?,
+                        name: f7
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "name",
+                            ))?,
+                        only_enrich_updates: f8.unwrap_or_default(),
+                        organization_id: f9.unwrap_or_default(),
+                        override_fields: f10.unwrap_or_default(),
+                        overrides: f11.unwrap_or_default(),
+                        policies: f12.unwrap_or_default(),
+                        schedule: f13
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "schedule",
+                            ))?,
+                        skip_initial_backfill: f14.unwrap_or_default(),
+                        sync_all_records: f15.unwrap_or_default(),
+                        target: f16
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "target",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl CreateSyncRequest {
         pub fn builder() -> builder::CreateSyncRequest {
             Default::default()
         }
     }
     ///`CreateUserRequestSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateUserRequestSchema {
         ///Email address used to sign the user in and receive notifications.
@@ -2533,13 +8389,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreateUserRequestSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CreateUserRequestSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateUserRequestSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateUserRequestSchema, A::Error> {
+                    const FIELDS: &[&str] = &["email", "role", "role_ids"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "email")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "role")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "role_ids")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CreateUserRequestSchema {
+                        email: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "email",
+                            ))?,
+                        role: f1.unwrap_or_default(),
+                        role_ids: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl CreateUserRequestSchema {
         pub fn builder() -> builder::CreateUserRequestSchema {
             Default::default()
         }
     }
     ///`CreateWebhooksSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CreateWebhooksSchema {
         pub endpoint: ::std::string::String,
@@ -2549,13 +8460,75 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CreateWebhooksSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CreateWebhooksSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CreateWebhooksSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CreateWebhooksSchema, A::Error> {
+                    const FIELDS: &[&str] = &["endpoint", "organization_id", "secret"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "endpoint")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "secret")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CreateWebhooksSchema {
+                        endpoint: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "endpoint",
+                            ))?,
+                        organization_id: f1.unwrap_or_default(),
+                        secret: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "secret",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl CreateWebhooksSchema {
         pub fn builder() -> builder::CreateWebhooksSchema {
             Default::default()
         }
     }
     ///`CurrentOrgCreateUserRequestSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CurrentOrgCreateUserRequestSchema {
         ///Email address used to sign the user in and receive notifications.
@@ -2569,13 +8542,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for CurrentOrgCreateUserRequestSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CurrentOrgCreateUserRequestSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CurrentOrgCreateUserRequestSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CurrentOrgCreateUserRequestSchema, A::Error> {
+                    const FIELDS: &[&str] = &["email", "role", "role_ids"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "email")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "role")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "role_ids")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CurrentOrgCreateUserRequestSchema {
+                        email: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "email",
+                            ))?,
+                        role: f1.unwrap_or_default(),
+                        role_ids: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl CurrentOrgCreateUserRequestSchema {
         pub fn builder() -> builder::CurrentOrgCreateUserRequestSchema {
             Default::default()
         }
     }
     ///Every field is optional, so `{}` is a valid body.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct CurrentOrgUpdateUserRequestSchema {
         ///Deprecated legacy role name. Use role_ids instead.
@@ -2586,6 +8614,53 @@ pub mod types {
         pub role_ids: ::std::option::Option<crate::RoleIds>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for CurrentOrgUpdateUserRequestSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = CurrentOrgUpdateUserRequestSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct CurrentOrgUpdateUserRequestSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<CurrentOrgUpdateUserRequestSchema, A::Error> {
+                    const FIELDS: &[&str] = &["role", "role_ids"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "role")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "role_ids")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(CurrentOrgUpdateUserRequestSchema {
+                        role: f0.unwrap_or_default(),
+                        role_ids: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl CurrentOrgUpdateUserRequestSchema {
         pub fn builder() -> builder::CurrentOrgUpdateUserRequestSchema {
@@ -2662,7 +8737,7 @@ pub mod types {
         }
     }
     ///`Enrichment`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Enrichment {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2680,13 +8755,89 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Enrichment {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = Enrichment;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Enrichment")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Enrichment, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "configuration",
+                        "connection_id",
+                        "enricher_id",
+                        "fields",
+                        "mappings",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "connection_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "enricher_id")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f4, &mut map, "mappings")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(Enrichment {
+                        configuration: f0.unwrap_or_default(),
+                        connection_id: f1.unwrap_or_default(),
+                        enricher_id: f2.unwrap_or_default(),
+                        fields: f3.unwrap_or_default(),
+                        mappings: f4.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl Enrichment {
         pub fn builder() -> builder::Enrichment {
             Default::default()
         }
     }
     ///`EnrichmentInputFieldsRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EnrichmentInputFieldsRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2694,13 +8845,59 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EnrichmentInputFieldsRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = EnrichmentInputFieldsRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EnrichmentInputFieldsRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EnrichmentInputFieldsRequest, A::Error> {
+                    const FIELDS: &[&str] = &["configuration"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(EnrichmentInputFieldsRequest {
+                        configuration: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl EnrichmentInputFieldsRequest {
         pub fn builder() -> builder::EnrichmentInputFieldsRequest {
             Default::default()
         }
     }
     ///`EntityRelationship`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EntityRelationship {
         ///UUID of the related resource.
@@ -2712,8 +8909,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntityRelationship {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = EntityRelationship;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntityRelationship")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntityRelationship, A::Error> {
+                    const FIELDS: &[&str] = &["id", "path"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "path")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(EntityRelationship {
+                        id: f0.unwrap_or_default(),
+                        path: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`EntityResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EntityResponse {
         ///Canonical REST path for the resolved resource, suitable for fetching it directly.
@@ -2743,8 +8987,94 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntityResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = EntityResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntityResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntityResponse, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "canonical_path",
+                        "context",
+                        "id",
+                        "organization_id",
+                        "relationships",
+                        "type",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "canonical_path",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "context")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(
+                                    &mut f4,
+                                    &mut map,
+                                    "relationships",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f5, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(EntityResponse {
+                        canonical_path: f0.unwrap_or_default(),
+                        context: f1.unwrap_or_default(),
+                        id: f2.unwrap_or_default(),
+                        organization_id: f3.unwrap_or_default(),
+                        relationships: f4.unwrap_or_default(),
+                        type_: f5.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`EntityResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EntityResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -2752,8 +9082,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EntityResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = EntityResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EntityResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EntityResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(EntityResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`Event`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Event {
         ///Timestamp the event was emitted.
@@ -2772,6 +9144,78 @@ pub mod types {
         pub type_: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Event {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = Event;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Event")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Event, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "created_at",
+                        "event",
+                        "id",
+                        "organization_id",
+                        "type",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "created_at")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "event")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f4, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(Event {
+                        created_at: f0.unwrap_or_default(),
+                        event: f1.unwrap_or_default(),
+                        id: f2.unwrap_or_default(),
+                        organization_id: f3.unwrap_or_default(),
+                        type_: f4.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`EventPayload`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -2850,13 +9294,55 @@ pub mod types {
         }
     }
     ///`EventTypesEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EventTypesEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for EventTypesEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = EventTypesEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EventTypesEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EventTypesEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(EventTypesEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`EventingBulkSyncCanceledEvent`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, Default, PartialEq)]
@@ -3083,7 +9569,7 @@ pub mod types {
         pub target_connection_id: ::std::option::Option<::uuid::Uuid>,
     }
     ///`EventsEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct EventsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3091,8 +9577,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for EventsEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = EventsEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct EventsEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<EventsEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(EventsEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ExecuteConnectionProxyEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecuteConnectionProxyEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3100,13 +9628,100 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExecuteConnectionProxyEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExecuteConnectionProxyEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExecuteConnectionProxyEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExecuteConnectionProxyEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ExecuteConnectionProxyEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ExecuteConnectionProxyRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecuteConnectionProxyRequest {
         pub request: ConnectionProxyCall,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExecuteConnectionProxyRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExecuteConnectionProxyRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExecuteConnectionProxyRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExecuteConnectionProxyRequest, A::Error> {
+                    const FIELDS: &[&str] = &["request"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "request")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ExecuteConnectionProxyRequest {
+                        request: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "request",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ExecuteConnectionProxyRequest {
         pub fn builder() -> builder::ExecuteConnectionProxyRequest {
@@ -3114,7 +9729,7 @@ pub mod types {
         }
     }
     ///`ExecutionConsoleLogEntry`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionConsoleLogEntry {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3132,8 +9747,76 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExecutionConsoleLogEntry {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExecutionConsoleLogEntry;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExecutionConsoleLogEntry")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExecutionConsoleLogEntry, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "id",
+                        "level",
+                        "message",
+                        "payload",
+                        "timestamp",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "level")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "message")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "payload")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f4, &mut map, "timestamp")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ExecutionConsoleLogEntry {
+                        id: f0.unwrap_or_default(),
+                        level: f1.unwrap_or_default(),
+                        message: f2.unwrap_or_default(),
+                        payload: f3.unwrap_or_default(),
+                        timestamp: f4.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ExecutionConsoleLogsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionConsoleLogsResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3143,8 +9826,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExecutionConsoleLogsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExecutionConsoleLogsResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExecutionConsoleLogsResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExecutionConsoleLogsResponse, A::Error> {
+                    const FIELDS: &[&str] = &["entries", "next_cursor"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "entries")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "next_cursor")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ExecutionConsoleLogsResponse {
+                        entries: f0.unwrap_or_default(),
+                        next_cursor: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ExecutionConsoleLogsResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionConsoleLogsResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3152,8 +9882,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExecutionConsoleLogsResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExecutionConsoleLogsResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExecutionConsoleLogsResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ExecutionConsoleLogsResponseEnvelope,
+                    A::Error,
+                > {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ExecutionConsoleLogsResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ExecutionCounts`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionCounts {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3173,8 +9948,88 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExecutionCounts {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExecutionCounts;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExecutionCounts")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExecutionCounts, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "delete",
+                        "error",
+                        "insert",
+                        "total",
+                        "update",
+                        "upserts",
+                        "warnings",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "delete")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "error")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "insert")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "total")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "update")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "upserts")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f6, &mut map, "warnings")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ExecutionCounts {
+                        delete: f0.unwrap_or_default(),
+                        error: f1.unwrap_or_default(),
+                        insert: f2.unwrap_or_default(),
+                        total: f3.unwrap_or_default(),
+                        update: f4.unwrap_or_default(),
+                        upserts: f5.unwrap_or_default(),
+                        warnings: f6.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ExecutionLogResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionLogResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3183,6 +10038,53 @@ pub mod types {
         pub urls: ::std::option::Option<::std::vec::Vec<::std::string::String>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ExecutionLogResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExecutionLogResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExecutionLogResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExecutionLogResponse, A::Error> {
+                    const FIELDS: &[&str] = &["expires", "urls"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "expires")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "urls")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ExecutionLogResponse {
+                        expires: f0.unwrap_or_default(),
+                        urls: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`ExecutionLogType`
     #[derive(
@@ -3261,7 +10163,7 @@ pub mod types {
         }
     }
     ///`ExecutionLogsResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExecutionLogsResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3269,8 +10171,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExecutionLogsResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExecutionLogsResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExecutionLogsResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExecutionLogsResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ExecutionLogsResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ExportSyncLogsEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExportSyncLogsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3280,8 +10224,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExportSyncLogsEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExportSyncLogsEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExportSyncLogsEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExportSyncLogsEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data", "job"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "job")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ExportSyncLogsEnvelope {
+                        data: f0.unwrap_or_default(),
+                        job: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ExportSyncLogsResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ExportSyncLogsResponse {
         ///Signed URL to download the exported log archive.
@@ -3290,8 +10281,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ExportSyncLogsResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ExportSyncLogsResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ExportSyncLogsResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ExportSyncLogsResponse, A::Error> {
+                    const FIELDS: &[&str] = &["url"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "url")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ExportSyncLogsResponse {
+                        url: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`FieldConfiguration`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct FieldConfiguration {
         ///Whether the field is enabled for syncing.
@@ -3304,6 +10337,60 @@ pub mod types {
         pub obfuscate: ::std::option::Option<bool>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for FieldConfiguration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = FieldConfiguration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct FieldConfiguration")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<FieldConfiguration, A::Error> {
+                    const FIELDS: &[&str] = &["enabled", "id", "obfuscate"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "enabled")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "obfuscate")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(FieldConfiguration {
+                        enabled: f0
+                            .unwrap_or_else(defaults::field_configuration_enabled),
+                        id: f1.unwrap_or_default(),
+                        obfuscate: f2
+                            .unwrap_or_else(defaults::field_configuration_obfuscate),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ::std::default::Default for FieldConfiguration {
         fn default() -> Self {
@@ -3321,7 +10408,7 @@ pub mod types {
         }
     }
     ///Either `field` or `field_id` must be provided. If `field` is provided, `field_id` is ignored.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Filter {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3339,6 +10426,83 @@ pub mod types {
         pub value: ::std::option::Option<::serde_json::Value>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for Filter {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = Filter;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Filter")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Filter, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "field",
+                        "field_id",
+                        "field_type",
+                        "function",
+                        "label",
+                        "value",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "field")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "field_id")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "field_type")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "function")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "label")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f5, &mut map, "value")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(Filter {
+                        field: f0.unwrap_or_default(),
+                        field_id: f1.unwrap_or_default(),
+                        field_type: f2.unwrap_or_default(),
+                        function: f3
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "function",
+                            ))?,
+                        label: f4.unwrap_or_default(),
+                        value: f5.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl Filter {
         pub fn builder() -> builder::Filter {
@@ -3543,7 +10707,7 @@ pub mod types {
         }
     }
     ///`GetConnectionProxyInfoEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetConnectionProxyInfoEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3551,8 +10715,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetConnectionProxyInfoEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = GetConnectionProxyInfoEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct GetConnectionProxyInfoEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<GetConnectionProxyInfoEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(GetConnectionProxyInfoEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`GetConnectionTypeParameterValuesRequestSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetConnectionTypeParameterValuesRequestSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3567,13 +10773,89 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de>
+    for GetConnectionTypeParameterValuesRequestSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = GetConnectionTypeParameterValuesRequestSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct GetConnectionTypeParameterValuesRequestSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    GetConnectionTypeParameterValuesRequestSchema,
+                    A::Error,
+                > {
+                    const FIELDS: &[&str] = &[
+                        "connection_id",
+                        "field",
+                        "parameters",
+                        "query",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "connection_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "field")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "parameters")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f3, &mut map, "query")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(GetConnectionTypeParameterValuesRequestSchema {
+                        connection_id: f0.unwrap_or_default(),
+                        field: f1
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "field",
+                            ))?,
+                        parameters: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "parameters",
+                            ))?,
+                        query: f3.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl GetConnectionTypeParameterValuesRequestSchema {
         pub fn builder() -> builder::GetConnectionTypeParameterValuesRequestSchema {
             Default::default()
         }
     }
     ///`GetEnrichmentInputFieldsResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetEnrichmentInputFieldsResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3583,8 +10865,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetEnrichmentInputFieldsResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = GetEnrichmentInputFieldsResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct GetEnrichmentInputFieldsResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    GetEnrichmentInputFieldsResponseEnvelope,
+                    A::Error,
+                > {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(GetEnrichmentInputFieldsResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`GetExecutionResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetExecutionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3592,8 +10919,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetExecutionResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = GetExecutionResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct GetExecutionResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<GetExecutionResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(GetExecutionResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`GetExecutionResponseSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetExecutionResponseSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3617,8 +10986,94 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetExecutionResponseSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = GetExecutionResponseSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct GetExecutionResponseSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<GetExecutionResponseSchema, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "completed_at",
+                        "counts",
+                        "created_at",
+                        "errors",
+                        "id",
+                        "started_at",
+                        "status",
+                        "type",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "completed_at")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "counts")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "created_at")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "errors")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "started_at")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f7, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(GetExecutionResponseSchema {
+                        completed_at: f0.unwrap_or_default(),
+                        counts: f1.unwrap_or_default(),
+                        created_at: f2.unwrap_or_default(),
+                        errors: f3.unwrap_or_default(),
+                        id: f4.unwrap_or_default(),
+                        started_at: f5.unwrap_or_default(),
+                        status: f6.unwrap_or_default(),
+                        type_: f7.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`GetIdentityResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetIdentityResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3626,8 +11081,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetIdentityResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = GetIdentityResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct GetIdentityResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<GetIdentityResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(GetIdentityResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`GetIdentityResponseSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetIdentityResponseSchema {
         ///The email of the caller.
@@ -3660,8 +11157,112 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetIdentityResponseSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = GetIdentityResponseSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct GetIdentityResponseSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<GetIdentityResponseSchema, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "email",
+                        "id",
+                        "is_organization",
+                        "is_partner",
+                        "is_system",
+                        "is_user",
+                        "organization_id",
+                        "organization_name",
+                        "role",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "email")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "is_organization",
+                                )?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "is_partner")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "is_system")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "is_user")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(
+                                    &mut f6,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(
+                                    &mut f7,
+                                    &mut map,
+                                    "organization_name",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f8, &mut map, "role")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(GetIdentityResponseSchema {
+                        email: f0.unwrap_or_default(),
+                        id: f1.unwrap_or_default(),
+                        is_organization: f2.unwrap_or_default(),
+                        is_partner: f3.unwrap_or_default(),
+                        is_system: f4.unwrap_or_default(),
+                        is_user: f5.unwrap_or_default(),
+                        organization_id: f6.unwrap_or_default(),
+                        organization_name: f7.unwrap_or_default(),
+                        role: f8.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`GetSyncSourceMetaEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GetSyncSourceMetaEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3669,8 +11270,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GetSyncSourceMetaEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = GetSyncSourceMetaEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct GetSyncSourceMetaEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<GetSyncSourceMetaEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(GetSyncSourceMetaEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`GlobalErrorSubscribersRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GlobalErrorSubscribersRequest {
         ///Email addresses to subscribe to global sync error notifications. Replaces the current subscriber list; pass an empty list to unsubscribe everyone.
@@ -3679,13 +11322,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GlobalErrorSubscribersRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = GlobalErrorSubscribersRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct GlobalErrorSubscribersRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<GlobalErrorSubscribersRequest, A::Error> {
+                    const FIELDS: &[&str] = &["emails"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "emails")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(GlobalErrorSubscribersRequest {
+                        emails: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl GlobalErrorSubscribersRequest {
         pub fn builder() -> builder::GlobalErrorSubscribersRequest {
             Default::default()
         }
     }
     ///`GlobalErrorSubscribersResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct GlobalErrorSubscribersResponse {
         ///Email addresses subscribed to global sync error notifications for the organization.
@@ -3694,8 +11379,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for GlobalErrorSubscribersResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = GlobalErrorSubscribersResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct GlobalErrorSubscribersResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<GlobalErrorSubscribersResponse, A::Error> {
+                    const FIELDS: &[&str] = &["emails"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "emails")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(GlobalErrorSubscribersResponse {
+                        emails: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`Identity`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Identity {
         pub function: SchemaIdentityFunction,
@@ -3708,13 +11435,94 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Identity {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = Identity;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Identity")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Identity, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "function",
+                        "new_field",
+                        "remote_field_type_id",
+                        "source",
+                        "target",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "function")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "new_field")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "remote_field_type_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "source")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f4, &mut map, "target")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(Identity {
+                        function: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "function",
+                            ))?,
+                        new_field: f1.unwrap_or_default(),
+                        remote_field_type_id: f2.unwrap_or_default(),
+                        source: f3
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "source",
+                            ))?,
+                        target: f4
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "target",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl Identity {
         pub fn builder() -> builder::Identity {
             Default::default()
         }
     }
     ///`IdentityFunction`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct IdentityFunction {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -3723,6 +11531,53 @@ pub mod types {
         pub label: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for IdentityFunction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = IdentityFunction;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct IdentityFunction")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<IdentityFunction, A::Error> {
+                    const FIELDS: &[&str] = &["id", "label"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "label")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(IdentityFunction {
+                        id: f0.unwrap_or_default(),
+                        label: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///The health status of CDC ingestion for a bulk sync. 'ok' means ingestion is operating normally. 'warning' indicates a non-fatal issue. 'error' indicates a potentially fatal ingestion error.
     #[derive(
@@ -3789,7 +11644,7 @@ pub mod types {
         }
     }
     ///`JobResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JobResponse {
         ///Error message if the job failed.
@@ -3809,14 +11664,124 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for JobResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = JobResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JobResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JobResponse, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "error",
+                        "job_id",
+                        "result",
+                        "status",
+                        "type",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "error")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "job_id")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "result")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f4, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(JobResponse {
+                        error: f0.unwrap_or_default(),
+                        job_id: f1.unwrap_or_default(),
+                        result: f2.unwrap_or_default(),
+                        status: f3.unwrap_or_default(),
+                        type_: f4.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`JobResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JobResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<JobResponse>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for JobResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = JobResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JobResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JobResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(JobResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`JsonschemaDefinitions`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -3882,7 +11847,7 @@ pub mod types {
         }
     }
     ///`JsonschemaSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct JsonschemaSchema {
         #[serde(
@@ -4116,6 +12081,410 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for JsonschemaSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = JsonschemaSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct JsonschemaSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<JsonschemaSchema, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "additionalProperties",
+                        "allOf",
+                        "$anchor",
+                        "anyOf",
+                        "$comment",
+                        "const",
+                        "contains",
+                        "contentEncoding",
+                        "contentMediaType",
+                        "contentSchema",
+                        "default",
+                        "$defs",
+                        "dependentRequired",
+                        "dependentSchemas",
+                        "deprecated",
+                        "description",
+                        "$dynamicRef",
+                        "else",
+                        "enum",
+                        "examples",
+                        "exclusiveMaximum",
+                        "exclusiveMinimum",
+                        "format",
+                        "$id",
+                        "if",
+                        "items",
+                        "maxContains",
+                        "maxItems",
+                        "maxLength",
+                        "maxProperties",
+                        "maximum",
+                        "minContains",
+                        "minItems",
+                        "minLength",
+                        "minProperties",
+                        "minimum",
+                        "multipleOf",
+                        "not",
+                        "oneOf",
+                        "pattern",
+                        "patternProperties",
+                        "prefixItems",
+                        "properties",
+                        "propertyNames",
+                        "readOnly",
+                        "$ref",
+                        "required",
+                        "$schema",
+                        "then",
+                        "title",
+                        "type",
+                        "uniqueItems",
+                        "writeOnly",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut f12 = None;
+                    let mut f13 = None;
+                    let mut f14 = None;
+                    let mut f15 = None;
+                    let mut f16 = None;
+                    let mut f17 = None;
+                    let mut f18 = None;
+                    let mut f19 = None;
+                    let mut f20 = None;
+                    let mut f21 = None;
+                    let mut f22 = None;
+                    let mut f23 = None;
+                    let mut f24 = None;
+                    let mut f25 = None;
+                    let mut f26 = None;
+                    let mut f27 = None;
+                    let mut f28 = None;
+                    let mut f29 = None;
+                    let mut f30 = None;
+                    let mut f31 = None;
+                    let mut f32 = None;
+                    let mut f33 = None;
+                    let mut f34 = None;
+                    let mut f35 = None;
+                    let mut f36 = None;
+                    let mut f37 = None;
+                    let mut f38 = None;
+                    let mut f39 = None;
+                    let mut f40 = None;
+                    let mut f41 = None;
+                    let mut f42 = None;
+                    let mut f43 = None;
+                    let mut f44 = None;
+                    let mut f45 = None;
+                    let mut f46 = None;
+                    let mut f47 = None;
+                    let mut f48 = None;
+                    let mut f49 = None;
+                    let mut f50 = None;
+                    let mut f51 = None;
+                    let mut f52 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "additionalProperties",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "allOf")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "$anchor")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "anyOf")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "$comment")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "const")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "contains")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(
+                                    &mut f7,
+                                    &mut map,
+                                    "contentEncoding",
+                                )?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(
+                                    &mut f8,
+                                    &mut map,
+                                    "contentMediaType",
+                                )?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(
+                                    &mut f9,
+                                    &mut map,
+                                    "contentSchema",
+                                )?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(&mut f10, &mut map, "default")?
+                            }
+                            crate::open_object::Key::Field(11usize) => {
+                                crate::open_object::fill(&mut f11, &mut map, "$defs")?
+                            }
+                            crate::open_object::Key::Field(12usize) => {
+                                crate::open_object::fill(
+                                    &mut f12,
+                                    &mut map,
+                                    "dependentRequired",
+                                )?
+                            }
+                            crate::open_object::Key::Field(13usize) => {
+                                crate::open_object::fill(
+                                    &mut f13,
+                                    &mut map,
+                                    "dependentSchemas",
+                                )?
+                            }
+                            crate::open_object::Key::Field(14usize) => {
+                                crate::open_object::fill(&mut f14, &mut map, "deprecated")?
+                            }
+                            crate::open_object::Key::Field(15usize) => {
+                                crate::open_object::fill(&mut f15, &mut map, "description")?
+                            }
+                            crate::open_object::Key::Field(16usize) => {
+                                crate::open_object::fill(&mut f16, &mut map, "$dynamicRef")?
+                            }
+                            crate::open_object::Key::Field(17usize) => {
+                                crate::open_object::fill(&mut f17, &mut map, "else")?
+                            }
+                            crate::open_object::Key::Field(18usize) => {
+                                crate::open_object::fill(&mut f18, &mut map, "enum")?
+                            }
+                            crate::open_object::Key::Field(19usize) => {
+                                crate::open_object::fill(&mut f19, &mut map, "examples")?
+                            }
+                            crate::open_object::Key::Field(20usize) => {
+                                crate::open_object::fill(
+                                    &mut f20,
+                                    &mut map,
+                                    "exclusiveMaximum",
+                                )?
+                            }
+                            crate::open_object::Key::Field(21usize) => {
+                                crate::open_object::fill(
+                                    &mut f21,
+                                    &mut map,
+                                    "exclusiveMinimum",
+                                )?
+                            }
+                            crate::open_object::Key::Field(22usize) => {
+                                crate::open_object::fill(&mut f22, &mut map, "format")?
+                            }
+                            crate::open_object::Key::Field(23usize) => {
+                                crate::open_object::fill(&mut f23, &mut map, "$id")?
+                            }
+                            crate::open_object::Key::Field(24usize) => {
+                                crate::open_object::fill(&mut f24, &mut map, "if")?
+                            }
+                            crate::open_object::Key::Field(25usize) => {
+                                crate::open_object::fill(&mut f25, &mut map, "items")?
+                            }
+                            crate::open_object::Key::Field(26usize) => {
+                                crate::open_object::fill(&mut f26, &mut map, "maxContains")?
+                            }
+                            crate::open_object::Key::Field(27usize) => {
+                                crate::open_object::fill(&mut f27, &mut map, "maxItems")?
+                            }
+                            crate::open_object::Key::Field(28usize) => {
+                                crate::open_object::fill(&mut f28, &mut map, "maxLength")?
+                            }
+                            crate::open_object::Key::Field(29usize) => {
+                                crate::open_object::fill(
+                                    &mut f29,
+                                    &mut map,
+                                    "maxProperties",
+                                )?
+                            }
+                            crate::open_object::Key::Field(30usize) => {
+                                crate::open_object::fill(&mut f30, &mut map, "maximum")?
+                            }
+                            crate::open_object::Key::Field(31usize) => {
+                                crate::open_object::fill(&mut f31, &mut map, "minContains")?
+                            }
+                            crate::open_object::Key::Field(32usize) => {
+                                crate::open_object::fill(&mut f32, &mut map, "minItems")?
+                            }
+                            crate::open_object::Key::Field(33usize) => {
+                                crate::open_object::fill(&mut f33, &mut map, "minLength")?
+                            }
+                            crate::open_object::Key::Field(34usize) => {
+                                crate::open_object::fill(
+                                    &mut f34,
+                                    &mut map,
+                                    "minProperties",
+                                )?
+                            }
+                            crate::open_object::Key::Field(35usize) => {
+                                crate::open_object::fill(&mut f35, &mut map, "minimum")?
+                            }
+                            crate::open_object::Key::Field(36usize) => {
+                                crate::open_object::fill(&mut f36, &mut map, "multipleOf")?
+                            }
+                            crate::open_object::Key::Field(37usize) => {
+                                crate::open_object::fill(&mut f37, &mut map, "not")?
+                            }
+                            crate::open_object::Key::Field(38usize) => {
+                                crate::open_object::fill(&mut f38, &mut map, "oneOf")?
+                            }
+                            crate::open_object::Key::Field(39usize) => {
+                                crate::open_object::fill(&mut f39, &mut map, "pattern")?
+                            }
+                            crate::open_object::Key::Field(40usize) => {
+                                crate::open_object::fill(
+                                    &mut f40,
+                                    &mut map,
+                                    "patternProperties",
+                                )?
+                            }
+                            crate::open_object::Key::Field(41usize) => {
+                                crate::open_object::fill(&mut f41, &mut map, "prefixItems")?
+                            }
+                            crate::open_object::Key::Field(42usize) => {
+                                crate::open_object::fill(&mut f42, &mut map, "properties")?
+                            }
+                            crate::open_object::Key::Field(43usize) => {
+                                crate::open_object::fill(
+                                    &mut f43,
+                                    &mut map,
+                                    "propertyNames",
+                                )?
+                            }
+                            crate::open_object::Key::Field(44usize) => {
+                                crate::open_object::fill(&mut f44, &mut map, "readOnly")?
+                            }
+                            crate::open_object::Key::Field(45usize) => {
+                                crate::open_object::fill(&mut f45, &mut map, "$ref")?
+                            }
+                            crate::open_object::Key::Field(46usize) => {
+                                crate::open_object::fill(&mut f46, &mut map, "required")?
+                            }
+                            crate::open_object::Key::Field(47usize) => {
+                                crate::open_object::fill(&mut f47, &mut map, "$schema")?
+                            }
+                            crate::open_object::Key::Field(48usize) => {
+                                crate::open_object::fill(&mut f48, &mut map, "then")?
+                            }
+                            crate::open_object::Key::Field(49usize) => {
+                                crate::open_object::fill(&mut f49, &mut map, "title")?
+                            }
+                            crate::open_object::Key::Field(50usize) => {
+                                crate::open_object::fill(&mut f50, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Field(51usize) => {
+                                crate::open_object::fill(&mut f51, &mut map, "uniqueItems")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f52, &mut map, "writeOnly")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(JsonschemaSchema {
+                        additional_properties: f0.unwrap_or_default(),
+                        all_of: f1.unwrap_or_default(),
+                        anchor: f2.unwrap_or_default(),
+                        any_of: f3.unwrap_or_default(),
+                        comment: f4.unwrap_or_default(),
+                        const_: f5.unwrap_or_default(),
+                        contains: f6.unwrap_or_default(),
+                        content_encoding: f7.unwrap_or_default(),
+                        content_media_type: f8.unwrap_or_default(),
+                        content_schema: f9.unwrap_or_default(),
+                        default: f10.unwrap_or_default(),
+                        defs: f11.unwrap_or_default(),
+                        dependent_required: f12.unwrap_or_default(),
+                        dependent_schemas: f13.unwrap_or_default(),
+                        deprecated: f14.unwrap_or_default(),
+                        description: f15.unwrap_or_default(),
+                        dynamic_ref: f16.unwrap_or_default(),
+                        else_: f17.unwrap_or_default(),
+                        enum_: f18.unwrap_or_default(),
+                        examples: f19.unwrap_or_default(),
+                        exclusive_maximum: f20.unwrap_or_default(),
+                        exclusive_minimum: f21.unwrap_or_default(),
+                        format: f22.unwrap_or_default(),
+                        id: f23.unwrap_or_default(),
+                        if_: f24.unwrap_or_default(),
+                        items: f25.unwrap_or_default(),
+                        max_contains: f26.unwrap_or_default(),
+                        max_items: f27.unwrap_or_default(),
+                        max_length: f28.unwrap_or_default(),
+                        max_properties: f29.unwrap_or_default(),
+                        maximum: f30.unwrap_or_default(),
+                        min_contains: f31.unwrap_or_default(),
+                        min_items: f32.unwrap_or_default(),
+                        min_length: f33.unwrap_or_default(),
+                        min_properties: f34.unwrap_or_default(),
+                        minimum: f35.unwrap_or_default(),
+                        multiple_of: f36.unwrap_or_default(),
+                        not: f37.unwrap_or_default(),
+                        one_of: f38.unwrap_or_default(),
+                        pattern: f39.unwrap_or_default(),
+                        pattern_properties: f40.unwrap_or_default(),
+                        prefix_items: f41.unwrap_or_default(),
+                        properties: f42.unwrap_or_default(),
+                        property_names: f43.unwrap_or_default(),
+                        read_only: f44.unwrap_or_default(),
+                        ref_: f45.unwrap_or_default(),
+                        required: f46.unwrap_or_default(),
+                        schema: f47.unwrap_or_default(),
+                        then: f48.unwrap_or_default(),
+                        title: f49.unwrap_or_default(),
+                        type_: f50.unwrap_or_default(),
+                        unique_items: f51.unwrap_or_default(),
+                        write_only: f52.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`LabelLabel`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
@@ -4147,7 +12516,7 @@ pub mod types {
         }
     }
     ///`ListBulkSchemaEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListBulkSchemaEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4155,8 +12524,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ListBulkSchemaEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ListBulkSchemaEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ListBulkSchemaEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ListBulkSchemaEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ListBulkSchemaEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ListBulkSyncExecutionsEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListBulkSyncExecutionsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4166,8 +12577,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ListBulkSyncExecutionsEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ListBulkSyncExecutionsEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ListBulkSyncExecutionsEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ListBulkSyncExecutionsEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data", "pagination"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "pagination")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ListBulkSyncExecutionsEnvelope {
+                        data: f0.unwrap_or_default(),
+                        pagination: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ListBulkSyncExecutionsStatusEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListBulkSyncExecutionsStatusEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4175,8 +12633,53 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ListBulkSyncExecutionsStatusEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ListBulkSyncExecutionsStatusEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ListBulkSyncExecutionsStatusEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    ListBulkSyncExecutionsStatusEnvelope,
+                    A::Error,
+                > {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ListBulkSyncExecutionsStatusEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ListExecutionResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListExecutionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4186,8 +12689,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ListExecutionResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ListExecutionResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ListExecutionResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ListExecutionResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data", "pagination"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "pagination")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ListExecutionResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        pagination: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ListPoliciesResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListPoliciesResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4195,8 +12745,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ListPoliciesResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ListPoliciesResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ListPoliciesResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ListPoliciesResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ListPoliciesResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ListSyncItem`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListSyncItem {
         ///Whether the sync runs on its schedule.
@@ -4247,8 +12839,166 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ListSyncItem {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ListSyncItem;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ListSyncItem")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ListSyncItem, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "active",
+                        "created_at",
+                        "created_by",
+                        "id",
+                        "mode",
+                        "model_ids",
+                        "name",
+                        "only_enrich_updates",
+                        "organization_id",
+                        "schedule",
+                        "skip_initial_backfill",
+                        "sync_all_records",
+                        "target_connection_id",
+                        "target_object",
+                        "updated_at",
+                        "updated_by",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut f12 = None;
+                    let mut f13 = None;
+                    let mut f14 = None;
+                    let mut f15 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "created_at")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "created_by")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "mode")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "model_ids")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(
+                                    &mut f7,
+                                    &mut map,
+                                    "only_enrich_updates",
+                                )?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(
+                                    &mut f8,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(&mut f9, &mut map, "schedule")?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(
+                                    &mut f10,
+                                    &mut map,
+                                    "skip_initial_backfill",
+                                )?
+                            }
+                            crate::open_object::Key::Field(11usize) => {
+                                crate::open_object::fill(
+                                    &mut f11,
+                                    &mut map,
+                                    "sync_all_records",
+                                )?
+                            }
+                            crate::open_object::Key::Field(12usize) => {
+                                crate::open_object::fill(
+                                    &mut f12,
+                                    &mut map,
+                                    "target_connection_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(13usize) => {
+                                crate::open_object::fill(
+                                    &mut f13,
+                                    &mut map,
+                                    "target_object",
+                                )?
+                            }
+                            crate::open_object::Key::Field(14usize) => {
+                                crate::open_object::fill(&mut f14, &mut map, "updated_at")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f15, &mut map, "updated_by")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ListSyncItem {
+                        active: f0.unwrap_or_default(),
+                        created_at: f1.unwrap_or_default(),
+                        created_by: f2.unwrap_or_default(),
+                        id: f3.unwrap_or_default(),
+                        mode: f4.unwrap_or_default(),
+                        model_ids: f5.unwrap_or_default(),
+                        name: f6.unwrap_or_default(),
+                        only_enrich_updates: f7.unwrap_or_default(),
+                        organization_id: f8.unwrap_or_default(),
+                        schedule: f9.unwrap_or_default(),
+                        skip_initial_backfill: f10.unwrap_or_default(),
+                        sync_all_records: f11.unwrap_or_default(),
+                        target_connection_id: f12.unwrap_or_default(),
+                        target_object: f13.unwrap_or_default(),
+                        updated_at: f14.unwrap_or_default(),
+                        updated_by: f15.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ListSyncResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListSyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4258,8 +13008,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ListSyncResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ListSyncResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ListSyncResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ListSyncResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data", "pagination"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "pagination")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ListSyncResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        pagination: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ListUsersEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ListUsersEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4267,8 +13064,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ListUsersEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ListUsersEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ListUsersEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ListUsersEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ListUsersEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`Mode`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Mode {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4286,8 +13125,94 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Mode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = Mode;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Mode")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Mode, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "description",
+                        "label",
+                        "mode",
+                        "requires_identity",
+                        "supports_field_sync_mode",
+                        "supports_target_filters",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "description")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "label")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "mode")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "requires_identity",
+                                )?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(
+                                    &mut f4,
+                                    &mut map,
+                                    "supports_field_sync_mode",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f5,
+                                    &mut map,
+                                    "supports_target_filters",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(Mode {
+                        description: f0.unwrap_or_default(),
+                        label: f1.unwrap_or_default(),
+                        mode: f2.unwrap_or_default(),
+                        requires_identity: f3.unwrap_or_default(),
+                        supports_field_sync_mode: f4.unwrap_or_default(),
+                        supports_target_filters: f5.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ModelField`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelField {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4318,13 +13243,123 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ModelField {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ModelField;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ModelField")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ModelField, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "created_at",
+                        "created_by",
+                        "description",
+                        "example",
+                        "id",
+                        "label",
+                        "name",
+                        "remote_type",
+                        "type",
+                        "unique",
+                        "updated_at",
+                        "user_added",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "created_at")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "created_by")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "description")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "example")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "label")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "remote_type")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(&mut f8, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(&mut f9, &mut map, "unique")?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(&mut f10, &mut map, "updated_at")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f11, &mut map, "user_added")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ModelField {
+                        created_at: f0.unwrap_or_default(),
+                        created_by: f1.unwrap_or_default(),
+                        description: f2.unwrap_or_default(),
+                        example: f3.unwrap_or_default(),
+                        id: f4.unwrap_or_default(),
+                        label: f5.unwrap_or_default(),
+                        name: f6.unwrap_or_default(),
+                        remote_type: f7.unwrap_or_default(),
+                        type_: f8.unwrap_or_default(),
+                        unique: f9.unwrap_or_default(),
+                        updated_at: f10.unwrap_or_default(),
+                        user_added: f11.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ModelField {
         pub fn builder() -> builder::ModelField {
             Default::default()
         }
     }
     ///`ModelFieldResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelFieldResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4332,8 +13367,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ModelFieldResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ModelFieldResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ModelFieldResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ModelFieldResponse, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ModelFieldResponse {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ModelListResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelListResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4341,8 +13418,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ModelListResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ModelListResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ModelListResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ModelListResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ModelListResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ModelModelFieldRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelModelFieldRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4354,13 +13473,79 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ModelModelFieldRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ModelModelFieldRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ModelModelFieldRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ModelModelFieldRequest, A::Error> {
+                    const FIELDS: &[&str] = &["example", "label", "name", "type"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "example")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "label")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f3, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ModelModelFieldRequest {
+                        example: f0.unwrap_or_default(),
+                        label: f1
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "label",
+                            ))?,
+                        name: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "name",
+                            ))?,
+                        type_: f3
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "type",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ModelModelFieldRequest {
         pub fn builder() -> builder::ModelModelFieldRequest {
             Default::default()
         }
     }
     ///`ModelRelation`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelRelation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4370,13 +13555,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ModelRelation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ModelRelation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ModelRelation")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ModelRelation, A::Error> {
+                    const FIELDS: &[&str] = &["from", "to"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "from")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "to")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ModelRelation {
+                        from: f0.unwrap_or_default(),
+                        to: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ModelRelation {
         pub fn builder() -> builder::ModelRelation {
             Default::default()
         }
     }
     ///`ModelRelationTo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelRelationTo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4386,13 +13618,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ModelRelationTo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ModelRelationTo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ModelRelationTo")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ModelRelationTo, A::Error> {
+                    const FIELDS: &[&str] = &["field", "model_id"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "field")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "model_id")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ModelRelationTo {
+                        field: f0.unwrap_or_default(),
+                        model_id: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl ModelRelationTo {
         pub fn builder() -> builder::ModelRelationTo {
             Default::default()
         }
     }
     ///`ModelResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelResponse {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -4434,8 +13713,170 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ModelResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ModelResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ModelResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ModelResponse, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "configuration",
+                        "connection_id",
+                        "created_at",
+                        "created_by",
+                        "enricher",
+                        "fields",
+                        "id",
+                        "identifier",
+                        "labels",
+                        "name",
+                        "organization_id",
+                        "policies",
+                        "relations",
+                        "tracking_columns",
+                        "type",
+                        "updated_at",
+                        "updated_by",
+                        "version",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut f12 = None;
+                    let mut f13 = None;
+                    let mut f14 = None;
+                    let mut f15 = None;
+                    let mut f16 = None;
+                    let mut f17 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "connection_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "created_at")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "created_by")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "enricher")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "identifier")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(&mut f8, &mut map, "labels")?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(&mut f9, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(
+                                    &mut f10,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(11usize) => {
+                                crate::open_object::fill(&mut f11, &mut map, "policies")?
+                            }
+                            crate::open_object::Key::Field(12usize) => {
+                                crate::open_object::fill(&mut f12, &mut map, "relations")?
+                            }
+                            crate::open_object::Key::Field(13usize) => {
+                                crate::open_object::fill(
+                                    &mut f13,
+                                    &mut map,
+                                    "tracking_columns",
+                                )?
+                            }
+                            crate::open_object::Key::Field(14usize) => {
+                                crate::open_object::fill(&mut f14, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Field(15usize) => {
+                                crate::open_object::fill(&mut f15, &mut map, "updated_at")?
+                            }
+                            crate::open_object::Key::Field(16usize) => {
+                                crate::open_object::fill(&mut f16, &mut map, "updated_by")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f17, &mut map, "version")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ModelResponse {
+                        configuration: f0.unwrap_or_default(),
+                        connection_id: f1.unwrap_or_default(),
+                        created_at: f2.unwrap_or_default(),
+                        created_by: f3.unwrap_or_default(),
+                        enricher: f4.unwrap_or_default(),
+                        fields: f5.unwrap_or_default(),
+                        id: f6.unwrap_or_default(),
+                        identifier: f7.unwrap_or_default(),
+                        labels: f8.unwrap_or_default(),
+                        name: f9.unwrap_or_default(),
+                        organization_id: f10.unwrap_or_default(),
+                        policies: f11.unwrap_or_default(),
+                        relations: f12.unwrap_or_default(),
+                        tracking_columns: f13.unwrap_or_default(),
+                        type_: f14.unwrap_or_default(),
+                        updated_at: f15.unwrap_or_default(),
+                        updated_by: f16.unwrap_or_default(),
+                        version: f17.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ModelResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4445,8 +13886,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ModelResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ModelResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ModelResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ModelResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data", "job"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "job")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ModelResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        job: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ModelSample`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelSample {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -4456,8 +13944,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ModelSample {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ModelSample;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ModelSample")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ModelSample, A::Error> {
+                    const FIELDS: &[&str] = &["records", "warnings"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "records")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "warnings")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ModelSample {
+                        records: f0.unwrap_or_default(),
+                        warnings: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ModelSampleResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ModelSampleResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4466,6 +14001,53 @@ pub mod types {
         pub job: ::std::option::Option<JobResponse>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ModelSampleResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ModelSampleResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ModelSampleResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ModelSampleResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data", "job"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "job")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ModelSampleResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        job: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`ModelsyncSyncTargetMode`
     #[derive(
@@ -4578,7 +14160,7 @@ pub mod types {
         }
     }
     ///`Organization`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Organization {
         ///Unique identifier of the organization.
@@ -4599,8 +14181,76 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Organization {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = Organization;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Organization")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Organization, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "id",
+                        "issuer",
+                        "name",
+                        "sso_domain",
+                        "sso_org_id",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "issuer")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "sso_domain")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f4, &mut map, "sso_org_id")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(Organization {
+                        id: f0.unwrap_or_default(),
+                        issuer: f1.unwrap_or_default(),
+                        name: f2.unwrap_or_default(),
+                        sso_domain: f3.unwrap_or_default(),
+                        sso_org_id: f4.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`OrganizationEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OrganizationEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4608,8 +14258,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for OrganizationEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = OrganizationEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OrganizationEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<OrganizationEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(OrganizationEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`OrganizationsEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OrganizationsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4617,8 +14309,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for OrganizationsEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = OrganizationsEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OrganizationsEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<OrganizationsEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(OrganizationsEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`OutputActor`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct OutputActor {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4630,13 +14364,65 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for OutputActor {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = OutputActor;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct OutputActor")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<OutputActor, A::Error> {
+                    const FIELDS: &[&str] = &["id", "name", "type"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(OutputActor {
+                        id: f0.unwrap_or_default(),
+                        name: f1.unwrap_or_default(),
+                        type_: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl OutputActor {
         pub fn builder() -> builder::OutputActor {
             Default::default()
         }
     }
     ///Either `field` or `field_id` must be provided. If `field_id` is provided, `field` is ignored.
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Override {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4658,13 +14444,81 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Override {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = Override;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Override")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Override, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "field",
+                        "field_id",
+                        "function",
+                        "override",
+                        "value",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "field")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "field_id")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "function")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "override")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f4, &mut map, "value")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(Override {
+                        field: f0.unwrap_or_default(),
+                        field_id: f1.unwrap_or_default(),
+                        function: f2.unwrap_or_default(),
+                        override_: f3.unwrap_or_default(),
+                        value: f4.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl Override {
         pub fn builder() -> builder::Override {
             Default::default()
         }
     }
     ///`PaginationDetails`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PaginationDetails {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4672,8 +14526,54 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PaginationDetails {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = PaginationDetails;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PaginationDetails")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PaginationDetails, A::Error> {
+                    const FIELDS: &[&str] = &["next_page_token"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "next_page_token",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(PaginationDetails {
+                        next_page_token: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`PartnerCreateSharedConnectionRequestSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PartnerCreateSharedConnectionRequestSchema {
         ///Unique identifier of the child organization that should receive the shared connection.
@@ -4684,13 +14584,70 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PartnerCreateSharedConnectionRequestSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = PartnerCreateSharedConnectionRequestSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PartnerCreateSharedConnectionRequestSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<
+                    PartnerCreateSharedConnectionRequestSchema,
+                    A::Error,
+                > {
+                    const FIELDS: &[&str] = &["child_organization_id", "name"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "child_organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(PartnerCreateSharedConnectionRequestSchema {
+                        child_organization_id: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "child_organization_id",
+                            ))?,
+                        name: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl PartnerCreateSharedConnectionRequestSchema {
         pub fn builder() -> builder::PartnerCreateSharedConnectionRequestSchema {
             Default::default()
         }
     }
     ///`PatchSchemaFieldRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PatchSchemaFieldRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4710,13 +14667,81 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PatchSchemaFieldRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = PatchSchemaFieldRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PatchSchemaFieldRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PatchSchemaFieldRequest, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "definition",
+                        "example",
+                        "label",
+                        "path",
+                        "type",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "definition")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "example")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "label")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "path")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f4, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(PatchSchemaFieldRequest {
+                        definition: f0.unwrap_or_default(),
+                        example: f1.unwrap_or_default(),
+                        label: f2.unwrap_or_default(),
+                        path: f3.unwrap_or_default(),
+                        type_: f4.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl PatchSchemaFieldRequest {
         pub fn builder() -> builder::PatchSchemaFieldRequest {
             Default::default()
         }
     }
     ///`PickValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PickValue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4726,8 +14751,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PickValue {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = PickValue;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PickValue")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PickValue, A::Error> {
+                    const FIELDS: &[&str] = &["label", "value"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "label")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "value")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(PickValue {
+                        label: f0.unwrap_or_default(),
+                        value: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`PolicyAction`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PolicyAction {
         pub action: ::std::string::String,
@@ -4736,13 +14808,66 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PolicyAction {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = PolicyAction;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PolicyAction")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PolicyAction, A::Error> {
+                    const FIELDS: &[&str] = &["action", "role_ids"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "action")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "role_ids")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(PolicyAction {
+                        action: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "action",
+                            ))?,
+                        role_ids: f1
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "role_ids",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl PolicyAction {
         pub fn builder() -> builder::PolicyAction {
             Default::default()
         }
     }
     ///`PolicyResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PolicyResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4758,8 +14883,84 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PolicyResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = PolicyResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PolicyResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PolicyResponse, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "id",
+                        "name",
+                        "organization_id",
+                        "policy_actions",
+                        "system",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "policy_actions",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f4, &mut map, "system")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(PolicyResponse {
+                        id: f0.unwrap_or_default(),
+                        name: f1.unwrap_or_default(),
+                        organization_id: f2.unwrap_or_default(),
+                        policy_actions: f3.unwrap_or_default(),
+                        system: f4.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`PolicyResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct PolicyResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4767,8 +14968,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for PolicyResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = PolicyResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct PolicyResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<PolicyResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(PolicyResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`QueryResultsEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct QueryResultsEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4778,8 +15021,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for QueryResultsEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = QueryResultsEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct QueryResultsEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<QueryResultsEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data", "links"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "links")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(QueryResultsEnvelope {
+                        data: f0.unwrap_or_default(),
+                        links: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`Relation`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Relation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4789,8 +15079,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Relation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = Relation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Relation")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Relation, A::Error> {
+                    const FIELDS: &[&str] = &["from", "to"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "from")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "to")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(Relation {
+                        from: f0.unwrap_or_default(),
+                        to: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RelationTo`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RelationTo {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4800,8 +15137,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RelationTo {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RelationTo;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RelationTo")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RelationTo, A::Error> {
+                    const FIELDS: &[&str] = &["field", "model_id"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "field")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "model_id")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(RelationTo {
+                        field: f0.unwrap_or_default(),
+                        model_id: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoleListResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RoleListResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4809,8 +15193,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleListResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoleListResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleListResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleListResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(RoleListResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoleResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RoleResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4824,8 +15250,69 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoleResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleResponse, A::Error> {
+                    const FIELDS: &[&str] = &["id", "name", "organization_id", "system"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f3, &mut map, "system")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(RoleResponse {
+                        id: f0.unwrap_or_default(),
+                        name: f1.unwrap_or_default(),
+                        organization_id: f2.unwrap_or_default(),
+                        system: f3.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RoleResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RoleResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4833,8 +15320,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RoleResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RoleResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RoleResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RoleResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(RoleResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RunAfter`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RunAfter {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -4844,13 +15373,64 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RunAfter {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RunAfter;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RunAfter")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RunAfter, A::Error> {
+                    const FIELDS: &[&str] = &["bulk_sync_ids", "sync_ids"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "bulk_sync_ids",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "sync_ids")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(RunAfter {
+                        bulk_sync_ids: f0.unwrap_or_default(),
+                        sync_ids: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl RunAfter {
         pub fn builder() -> builder::RunAfter {
             Default::default()
         }
     }
     ///`RunQueryEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RunQueryEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -4858,8 +15438,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for RunQueryEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RunQueryEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RunQueryEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RunQueryEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(RunQueryEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`RunQueryPagination`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RunQueryPagination {
         ///URL to the next page of results, if available. This may be returned as a host relative path.
@@ -4870,6 +15492,53 @@ pub mod types {
         pub previous: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunQueryPagination {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RunQueryPagination;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RunQueryPagination")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RunQueryPagination, A::Error> {
+                    const FIELDS: &[&str] = &["next", "previous"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "next")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "previous")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(RunQueryPagination {
+                        next: f0.unwrap_or_default(),
+                        previous: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`RunQueryRequest`
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4902,7 +15571,7 @@ pub mod types {
         }
     }
     ///`RunQueryResult`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct RunQueryResult {
         ///The number of rows returned by the query. This will not be returned until the query completes.
@@ -4929,6 +15598,86 @@ pub mod types {
         pub status: ::std::option::Option<WorkTaskStatus>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for RunQueryResult {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = RunQueryResult;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct RunQueryResult")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<RunQueryResult, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "count",
+                        "error",
+                        "expires",
+                        "fields",
+                        "id",
+                        "results",
+                        "status",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "count")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "error")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "expires")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "results")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f6, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(RunQueryResult {
+                        count: f0.unwrap_or_default(),
+                        error: f1.unwrap_or_default(),
+                        expires: f2.unwrap_or_default(),
+                        fields: f3.unwrap_or_default(),
+                        id: f4.unwrap_or_default(),
+                        results: f5.unwrap_or_default(),
+                        status: f6.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///A map of `fieldSource` -> `fieldName: fieldValue`. Because there may be field name conflicts between the base model and enrichments, the base model fields are placed in a map under the model ID. Fields from enrichments are placed under the enricher ID.
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -4979,7 +15728,7 @@ pub mod types {
         }
     }
     ///`Schedule`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Schedule {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5006,19 +15755,167 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Schedule {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = Schedule;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Schedule")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Schedule, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "connection_id",
+                        "day_of_month",
+                        "day_of_week",
+                        "frequency",
+                        "hour",
+                        "job_id",
+                        "minute",
+                        "month",
+                        "run_after",
+                        "run_after_success_only",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "connection_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "day_of_month")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "day_of_week")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "frequency")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "hour")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "job_id")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "minute")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "month")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(&mut f8, &mut map, "run_after")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f9,
+                                    &mut map,
+                                    "run_after_success_only",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(Schedule {
+                        connection_id: f0.unwrap_or_default(),
+                        day_of_month: f1.unwrap_or_default(),
+                        day_of_week: f2.unwrap_or_default(),
+                        frequency: f3.unwrap_or_default(),
+                        hour: f4.unwrap_or_default(),
+                        job_id: f5.unwrap_or_default(),
+                        minute: f6.unwrap_or_default(),
+                        month: f7.unwrap_or_default(),
+                        run_after: f8.unwrap_or_default(),
+                        run_after_success_only: f9.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl Schedule {
         pub fn builder() -> builder::Schedule {
             Default::default()
         }
     }
     ///`ScheduleEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ScheduleEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<BulkBulkSyncSchedule>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for ScheduleEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ScheduleEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScheduleEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ScheduleEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ScheduleEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`ScheduleFrequency`
     #[derive(
@@ -5113,7 +16010,7 @@ pub mod types {
         }
     }
     ///`ScheduleOptionResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ScheduleOptionResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5123,8 +16020,54 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ScheduleOptionResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ScheduleOptionResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScheduleOptionResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ScheduleOptionResponse, A::Error> {
+                    const FIELDS: &[&str] = &["schedule_options"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "schedule_options",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ScheduleOptionResponse {
+                        schedule_options: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ScheduleOptionResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ScheduleOptionResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5132,8 +16075,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ScheduleOptionResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ScheduleOptionResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScheduleOptionResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ScheduleOptionResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ScheduleOptionResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`ScheduleScheduleOption`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct ScheduleScheduleOption {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5147,8 +16132,74 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for ScheduleScheduleOption {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = ScheduleScheduleOption;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct ScheduleScheduleOption")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<ScheduleScheduleOption, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "configuration",
+                        "description",
+                        "frequency",
+                        "label",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "description")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "frequency")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f3, &mut map, "label")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(ScheduleScheduleOption {
+                        configuration: f0.unwrap_or_default(),
+                        description: f1.unwrap_or_default(),
+                        frequency: f2.unwrap_or_default(),
+                        label: f3.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`SchedulesEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchedulesEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5156,8 +16207,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SchedulesEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SchedulesEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SchedulesEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SchedulesEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SchedulesEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`Schema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Schema {
         #[serde(default, skip_serializing_if = "::std::vec::Vec::is_empty")]
@@ -5169,8 +16262,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Schema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = Schema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Schema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Schema, A::Error> {
+                    const FIELDS: &[&str] = &["fields", "id", "name"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(Schema {
+                        fields: f0.unwrap_or_default(),
+                        id: f1.unwrap_or_default(),
+                        name: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`SchemaAssociation`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchemaAssociation {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5184,8 +16329,74 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SchemaAssociation {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SchemaAssociation;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SchemaAssociation")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SchemaAssociation, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "id",
+                        "name",
+                        "reference_to",
+                        "referenced_field",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "reference_to")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "referenced_field",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SchemaAssociation {
+                        id: f0.unwrap_or_default(),
+                        name: f1.unwrap_or_default(),
+                        reference_to: f2.unwrap_or_default(),
+                        referenced_field: f3.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`SchemaConfiguration`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchemaConfiguration {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5210,6 +16421,112 @@ pub mod types {
         pub tracking_field: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SchemaConfiguration {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SchemaConfiguration;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SchemaConfiguration")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SchemaConfiguration, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "data_cutoff_timestamp",
+                        "disable_data_cutoff",
+                        "enabled",
+                        "fields",
+                        "filters",
+                        "id",
+                        "partition_key",
+                        "tracking_field",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "data_cutoff_timestamp",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "disable_data_cutoff",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "enabled")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "filters")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(
+                                    &mut f6,
+                                    &mut map,
+                                    "partition_key",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f7,
+                                    &mut map,
+                                    "tracking_field",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SchemaConfiguration {
+                        data_cutoff_timestamp: f0.unwrap_or_default(),
+                        disable_data_cutoff: f1
+                            .unwrap_or_else(
+                                defaults::schema_configuration_disable_data_cutoff,
+                            ),
+                        enabled: f2
+                            .unwrap_or_else(defaults::schema_configuration_enabled),
+                        fields: f3.unwrap_or_default(),
+                        filters: f4.unwrap_or_default(),
+                        id: f5.unwrap_or_default(),
+                        partition_key: f6.unwrap_or_default(),
+                        tracking_field: f7.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl ::std::default::Default for SchemaConfiguration {
         fn default() -> Self {
@@ -5245,7 +16562,7 @@ pub mod types {
         }
     }
     ///`SchemaField`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchemaField {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5275,14 +16592,158 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SchemaField {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SchemaField;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SchemaField")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SchemaField, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "association",
+                        "id",
+                        "is_primary_key",
+                        "name",
+                        "path",
+                        "remote_type",
+                        "type",
+                        "type_spec",
+                        "user_managed",
+                        "values",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "association")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "is_primary_key",
+                                )?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "path")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "remote_type")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "type_spec")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(&mut f8, &mut map, "user_managed")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f9, &mut map, "values")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SchemaField {
+                        association: f0.unwrap_or_default(),
+                        id: f1.unwrap_or_default(),
+                        is_primary_key: f2.unwrap_or_default(),
+                        name: f3.unwrap_or_default(),
+                        path: f4.unwrap_or_default(),
+                        remote_type: f5.unwrap_or_default(),
+                        type_: f6.unwrap_or_default(),
+                        type_spec: f7.unwrap_or_default(),
+                        user_managed: f8.unwrap_or_default(),
+                        values: f9.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`SchemaFieldResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchemaFieldResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<SchemaField>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SchemaFieldResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SchemaFieldResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SchemaFieldResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SchemaFieldResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SchemaFieldResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`SchemaIdentityFunction`
     #[derive(
@@ -5352,7 +16813,7 @@ pub mod types {
         }
     }
     ///`SchemaPrimaryKeyOverrideInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchemaPrimaryKeyOverrideInput {
         pub field_id: ::std::string::String,
@@ -5360,13 +16821,70 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SchemaPrimaryKeyOverrideInput {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SchemaPrimaryKeyOverrideInput;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SchemaPrimaryKeyOverrideInput")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SchemaPrimaryKeyOverrideInput, A::Error> {
+                    const FIELDS: &[&str] = &["field_id", "is_primary_key"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "field_id")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "is_primary_key",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SchemaPrimaryKeyOverrideInput {
+                        field_id: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "field_id",
+                            ))?,
+                        is_primary_key: f1
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "is_primary_key",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl SchemaPrimaryKeyOverrideInput {
         pub fn builder() -> builder::SchemaPrimaryKeyOverrideInput {
             Default::default()
         }
     }
     ///`SchemaRecordsResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SchemaRecordsResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5377,6 +16895,48 @@ pub mod types {
         >,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for SchemaRecordsResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SchemaRecordsResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SchemaRecordsResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SchemaRecordsResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SchemaRecordsResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///Empty response body
     #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
@@ -5529,7 +17089,7 @@ pub mod types {
         }
     }
     ///`SetPrimaryKeysRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SetPrimaryKeysRequest {
         ///Ordered list of source fields that together form the primary key. Replaces any existing override; supply an empty list to clear.
@@ -5540,13 +17100,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SetPrimaryKeysRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SetPrimaryKeysRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SetPrimaryKeysRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SetPrimaryKeysRequest, A::Error> {
+                    const FIELDS: &[&str] = &["fields"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SetPrimaryKeysRequest {
+                        fields: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl SetPrimaryKeysRequest {
         pub fn builder() -> builder::SetPrimaryKeysRequest {
             Default::default()
         }
     }
     ///`Source`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Source {
         pub field: ::std::string::String,
@@ -5554,13 +17156,66 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Source {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = Source;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Source")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Source, A::Error> {
+                    const FIELDS: &[&str] = &["field", "model_id"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "field")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "model_id")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(Source {
+                        field: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "field",
+                            ))?,
+                        model_id: f1
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "model_id",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl Source {
         pub fn builder() -> builder::Source {
             Default::default()
         }
     }
     ///`SourceMeta`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SourceMeta {
         ///True when items is non-empty. Callers should present the values as a picker.
@@ -5577,8 +17232,64 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SourceMeta {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SourceMeta;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SourceMeta")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SourceMeta, A::Error> {
+                    const FIELDS: &[&str] = &["has_items", "items", "requires_one_of"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "has_items")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "items")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "requires_one_of",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SourceMeta {
+                        has_items: f0.unwrap_or_default(),
+                        items: f1.unwrap_or_default(),
+                        requires_one_of: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`StartBulkSyncRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StartBulkSyncRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5594,13 +17305,75 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for StartBulkSyncRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = StartBulkSyncRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StartBulkSyncRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StartBulkSyncRequest, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "fetch_mode",
+                        "resync_mode",
+                        "schemas",
+                        "test",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "fetch_mode")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "resync_mode")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "schemas")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f3, &mut map, "test")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(StartBulkSyncRequest {
+                        fetch_mode: f0.unwrap_or_default(),
+                        resync_mode: f1.unwrap_or_default(),
+                        schemas: f2.unwrap_or_default(),
+                        test: f3.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl StartBulkSyncRequest {
         pub fn builder() -> builder::StartBulkSyncRequest {
             Default::default()
         }
     }
     ///`StartSyncRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StartSyncRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5612,13 +17385,65 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for StartSyncRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = StartSyncRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StartSyncRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StartSyncRequest, A::Error> {
+                    const FIELDS: &[&str] = &["identities", "resync", "test"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "identities")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "resync")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "test")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(StartSyncRequest {
+                        identities: f0.unwrap_or_default(),
+                        resync: f1.unwrap_or_default(),
+                        test: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl StartSyncRequest {
         pub fn builder() -> builder::StartSyncRequest {
             Default::default()
         }
     }
     ///`StartSyncResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StartSyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5626,8 +17451,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for StartSyncResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = StartSyncResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StartSyncResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StartSyncResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(StartSyncResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`StartSyncResponseSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct StartSyncResponseSchema {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5640,8 +17507,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for StartSyncResponseSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = StartSyncResponseSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct StartSyncResponseSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<StartSyncResponseSchema, A::Error> {
+                    const FIELDS: &[&str] = &["created_at", "id", "status"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "created_at")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(StartSyncResponseSchema {
+                        created_at: f0.unwrap_or_default(),
+                        id: f1.unwrap_or_default(),
+                        status: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`SupportedBulkMode`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SupportedBulkMode {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5659,8 +17578,94 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SupportedBulkMode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SupportedBulkMode;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SupportedBulkMode")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SupportedBulkMode, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "description",
+                        "id",
+                        "label",
+                        "requires_identity",
+                        "supports_field_sync_mode",
+                        "supports_target_filters",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "description")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "label")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "requires_identity",
+                                )?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(
+                                    &mut f4,
+                                    &mut map,
+                                    "supports_field_sync_mode",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f5,
+                                    &mut map,
+                                    "supports_target_filters",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SupportedBulkMode {
+                        description: f0.unwrap_or_default(),
+                        id: f1.unwrap_or_default(),
+                        label: f2.unwrap_or_default(),
+                        requires_identity: f3.unwrap_or_default(),
+                        supports_field_sync_mode: f4.unwrap_or_default(),
+                        supports_target_filters: f5.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`SupportedMode`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SupportedMode {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5677,8 +17682,82 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SupportedMode {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SupportedMode;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SupportedMode")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SupportedMode, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "id",
+                        "requires_identity",
+                        "supports_per_field_mode",
+                        "supports_target_filters",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "requires_identity",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "supports_per_field_mode",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "supports_target_filters",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SupportedMode {
+                        id: f0.unwrap_or_default(),
+                        requires_identity: f1.unwrap_or_default(),
+                        supports_per_field_mode: f2.unwrap_or_default(),
+                        supports_target_filters: f3.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`SyncDestinationProperties`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncDestinationProperties {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5710,8 +17789,176 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SyncDestinationProperties {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SyncDestinationProperties;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SyncDestinationProperties")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SyncDestinationProperties, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "does_not_report_operation_counts",
+                        "mappings_not_required",
+                        "new_target_label",
+                        "optional_target_mappings",
+                        "primary_metadata_object",
+                        "requires_configuration",
+                        "supports_field_creation",
+                        "supports_field_encryption",
+                        "supports_field_type_selection",
+                        "supports_identity_field_creation",
+                        "supports_target_filters",
+                        "target_creator",
+                        "use_field_names_as_labels",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut f12 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "does_not_report_operation_counts",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "mappings_not_required",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "new_target_label",
+                                )?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "optional_target_mappings",
+                                )?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(
+                                    &mut f4,
+                                    &mut map,
+                                    "primary_metadata_object",
+                                )?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(
+                                    &mut f5,
+                                    &mut map,
+                                    "requires_configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(
+                                    &mut f6,
+                                    &mut map,
+                                    "supports_field_creation",
+                                )?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(
+                                    &mut f7,
+                                    &mut map,
+                                    "supports_field_encryption",
+                                )?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(
+                                    &mut f8,
+                                    &mut map,
+                                    "supports_field_type_selection",
+                                )?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(
+                                    &mut f9,
+                                    &mut map,
+                                    "supports_identity_field_creation",
+                                )?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(
+                                    &mut f10,
+                                    &mut map,
+                                    "supports_target_filters",
+                                )?
+                            }
+                            crate::open_object::Key::Field(11usize) => {
+                                crate::open_object::fill(
+                                    &mut f11,
+                                    &mut map,
+                                    "target_creator",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f12,
+                                    &mut map,
+                                    "use_field_names_as_labels",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SyncDestinationProperties {
+                        does_not_report_operation_counts: f0.unwrap_or_default(),
+                        mappings_not_required: f1.unwrap_or_default(),
+                        new_target_label: f2.unwrap_or_default(),
+                        optional_target_mappings: f3.unwrap_or_default(),
+                        primary_metadata_object: f4.unwrap_or_default(),
+                        requires_configuration: f5.unwrap_or_default(),
+                        supports_field_creation: f6.unwrap_or_default(),
+                        supports_field_encryption: f7.unwrap_or_default(),
+                        supports_field_type_selection: f8.unwrap_or_default(),
+                        supports_identity_field_creation: f9.unwrap_or_default(),
+                        supports_target_filters: f10.unwrap_or_default(),
+                        target_creator: f11.unwrap_or_default(),
+                        use_field_names_as_labels: f12.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`SyncField`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncField {
         ///Whether the field should be encrypted.
@@ -5733,13 +17980,98 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SyncField {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SyncField;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SyncField")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SyncField, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "encryption_enabled",
+                        "new",
+                        "override_value",
+                        "source",
+                        "sync_mode",
+                        "target",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "encryption_enabled",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "new")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "override_value",
+                                )?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "source")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "sync_mode")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f5, &mut map, "target")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SyncField {
+                        encryption_enabled: f0.unwrap_or_default(),
+                        new: f1.unwrap_or_default(),
+                        override_value: f2.unwrap_or_default(),
+                        source: f3.unwrap_or_default(),
+                        sync_mode: f4.unwrap_or_default(),
+                        target: f5
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "target",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl SyncField {
         pub fn builder() -> builder::SyncField {
             Default::default()
         }
     }
     ///`SyncResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5792,8 +18124,208 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SyncResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SyncResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SyncResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SyncResponse, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "active",
+                        "created_at",
+                        "created_by",
+                        "encryption_passphrase",
+                        "fields",
+                        "filter_logic",
+                        "filters",
+                        "id",
+                        "identity",
+                        "mode",
+                        "model_ids",
+                        "name",
+                        "only_enrich_updates",
+                        "organization_id",
+                        "override_fields",
+                        "overrides",
+                        "policies",
+                        "schedule",
+                        "skip_initial_backfill",
+                        "sync_all_records",
+                        "target",
+                        "updated_at",
+                        "updated_by",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut f12 = None;
+                    let mut f13 = None;
+                    let mut f14 = None;
+                    let mut f15 = None;
+                    let mut f16 = None;
+                    let mut f17 = None;
+                    let mut f18 = None;
+                    let mut f19 = None;
+                    let mut f20 = None;
+                    let mut f21 = None;
+                    let mut f22 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "created_at")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "created_by")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "encryption_passphrase",
+                                )?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "filter_logic")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "filters")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(&mut f8, &mut map, "identity")?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(&mut f9, &mut map, "mode")?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(&mut f10, &mut map, "model_ids")?
+                            }
+                            crate::open_object::Key::Field(11usize) => {
+                                crate::open_object::fill(&mut f11, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(12usize) => {
+                                crate::open_object::fill(
+                                    &mut f12,
+                                    &mut map,
+                                    "only_enrich_updates",
+                                )?
+                            }
+                            crate::open_object::Key::Field(13usize) => {
+                                crate::open_object::fill(
+                                    &mut f13,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(14usize) => {
+                                crate::open_object::fill(
+                                    &mut f14,
+                                    &mut map,
+                                    "override_fields",
+                                )?
+                            }
+                            crate::open_object::Key::Field(15usize) => {
+                                crate::open_object::fill(&mut f15, &mut map, "overrides")?
+                            }
+                            crate::open_object::Key::Field(16usize) => {
+                                crate::open_object::fill(&mut f16, &mut map, "policies")?
+                            }
+                            crate::open_object::Key::Field(17usize) => {
+                                crate::open_object::fill(&mut f17, &mut map, "schedule")?
+                            }
+                            crate::open_object::Key::Field(18usize) => {
+                                crate::open_object::fill(
+                                    &mut f18,
+                                    &mut map,
+                                    "skip_initial_backfill",
+                                )?
+                            }
+                            crate::open_object::Key::Field(19usize) => {
+                                crate::open_object::fill(
+                                    &mut f19,
+                                    &mut map,
+                                    "sync_all_records",
+                                )?
+                            }
+                            crate::open_object::Key::Field(20usize) => {
+                                crate::open_object::fill(&mut f20, &mut map, "target")?
+                            }
+                            crate::open_object::Key::Field(21usize) => {
+                                crate::open_object::fill(&mut f21, &mut map, "updated_at")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f22, &mut map, "updated_by")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SyncResponse {
+                        active: f0.unwrap_or_default(),
+                        created_at: f1.unwrap_or_default(),
+                        created_by: f2.unwrap_or_default(),
+                        encryption_passphrase: f3.unwrap_or_default(),
+                        fields: f4.unwrap_or_default(),
+                        filter_logic: f5.unwrap_or_default(),
+                        filters: f6.unwrap_or_default(),
+                        id: f7.unwrap_or_default(),
+                        identity: f8.unwrap_or_default(),
+                        mode: f9.unwrap_or_default(),
+                        model_ids: f10.unwrap_or_default(),
+                        name: f11.unwrap_or_default(),
+                        only_enrich_updates: f12.unwrap_or_default(),
+                        organization_id: f13.unwrap_or_default(),
+                        override_fields: f14.unwrap_or_default(),
+                        overrides: f15.unwrap_or_default(),
+                        policies: f16.unwrap_or_default(),
+                        schedule: f17.unwrap_or_default(),
+                        skip_initial_backfill: f18.unwrap_or_default(),
+                        sync_all_records: f19.unwrap_or_default(),
+                        target: f20.unwrap_or_default(),
+                        updated_at: f21.unwrap_or_default(),
+                        updated_by: f22.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`SyncResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5801,8 +18333,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SyncResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SyncResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SyncResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SyncResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SyncResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`SyncSourceMetaResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncSourceMetaResponse {
         ///Additional configuration fields available for this source, keyed by field name.
@@ -5827,8 +18401,72 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SyncSourceMetaResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SyncSourceMetaResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SyncSourceMetaResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SyncSourceMetaResponse, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "configuration",
+                        "items",
+                        "requires_one_of",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "items")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "requires_one_of",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SyncSourceMetaResponse {
+                        configuration: f0.unwrap_or_default(),
+                        items: f1.unwrap_or_default(),
+                        requires_one_of: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`SyncStatusEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncStatusEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5836,8 +18474,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SyncStatusEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SyncStatusEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SyncStatusEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SyncStatusEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SyncStatusEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`SyncStatusResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct SyncStatusResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5851,8 +18531,76 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for SyncStatusResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = SyncStatusResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct SyncStatusResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<SyncStatusResponse, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "current_execution",
+                        "last_execution",
+                        "next_execution_time",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "current_execution",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "last_execution",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "next_execution_time",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(SyncStatusResponse {
+                        current_execution: f0.unwrap_or_default(),
+                        last_execution: f1.unwrap_or_default(),
+                        next_execution_time: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`Target`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Target {
         #[serde(default, skip_serializing_if = "::serde_json::Map::is_empty")]
@@ -5879,13 +18627,108 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Target {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = Target;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Target")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Target, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "configuration",
+                        "connection_id",
+                        "create",
+                        "filter_logic",
+                        "new_name",
+                        "object",
+                        "search_values",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "connection_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "create")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "filter_logic")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "new_name")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "object")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f6,
+                                    &mut map,
+                                    "search_values",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(Target {
+                        configuration: f0.unwrap_or_default(),
+                        connection_id: f1
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "connection_id",
+                            ))?,
+                        create: f2.unwrap_or_default(),
+                        filter_logic: f3.unwrap_or_default(),
+                        new_name: f4.unwrap_or_default(),
+                        object: f5.unwrap_or_default(),
+                        search_values: f6.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl Target {
         pub fn builder() -> builder::Target {
             Default::default()
         }
     }
     ///`TargetCreateInput`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetCreateInput {
         ///True if the property is an enum.
@@ -5900,8 +18743,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TargetCreateInput {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TargetCreateInput;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TargetCreateInput")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TargetCreateInput, A::Error> {
+                    const FIELDS: &[&str] = &["enum", "id", "title"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "enum")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "title")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(TargetCreateInput {
+                        enum_: f0.unwrap_or_default(),
+                        id: f1.unwrap_or_default(),
+                        title: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`TargetCreator`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetCreator {
         ///The properties that are required for target creation.
@@ -5913,8 +18808,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TargetCreator {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TargetCreator;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TargetCreator")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TargetCreator, A::Error> {
+                    const FIELDS: &[&str] = &["properties", "supported"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "properties")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "supported")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(TargetCreator {
+                        properties: f0.unwrap_or_default(),
+                        supported: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`TargetField`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetField {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5946,8 +18888,132 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TargetField {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TargetField;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TargetField")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TargetField, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "association",
+                        "createable",
+                        "description",
+                        "encryptable",
+                        "filterable",
+                        "id",
+                        "identity_functions",
+                        "name",
+                        "required",
+                        "source_type",
+                        "supports_identity",
+                        "type",
+                        "updateable",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut f12 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "association")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "createable")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "description")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "encryptable")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "filterable")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(
+                                    &mut f6,
+                                    &mut map,
+                                    "identity_functions",
+                                )?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(&mut f8, &mut map, "required")?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(&mut f9, &mut map, "source_type")?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(
+                                    &mut f10,
+                                    &mut map,
+                                    "supports_identity",
+                                )?
+                            }
+                            crate::open_object::Key::Field(11usize) => {
+                                crate::open_object::fill(&mut f11, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f12, &mut map, "updateable")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(TargetField {
+                        association: f0.unwrap_or_default(),
+                        createable: f1.unwrap_or_default(),
+                        description: f2.unwrap_or_default(),
+                        encryptable: f3.unwrap_or_default(),
+                        filterable: f4.unwrap_or_default(),
+                        id: f5.unwrap_or_default(),
+                        identity_functions: f6.unwrap_or_default(),
+                        name: f7.unwrap_or_default(),
+                        required: f8.unwrap_or_default(),
+                        source_type: f9.unwrap_or_default(),
+                        supports_identity: f10.unwrap_or_default(),
+                        type_: f11.unwrap_or_default(),
+                        updateable: f12.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`TargetObject`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetObject {
         ///The identifier of the target object.
@@ -5962,8 +19028,60 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TargetObject {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TargetObject;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TargetObject")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TargetObject, A::Error> {
+                    const FIELDS: &[&str] = &["id", "modes", "name"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "modes")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(TargetObject {
+                        id: f0.unwrap_or_default(),
+                        modes: f1.unwrap_or_default(),
+                        name: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`TargetObjectsResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetObjectsResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -5973,8 +19091,59 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TargetObjectsResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TargetObjectsResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TargetObjectsResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TargetObjectsResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data", "target_creation"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "target_creation",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(TargetObjectsResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        target_creation: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`TargetPropertyValues`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetPropertyValues {
         ///True if the property is an enum.
@@ -5992,8 +19161,65 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TargetPropertyValues {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TargetPropertyValues;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TargetPropertyValues")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TargetPropertyValues, A::Error> {
+                    const FIELDS: &[&str] = &["enum", "id", "title", "values"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "enum")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "title")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f3, &mut map, "values")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(TargetPropertyValues {
+                        enum_: f0.unwrap_or_default(),
+                        id: f1.unwrap_or_default(),
+                        title: f2.unwrap_or_default(),
+                        values: f3.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`TargetPropertyValuesEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetPropertyValuesEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6001,8 +19227,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TargetPropertyValuesEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TargetPropertyValuesEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TargetPropertyValuesEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TargetPropertyValuesEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(TargetPropertyValuesEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`TargetResponse`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetResponse {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6022,8 +19290,82 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TargetResponse {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TargetResponse;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TargetResponse")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TargetResponse, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "fields",
+                        "id",
+                        "modes",
+                        "name",
+                        "properties",
+                        "refreshed_at",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "modes")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "properties")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f5, &mut map, "refreshed_at")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(TargetResponse {
+                        fields: f0.unwrap_or_default(),
+                        id: f1.unwrap_or_default(),
+                        modes: f2.unwrap_or_default(),
+                        name: f3.unwrap_or_default(),
+                        properties: f4.unwrap_or_default(),
+                        refreshed_at: f5.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`TargetResponseEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TargetResponseEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6031,8 +19373,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for TargetResponseEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TargetResponseEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TargetResponseEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TargetResponseEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(TargetResponseEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`TestConnectionRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct TestConnectionRequest {
         ///Connection configuration to test.
@@ -6045,6 +19429,72 @@ pub mod types {
         pub type_: ::std::string::String,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for TestConnectionRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = TestConnectionRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct TestConnectionRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<TestConnectionRequest, A::Error> {
+                    const FIELDS: &[&str] = &["configuration", "connection_id", "type"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "connection_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(TestConnectionRequest {
+                        configuration: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "configuration",
+                            ))?,
+                        connection_id: f1.unwrap_or_default(),
+                        type_: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "type",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl TestConnectionRequest {
         pub fn builder() -> builder::TestConnectionRequest {
@@ -6103,7 +19553,7 @@ pub mod types {
         }
     }
     ///`UpdateBulkField`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateBulkField {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6117,13 +19567,79 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UpdateBulkField {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UpdateBulkField;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateBulkField")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateBulkField, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "enabled",
+                        "id",
+                        "obfuscated",
+                        "user_output_name",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "enabled")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "obfuscated")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "user_output_name",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UpdateBulkField {
+                        enabled: f0.unwrap_or_default(),
+                        id: f1.unwrap_or_default(),
+                        obfuscated: f2.unwrap_or_default(),
+                        user_output_name: f3.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl UpdateBulkField {
         pub fn builder() -> builder::UpdateBulkField {
             Default::default()
         }
     }
     ///`UpdateBulkSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateBulkSchema {
         ///Per-schema cutoff. Records older than this timestamp are excluded from sync runs.
@@ -6154,13 +19670,119 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UpdateBulkSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UpdateBulkSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateBulkSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateBulkSchema, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "data_cutoff_timestamp",
+                        "disable_data_cutoff",
+                        "enabled",
+                        "fields",
+                        "filters",
+                        "partition_key",
+                        "tracking_field",
+                        "user_output_name",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "data_cutoff_timestamp",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "disable_data_cutoff",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "enabled")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "filters")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(
+                                    &mut f5,
+                                    &mut map,
+                                    "partition_key",
+                                )?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(
+                                    &mut f6,
+                                    &mut map,
+                                    "tracking_field",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f7,
+                                    &mut map,
+                                    "user_output_name",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UpdateBulkSchema {
+                        data_cutoff_timestamp: f0.unwrap_or_default(),
+                        disable_data_cutoff: f1.unwrap_or_default(),
+                        enabled: f2.unwrap_or_default(),
+                        fields: f3.unwrap_or_default(),
+                        filters: f4.unwrap_or_default(),
+                        partition_key: f5.unwrap_or_default(),
+                        tracking_field: f6.unwrap_or_default(),
+                        user_output_name: f7.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl UpdateBulkSchema {
         pub fn builder() -> builder::UpdateBulkSchema {
             Default::default()
         }
     }
     ///`UpdateBulkSyncRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateBulkSyncRequest {
         ///Whether the sync is active. Inactive syncs do not run on their schedule but can still be triggered manually.
@@ -6225,6 +19847,235 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UpdateBulkSyncRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UpdateBulkSyncRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateBulkSyncRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateBulkSyncRequest, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "active",
+                        "additional_schedules",
+                        "automatically_add_new_fields",
+                        "automatically_add_new_objects",
+                        "concurrency_limit",
+                        "data_cutoff_timestamp",
+                        "default_schedule",
+                        "destination_configuration",
+                        "destination_connection_id",
+                        "disable_record_timestamps",
+                        "mode",
+                        "name",
+                        "normalize_names",
+                        "organization_id",
+                        "policies",
+                        "resync_concurrency_limit",
+                        "schemas",
+                        "source_configuration",
+                        "source_connection_id",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut f12 = None;
+                    let mut f13 = None;
+                    let mut f14 = None;
+                    let mut f15 = None;
+                    let mut f16 = None;
+                    let mut f17 = None;
+                    let mut f18 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "additional_schedules",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "automatically_add_new_fields",
+                                )?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "automatically_add_new_objects",
+                                )?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(
+                                    &mut f4,
+                                    &mut map,
+                                    "concurrency_limit",
+                                )?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(
+                                    &mut f5,
+                                    &mut map,
+                                    "data_cutoff_timestamp",
+                                )?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(
+                                    &mut f6,
+                                    &mut map,
+                                    "default_schedule",
+                                )?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(
+                                    &mut f7,
+                                    &mut map,
+                                    "destination_configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(
+                                    &mut f8,
+                                    &mut map,
+                                    "destination_connection_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(
+                                    &mut f9,
+                                    &mut map,
+                                    "disable_record_timestamps",
+                                )?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(&mut f10, &mut map, "mode")?
+                            }
+                            crate::open_object::Key::Field(11usize) => {
+                                crate::open_object::fill(&mut f11, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(12usize) => {
+                                crate::open_object::fill(
+                                    &mut f12,
+                                    &mut map,
+                                    "normalize_names",
+                                )?
+                            }
+                            crate::open_object::Key::Field(13usize) => {
+                                crate::open_object::fill(
+                                    &mut f13,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(14usize) => {
+                                crate::open_object::fill(&mut f14, &mut map, "policies")?
+                            }
+                            crate::open_object::Key::Field(15usize) => {
+                                crate::open_object::fill(
+                                    &mut f15,
+                                    &mut map,
+                                    "resync_concurrency_limit",
+                                )?
+                            }
+                            crate::open_object::Key::Field(16usize) => {
+                                crate::open_object::fill(&mut f16, &mut map, "schemas")?
+                            }
+                            crate::open_object::Key::Field(17usize) => {
+                                crate::open_object::fill(
+                                    &mut f17,
+                                    &mut map,
+                                    "source_configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f18,
+                                    &mut map,
+                                    "source_connection_id",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UpdateBulkSyncRequest {
+                        active: f0.unwrap_or_default(),
+                        additional_schedules: f1.unwrap_or_default(),
+                        automatically_add_new_fields: f2.unwrap_or_default(),
+                        automatically_add_new_objects: f3.unwrap_or_default(),
+                        concurrency_limit: f4.unwrap_or_default(),
+                        data_cutoff_timestamp: f5.unwrap_or_default(),
+                        default_schedule: f6
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "default_schedule",
+                            ))?,
+                        destination_configuration: f7
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "destination_configuration",
+                            ))?,
+                        destination_connection_id: f8
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "destination_connection_id",
+                            ))?,
+                        disable_record_timestamps: f9
+                            .unwrap_or_else(
+                                defaults::update_bulk_sync_request_disable_record_timestamps,
+                            ),
+                        mode: f10
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "mode",
+                            ))?,
+                        name: f11
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "name",
+                            ))?,
+                        normalize_names: f12.unwrap_or_default(),
+                        organization_id: f13.unwrap_or_default(),
+                        policies: f14.unwrap_or_default(),
+                        resync_concurrency_limit: f15.unwrap_or_default(),
+                        schemas: f16.unwrap_or_default(),
+                        source_configuration: f17.unwrap_or_default(),
+                        source_connection_id: f18
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "source_connection_id",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl UpdateBulkSyncRequest {
         pub fn builder() -> builder::UpdateBulkSyncRequest {
             Default::default()
@@ -6245,7 +20096,7 @@ pub mod types {
         }
     }
     ///`UpdateBulkSyncSchemasEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateBulkSyncSchemasEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6253,8 +20104,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UpdateBulkSyncSchemasEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UpdateBulkSyncSchemasEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateBulkSyncSchemasEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateBulkSyncSchemasEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UpdateBulkSyncSchemasEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`UpdateBulkSyncSchemasRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateBulkSyncSchemasRequest {
         ///Schemas to patch. Schemas are matched by id; only schemas present in this list are updated.
@@ -6263,13 +20156,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UpdateBulkSyncSchemasRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UpdateBulkSyncSchemasRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateBulkSyncSchemasRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateBulkSyncSchemasRequest, A::Error> {
+                    const FIELDS: &[&str] = &["schemas"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "schemas")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UpdateBulkSyncSchemasRequest {
+                        schemas: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl UpdateBulkSyncSchemasRequest {
         pub fn builder() -> builder::UpdateBulkSyncSchemasRequest {
             Default::default()
         }
     }
     ///`UpdateConnectionRequestSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateConnectionRequestSchema {
         pub configuration: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
@@ -6291,13 +20226,117 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UpdateConnectionRequestSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UpdateConnectionRequestSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateConnectionRequestSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateConnectionRequestSchema, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "configuration",
+                        "healthcheck_interval",
+                        "name",
+                        "organization_id",
+                        "policies",
+                        "reconnect",
+                        "type",
+                        "validate",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "healthcheck_interval",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(
+                                    &mut f3,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "policies")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "reconnect")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f7, &mut map, "validate")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UpdateConnectionRequestSchema {
+                        configuration: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "configuration",
+                            ))?,
+                        healthcheck_interval: f1.unwrap_or_default(),
+                        name: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "name",
+                            ))?,
+                        organization_id: f3.unwrap_or_default(),
+                        policies: f4.unwrap_or_default(),
+                        reconnect: f5.unwrap_or_default(),
+                        type_: f6.unwrap_or_default(),
+                        validate: f7.unwrap_or_else(defaults::default_bool::<true>),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl UpdateConnectionRequestSchema {
         pub fn builder() -> builder::UpdateConnectionRequestSchema {
             Default::default()
         }
     }
     ///`UpdateModelRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateModelRequest {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6330,13 +20369,158 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UpdateModelRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UpdateModelRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateModelRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateModelRequest, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "additional_fields",
+                        "configuration",
+                        "connection_id",
+                        "enricher",
+                        "fields",
+                        "identifier",
+                        "labels",
+                        "name",
+                        "organization_id",
+                        "policies",
+                        "refresh",
+                        "relations",
+                        "tracking_columns",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut f12 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(
+                                    &mut f0,
+                                    &mut map,
+                                    "additional_fields",
+                                )?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "configuration",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "connection_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "enricher")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "identifier")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "labels")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(
+                                    &mut f8,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(&mut f9, &mut map, "policies")?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(&mut f10, &mut map, "refresh")?
+                            }
+                            crate::open_object::Key::Field(11usize) => {
+                                crate::open_object::fill(&mut f11, &mut map, "relations")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f12,
+                                    &mut map,
+                                    "tracking_columns",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UpdateModelRequest {
+                        additional_fields: f0.unwrap_or_default(),
+                        configuration: f1
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "configuration",
+                            ))?,
+                        connection_id: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "connection_id",
+                            ))?,
+                        enricher: f3.unwrap_or_default(),
+                        fields: f4.unwrap_or_default(),
+                        identifier: f5.unwrap_or_default(),
+                        labels: f6.unwrap_or_default(),
+                        name: f7
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "name",
+                            ))?,
+                        organization_id: f8.unwrap_or_default(),
+                        policies: f9.unwrap_or_default(),
+                        refresh: f10.unwrap_or_default(),
+                        relations: f11.unwrap_or_default(),
+                        tracking_columns: f12.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl UpdateModelRequest {
         pub fn builder() -> builder::UpdateModelRequest {
             Default::default()
         }
     }
     ///`UpdateOrganizationRequestSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateOrganizationRequestSchema {
         ///OIDC client ID issued by the identity provider.
@@ -6359,13 +20543,94 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationRequestSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UpdateOrganizationRequestSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateOrganizationRequestSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateOrganizationRequestSchema, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "client_id",
+                        "client_secret",
+                        "issuer",
+                        "name",
+                        "sso_domain",
+                        "sso_org_id",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "client_id")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "client_secret",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "issuer")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "sso_domain")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f5, &mut map, "sso_org_id")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UpdateOrganizationRequestSchema {
+                        client_id: f0.unwrap_or_default(),
+                        client_secret: f1.unwrap_or_default(),
+                        issuer: f2.unwrap_or_default(),
+                        name: f3
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "name",
+                            ))?,
+                        sso_domain: f4.unwrap_or_default(),
+                        sso_org_id: f5.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl UpdateOrganizationRequestSchema {
         pub fn builder() -> builder::UpdateOrganizationRequestSchema {
             Default::default()
         }
     }
     ///`UpdatePolicyRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdatePolicyRequest {
         pub name: ::std::string::String,
@@ -6376,13 +20641,83 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UpdatePolicyRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UpdatePolicyRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdatePolicyRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdatePolicyRequest, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "name",
+                        "organization_id",
+                        "policy_actions",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "policy_actions",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UpdatePolicyRequest {
+                        name: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "name",
+                            ))?,
+                        organization_id: f1.unwrap_or_default(),
+                        policy_actions: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "policy_actions",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl UpdatePolicyRequest {
         pub fn builder() -> builder::UpdatePolicyRequest {
             Default::default()
         }
     }
     ///`UpdateRoleRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateRoleRequest {
         pub name: ::std::string::String,
@@ -6391,18 +20726,117 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UpdateRoleRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UpdateRoleRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateRoleRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateRoleRequest, A::Error> {
+                    const FIELDS: &[&str] = &["name", "organization_id"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UpdateRoleRequest {
+                        name: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "name",
+                            ))?,
+                        organization_id: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl UpdateRoleRequest {
         pub fn builder() -> builder::UpdateRoleRequest {
             Default::default()
         }
     }
     ///`UpdateScheduleRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateScheduleRequest {
         pub schedule: BulkSyncScheduleApi,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for UpdateScheduleRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UpdateScheduleRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateScheduleRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateScheduleRequest, A::Error> {
+                    const FIELDS: &[&str] = &["schedule"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "schedule")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UpdateScheduleRequest {
+                        schedule: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "schedule",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     impl UpdateScheduleRequest {
         pub fn builder() -> builder::UpdateScheduleRequest {
@@ -6410,7 +20844,7 @@ pub mod types {
         }
     }
     ///`UpdateSyncRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateSyncRequest {
         ///Whether the sync is enabled and scheduled.
@@ -6456,13 +20890,192 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UpdateSyncRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UpdateSyncRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateSyncRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateSyncRequest, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "active",
+                        "encryption_passphrase",
+                        "fields",
+                        "filter_logic",
+                        "filters",
+                        "identity",
+                        "mode",
+                        "name",
+                        "only_enrich_updates",
+                        "organization_id",
+                        "override_fields",
+                        "overrides",
+                        "policies",
+                        "schedule",
+                        "skip_initial_backfill",
+                        "sync_all_records",
+                        "target",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut f6 = None;
+                    let mut f7 = None;
+                    let mut f8 = None;
+                    let mut f9 = None;
+                    let mut f10 = None;
+                    let mut f11 = None;
+                    let mut f12 = None;
+                    let mut f13 = None;
+                    let mut f14 = None;
+                    let mut f15 = None;
+                    let mut f16 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "encryption_passphrase",
+                                )?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "filter_logic")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(&mut f4, &mut map, "filters")?
+                            }
+                            crate::open_object::Key::Field(5usize) => {
+                                crate::open_object::fill(&mut f5, &mut map, "identity")?
+                            }
+                            crate::open_object::Key::Field(6usize) => {
+                                crate::open_object::fill(&mut f6, &mut map, "mode")?
+                            }
+                            crate::open_object::Key::Field(7usize) => {
+                                crate::open_object::fill(&mut f7, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field(8usize) => {
+                                crate::open_object::fill(
+                                    &mut f8,
+                                    &mut map,
+                                    "only_enrich_updates",
+                                )?
+                            }
+                            crate::open_object::Key::Field(9usize) => {
+                                crate::open_object::fill(
+                                    &mut f9,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(10usize) => {
+                                crate::open_object::fill(
+                                    &mut f10,
+                                    &mut map,
+                                    "override_fields",
+                                )?
+                            }
+                            crate::open_object::Key::Field(11usize) => {
+                                crate::open_object::fill(&mut f11, &mut map, "overrides")?
+                            }
+                            crate::open_object::Key::Field(12usize) => {
+                                crate::open_object::fill(&mut f12, &mut map, "policies")?
+                            }
+                            crate::open_object::Key::Field(13usize) => {
+                                crate::open_object::fill(&mut f13, &mut map, "schedule")?
+                            }
+                            crate::open_object::Key::Field(14usize) => {
+                                crate::open_object::fill(
+                                    &mut f14,
+                                    &mut map,
+                                    "skip_initial_backfill",
+                                )?
+                            }
+                            crate::open_object::Key::Field(15usize) => {
+                                crate::open_object::fill(
+                                    &mut f15,
+                                    &mut map,
+                                    "sync_all_records",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f16, &mut map, "target")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UpdateSyncRequest {
+                        active: f0.unwrap_or_default(),
+                        encryption_passphrase: f1.unwrap_or_default(),
+                        fields: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "fields",
+                            ))?,
+                        filter_logic: f3.unwrap_or_default(),
+                        filters: f4.unwrap_or_default(),
+                        identity: f5.unwrap_or_default(),
+                        mode: f6
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "mode",
+                            ))?,
+                        name: f7
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "name",
+                            ))?,
+                        only_enrich_updates: f8.unwrap_or_default(),
+                        organization_id: f9.unwrap_or_default(),
+                        override_fields: f10.unwrap_or_default(),
+                        overrides: f11.unwrap_or_default(),
+                        policies: f12.unwrap_or_default(),
+                        schedule: f13
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "schedule",
+                            ))?,
+                        skip_initial_backfill: f14.unwrap_or_default(),
+                        sync_all_records: f15.unwrap_or_default(),
+                        target: f16
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "target",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl UpdateSyncRequest {
         pub fn builder() -> builder::UpdateSyncRequest {
             Default::default()
         }
     }
     ///`UpdateUserRequestSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateUserRequestSchema {
         ///Email address used to sign the user in and receive notifications.
@@ -6476,13 +21089,68 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UpdateUserRequestSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UpdateUserRequestSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateUserRequestSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateUserRequestSchema, A::Error> {
+                    const FIELDS: &[&str] = &["email", "role", "role_ids"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "email")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "role")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "role_ids")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UpdateUserRequestSchema {
+                        email: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "email",
+                            ))?,
+                        role: f1.unwrap_or_default(),
+                        role_ids: f2.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl UpdateUserRequestSchema {
         pub fn builder() -> builder::UpdateUserRequestSchema {
             Default::default()
         }
     }
     ///`UpdateWebhooksSchema`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpdateWebhooksSchema {
         pub endpoint: ::std::string::String,
@@ -6492,13 +21160,75 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UpdateWebhooksSchema {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UpdateWebhooksSchema;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpdateWebhooksSchema")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpdateWebhooksSchema, A::Error> {
+                    const FIELDS: &[&str] = &["endpoint", "organization_id", "secret"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "endpoint")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(
+                                    &mut f1,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f2, &mut map, "secret")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UpdateWebhooksSchema {
+                        endpoint: f0
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "endpoint",
+                            ))?,
+                        organization_id: f1.unwrap_or_default(),
+                        secret: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "secret",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl UpdateWebhooksSchema {
         pub fn builder() -> builder::UpdateWebhooksSchema {
             Default::default()
         }
     }
     ///`UpsertSchemaFieldRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UpsertSchemaFieldRequest {
         ///Fields to create or update on the schema. Existing user-defined fields with the same field_id are replaced.
@@ -6507,13 +21237,55 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UpsertSchemaFieldRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UpsertSchemaFieldRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UpsertSchemaFieldRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UpsertSchemaFieldRequest, A::Error> {
+                    const FIELDS: &[&str] = &["fields"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UpsertSchemaFieldRequest {
+                        fields: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl UpsertSchemaFieldRequest {
         pub fn builder() -> builder::UpsertSchemaFieldRequest {
             Default::default()
         }
     }
     ///`User`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct User {
         ///Email address used to sign in and receive notifications.
@@ -6535,8 +21307,80 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for User {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = User;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct User")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<User, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "email",
+                        "id",
+                        "organization_id",
+                        "role",
+                        "role_ids",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "email")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(
+                                    &mut f2,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "role")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f4, &mut map, "role_ids")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(User {
+                        email: f0.unwrap_or_default(),
+                        id: f1.unwrap_or_default(),
+                        organization_id: f2.unwrap_or_default(),
+                        role: f3.unwrap_or_default(),
+                        role_ids: f4.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`UserEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6544,8 +21388,50 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UserEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UserEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UserEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UserEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`UserFieldRequest`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UserFieldRequest {
         ///Example value shown in the UI and used as a hint for downstream consumers.
@@ -6564,13 +21450,90 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for UserFieldRequest {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UserFieldRequest;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UserFieldRequest")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UserFieldRequest, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "example",
+                        "field_id",
+                        "label",
+                        "path",
+                        "type",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "example")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "field_id")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "label")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "path")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f4, &mut map, "type")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UserFieldRequest {
+                        example: f0.unwrap_or_default(),
+                        field_id: f1
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "field_id",
+                            ))?,
+                        label: f2
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "label",
+                            ))?,
+                        path: f3.unwrap_or_default(),
+                        type_: f4
+                            .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
+                                "type",
+                            ))?,
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     impl UserFieldRequest {
         pub fn builder() -> builder::UserFieldRequest {
             Default::default()
         }
     }
     ///`UtilEnumValue`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct UtilEnumValue {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6579,6 +21542,53 @@ pub mod types {
         pub value: ::std::option::Option<::std::string::String>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for UtilEnumValue {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = UtilEnumValue;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct UtilEnumValue")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<UtilEnumValue, A::Error> {
+                    const FIELDS: &[&str] = &["label", "value"];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "label")?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f1, &mut map, "value")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(UtilEnumValue {
+                        label: f0.unwrap_or_default(),
+                        value: f1.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`UtilExecutionStatus`
     #[derive(
@@ -6761,7 +21771,7 @@ pub mod types {
         }
     }
     ///`Webhook`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct Webhook {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6779,8 +21789,86 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for Webhook {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = Webhook;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct Webhook")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<Webhook, A::Error> {
+                    const FIELDS: &[&str] = &[
+                        "created_at",
+                        "disabled",
+                        "endpoint",
+                        "id",
+                        "organization_id",
+                        "secret",
+                    ];
+                    let mut f0 = None;
+                    let mut f1 = None;
+                    let mut f2 = None;
+                    let mut f3 = None;
+                    let mut f4 = None;
+                    let mut f5 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(0usize) => {
+                                crate::open_object::fill(&mut f0, &mut map, "created_at")?
+                            }
+                            crate::open_object::Key::Field(1usize) => {
+                                crate::open_object::fill(&mut f1, &mut map, "disabled")?
+                            }
+                            crate::open_object::Key::Field(2usize) => {
+                                crate::open_object::fill(&mut f2, &mut map, "endpoint")?
+                            }
+                            crate::open_object::Key::Field(3usize) => {
+                                crate::open_object::fill(&mut f3, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field(4usize) => {
+                                crate::open_object::fill(
+                                    &mut f4,
+                                    &mut map,
+                                    "organization_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f5, &mut map, "secret")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(Webhook {
+                        created_at: f0.unwrap_or_default(),
+                        disabled: f1.unwrap_or_default(),
+                        endpoint: f2.unwrap_or_default(),
+                        id: f3.unwrap_or_default(),
+                        organization_id: f4.unwrap_or_default(),
+                        secret: f5.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`WebhookEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
@@ -6788,14 +21876,98 @@ pub mod types {
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
     }
+    impl<'de> ::serde::Deserialize<'de> for WebhookEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = WebhookEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WebhookEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WebhookEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(WebhookEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
+    }
     ///`WebhookListEnvelope`
-    #[derive(::serde::Deserialize, ::serde::Serialize, Clone, Debug, PartialEq, Default)]
+    #[derive(::serde::Serialize, Clone, Debug, PartialEq, Default)]
     #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
     pub struct WebhookListEnvelope {
         #[serde(skip_serializing_if = "::std::option::Option::is_none")]
         pub data: ::std::option::Option<::std::vec::Vec<Webhook>>,
         #[serde(flatten)]
         pub extra: ::serde_json::Map<::std::string::String, ::serde_json::Value>,
+    }
+    impl<'de> ::serde::Deserialize<'de> for WebhookListEnvelope {
+        fn deserialize<D: ::serde::Deserializer<'de>>(
+            deserializer: D,
+        ) -> ::std::result::Result<Self, D::Error> {
+            struct Visitor;
+            impl<'de> ::serde::de::Visitor<'de> for Visitor {
+                type Value = WebhookListEnvelope;
+                fn expecting(
+                    &self,
+                    f: &mut ::std::fmt::Formatter<'_>,
+                ) -> ::std::fmt::Result {
+                    f.write_str("struct WebhookListEnvelope")
+                }
+                #[allow(deprecated)]
+                fn visit_map<A: ::serde::de::MapAccess<'de>>(
+                    self,
+                    mut map: A,
+                ) -> ::std::result::Result<WebhookListEnvelope, A::Error> {
+                    const FIELDS: &[&str] = &["data"];
+                    let mut f0 = None;
+                    let mut unknown = ::serde_json::Map::new();
+                    while let Some(key) = map
+                        .next_key_seed(crate::open_object::Keys(FIELDS))?
+                    {
+                        match key {
+                            crate::open_object::Key::Field(_) => {
+                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            }
+                            crate::open_object::Key::Other(name) => {
+                                unknown.insert(name, map.next_value()?);
+                            }
+                        }
+                    }
+                    Ok(WebhookListEnvelope {
+                        data: f0.unwrap_or_default(),
+                        extra: unknown,
+                    })
+                }
+            }
+            deserializer.deserialize_map(Visitor)
+        }
     }
     ///`WorkTaskStatus`
     #[derive(

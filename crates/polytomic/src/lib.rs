@@ -58,6 +58,7 @@ mod config;
 mod error;
 mod hooks;
 mod json_query;
+mod open_object;
 pub mod paging;
 mod raw;
 mod retry;

@@ -99,7 +99,7 @@ pub fn open_types(
     Ok((enums, builders))
 }
 
-fn has_extra(fields: &Fields) -> bool {
+pub(super) fn has_extra(fields: &Fields) -> bool {
     fields.iter().any(|field| {
         field.ident.as_ref().is_some_and(|i| i == "extra") && has_serde(&field.attrs, "flatten")
     })

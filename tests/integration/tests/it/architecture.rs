@@ -37,6 +37,8 @@ const NAMED_BY_GENERATED: &[&str] = &[
     "waiting",
     // `hooks::send`: the three hooks every `send()` awaits, as one call (xtask's `one_hook_call`).
     "hooks",
+    // `open_object::{Keys, Key, fill}`: what every open object's `Deserialize` calls (xtask's `open_objects`).
+    "open_object",
 ];
 
 const GENERATED: &[&str] = &["generated", "operations"];

@@ -1,0 +1,59 @@
+//! What the generated `Deserialize` of every open object (a struct whose `extra` map keeps the properties
+//! the document does not name) calls. serde's derive reads such a struct through `#[serde(flatten)]`, which
+//! buffers every unknown property and writes a dozen more visitor methods for each of the 222 structs: a
+//! fifth of the client's build (BENCHMARKS.md). `xtask/src/generate/open_objects.rs` writes instead one
+//! `visit_map` per struct that reads each property straight into its field or into `extra`, with serde's
+//! own errors for a missing, duplicate or ill-typed field.
+
+use std::fmt;
+
+use serde::Deserialize;
+use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, Visitor};
+
+/// A property name, read against the fields a struct names.
+pub enum Key {
+    /// The field at this index in the struct's list.
+    Field(usize),
+    /// A property the document does not name: it goes to `extra`.
+    Other(String),
+}
+
+/// Reads a [`Key`] against a struct's JSON property names, allocating only for a property it does not name.
+pub struct Keys(pub &'static [&'static str]);
+
+impl<'de> DeserializeSeed<'de> for Keys {
+    type Value = Key;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Key, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl Visitor<'_> for Keys {
+    type Value = Key;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a property name")
+    }
+
+    fn visit_str<E: Error>(self, name: &str) -> Result<Key, E> {
+        Ok(match self.0.iter().position(|field| *field == name) {
+            Some(index) => Key::Field(index),
+            None => Key::Other(name.to_owned()),
+        })
+    }
+}
+
+/// Reads the value of the field `name` into its slot: a second value for it is an error, as in serde's
+/// derive.
+pub fn fill<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
+    slot: &mut Option<T>,
+    map: &mut A,
+    name: &'static str,
+) -> Result<(), A::Error> {
+    if slot.is_some() {
+        return Err(A::Error::duplicate_field(name));
+    }
+    *slot = Some(map.next_value()?);
+    Ok(())
+}

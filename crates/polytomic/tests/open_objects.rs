@@ -1,0 +1,204 @@
+//! The `Deserialize` that `cargo xtask generate` writes for every open object
+//! (`xtask/src/generate/open_objects.rs`) against serde's derive, which it replaces: for thousands of
+//! JSON objects, made of each field present, absent, null, ill-typed or repeated and of properties the
+//! document does not name, both give the same value or the same error message.
+
+#[path = "open_objects/reference.rs"]
+mod reference;
+
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+/// Values of every JSON kind, some of them right for some field: each is tried in each field.
+const VALUES: &[&str] = &[
+    "null",
+    "true",
+    "false",
+    "0",
+    "-7",
+    "1.5",
+    "\"\"",
+    "\"a \\\"quoted\\\" \\u00fc\"",
+    "\"0b6c2d3e-1f0a-4e5b-9c8d-7a6b5c4d3e2f\"",
+    "[]",
+    "[\"0b6c2d3e-1f0a-4e5b-9c8d-7a6b5c4d3e2f\"]",
+    "[\"x\", \"y\"]",
+    "[1]",
+    "{}",
+    "{\"nested\": [1, {\"a\": null}]}",
+];
+
+/// Property names the document does not name, one of them a field's name in other case.
+const UNKNOWN: &[&str] = &["added_in_2026", "Type", "extra", ""];
+
+/// A small deterministic generator (xorshift), so that a failure replays.
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        (self.0 % n as u64) as usize
+    }
+}
+
+/// A JSON object as text (so that a property can repeat): each field absent, once or twice, with a value
+/// right for it half the time.
+fn object(fields: &[(&str, &str)], rng: &mut Rng) -> String {
+    let mut members = Vec::new();
+    for (field, right) in fields {
+        for _ in 0..[0, 1, 1, 1, 1, 1, 2][rng.below(7)] {
+            let value = match rng.below(2) {
+                0 => right,
+                _ => VALUES[rng.below(VALUES.len())],
+            };
+            members.push(format!("\"{field}\": {value}"));
+        }
+    }
+    for _ in 0..rng.below(3) {
+        let name = UNKNOWN[rng.below(UNKNOWN.len())];
+        members.push(format!("\"{name}\": {}", VALUES[rng.below(VALUES.len())]));
+    }
+    // Shuffle, so a repeated or unknown property comes anywhere.
+    for i in (1..members.len()).rev() {
+        members.swap(i, rng.below(i + 1));
+    }
+    format!("{{{}}}", members.join(", "))
+}
+
+/// What a decode gives, comparable across the two types: the value encoded again, or the error.
+fn outcome<T: DeserializeOwned + Serialize>(json: &str) -> Result<serde_json::Value, String> {
+    serde_json::from_str::<T>(json)
+        .map(|value| serde_json::to_value(value).expect("a decoded value encodes"))
+        .map_err(|e| e.to_string())
+}
+
+fn same_as_serde<Generated, Derived>(fields: &[(&str, &str)], seed: u64) -> usize
+where
+    Generated: DeserializeOwned + Serialize,
+    Derived: DeserializeOwned + Serialize,
+{
+    let mut rng = Rng(seed);
+    let mut inputs: Vec<String> = ["[]", "\"x\"", "null", "7", "{}", "{\"a\": }", "{\"a\": 1"]
+        .map(String::from)
+        .to_vec();
+    inputs.extend((0..3000).map(|_| object(fields, &mut rng)));
+    let mut decoded = 0;
+    for json in &inputs {
+        let generated = outcome::<Generated>(json);
+        assert_eq!(
+            generated,
+            outcome::<Derived>(json),
+            "{}: {json}",
+            std::any::type_name::<Generated>()
+        );
+        decoded += usize::from(generated.is_ok());
+    }
+    decoded
+}
+
+#[test]
+fn open_objects_decode_as_serde_derive_does() {
+    use polytomic::types;
+    // Each case must reach both sides of the comparison: some inputs decode, and most do not.
+    let decoded = [
+        same_as_serde::<types::PolicyAction, reference::PolicyAction>(
+            &[("action", "\"grant\""), ("role_ids", "[]")],
+            1,
+        ),
+        same_as_serde::<types::FieldConfiguration, reference::FieldConfiguration>(
+            &[("enabled", "false"), ("id", "\"f\""), ("obfuscate", "true")],
+            2,
+        ),
+        same_as_serde::<types::StartSyncRequest, reference::StartSyncRequest>(
+            &[
+                ("identities", "[\"x\"]"),
+                ("resync", "true"),
+                ("test", "false"),
+            ],
+            3,
+        ),
+        same_as_serde::<types::UserFieldRequest, reference::UserFieldRequest>(
+            &[
+                ("example", "{}"),
+                ("field_id", "\"f\""),
+                ("label", "\"F\""),
+                ("path", "\"$.a\""),
+                ("type", "\"string\""),
+            ],
+            4,
+        ),
+    ];
+    for (case, count) in decoded.into_iter().enumerate() {
+        assert!((20..2900).contains(&count), "case {case}: {count} decoded");
+    }
+}
+
+/// The reference structs are the generated ones: the same fields, types and `#[serde]` attributes, and the
+/// same defaults.
+#[test]
+fn the_reference_is_the_generated_code() {
+    let generated = syn::parse_file(include_str!("../src/generated.rs")).unwrap();
+    let reference = syn::parse_file(include_str!("open_objects/reference.rs")).unwrap();
+    let types = items_of(&generated.items, "types");
+    let fields = |items: &[syn::Item], name: &str| -> Vec<String> {
+        let item = items
+            .iter()
+            .find_map(|item| match item {
+                syn::Item::Struct(s) if s.ident == name => Some(s),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no struct {name}"));
+        item.fields
+            .iter()
+            .map(|field| {
+                let serde = field.attrs.iter().filter(|a| a.path().is_ident("serde"));
+                let (ident, ty) = (&field.ident, &field.ty);
+                quote::quote!(#(#serde)* #ident: #ty).to_string()
+            })
+            .collect()
+    };
+    let mut structs = 0;
+    for item in &reference.items {
+        if let syn::Item::Struct(s) = item {
+            let name = s.ident.to_string();
+            assert_eq!(
+                fields(&reference.items, &name),
+                fields(types, &name),
+                "tests/open_objects/reference.rs is not the generated {name}: copy its fields from \
+                 src/generated.rs"
+            );
+            structs += 1;
+        }
+    }
+    assert_eq!(structs, 4);
+    let bodies = |items: &[syn::Item]| -> Vec<(String, String)> {
+        items
+            .iter()
+            .filter_map(|item| match item {
+                syn::Item::Fn(f) => Some((f.sig.ident.to_string(), {
+                    let block = &f.block;
+                    quote::quote!(#block).to_string()
+                })),
+                _ => None,
+            })
+            .collect()
+    };
+    let generated_defaults = bodies(items_of(types, "defaults"));
+    for (name, body) in bodies(items_of(&reference.items, "defaults")) {
+        let generated = generated_defaults.iter().find(|(n, _)| *n == name);
+        let generated = generated.map(|(_, b)| b.replace(":: std :: option :: Option :: ", ""));
+        assert_eq!(generated, Some(body), "defaults::{name}");
+    }
+}
+
+fn items_of<'a>(items: &'a [syn::Item], module: &str) -> &'a [syn::Item] {
+    items
+        .iter()
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == module => m.content.as_ref().map(|(_, i)| &i[..]),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no mod {module}"))
+}
