@@ -37,22 +37,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ActivateSyncEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ActivateSyncEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -87,22 +90,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ActivateSyncInput, A::Error> {
                     const FIELDS: &[&str] = &["active"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_active = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            crate::open_object::Key::Field("active") => {
+                                crate::open_object::fill(&mut f_active, &mut map, "active")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ActivateSyncInput {
-                        active: f0
+                        active: f_active
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "active",
                             ))?,
@@ -148,27 +154,30 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ActivateSyncOutput, A::Error> {
                     const FIELDS: &[&str] = &["active", "id"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_active = None;
+                    let mut f_id = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            crate::open_object::Key::Field("active") => {
+                                crate::open_object::fill(&mut f_active, &mut map, "active")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ActivateSyncOutput {
-                        active: f0.unwrap_or_default(),
-                        id: f1.unwrap_or_default(),
+                        active: f_active.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -210,37 +219,48 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ApiError, A::Error> {
                     const FIELDS: &[&str] = &["key", "message", "metadata", "status"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_key = None;
+                    let mut f_message = None;
+                    let mut f_metadata = None;
+                    let mut f_status = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "key")?
+                            crate::open_object::Key::Field("key") => {
+                                crate::open_object::fill(&mut f_key, &mut map, "key")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "message")?
+                            crate::open_object::Key::Field("message") => {
+                                crate::open_object::fill(
+                                    &mut f_message,
+                                    &mut map,
+                                    "message",
+                                )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "metadata")?
+                            crate::open_object::Key::Field("metadata") => {
+                                crate::open_object::fill(
+                                    &mut f_metadata,
+                                    &mut map,
+                                    "metadata",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f3, &mut map, "status")?
+                            crate::open_object::Key::Field("status") => {
+                                crate::open_object::fill(&mut f_status, &mut map, "status")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ApiError {
-                        key: f0.unwrap_or_default(),
-                        message: f1.unwrap_or_default(),
-                        metadata: f2.unwrap_or_default(),
-                        status: f3.unwrap_or_default(),
+                        key: f_key.unwrap_or_default(),
+                        message: f_message.unwrap_or_default(),
+                        metadata: f_metadata.unwrap_or_default(),
+                        status: f_status.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -277,22 +297,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ApiKeyResponse, A::Error> {
                     const FIELDS: &[&str] = &["value"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_value = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "value")?
+                            crate::open_object::Key::Field("value") => {
+                                crate::open_object::fill(&mut f_value, &mut map, "value")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ApiKeyResponse {
-                        value: f0.unwrap_or_default(),
+                        value: f_value.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -328,22 +351,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ApiKeyResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ApiKeyResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -386,50 +412,61 @@ pub mod types {
                         "orchestration",
                         "source",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_destination = None;
+                    let mut f_enrichment = None;
+                    let mut f_orchestration = None;
+                    let mut f_source = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "destination")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "enrichment")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field("destination") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_destination,
+                                    &mut map,
+                                    "destination",
+                                )?
+                            }
+                            crate::open_object::Key::Field("enrichment") => {
+                                crate::open_object::fill(
+                                    &mut f_enrichment,
+                                    &mut map,
+                                    "enrichment",
+                                )?
+                            }
+                            crate::open_object::Key::Field("orchestration") => {
+                                crate::open_object::fill(
+                                    &mut f_orchestration,
                                     &mut map,
                                     "orchestration",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f3, &mut map, "source")?
+                            crate::open_object::Key::Field("source") => {
+                                crate::open_object::fill(&mut f_source, &mut map, "source")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BackendConnectionCapabilities {
-                        destination: f0
+                        destination: f_destination
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "destination",
                             ))?,
-                        enrichment: f1
+                        enrichment: f_enrichment
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "enrichment",
                             ))?,
-                        orchestration: f2
+                        orchestration: f_orchestration
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "orchestration",
                             ))?,
-                        source: f3
+                        source: f_source
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "source",
                             ))?,
@@ -472,32 +509,35 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<BackendOAuthPrompt, A::Error> {
                     const FIELDS: &[&str] = &["key", "value", "when"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_key = None;
+                    let mut f_value = None;
+                    let mut f_when = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "key")?
+                            crate::open_object::Key::Field("key") => {
+                                crate::open_object::fill(&mut f_key, &mut map, "key")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "value")?
+                            crate::open_object::Key::Field("value") => {
+                                crate::open_object::fill(&mut f_value, &mut map, "value")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "when")?
+                            crate::open_object::Key::Field("when") => {
+                                crate::open_object::fill(&mut f_when, &mut map, "when")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BackendOAuthPrompt {
-                        key: f0.unwrap_or_default(),
-                        value: f1.unwrap_or_default(),
-                        when: f2.unwrap_or_default(),
+                        key: f_key.unwrap_or_default(),
+                        value: f_value.unwrap_or_default(),
+                        when: f_when.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -618,109 +658,164 @@ pub mod types {
                         "updatedAt",
                         "updatedBy",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut f12 = None;
-                    let mut f13 = None;
-                    let mut f14 = None;
-                    let mut f15 = None;
-                    let mut f16 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_created_at = None;
+                    let mut f_created_by = None;
+                    let mut f_day_of_month = None;
+                    let mut f_day_of_week = None;
+                    let mut f_deleted_at = None;
+                    let mut f_deleted_by = None;
+                    let mut f_frequency = None;
+                    let mut f_hour = None;
+                    let mut f_is_default = None;
+                    let mut f_minute = None;
+                    let mut f_month = None;
+                    let mut f_schemas = None;
+                    let mut f_selective_mode = None;
+                    let mut f_sync_id = None;
+                    let mut f_sync_mode = None;
+                    let mut f_updated_at = None;
+                    let mut f_updated_by = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "createdAt")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "createdBy")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "dayOfMonth")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "dayOfWeek")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "deletedAt")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "deletedBy")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "frequency")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "hour")?
-                            }
-                            crate::open_object::Key::Field(8usize) => {
-                                crate::open_object::fill(&mut f8, &mut map, "isDefault")?
-                            }
-                            crate::open_object::Key::Field(9usize) => {
-                                crate::open_object::fill(&mut f9, &mut map, "minute")?
-                            }
-                            crate::open_object::Key::Field(10usize) => {
-                                crate::open_object::fill(&mut f10, &mut map, "month")?
-                            }
-                            crate::open_object::Key::Field(11usize) => {
-                                crate::open_object::fill(&mut f11, &mut map, "schemas")?
-                            }
-                            crate::open_object::Key::Field(12usize) => {
+                            crate::open_object::Key::Field("createdAt") => {
                                 crate::open_object::fill(
-                                    &mut f12,
+                                    &mut f_created_at,
+                                    &mut map,
+                                    "createdAt",
+                                )?
+                            }
+                            crate::open_object::Key::Field("createdBy") => {
+                                crate::open_object::fill(
+                                    &mut f_created_by,
+                                    &mut map,
+                                    "createdBy",
+                                )?
+                            }
+                            crate::open_object::Key::Field("dayOfMonth") => {
+                                crate::open_object::fill(
+                                    &mut f_day_of_month,
+                                    &mut map,
+                                    "dayOfMonth",
+                                )?
+                            }
+                            crate::open_object::Key::Field("dayOfWeek") => {
+                                crate::open_object::fill(
+                                    &mut f_day_of_week,
+                                    &mut map,
+                                    "dayOfWeek",
+                                )?
+                            }
+                            crate::open_object::Key::Field("deletedAt") => {
+                                crate::open_object::fill(
+                                    &mut f_deleted_at,
+                                    &mut map,
+                                    "deletedAt",
+                                )?
+                            }
+                            crate::open_object::Key::Field("deletedBy") => {
+                                crate::open_object::fill(
+                                    &mut f_deleted_by,
+                                    &mut map,
+                                    "deletedBy",
+                                )?
+                            }
+                            crate::open_object::Key::Field("frequency") => {
+                                crate::open_object::fill(
+                                    &mut f_frequency,
+                                    &mut map,
+                                    "frequency",
+                                )?
+                            }
+                            crate::open_object::Key::Field("hour") => {
+                                crate::open_object::fill(&mut f_hour, &mut map, "hour")?
+                            }
+                            crate::open_object::Key::Field("isDefault") => {
+                                crate::open_object::fill(
+                                    &mut f_is_default,
+                                    &mut map,
+                                    "isDefault",
+                                )?
+                            }
+                            crate::open_object::Key::Field("minute") => {
+                                crate::open_object::fill(&mut f_minute, &mut map, "minute")?
+                            }
+                            crate::open_object::Key::Field("month") => {
+                                crate::open_object::fill(&mut f_month, &mut map, "month")?
+                            }
+                            crate::open_object::Key::Field("schemas") => {
+                                crate::open_object::fill(
+                                    &mut f_schemas,
+                                    &mut map,
+                                    "schemas",
+                                )?
+                            }
+                            crate::open_object::Key::Field("selectiveMode") => {
+                                crate::open_object::fill(
+                                    &mut f_selective_mode,
                                     &mut map,
                                     "selectiveMode",
                                 )?
                             }
-                            crate::open_object::Key::Field(13usize) => {
-                                crate::open_object::fill(&mut f13, &mut map, "syncId")?
+                            crate::open_object::Key::Field("syncId") => {
+                                crate::open_object::fill(
+                                    &mut f_sync_id,
+                                    &mut map,
+                                    "syncId",
+                                )?
                             }
-                            crate::open_object::Key::Field(14usize) => {
-                                crate::open_object::fill(&mut f14, &mut map, "syncMode")?
+                            crate::open_object::Key::Field("syncMode") => {
+                                crate::open_object::fill(
+                                    &mut f_sync_mode,
+                                    &mut map,
+                                    "syncMode",
+                                )?
                             }
-                            crate::open_object::Key::Field(15usize) => {
-                                crate::open_object::fill(&mut f15, &mut map, "updatedAt")?
+                            crate::open_object::Key::Field("updatedAt") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_at,
+                                    &mut map,
+                                    "updatedAt",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f16, &mut map, "updatedBy")?
+                            crate::open_object::Key::Field("updatedBy") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_by,
+                                    &mut map,
+                                    "updatedBy",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkBulkSyncSchedule {
-                        created_at: f0.unwrap_or_default(),
-                        created_by: f1.unwrap_or_default(),
-                        day_of_month: f2.unwrap_or_default(),
-                        day_of_week: f3.unwrap_or_default(),
-                        deleted_at: f4.unwrap_or_default(),
-                        deleted_by: f5.unwrap_or_default(),
-                        frequency: f6
+                        created_at: f_created_at.unwrap_or_default(),
+                        created_by: f_created_by.unwrap_or_default(),
+                        day_of_month: f_day_of_month.unwrap_or_default(),
+                        day_of_week: f_day_of_week.unwrap_or_default(),
+                        deleted_at: f_deleted_at.unwrap_or_default(),
+                        deleted_by: f_deleted_by.unwrap_or_default(),
+                        frequency: f_frequency
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "frequency",
                             ))?,
-                        hour: f7.unwrap_or_default(),
-                        is_default: f8.unwrap_or_default(),
-                        minute: f9.unwrap_or_default(),
-                        month: f10.unwrap_or_default(),
-                        schemas: f11.unwrap_or_default(),
-                        selective_mode: f12.unwrap_or_default(),
-                        sync_id: f13.unwrap_or_default(),
-                        sync_mode: f14.unwrap_or_default(),
-                        updated_at: f15.unwrap_or_default(),
-                        updated_by: f16.unwrap_or_default(),
+                        hour: f_hour.unwrap_or_default(),
+                        is_default: f_is_default.unwrap_or_default(),
+                        minute: f_minute.unwrap_or_default(),
+                        month: f_month.unwrap_or_default(),
+                        schemas: f_schemas.unwrap_or_default(),
+                        selective_mode: f_selective_mode.unwrap_or_default(),
+                        sync_id: f_sync_id.unwrap_or_default(),
+                        sync_mode: f_sync_mode.unwrap_or_default(),
+                        updated_at: f_updated_at.unwrap_or_default(),
+                        updated_by: f_updated_by.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -998,46 +1093,61 @@ pub mod types {
                         "output_name",
                         "user_output_name",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_enabled = None;
+                    let mut f_id = None;
+                    let mut f_obfuscated = None;
+                    let mut f_output_name = None;
+                    let mut f_user_output_name = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "enabled")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "obfuscated")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "output_name")?
-                            }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("enabled") => {
                                 crate::open_object::fill(
-                                    &mut f4,
+                                    &mut f_enabled,
+                                    &mut map,
+                                    "enabled",
+                                )?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("obfuscated") => {
+                                crate::open_object::fill(
+                                    &mut f_obfuscated,
+                                    &mut map,
+                                    "obfuscated",
+                                )?
+                            }
+                            crate::open_object::Key::Field("output_name") => {
+                                crate::open_object::fill(
+                                    &mut f_output_name,
+                                    &mut map,
+                                    "output_name",
+                                )?
+                            }
+                            crate::open_object::Key::Field("user_output_name") => {
+                                crate::open_object::fill(
+                                    &mut f_user_output_name,
                                     &mut map,
                                     "user_output_name",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkField {
-                        enabled: f0.unwrap_or_default(),
-                        id: f1.unwrap_or_default(),
-                        obfuscated: f2.unwrap_or_default(),
-                        output_name: f3.unwrap_or_default(),
-                        user_output_name: f4.unwrap_or_default(),
+                        enabled: f_enabled.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        obfuscated: f_obfuscated.unwrap_or_default(),
+                        output_name: f_output_name.unwrap_or_default(),
+                        user_output_name: f_user_output_name.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -1083,35 +1193,46 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<BulkFilter, A::Error> {
                     const FIELDS: &[&str] = &["field_id", "function", "value"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_field_id = None;
+                    let mut f_function = None;
+                    let mut f_value = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "field_id")?
+                            crate::open_object::Key::Field("field_id") => {
+                                crate::open_object::fill(
+                                    &mut f_field_id,
+                                    &mut map,
+                                    "field_id",
+                                )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "function")?
+                            crate::open_object::Key::Field("function") => {
+                                crate::open_object::fill(
+                                    &mut f_function,
+                                    &mut map,
+                                    "function",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "value")?
+                            crate::open_object::Key::Field("value") => {
+                                crate::open_object::fill(&mut f_value, &mut map, "value")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkFilter {
-                        field_id: f0.unwrap_or_default(),
-                        function: f1
+                        field_id: f_field_id.unwrap_or_default(),
+                        function: f_function
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "function",
                             ))?,
-                        value: f2.unwrap_or_default(),
+                        value: f_value.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -1445,87 +1566,103 @@ pub mod types {
                         "tracking_field",
                         "user_output_name",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data_cutoff_timestamp = None;
+                    let mut f_disable_data_cutoff = None;
+                    let mut f_enabled = None;
+                    let mut f_fields = None;
+                    let mut f_filters = None;
+                    let mut f_id = None;
+                    let mut f_output_name = None;
+                    let mut f_partition_key = None;
+                    let mut f_tracking_field = None;
+                    let mut f_user_output_name = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("data_cutoff_timestamp") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_data_cutoff_timestamp,
                                     &mut map,
                                     "data_cutoff_timestamp",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("disable_data_cutoff") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_disable_data_cutoff,
                                     &mut map,
                                     "disable_data_cutoff",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "enabled")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "fields")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "filters")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "output_name")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
+                            crate::open_object::Key::Field("enabled") => {
                                 crate::open_object::fill(
-                                    &mut f7,
+                                    &mut f_enabled,
+                                    &mut map,
+                                    "enabled",
+                                )?
+                            }
+                            crate::open_object::Key::Field("fields") => {
+                                crate::open_object::fill(&mut f_fields, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field("filters") => {
+                                crate::open_object::fill(
+                                    &mut f_filters,
+                                    &mut map,
+                                    "filters",
+                                )?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("output_name") => {
+                                crate::open_object::fill(
+                                    &mut f_output_name,
+                                    &mut map,
+                                    "output_name",
+                                )?
+                            }
+                            crate::open_object::Key::Field("partition_key") => {
+                                crate::open_object::fill(
+                                    &mut f_partition_key,
                                     &mut map,
                                     "partition_key",
                                 )?
                             }
-                            crate::open_object::Key::Field(8usize) => {
+                            crate::open_object::Key::Field("tracking_field") => {
                                 crate::open_object::fill(
-                                    &mut f8,
+                                    &mut f_tracking_field,
                                     &mut map,
                                     "tracking_field",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("user_output_name") => {
                                 crate::open_object::fill(
-                                    &mut f9,
+                                    &mut f_user_output_name,
                                     &mut map,
                                     "user_output_name",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSchema {
-                        data_cutoff_timestamp: f0.unwrap_or_default(),
-                        disable_data_cutoff: f1.unwrap_or_default(),
-                        enabled: f2.unwrap_or_default(),
-                        fields: f3.unwrap_or_default(),
-                        filters: f4.unwrap_or_default(),
-                        id: f5.unwrap_or_default(),
-                        output_name: f6.unwrap_or_default(),
-                        partition_key: f7.unwrap_or_default(),
-                        tracking_field: f8.unwrap_or_default(),
-                        user_output_name: f9.unwrap_or_default(),
+                        data_cutoff_timestamp: f_data_cutoff_timestamp
+                            .unwrap_or_default(),
+                        disable_data_cutoff: f_disable_data_cutoff.unwrap_or_default(),
+                        enabled: f_enabled.unwrap_or_default(),
+                        fields: f_fields.unwrap_or_default(),
+                        filters: f_filters.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        output_name: f_output_name.unwrap_or_default(),
+                        partition_key: f_partition_key.unwrap_or_default(),
+                        tracking_field: f_tracking_field.unwrap_or_default(),
+                        user_output_name: f_user_output_name.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -1566,22 +1703,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<BulkSchemaEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSchemaEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -1738,77 +1878,89 @@ pub mod types {
                         "tracking_field",
                         "user_output_name",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data_cutoff_timestamp = None;
+                    let mut f_disable_data_cutoff = None;
+                    let mut f_enabled = None;
+                    let mut f_id = None;
+                    let mut f_output_name = None;
+                    let mut f_partition_key = None;
+                    let mut f_tracking_field = None;
+                    let mut f_user_output_name = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("data_cutoff_timestamp") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_data_cutoff_timestamp,
                                     &mut map,
                                     "data_cutoff_timestamp",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("disable_data_cutoff") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_disable_data_cutoff,
                                     &mut map,
                                     "disable_data_cutoff",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "enabled")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "output_name")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
+                            crate::open_object::Key::Field("enabled") => {
                                 crate::open_object::fill(
-                                    &mut f5,
+                                    &mut f_enabled,
+                                    &mut map,
+                                    "enabled",
+                                )?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("output_name") => {
+                                crate::open_object::fill(
+                                    &mut f_output_name,
+                                    &mut map,
+                                    "output_name",
+                                )?
+                            }
+                            crate::open_object::Key::Field("partition_key") => {
+                                crate::open_object::fill(
+                                    &mut f_partition_key,
                                     &mut map,
                                     "partition_key",
                                 )?
                             }
-                            crate::open_object::Key::Field(6usize) => {
+                            crate::open_object::Key::Field("tracking_field") => {
                                 crate::open_object::fill(
-                                    &mut f6,
+                                    &mut f_tracking_field,
                                     &mut map,
                                     "tracking_field",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("user_output_name") => {
                                 crate::open_object::fill(
-                                    &mut f7,
+                                    &mut f_user_output_name,
                                     &mut map,
                                     "user_output_name",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSchemaListItem {
-                        data_cutoff_timestamp: f0.unwrap_or_default(),
-                        disable_data_cutoff: f1.unwrap_or_default(),
-                        enabled: f2.unwrap_or_default(),
-                        id: f3.unwrap_or_default(),
-                        output_name: f4.unwrap_or_default(),
-                        partition_key: f5.unwrap_or_default(),
-                        tracking_field: f6.unwrap_or_default(),
-                        user_output_name: f7.unwrap_or_default(),
+                        data_cutoff_timestamp: f_data_cutoff_timestamp
+                            .unwrap_or_default(),
+                        disable_data_cutoff: f_disable_data_cutoff.unwrap_or_default(),
+                        enabled: f_enabled.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        output_name: f_output_name.unwrap_or_default(),
+                        partition_key: f_partition_key.unwrap_or_default(),
+                        tracking_field: f_tracking_field.unwrap_or_default(),
+                        user_output_name: f_user_output_name.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -1942,74 +2094,97 @@ pub mod types {
                         "schemas",
                         "selective_mode",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_day_of_month = None;
+                    let mut f_day_of_week = None;
+                    let mut f_frequency = None;
+                    let mut f_hour = None;
+                    let mut f_id = None;
+                    let mut f_minute = None;
+                    let mut f_month = None;
+                    let mut f_resync_mode = None;
+                    let mut f_schemas = None;
+                    let mut f_selective_mode = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "day_of_month")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "day_of_week")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "frequency")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "hour")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "minute")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "month")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "resync_mode")?
-                            }
-                            crate::open_object::Key::Field(8usize) => {
-                                crate::open_object::fill(&mut f8, &mut map, "schemas")?
-                            }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("day_of_month") => {
                                 crate::open_object::fill(
-                                    &mut f9,
+                                    &mut f_day_of_month,
+                                    &mut map,
+                                    "day_of_month",
+                                )?
+                            }
+                            crate::open_object::Key::Field("day_of_week") => {
+                                crate::open_object::fill(
+                                    &mut f_day_of_week,
+                                    &mut map,
+                                    "day_of_week",
+                                )?
+                            }
+                            crate::open_object::Key::Field("frequency") => {
+                                crate::open_object::fill(
+                                    &mut f_frequency,
+                                    &mut map,
+                                    "frequency",
+                                )?
+                            }
+                            crate::open_object::Key::Field("hour") => {
+                                crate::open_object::fill(&mut f_hour, &mut map, "hour")?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("minute") => {
+                                crate::open_object::fill(&mut f_minute, &mut map, "minute")?
+                            }
+                            crate::open_object::Key::Field("month") => {
+                                crate::open_object::fill(&mut f_month, &mut map, "month")?
+                            }
+                            crate::open_object::Key::Field("resync_mode") => {
+                                crate::open_object::fill(
+                                    &mut f_resync_mode,
+                                    &mut map,
+                                    "resync_mode",
+                                )?
+                            }
+                            crate::open_object::Key::Field("schemas") => {
+                                crate::open_object::fill(
+                                    &mut f_schemas,
+                                    &mut map,
+                                    "schemas",
+                                )?
+                            }
+                            crate::open_object::Key::Field("selective_mode") => {
+                                crate::open_object::fill(
+                                    &mut f_selective_mode,
                                     &mut map,
                                     "selective_mode",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncAdditionalScheduleRequest {
-                        day_of_month: f0.unwrap_or_default(),
-                        day_of_week: f1.unwrap_or_default(),
-                        frequency: f2
+                        day_of_month: f_day_of_month.unwrap_or_default(),
+                        day_of_week: f_day_of_week.unwrap_or_default(),
+                        frequency: f_frequency
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "frequency",
                             ))?,
-                        hour: f3.unwrap_or_default(),
-                        id: f4.unwrap_or_default(),
-                        minute: f5.unwrap_or_default(),
-                        month: f6.unwrap_or_default(),
-                        resync_mode: f7.unwrap_or_default(),
-                        schemas: f8.unwrap_or_default(),
-                        selective_mode: f9.unwrap_or_default(),
+                        hour: f_hour.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        minute: f_minute.unwrap_or_default(),
+                        month: f_month.unwrap_or_default(),
+                        resync_mode: f_resync_mode.unwrap_or_default(),
+                        schemas: f_schemas.unwrap_or_default(),
+                        selective_mode: f_selective_mode.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -2102,94 +2277,133 @@ pub mod types {
                         "updated_at",
                         "updated_by",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut f12 = None;
-                    let mut f13 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_created_at = None;
+                    let mut f_created_by = None;
+                    let mut f_day_of_month = None;
+                    let mut f_day_of_week = None;
+                    let mut f_frequency = None;
+                    let mut f_hour = None;
+                    let mut f_id = None;
+                    let mut f_minute = None;
+                    let mut f_month = None;
+                    let mut f_resync_mode = None;
+                    let mut f_schemas = None;
+                    let mut f_selective_mode = None;
+                    let mut f_updated_at = None;
+                    let mut f_updated_by = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "created_at")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "created_by")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "day_of_month")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "day_of_week")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "frequency")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "hour")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "minute")?
-                            }
-                            crate::open_object::Key::Field(8usize) => {
-                                crate::open_object::fill(&mut f8, &mut map, "month")?
-                            }
-                            crate::open_object::Key::Field(9usize) => {
-                                crate::open_object::fill(&mut f9, &mut map, "resync_mode")?
-                            }
-                            crate::open_object::Key::Field(10usize) => {
-                                crate::open_object::fill(&mut f10, &mut map, "schemas")?
-                            }
-                            crate::open_object::Key::Field(11usize) => {
+                            crate::open_object::Key::Field("created_at") => {
                                 crate::open_object::fill(
-                                    &mut f11,
+                                    &mut f_created_at,
+                                    &mut map,
+                                    "created_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("created_by") => {
+                                crate::open_object::fill(
+                                    &mut f_created_by,
+                                    &mut map,
+                                    "created_by",
+                                )?
+                            }
+                            crate::open_object::Key::Field("day_of_month") => {
+                                crate::open_object::fill(
+                                    &mut f_day_of_month,
+                                    &mut map,
+                                    "day_of_month",
+                                )?
+                            }
+                            crate::open_object::Key::Field("day_of_week") => {
+                                crate::open_object::fill(
+                                    &mut f_day_of_week,
+                                    &mut map,
+                                    "day_of_week",
+                                )?
+                            }
+                            crate::open_object::Key::Field("frequency") => {
+                                crate::open_object::fill(
+                                    &mut f_frequency,
+                                    &mut map,
+                                    "frequency",
+                                )?
+                            }
+                            crate::open_object::Key::Field("hour") => {
+                                crate::open_object::fill(&mut f_hour, &mut map, "hour")?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("minute") => {
+                                crate::open_object::fill(&mut f_minute, &mut map, "minute")?
+                            }
+                            crate::open_object::Key::Field("month") => {
+                                crate::open_object::fill(&mut f_month, &mut map, "month")?
+                            }
+                            crate::open_object::Key::Field("resync_mode") => {
+                                crate::open_object::fill(
+                                    &mut f_resync_mode,
+                                    &mut map,
+                                    "resync_mode",
+                                )?
+                            }
+                            crate::open_object::Key::Field("schemas") => {
+                                crate::open_object::fill(
+                                    &mut f_schemas,
+                                    &mut map,
+                                    "schemas",
+                                )?
+                            }
+                            crate::open_object::Key::Field("selective_mode") => {
+                                crate::open_object::fill(
+                                    &mut f_selective_mode,
                                     &mut map,
                                     "selective_mode",
                                 )?
                             }
-                            crate::open_object::Key::Field(12usize) => {
-                                crate::open_object::fill(&mut f12, &mut map, "updated_at")?
+                            crate::open_object::Key::Field("updated_at") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_at,
+                                    &mut map,
+                                    "updated_at",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f13, &mut map, "updated_by")?
+                            crate::open_object::Key::Field("updated_by") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_by,
+                                    &mut map,
+                                    "updated_by",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncAdditionalScheduleResponse {
-                        created_at: f0.unwrap_or_default(),
-                        created_by: f1.unwrap_or_default(),
-                        day_of_month: f2.unwrap_or_default(),
-                        day_of_week: f3.unwrap_or_default(),
-                        frequency: f4
+                        created_at: f_created_at.unwrap_or_default(),
+                        created_by: f_created_by.unwrap_or_default(),
+                        day_of_month: f_day_of_month.unwrap_or_default(),
+                        day_of_week: f_day_of_week.unwrap_or_default(),
+                        frequency: f_frequency
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "frequency",
                             ))?,
-                        hour: f5.unwrap_or_default(),
-                        id: f6.unwrap_or_default(),
-                        minute: f7.unwrap_or_default(),
-                        month: f8.unwrap_or_default(),
-                        resync_mode: f9.unwrap_or_default(),
-                        schemas: f10.unwrap_or_default(),
-                        selective_mode: f11.unwrap_or_default(),
-                        updated_at: f12.unwrap_or_default(),
-                        updated_by: f13.unwrap_or_default(),
+                        hour: f_hour.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        minute: f_minute.unwrap_or_default(),
+                        month: f_month.unwrap_or_default(),
+                        resync_mode: f_resync_mode.unwrap_or_default(),
+                        schemas: f_schemas.unwrap_or_default(),
+                        selective_mode: f_selective_mode.unwrap_or_default(),
+                        updated_at: f_updated_at.unwrap_or_default(),
+                        updated_by: f_updated_by.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -2249,55 +2463,70 @@ pub mod types {
                         "minute",
                         "month",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_day_of_month = None;
+                    let mut f_day_of_week = None;
+                    let mut f_frequency = None;
+                    let mut f_hour = None;
+                    let mut f_id = None;
+                    let mut f_minute = None;
+                    let mut f_month = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "day_of_month")?
+                            crate::open_object::Key::Field("day_of_month") => {
+                                crate::open_object::fill(
+                                    &mut f_day_of_month,
+                                    &mut map,
+                                    "day_of_month",
+                                )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "day_of_week")?
+                            crate::open_object::Key::Field("day_of_week") => {
+                                crate::open_object::fill(
+                                    &mut f_day_of_week,
+                                    &mut map,
+                                    "day_of_week",
+                                )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "frequency")?
+                            crate::open_object::Key::Field("frequency") => {
+                                crate::open_object::fill(
+                                    &mut f_frequency,
+                                    &mut map,
+                                    "frequency",
+                                )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "hour")?
+                            crate::open_object::Key::Field("hour") => {
+                                crate::open_object::fill(&mut f_hour, &mut map, "hour")?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "minute")?
+                            crate::open_object::Key::Field("minute") => {
+                                crate::open_object::fill(&mut f_minute, &mut map, "minute")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f6, &mut map, "month")?
+                            crate::open_object::Key::Field("month") => {
+                                crate::open_object::fill(&mut f_month, &mut map, "month")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncDefaultScheduleRequest {
-                        day_of_month: f0.unwrap_or_default(),
-                        day_of_week: f1.unwrap_or_default(),
-                        frequency: f2
+                        day_of_month: f_day_of_month.unwrap_or_default(),
+                        day_of_week: f_day_of_week.unwrap_or_default(),
+                        frequency: f_frequency
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "frequency",
                             ))?,
-                        hour: f3.unwrap_or_default(),
-                        id: f4.unwrap_or_default(),
-                        minute: f5.unwrap_or_default(),
-                        month: f6.unwrap_or_default(),
+                        hour: f_hour.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        minute: f_minute.unwrap_or_default(),
+                        month: f_month.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -2377,75 +2606,106 @@ pub mod types {
                         "updated_at",
                         "updated_by",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_created_at = None;
+                    let mut f_created_by = None;
+                    let mut f_day_of_month = None;
+                    let mut f_day_of_week = None;
+                    let mut f_frequency = None;
+                    let mut f_hour = None;
+                    let mut f_id = None;
+                    let mut f_minute = None;
+                    let mut f_month = None;
+                    let mut f_updated_at = None;
+                    let mut f_updated_by = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "created_at")?
+                            crate::open_object::Key::Field("created_at") => {
+                                crate::open_object::fill(
+                                    &mut f_created_at,
+                                    &mut map,
+                                    "created_at",
+                                )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "created_by")?
+                            crate::open_object::Key::Field("created_by") => {
+                                crate::open_object::fill(
+                                    &mut f_created_by,
+                                    &mut map,
+                                    "created_by",
+                                )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "day_of_month")?
+                            crate::open_object::Key::Field("day_of_month") => {
+                                crate::open_object::fill(
+                                    &mut f_day_of_month,
+                                    &mut map,
+                                    "day_of_month",
+                                )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "day_of_week")?
+                            crate::open_object::Key::Field("day_of_week") => {
+                                crate::open_object::fill(
+                                    &mut f_day_of_week,
+                                    &mut map,
+                                    "day_of_week",
+                                )?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "frequency")?
+                            crate::open_object::Key::Field("frequency") => {
+                                crate::open_object::fill(
+                                    &mut f_frequency,
+                                    &mut map,
+                                    "frequency",
+                                )?
                             }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "hour")?
+                            crate::open_object::Key::Field("hour") => {
+                                crate::open_object::fill(&mut f_hour, &mut map, "hour")?
                             }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "minute")?
+                            crate::open_object::Key::Field("minute") => {
+                                crate::open_object::fill(&mut f_minute, &mut map, "minute")?
                             }
-                            crate::open_object::Key::Field(8usize) => {
-                                crate::open_object::fill(&mut f8, &mut map, "month")?
+                            crate::open_object::Key::Field("month") => {
+                                crate::open_object::fill(&mut f_month, &mut map, "month")?
                             }
-                            crate::open_object::Key::Field(9usize) => {
-                                crate::open_object::fill(&mut f9, &mut map, "updated_at")?
+                            crate::open_object::Key::Field("updated_at") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_at,
+                                    &mut map,
+                                    "updated_at",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f10, &mut map, "updated_by")?
+                            crate::open_object::Key::Field("updated_by") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_by,
+                                    &mut map,
+                                    "updated_by",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncDefaultScheduleResponse {
-                        created_at: f0.unwrap_or_default(),
-                        created_by: f1.unwrap_or_default(),
-                        day_of_month: f2.unwrap_or_default(),
-                        day_of_week: f3.unwrap_or_default(),
-                        frequency: f4
+                        created_at: f_created_at.unwrap_or_default(),
+                        created_by: f_created_by.unwrap_or_default(),
+                        day_of_month: f_day_of_month.unwrap_or_default(),
+                        day_of_week: f_day_of_week.unwrap_or_default(),
+                        frequency: f_frequency
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "frequency",
                             ))?,
-                        hour: f5.unwrap_or_default(),
-                        id: f6.unwrap_or_default(),
-                        minute: f7.unwrap_or_default(),
-                        month: f8.unwrap_or_default(),
-                        updated_at: f9.unwrap_or_default(),
-                        updated_by: f10.unwrap_or_default(),
+                        hour: f_hour.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        minute: f_minute.unwrap_or_default(),
+                        month: f_month.unwrap_or_default(),
+                        updated_at: f_updated_at.unwrap_or_default(),
+                        updated_by: f_updated_by.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -2494,40 +2754,44 @@ pub mod types {
                         "modes",
                         "supported_resync_modes",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_configuration = None;
+                    let mut f_modes = None;
+                    let mut f_supported_resync_modes = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("configuration") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_configuration,
                                     &mut map,
                                     "configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "modes")?
+                            crate::open_object::Key::Field("modes") => {
+                                crate::open_object::fill(&mut f_modes, &mut map, "modes")?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("supported_resync_modes") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_supported_resync_modes,
                                     &mut map,
                                     "supported_resync_modes",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncDest {
-                        configuration: f0.unwrap_or_default(),
-                        modes: f1.unwrap_or_default(),
-                        supported_resync_modes: f2.unwrap_or_default(),
+                        configuration: f_configuration.unwrap_or_default(),
+                        modes: f_modes.unwrap_or_default(),
+                        supported_resync_modes: f_supported_resync_modes
+                            .unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -2563,22 +2827,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<BulkSyncDestEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncDestEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -2666,114 +2933,161 @@ pub mod types {
                         "updated_at",
                         "warning_count",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut f12 = None;
-                    let mut f13 = None;
-                    let mut f14 = None;
-                    let mut f15 = None;
-                    let mut f16 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_completed_at = None;
+                    let mut f_created_at = None;
+                    let mut f_error_count = None;
+                    let mut f_fetch_mode = None;
+                    let mut f_id = None;
+                    let mut f_is_partial = None;
+                    let mut f_is_resync = None;
+                    let mut f_is_test = None;
+                    let mut f_output_disposition = None;
+                    let mut f_record_count = None;
+                    let mut f_schemas = None;
+                    let mut f_started_at = None;
+                    let mut f_status = None;
+                    let mut f_status_message = None;
+                    let mut f_type_ = None;
+                    let mut f_updated_at = None;
+                    let mut f_warning_count = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "completed_at")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "created_at")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "error_count")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "fetch_mode")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "is_partial")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "is_resync")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "is_test")?
-                            }
-                            crate::open_object::Key::Field(8usize) => {
+                            crate::open_object::Key::Field("completed_at") => {
                                 crate::open_object::fill(
-                                    &mut f8,
+                                    &mut f_completed_at,
+                                    &mut map,
+                                    "completed_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("created_at") => {
+                                crate::open_object::fill(
+                                    &mut f_created_at,
+                                    &mut map,
+                                    "created_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("error_count") => {
+                                crate::open_object::fill(
+                                    &mut f_error_count,
+                                    &mut map,
+                                    "error_count",
+                                )?
+                            }
+                            crate::open_object::Key::Field("fetch_mode") => {
+                                crate::open_object::fill(
+                                    &mut f_fetch_mode,
+                                    &mut map,
+                                    "fetch_mode",
+                                )?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("is_partial") => {
+                                crate::open_object::fill(
+                                    &mut f_is_partial,
+                                    &mut map,
+                                    "is_partial",
+                                )?
+                            }
+                            crate::open_object::Key::Field("is_resync") => {
+                                crate::open_object::fill(
+                                    &mut f_is_resync,
+                                    &mut map,
+                                    "is_resync",
+                                )?
+                            }
+                            crate::open_object::Key::Field("is_test") => {
+                                crate::open_object::fill(
+                                    &mut f_is_test,
+                                    &mut map,
+                                    "is_test",
+                                )?
+                            }
+                            crate::open_object::Key::Field("output_disposition") => {
+                                crate::open_object::fill(
+                                    &mut f_output_disposition,
                                     &mut map,
                                     "output_disposition",
                                 )?
                             }
-                            crate::open_object::Key::Field(9usize) => {
-                                crate::open_object::fill(&mut f9, &mut map, "record_count")?
-                            }
-                            crate::open_object::Key::Field(10usize) => {
-                                crate::open_object::fill(&mut f10, &mut map, "schemas")?
-                            }
-                            crate::open_object::Key::Field(11usize) => {
-                                crate::open_object::fill(&mut f11, &mut map, "started_at")?
-                            }
-                            crate::open_object::Key::Field(12usize) => {
-                                crate::open_object::fill(&mut f12, &mut map, "status")?
-                            }
-                            crate::open_object::Key::Field(13usize) => {
+                            crate::open_object::Key::Field("record_count") => {
                                 crate::open_object::fill(
-                                    &mut f13,
+                                    &mut f_record_count,
+                                    &mut map,
+                                    "record_count",
+                                )?
+                            }
+                            crate::open_object::Key::Field("schemas") => {
+                                crate::open_object::fill(
+                                    &mut f_schemas,
+                                    &mut map,
+                                    "schemas",
+                                )?
+                            }
+                            crate::open_object::Key::Field("started_at") => {
+                                crate::open_object::fill(
+                                    &mut f_started_at,
+                                    &mut map,
+                                    "started_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("status") => {
+                                crate::open_object::fill(&mut f_status, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Field("status_message") => {
+                                crate::open_object::fill(
+                                    &mut f_status_message,
                                     &mut map,
                                     "status_message",
                                 )?
                             }
-                            crate::open_object::Key::Field(14usize) => {
-                                crate::open_object::fill(&mut f14, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Field(15usize) => {
-                                crate::open_object::fill(&mut f15, &mut map, "updated_at")?
-                            }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("updated_at") => {
                                 crate::open_object::fill(
-                                    &mut f16,
+                                    &mut f_updated_at,
+                                    &mut map,
+                                    "updated_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("warning_count") => {
+                                crate::open_object::fill(
+                                    &mut f_warning_count,
                                     &mut map,
                                     "warning_count",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncExecution {
-                        completed_at: f0.unwrap_or_default(),
-                        created_at: f1.unwrap_or_default(),
-                        error_count: f2.unwrap_or_default(),
-                        fetch_mode: f3.unwrap_or_default(),
-                        id: f4.unwrap_or_default(),
-                        is_partial: f5.unwrap_or_default(),
-                        is_resync: f6.unwrap_or_default(),
-                        is_test: f7.unwrap_or_default(),
-                        output_disposition: f8.unwrap_or_default(),
-                        record_count: f9.unwrap_or_default(),
-                        schemas: f10.unwrap_or_default(),
-                        started_at: f11.unwrap_or_default(),
-                        status: f12.unwrap_or_default(),
-                        status_message: f13.unwrap_or_default(),
-                        type_: f14.unwrap_or_default(),
-                        updated_at: f15.unwrap_or_default(),
-                        warning_count: f16.unwrap_or_default(),
+                        completed_at: f_completed_at.unwrap_or_default(),
+                        created_at: f_created_at.unwrap_or_default(),
+                        error_count: f_error_count.unwrap_or_default(),
+                        fetch_mode: f_fetch_mode.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        is_partial: f_is_partial.unwrap_or_default(),
+                        is_resync: f_is_resync.unwrap_or_default(),
+                        is_test: f_is_test.unwrap_or_default(),
+                        output_disposition: f_output_disposition.unwrap_or_default(),
+                        record_count: f_record_count.unwrap_or_default(),
+                        schemas: f_schemas.unwrap_or_default(),
+                        started_at: f_started_at.unwrap_or_default(),
+                        status: f_status.unwrap_or_default(),
+                        status_message: f_status_message.unwrap_or_default(),
+                        type_: f_type_.unwrap_or_default(),
+                        updated_at: f_updated_at.unwrap_or_default(),
+                        warning_count: f_warning_count.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -2809,22 +3123,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<BulkSyncExecutionEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncExecutionEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -2867,27 +3184,34 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<BulkSyncExecutionLogs, A::Error> {
                     const FIELDS: &[&str] = &["Expires", "URLs"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_expires = None;
+                    let mut f_ur_ls = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "Expires")?
+                            crate::open_object::Key::Field("Expires") => {
+                                crate::open_object::fill(
+                                    &mut f_expires,
+                                    &mut map,
+                                    "Expires",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "URLs")?
+                            crate::open_object::Key::Field("URLs") => {
+                                crate::open_object::fill(&mut f_ur_ls, &mut map, "URLs")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncExecutionLogs {
-                        expires: f0.unwrap_or_default(),
-                        ur_ls: f1.unwrap_or_default(),
+                        expires: f_expires.unwrap_or_default(),
+                        ur_ls: f_ur_ls.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -2923,22 +3247,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<BulkSyncExecutionLogsEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncExecutionLogsEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -2995,41 +3322,52 @@ pub mod types {
                         "status",
                         "sync_id",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_next_execution_time = None;
+                    let mut f_schemas = None;
+                    let mut f_status = None;
+                    let mut f_sync_id = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("nextExecutionTime") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_next_execution_time,
                                     &mut map,
                                     "nextExecutionTime",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "schemas")?
+                            crate::open_object::Key::Field("schemas") => {
+                                crate::open_object::fill(
+                                    &mut f_schemas,
+                                    &mut map,
+                                    "schemas",
+                                )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "status")?
+                            crate::open_object::Key::Field("status") => {
+                                crate::open_object::fill(&mut f_status, &mut map, "status")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f3, &mut map, "sync_id")?
+                            crate::open_object::Key::Field("sync_id") => {
+                                crate::open_object::fill(
+                                    &mut f_sync_id,
+                                    &mut map,
+                                    "sync_id",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncExecutionStatus {
-                        next_execution_time: f0.unwrap_or_default(),
-                        schemas: f1.unwrap_or_default(),
-                        status: f2.unwrap_or_default(),
-                        sync_id: f3.unwrap_or_default(),
+                        next_execution_time: f_next_execution_time.unwrap_or_default(),
+                        schemas: f_schemas.unwrap_or_default(),
+                        status: f_status.unwrap_or_default(),
+                        sync_id: f_sync_id.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -3090,69 +3428,88 @@ pub mod types {
                         "status_message",
                         "updated_at",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_enabled = None;
+                    let mut f_highwater_mark = None;
+                    let mut f_is_running = None;
+                    let mut f_position = None;
+                    let mut f_position_time = None;
+                    let mut f_status = None;
+                    let mut f_status_message = None;
+                    let mut f_updated_at = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "enabled")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("enabled") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_enabled,
+                                    &mut map,
+                                    "enabled",
+                                )?
+                            }
+                            crate::open_object::Key::Field("highwater_mark") => {
+                                crate::open_object::fill(
+                                    &mut f_highwater_mark,
                                     &mut map,
                                     "highwater_mark",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "is_running")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "position")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
+                            crate::open_object::Key::Field("is_running") => {
                                 crate::open_object::fill(
-                                    &mut f4,
+                                    &mut f_is_running,
+                                    &mut map,
+                                    "is_running",
+                                )?
+                            }
+                            crate::open_object::Key::Field("position") => {
+                                crate::open_object::fill(
+                                    &mut f_position,
+                                    &mut map,
+                                    "position",
+                                )?
+                            }
+                            crate::open_object::Key::Field("position_time") => {
+                                crate::open_object::fill(
+                                    &mut f_position_time,
                                     &mut map,
                                     "position_time",
                                 )?
                             }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "status")?
+                            crate::open_object::Key::Field("status") => {
+                                crate::open_object::fill(&mut f_status, &mut map, "status")?
                             }
-                            crate::open_object::Key::Field(6usize) => {
+                            crate::open_object::Key::Field("status_message") => {
                                 crate::open_object::fill(
-                                    &mut f6,
+                                    &mut f_status_message,
                                     &mut map,
                                     "status_message",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f7, &mut map, "updated_at")?
+                            crate::open_object::Key::Field("updated_at") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_at,
+                                    &mut map,
+                                    "updated_at",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncIngestionStatus {
-                        enabled: f0.unwrap_or_default(),
-                        highwater_mark: f1.unwrap_or_default(),
-                        is_running: f2.unwrap_or_default(),
-                        position: f3.unwrap_or_default(),
-                        position_time: f4.unwrap_or_default(),
-                        status: f5.unwrap_or_default(),
-                        status_message: f6.unwrap_or_default(),
-                        updated_at: f7.unwrap_or_default(),
+                        enabled: f_enabled.unwrap_or_default(),
+                        highwater_mark: f_highwater_mark.unwrap_or_default(),
+                        is_running: f_is_running.unwrap_or_default(),
+                        position: f_position.unwrap_or_default(),
+                        position_time: f_position_time.unwrap_or_default(),
+                        status: f_status.unwrap_or_default(),
+                        status_message: f_status_message.unwrap_or_default(),
+                        updated_at: f_updated_at.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -3188,22 +3545,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<BulkSyncListEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncListEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -3331,188 +3691,230 @@ pub mod types {
                         "updated_at",
                         "updated_by",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut f12 = None;
-                    let mut f13 = None;
-                    let mut f14 = None;
-                    let mut f15 = None;
-                    let mut f16 = None;
-                    let mut f17 = None;
-                    let mut f18 = None;
-                    let mut f19 = None;
-                    let mut f20 = None;
-                    let mut f21 = None;
-                    let mut f22 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_active = None;
+                    let mut f_additional_schedules = None;
+                    let mut f_automatically_add_new_fields = None;
+                    let mut f_automatically_add_new_objects = None;
+                    let mut f_concurrency_limit = None;
+                    let mut f_created_at = None;
+                    let mut f_created_by = None;
+                    let mut f_data_cutoff_timestamp = None;
+                    let mut f_default_schedule = None;
+                    let mut f_destination_configuration = None;
+                    let mut f_destination_connection_id = None;
+                    let mut f_disable_record_timestamps = None;
+                    let mut f_id = None;
+                    let mut f_mode = None;
+                    let mut f_name = None;
+                    let mut f_normalize_names = None;
+                    let mut f_organization_id = None;
+                    let mut f_policies = None;
+                    let mut f_resync_concurrency_limit = None;
+                    let mut f_source_configuration = None;
+                    let mut f_source_connection_id = None;
+                    let mut f_updated_at = None;
+                    let mut f_updated_by = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            crate::open_object::Key::Field("active") => {
+                                crate::open_object::fill(&mut f_active, &mut map, "active")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("additional_schedules") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_additional_schedules,
                                     &mut map,
                                     "additional_schedules",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field(
+                                "automatically_add_new_fields",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_automatically_add_new_fields,
                                     &mut map,
                                     "automatically_add_new_fields",
                                 )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
+                            crate::open_object::Key::Field(
+                                "automatically_add_new_objects",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_automatically_add_new_objects,
                                     &mut map,
                                     "automatically_add_new_objects",
                                 )?
                             }
-                            crate::open_object::Key::Field(4usize) => {
+                            crate::open_object::Key::Field("concurrency_limit") => {
                                 crate::open_object::fill(
-                                    &mut f4,
+                                    &mut f_concurrency_limit,
                                     &mut map,
                                     "concurrency_limit",
                                 )?
                             }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "created_at")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "created_by")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
+                            crate::open_object::Key::Field("created_at") => {
                                 crate::open_object::fill(
-                                    &mut f7,
+                                    &mut f_created_at,
+                                    &mut map,
+                                    "created_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("created_by") => {
+                                crate::open_object::fill(
+                                    &mut f_created_by,
+                                    &mut map,
+                                    "created_by",
+                                )?
+                            }
+                            crate::open_object::Key::Field("data_cutoff_timestamp") => {
+                                crate::open_object::fill(
+                                    &mut f_data_cutoff_timestamp,
                                     &mut map,
                                     "data_cutoff_timestamp",
                                 )?
                             }
-                            crate::open_object::Key::Field(8usize) => {
+                            crate::open_object::Key::Field("default_schedule") => {
                                 crate::open_object::fill(
-                                    &mut f8,
+                                    &mut f_default_schedule,
                                     &mut map,
                                     "default_schedule",
                                 )?
                             }
-                            crate::open_object::Key::Field(9usize) => {
+                            crate::open_object::Key::Field(
+                                "destination_configuration",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f9,
+                                    &mut f_destination_configuration,
                                     &mut map,
                                     "destination_configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(10usize) => {
+                            crate::open_object::Key::Field(
+                                "destination_connection_id",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f10,
+                                    &mut f_destination_connection_id,
                                     &mut map,
                                     "destination_connection_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(11usize) => {
+                            crate::open_object::Key::Field(
+                                "disable_record_timestamps",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f11,
+                                    &mut f_disable_record_timestamps,
                                     &mut map,
                                     "disable_record_timestamps",
                                 )?
                             }
-                            crate::open_object::Key::Field(12usize) => {
-                                crate::open_object::fill(&mut f12, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(13usize) => {
-                                crate::open_object::fill(&mut f13, &mut map, "mode")?
+                            crate::open_object::Key::Field("mode") => {
+                                crate::open_object::fill(&mut f_mode, &mut map, "mode")?
                             }
-                            crate::open_object::Key::Field(14usize) => {
-                                crate::open_object::fill(&mut f14, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(15usize) => {
+                            crate::open_object::Key::Field("normalize_names") => {
                                 crate::open_object::fill(
-                                    &mut f15,
+                                    &mut f_normalize_names,
                                     &mut map,
                                     "normalize_names",
                                 )?
                             }
-                            crate::open_object::Key::Field(16usize) => {
+                            crate::open_object::Key::Field("organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f16,
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(17usize) => {
-                                crate::open_object::fill(&mut f17, &mut map, "policies")?
-                            }
-                            crate::open_object::Key::Field(18usize) => {
+                            crate::open_object::Key::Field("policies") => {
                                 crate::open_object::fill(
-                                    &mut f18,
+                                    &mut f_policies,
+                                    &mut map,
+                                    "policies",
+                                )?
+                            }
+                            crate::open_object::Key::Field(
+                                "resync_concurrency_limit",
+                            ) => {
+                                crate::open_object::fill(
+                                    &mut f_resync_concurrency_limit,
                                     &mut map,
                                     "resync_concurrency_limit",
                                 )?
                             }
-                            crate::open_object::Key::Field(19usize) => {
+                            crate::open_object::Key::Field("source_configuration") => {
                                 crate::open_object::fill(
-                                    &mut f19,
+                                    &mut f_source_configuration,
                                     &mut map,
                                     "source_configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(20usize) => {
+                            crate::open_object::Key::Field("source_connection_id") => {
                                 crate::open_object::fill(
-                                    &mut f20,
+                                    &mut f_source_connection_id,
                                     &mut map,
                                     "source_connection_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(21usize) => {
-                                crate::open_object::fill(&mut f21, &mut map, "updated_at")?
+                            crate::open_object::Key::Field("updated_at") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_at,
+                                    &mut map,
+                                    "updated_at",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f22, &mut map, "updated_by")?
+                            crate::open_object::Key::Field("updated_by") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_by,
+                                    &mut map,
+                                    "updated_by",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncResponse {
-                        active: f0.unwrap_or_default(),
-                        additional_schedules: f1.unwrap_or_default(),
-                        automatically_add_new_fields: f2.unwrap_or_default(),
-                        automatically_add_new_objects: f3.unwrap_or_default(),
-                        concurrency_limit: f4.unwrap_or_default(),
-                        created_at: f5.unwrap_or_default(),
-                        created_by: f6.unwrap_or_default(),
-                        data_cutoff_timestamp: f7.unwrap_or_default(),
-                        default_schedule: f8.unwrap_or_default(),
-                        destination_configuration: f9.unwrap_or_default(),
-                        destination_connection_id: f10.unwrap_or_default(),
-                        disable_record_timestamps: f11.unwrap_or_default(),
-                        id: f12.unwrap_or_default(),
-                        mode: f13.unwrap_or_default(),
-                        name: f14.unwrap_or_default(),
-                        normalize_names: f15.unwrap_or_default(),
-                        organization_id: f16.unwrap_or_default(),
-                        policies: f17.unwrap_or_default(),
-                        resync_concurrency_limit: f18.unwrap_or_default(),
-                        source_configuration: f19.unwrap_or_default(),
-                        source_connection_id: f20.unwrap_or_default(),
-                        updated_at: f21.unwrap_or_default(),
-                        updated_by: f22.unwrap_or_default(),
+                        active: f_active.unwrap_or_default(),
+                        additional_schedules: f_additional_schedules.unwrap_or_default(),
+                        automatically_add_new_fields: f_automatically_add_new_fields
+                            .unwrap_or_default(),
+                        automatically_add_new_objects: f_automatically_add_new_objects
+                            .unwrap_or_default(),
+                        concurrency_limit: f_concurrency_limit.unwrap_or_default(),
+                        created_at: f_created_at.unwrap_or_default(),
+                        created_by: f_created_by.unwrap_or_default(),
+                        data_cutoff_timestamp: f_data_cutoff_timestamp
+                            .unwrap_or_default(),
+                        default_schedule: f_default_schedule.unwrap_or_default(),
+                        destination_configuration: f_destination_configuration
+                            .unwrap_or_default(),
+                        destination_connection_id: f_destination_connection_id
+                            .unwrap_or_default(),
+                        disable_record_timestamps: f_disable_record_timestamps
+                            .unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        mode: f_mode.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        normalize_names: f_normalize_names.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        policies: f_policies.unwrap_or_default(),
+                        resync_concurrency_limit: f_resync_concurrency_limit
+                            .unwrap_or_default(),
+                        source_configuration: f_source_configuration.unwrap_or_default(),
+                        source_connection_id: f_source_connection_id.unwrap_or_default(),
+                        updated_at: f_updated_at.unwrap_or_default(),
+                        updated_by: f_updated_by.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -3548,22 +3950,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<BulkSyncResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -3632,59 +4037,74 @@ pub mod types {
                         "month",
                         "selectiveMode",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_day_of_month = None;
+                    let mut f_day_of_week = None;
+                    let mut f_frequency = None;
+                    let mut f_hour = None;
+                    let mut f_minute = None;
+                    let mut f_month = None;
+                    let mut f_selective_mode = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "dayOfMonth")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "dayOfWeek")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "frequency")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "hour")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "minute")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "month")?
-                            }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("dayOfMonth") => {
                                 crate::open_object::fill(
-                                    &mut f6,
+                                    &mut f_day_of_month,
+                                    &mut map,
+                                    "dayOfMonth",
+                                )?
+                            }
+                            crate::open_object::Key::Field("dayOfWeek") => {
+                                crate::open_object::fill(
+                                    &mut f_day_of_week,
+                                    &mut map,
+                                    "dayOfWeek",
+                                )?
+                            }
+                            crate::open_object::Key::Field("frequency") => {
+                                crate::open_object::fill(
+                                    &mut f_frequency,
+                                    &mut map,
+                                    "frequency",
+                                )?
+                            }
+                            crate::open_object::Key::Field("hour") => {
+                                crate::open_object::fill(&mut f_hour, &mut map, "hour")?
+                            }
+                            crate::open_object::Key::Field("minute") => {
+                                crate::open_object::fill(&mut f_minute, &mut map, "minute")?
+                            }
+                            crate::open_object::Key::Field("month") => {
+                                crate::open_object::fill(&mut f_month, &mut map, "month")?
+                            }
+                            crate::open_object::Key::Field("selectiveMode") => {
+                                crate::open_object::fill(
+                                    &mut f_selective_mode,
                                     &mut map,
                                     "selectiveMode",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncScheduleApi {
-                        day_of_month: f0.unwrap_or_default(),
-                        day_of_week: f1.unwrap_or_default(),
-                        frequency: f2
+                        day_of_month: f_day_of_month.unwrap_or_default(),
+                        day_of_week: f_day_of_week.unwrap_or_default(),
+                        frequency: f_frequency
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "frequency",
                             ))?,
-                        hour: f3.unwrap_or_default(),
-                        minute: f4.unwrap_or_default(),
-                        month: f5.unwrap_or_default(),
-                        selective_mode: f6.unwrap_or_default(),
+                        hour: f_hour.unwrap_or_default(),
+                        minute: f_minute.unwrap_or_default(),
+                        month: f_month.unwrap_or_default(),
+                        selective_mode: f_selective_mode.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -3759,80 +4179,111 @@ pub mod types {
                         "updated_at",
                         "warning_count",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_completed_at = None;
+                    let mut f_created_at = None;
+                    let mut f_error_count = None;
+                    let mut f_output_name = None;
+                    let mut f_record_count = None;
+                    let mut f_schema = None;
+                    let mut f_started_at = None;
+                    let mut f_status = None;
+                    let mut f_status_message = None;
+                    let mut f_updated_at = None;
+                    let mut f_warning_count = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "completed_at")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "created_at")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "error_count")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "output_name")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "record_count")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "schema")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "started_at")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "status")?
-                            }
-                            crate::open_object::Key::Field(8usize) => {
+                            crate::open_object::Key::Field("completed_at") => {
                                 crate::open_object::fill(
-                                    &mut f8,
+                                    &mut f_completed_at,
+                                    &mut map,
+                                    "completed_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("created_at") => {
+                                crate::open_object::fill(
+                                    &mut f_created_at,
+                                    &mut map,
+                                    "created_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("error_count") => {
+                                crate::open_object::fill(
+                                    &mut f_error_count,
+                                    &mut map,
+                                    "error_count",
+                                )?
+                            }
+                            crate::open_object::Key::Field("output_name") => {
+                                crate::open_object::fill(
+                                    &mut f_output_name,
+                                    &mut map,
+                                    "output_name",
+                                )?
+                            }
+                            crate::open_object::Key::Field("record_count") => {
+                                crate::open_object::fill(
+                                    &mut f_record_count,
+                                    &mut map,
+                                    "record_count",
+                                )?
+                            }
+                            crate::open_object::Key::Field("schema") => {
+                                crate::open_object::fill(&mut f_schema, &mut map, "schema")?
+                            }
+                            crate::open_object::Key::Field("started_at") => {
+                                crate::open_object::fill(
+                                    &mut f_started_at,
+                                    &mut map,
+                                    "started_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("status") => {
+                                crate::open_object::fill(&mut f_status, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Field("status_message") => {
+                                crate::open_object::fill(
+                                    &mut f_status_message,
                                     &mut map,
                                     "status_message",
                                 )?
                             }
-                            crate::open_object::Key::Field(9usize) => {
-                                crate::open_object::fill(&mut f9, &mut map, "updated_at")?
-                            }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("updated_at") => {
                                 crate::open_object::fill(
-                                    &mut f10,
+                                    &mut f_updated_at,
+                                    &mut map,
+                                    "updated_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("warning_count") => {
+                                crate::open_object::fill(
+                                    &mut f_warning_count,
                                     &mut map,
                                     "warning_count",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncSchemaExecution {
-                        completed_at: f0.unwrap_or_default(),
-                        created_at: f1.unwrap_or_default(),
-                        error_count: f2.unwrap_or_default(),
-                        output_name: f3.unwrap_or_default(),
-                        record_count: f4.unwrap_or_default(),
-                        schema: f5.unwrap_or_default(),
-                        started_at: f6.unwrap_or_default(),
-                        status: f7.unwrap_or_default(),
-                        status_message: f8.unwrap_or_default(),
-                        updated_at: f9.unwrap_or_default(),
-                        warning_count: f10.unwrap_or_default(),
+                        completed_at: f_completed_at.unwrap_or_default(),
+                        created_at: f_created_at.unwrap_or_default(),
+                        error_count: f_error_count.unwrap_or_default(),
+                        output_name: f_output_name.unwrap_or_default(),
+                        record_count: f_record_count.unwrap_or_default(),
+                        schema: f_schema.unwrap_or_default(),
+                        started_at: f_started_at.unwrap_or_default(),
+                        status: f_status.unwrap_or_default(),
+                        status_message: f_status_message.unwrap_or_default(),
+                        updated_at: f_updated_at.unwrap_or_default(),
+                        warning_count: f_warning_count.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -3904,70 +4355,93 @@ pub mod types {
                         "status_message",
                         "warning_count",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_completed_at = None;
+                    let mut f_error_count = None;
+                    let mut f_execution_id = None;
+                    let mut f_record_count = None;
+                    let mut f_schema = None;
+                    let mut f_started_at = None;
+                    let mut f_status = None;
+                    let mut f_status_message = None;
+                    let mut f_warning_count = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "completed_at")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "error_count")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "execution_id")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "record_count")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "schema")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "started_at")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "status")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
+                            crate::open_object::Key::Field("completed_at") => {
                                 crate::open_object::fill(
-                                    &mut f7,
+                                    &mut f_completed_at,
+                                    &mut map,
+                                    "completed_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("error_count") => {
+                                crate::open_object::fill(
+                                    &mut f_error_count,
+                                    &mut map,
+                                    "error_count",
+                                )?
+                            }
+                            crate::open_object::Key::Field("execution_id") => {
+                                crate::open_object::fill(
+                                    &mut f_execution_id,
+                                    &mut map,
+                                    "execution_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field("record_count") => {
+                                crate::open_object::fill(
+                                    &mut f_record_count,
+                                    &mut map,
+                                    "record_count",
+                                )?
+                            }
+                            crate::open_object::Key::Field("schema") => {
+                                crate::open_object::fill(&mut f_schema, &mut map, "schema")?
+                            }
+                            crate::open_object::Key::Field("started_at") => {
+                                crate::open_object::fill(
+                                    &mut f_started_at,
+                                    &mut map,
+                                    "started_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("status") => {
+                                crate::open_object::fill(&mut f_status, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Field("status_message") => {
+                                crate::open_object::fill(
+                                    &mut f_status_message,
                                     &mut map,
                                     "status_message",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("warning_count") => {
                                 crate::open_object::fill(
-                                    &mut f8,
+                                    &mut f_warning_count,
                                     &mut map,
                                     "warning_count",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncSchemaExecutionStatus {
-                        completed_at: f0.unwrap_or_default(),
-                        error_count: f1.unwrap_or_default(),
-                        execution_id: f2.unwrap_or_default(),
-                        record_count: f3.unwrap_or_default(),
-                        schema: f4.unwrap_or_default(),
-                        started_at: f5.unwrap_or_default(),
-                        status: f6.unwrap_or_default(),
-                        status_message: f7.unwrap_or_default(),
-                        warning_count: f8.unwrap_or_default(),
+                        completed_at: f_completed_at.unwrap_or_default(),
+                        error_count: f_error_count.unwrap_or_default(),
+                        execution_id: f_execution_id.unwrap_or_default(),
+                        record_count: f_record_count.unwrap_or_default(),
+                        schema: f_schema.unwrap_or_default(),
+                        started_at: f_started_at.unwrap_or_default(),
+                        status: f_status.unwrap_or_default(),
+                        status_message: f_status_message.unwrap_or_default(),
+                        warning_count: f_warning_count.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -4012,36 +4486,47 @@ pub mod types {
                         "configuration",
                         "schemas",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_capabilities = None;
+                    let mut f_configuration = None;
+                    let mut f_schemas = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "capabilities")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("capabilities") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_capabilities,
+                                    &mut map,
+                                    "capabilities",
+                                )?
+                            }
+                            crate::open_object::Key::Field("configuration") => {
+                                crate::open_object::fill(
+                                    &mut f_configuration,
                                     &mut map,
                                     "configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "schemas")?
+                            crate::open_object::Key::Field("schemas") => {
+                                crate::open_object::fill(
+                                    &mut f_schemas,
+                                    &mut map,
+                                    "schemas",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncSource {
-                        capabilities: f0.unwrap_or_default(),
-                        configuration: f1.unwrap_or_default(),
-                        schemas: f2.unwrap_or_default(),
+                        capabilities: f_capabilities.unwrap_or_default(),
+                        configuration: f_configuration.unwrap_or_default(),
+                        schemas: f_schemas.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -4077,26 +4562,32 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<BulkSyncSourceCapabilities, A::Error> {
                     const FIELDS: &[&str] = &["supports_tracking_fields"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_supports_tracking_fields = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field(
+                                "supports_tracking_fields",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_supports_tracking_fields,
                                     &mut map,
                                     "supports_tracking_fields",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncSourceCapabilities {
-                        supports_tracking_fields: f0.unwrap_or_default(),
+                        supports_tracking_fields: f_supports_tracking_fields
+                            .unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -4132,22 +4623,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<BulkSyncSourceEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncSourceEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -4183,22 +4677,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<BulkSyncSourceSchemaEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncSourceSchemaEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -4246,40 +4743,48 @@ pub mod types {
                         "last_refresh_finished",
                         "last_refresh_started",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_cache_status = None;
+                    let mut f_last_refresh_finished = None;
+                    let mut f_last_refresh_started = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "cache_status")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("cache_status") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_cache_status,
+                                    &mut map,
+                                    "cache_status",
+                                )?
+                            }
+                            crate::open_object::Key::Field("last_refresh_finished") => {
+                                crate::open_object::fill(
+                                    &mut f_last_refresh_finished,
                                     &mut map,
                                     "last_refresh_finished",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("last_refresh_started") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_last_refresh_started,
                                     &mut map,
                                     "last_refresh_started",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncSourceStatus {
-                        cache_status: f0.unwrap_or_default(),
-                        last_refresh_finished: f1.unwrap_or_default(),
-                        last_refresh_started: f2.unwrap_or_default(),
+                        cache_status: f_cache_status.unwrap_or_default(),
+                        last_refresh_finished: f_last_refresh_finished
+                            .unwrap_or_default(),
+                        last_refresh_started: f_last_refresh_started.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -4315,22 +4820,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<BulkSyncSourceStatusEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncSourceStatusEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -4366,22 +4874,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<BulkSyncStatusEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncStatusEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -4430,53 +4941,56 @@ pub mod types {
                         "last_execution",
                         "next_execution_time",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_current_execution = None;
+                    let mut f_ingestion_status = None;
+                    let mut f_last_execution = None;
+                    let mut f_next_execution_time = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("current_execution") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_current_execution,
                                     &mut map,
                                     "current_execution",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("ingestion_status") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_ingestion_status,
                                     &mut map,
                                     "ingestion_status",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field("last_execution") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_last_execution,
                                     &mut map,
                                     "last_execution",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("next_execution_time") => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_next_execution_time,
                                     &mut map,
                                     "next_execution_time",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(BulkSyncStatusResponse {
-                        current_execution: f0.unwrap_or_default(),
-                        ingestion_status: f1.unwrap_or_default(),
-                        last_execution: f2.unwrap_or_default(),
-                        next_execution_time: f3.unwrap_or_default(),
+                        current_execution: f_current_execution.unwrap_or_default(),
+                        ingestion_status: f_ingestion_status.unwrap_or_default(),
+                        last_execution: f_last_execution.unwrap_or_default(),
+                        next_execution_time: f_next_execution_time.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -4572,22 +5086,29 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<CancelBulkSyncResponse, A::Error> {
                     const FIELDS: &[&str] = &["message"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_message = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "message")?
+                            crate::open_object::Key::Field("message") => {
+                                crate::open_object::fill(
+                                    &mut f_message,
+                                    &mut map,
+                                    "message",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CancelBulkSyncResponse {
-                        message: f0.unwrap_or_default(),
+                        message: f_message.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -4623,22 +5144,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<CancelBulkSyncResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CancelBulkSyncResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -4674,22 +5198,29 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<CancelSyncExecutionResponse, A::Error> {
                     const FIELDS: &[&str] = &["message"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_message = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "message")?
+                            crate::open_object::Key::Field("message") => {
+                                crate::open_object::fill(
+                                    &mut f_message,
+                                    &mut map,
+                                    "message",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CancelSyncExecutionResponse {
-                        message: f0.unwrap_or_default(),
+                        message: f_message.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -4728,22 +5259,25 @@ pub mod types {
                     A::Error,
                 > {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CancelSyncExecutionResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -4779,22 +5313,29 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<CancelSyncResponse, A::Error> {
                     const FIELDS: &[&str] = &["message"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_message = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "message")?
+                            crate::open_object::Key::Field("message") => {
+                                crate::open_object::fill(
+                                    &mut f_message,
+                                    &mut map,
+                                    "message",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CancelSyncResponse {
-                        message: f0.unwrap_or_default(),
+                        message: f_message.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -4830,22 +5371,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<CancelSyncResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CancelSyncResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -4883,27 +5427,30 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ConfigurationValue, A::Error> {
                     const FIELDS: &[&str] = &["items", "type"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_items = None;
+                    let mut f_type_ = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "items")?
+                            crate::open_object::Key::Field("items") => {
+                                crate::open_object::fill(&mut f_items, &mut map, "items")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConfigurationValue {
-                        items: f0.unwrap_or_default(),
-                        type_: f1.unwrap_or_default(),
+                        items: f_items.unwrap_or_default(),
+                        type_: f_type_.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -4963,62 +5510,77 @@ pub mod types {
                         "type",
                         "whitelist",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_connection = None;
+                    let mut f_dark = None;
+                    let mut f_name = None;
+                    let mut f_organization_id = None;
+                    let mut f_redirect_url = None;
+                    let mut f_type_ = None;
+                    let mut f_whitelist = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "connection")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "dark")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "name")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
+                            crate::open_object::Key::Field("connection") => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_connection,
+                                    &mut map,
+                                    "connection",
+                                )?
+                            }
+                            crate::open_object::Key::Field("dark") => {
+                                crate::open_object::fill(&mut f_dark, &mut map, "dark")?
+                            }
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field("organization_id") => {
+                                crate::open_object::fill(
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "redirect_url")?
+                            crate::open_object::Key::Field("redirect_url") => {
+                                crate::open_object::fill(
+                                    &mut f_redirect_url,
+                                    &mut map,
+                                    "redirect_url",
+                                )?
                             }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f6, &mut map, "whitelist")?
+                            crate::open_object::Key::Field("whitelist") => {
+                                crate::open_object::fill(
+                                    &mut f_whitelist,
+                                    &mut map,
+                                    "whitelist",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectCardRequest {
-                        connection: f0.unwrap_or_default(),
-                        dark: f1.unwrap_or_default(),
-                        name: f2
+                        connection: f_connection.unwrap_or_default(),
+                        dark: f_dark.unwrap_or_default(),
+                        name: f_name
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "name",
                             ))?,
-                        organization_id: f3.unwrap_or_default(),
-                        redirect_url: f4
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        redirect_url: f_redirect_url
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "redirect_url",
                             ))?,
-                        type_: f5.unwrap_or_default(),
-                        whitelist: f6.unwrap_or_default(),
+                        type_: f_type_.unwrap_or_default(),
+                        whitelist: f_whitelist.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -5063,27 +5625,34 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ConnectCardResponse, A::Error> {
                     const FIELDS: &[&str] = &["redirect_url", "token"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_redirect_url = None;
+                    let mut f_token = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "redirect_url")?
+                            crate::open_object::Key::Field("redirect_url") => {
+                                crate::open_object::fill(
+                                    &mut f_redirect_url,
+                                    &mut map,
+                                    "redirect_url",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "token")?
+                            crate::open_object::Key::Field("token") => {
+                                crate::open_object::fill(&mut f_token, &mut map, "token")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectCardResponse {
-                        redirect_url: f0.unwrap_or_default(),
-                        token: f1.unwrap_or_default(),
+                        redirect_url: f_redirect_url.unwrap_or_default(),
+                        token: f_token.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -5119,22 +5688,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ConnectCardResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectCardResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -5174,27 +5746,38 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ConnectionForm, A::Error> {
                     const FIELDS: &[&str] = &["jsonschema", "uischema"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_jsonschema = None;
+                    let mut f_uischema = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "jsonschema")?
+                            crate::open_object::Key::Field("jsonschema") => {
+                                crate::open_object::fill(
+                                    &mut f_jsonschema,
+                                    &mut map,
+                                    "jsonschema",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "uischema")?
+                            crate::open_object::Key::Field("uischema") => {
+                                crate::open_object::fill(
+                                    &mut f_uischema,
+                                    &mut map,
+                                    "uischema",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionForm {
-                        jsonschema: f0.unwrap_or_default(),
-                        uischema: f1.unwrap_or_default(),
+                        jsonschema: f_jsonschema.unwrap_or_default(),
+                        uischema: f_uischema.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -5230,22 +5813,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ConnectionListResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionListResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -5284,27 +5870,30 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ConnectionParameterValue, A::Error> {
                     const FIELDS: &[&str] = &["label", "value"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_label = None;
+                    let mut f_value = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "label")?
+                            crate::open_object::Key::Field("label") => {
+                                crate::open_object::fill(&mut f_label, &mut map, "label")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "value")?
+                            crate::open_object::Key::Field("value") => {
+                                crate::open_object::fill(&mut f_value, &mut map, "value")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionParameterValue {
-                        label: f0.unwrap_or_default(),
-                        value: f1.unwrap_or_default(),
+                        label: f_label.unwrap_or_default(),
+                        value: f_value.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -5342,31 +5931,34 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ConnectionParameterValuesResp, A::Error> {
                     const FIELDS: &[&str] = &["allows_creation", "values"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_allows_creation = None;
+                    let mut f_values = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("allows_creation") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_allows_creation,
                                     &mut map,
                                     "allows_creation",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "values")?
+                            crate::open_object::Key::Field("values") => {
+                                crate::open_object::fill(&mut f_values, &mut map, "values")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionParameterValuesResp {
-                        allows_creation: f0.unwrap_or_default(),
-                        values: f1.unwrap_or_default(),
+                        allows_creation: f_allows_creation.unwrap_or_default(),
+                        values: f_values.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -5410,22 +6002,25 @@ pub mod types {
                     A::Error,
                 > {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionParameterValuesResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -5491,53 +6086,64 @@ pub mod types {
                         "query",
                         "rawQuery",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_body = None;
+                    let mut f_headers = None;
+                    let mut f_method = None;
+                    let mut f_path = None;
+                    let mut f_query = None;
+                    let mut f_raw_query = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "body")?
+                            crate::open_object::Key::Field("body") => {
+                                crate::open_object::fill(&mut f_body, &mut map, "body")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "headers")?
+                            crate::open_object::Key::Field("headers") => {
+                                crate::open_object::fill(
+                                    &mut f_headers,
+                                    &mut map,
+                                    "headers",
+                                )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "method")?
+                            crate::open_object::Key::Field("method") => {
+                                crate::open_object::fill(&mut f_method, &mut map, "method")?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "path")?
+                            crate::open_object::Key::Field("path") => {
+                                crate::open_object::fill(&mut f_path, &mut map, "path")?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "query")?
+                            crate::open_object::Key::Field("query") => {
+                                crate::open_object::fill(&mut f_query, &mut map, "query")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f5, &mut map, "rawQuery")?
+                            crate::open_object::Key::Field("rawQuery") => {
+                                crate::open_object::fill(
+                                    &mut f_raw_query,
+                                    &mut map,
+                                    "rawQuery",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionProxyCall {
-                        body: f0.unwrap_or_default(),
-                        headers: f1.unwrap_or_default(),
-                        method: f2
+                        body: f_body.unwrap_or_default(),
+                        headers: f_headers.unwrap_or_default(),
+                        method: f_method
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "method",
                             ))?,
-                        path: f3
+                        path: f_path
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "path",
                             ))?,
-                        query: f4.unwrap_or_default(),
-                        raw_query: f5.unwrap_or_default(),
+                        query: f_query.unwrap_or_default(),
+                        raw_query: f_raw_query.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -5669,109 +6275,133 @@ pub mod types {
                         "rawQueryRule",
                         "timeoutMs",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_allowed_methods = None;
+                    let mut f_blocked_request_headers = None;
+                    let mut f_blocked_response_headers = None;
+                    let mut f_body_types = None;
+                    let mut f_max_request_body_bytes = None;
+                    let mut f_max_response_body_bytes = None;
+                    let mut f_path_rule = None;
+                    let mut f_query_modes = None;
+                    let mut f_query_value_types = None;
+                    let mut f_rate_limit_per_minute = None;
+                    let mut f_raw_query_rule = None;
+                    let mut f_timeout_ms = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("allowedMethods") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_allowed_methods,
                                     &mut map,
                                     "allowedMethods",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("blockedRequestHeaders") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_blocked_request_headers,
                                     &mut map,
                                     "blockedRequestHeaders",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field("blockedResponseHeaders") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_blocked_response_headers,
                                     &mut map,
                                     "blockedResponseHeaders",
                                 )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "bodyTypes")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
+                            crate::open_object::Key::Field("bodyTypes") => {
                                 crate::open_object::fill(
-                                    &mut f4,
+                                    &mut f_body_types,
+                                    &mut map,
+                                    "bodyTypes",
+                                )?
+                            }
+                            crate::open_object::Key::Field("maxRequestBodyBytes") => {
+                                crate::open_object::fill(
+                                    &mut f_max_request_body_bytes,
                                     &mut map,
                                     "maxRequestBodyBytes",
                                 )?
                             }
-                            crate::open_object::Key::Field(5usize) => {
+                            crate::open_object::Key::Field("maxResponseBodyBytes") => {
                                 crate::open_object::fill(
-                                    &mut f5,
+                                    &mut f_max_response_body_bytes,
                                     &mut map,
                                     "maxResponseBodyBytes",
                                 )?
                             }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "pathRule")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "queryModes")?
-                            }
-                            crate::open_object::Key::Field(8usize) => {
+                            crate::open_object::Key::Field("pathRule") => {
                                 crate::open_object::fill(
-                                    &mut f8,
+                                    &mut f_path_rule,
+                                    &mut map,
+                                    "pathRule",
+                                )?
+                            }
+                            crate::open_object::Key::Field("queryModes") => {
+                                crate::open_object::fill(
+                                    &mut f_query_modes,
+                                    &mut map,
+                                    "queryModes",
+                                )?
+                            }
+                            crate::open_object::Key::Field("queryValueTypes") => {
+                                crate::open_object::fill(
+                                    &mut f_query_value_types,
                                     &mut map,
                                     "queryValueTypes",
                                 )?
                             }
-                            crate::open_object::Key::Field(9usize) => {
+                            crate::open_object::Key::Field("rateLimitPerMinute") => {
                                 crate::open_object::fill(
-                                    &mut f9,
+                                    &mut f_rate_limit_per_minute,
                                     &mut map,
                                     "rateLimitPerMinute",
                                 )?
                             }
-                            crate::open_object::Key::Field(10usize) => {
+                            crate::open_object::Key::Field("rawQueryRule") => {
                                 crate::open_object::fill(
-                                    &mut f10,
+                                    &mut f_raw_query_rule,
                                     &mut map,
                                     "rawQueryRule",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f11, &mut map, "timeoutMs")?
+                            crate::open_object::Key::Field("timeoutMs") => {
+                                crate::open_object::fill(
+                                    &mut f_timeout_ms,
+                                    &mut map,
+                                    "timeoutMs",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionProxyContract {
-                        allowed_methods: f0.unwrap_or_default(),
-                        blocked_request_headers: f1.unwrap_or_default(),
-                        blocked_response_headers: f2.unwrap_or_default(),
-                        body_types: f3.unwrap_or_default(),
-                        max_request_body_bytes: f4.unwrap_or_default(),
-                        max_response_body_bytes: f5.unwrap_or_default(),
-                        path_rule: f6.unwrap_or_default(),
-                        query_modes: f7.unwrap_or_default(),
-                        query_value_types: f8.unwrap_or_default(),
-                        rate_limit_per_minute: f9.unwrap_or_default(),
-                        raw_query_rule: f10.unwrap_or_default(),
-                        timeout_ms: f11.unwrap_or_default(),
+                        allowed_methods: f_allowed_methods.unwrap_or_default(),
+                        blocked_request_headers: f_blocked_request_headers
+                            .unwrap_or_default(),
+                        blocked_response_headers: f_blocked_response_headers
+                            .unwrap_or_default(),
+                        body_types: f_body_types.unwrap_or_default(),
+                        max_request_body_bytes: f_max_request_body_bytes
+                            .unwrap_or_default(),
+                        max_response_body_bytes: f_max_response_body_bytes
+                            .unwrap_or_default(),
+                        path_rule: f_path_rule.unwrap_or_default(),
+                        query_modes: f_query_modes.unwrap_or_default(),
+                        query_value_types: f_query_value_types.unwrap_or_default(),
+                        rate_limit_per_minute: f_rate_limit_per_minute
+                            .unwrap_or_default(),
+                        raw_query_rule: f_raw_query_rule.unwrap_or_default(),
+                        timeout_ms: f_timeout_ms.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -5841,55 +6471,70 @@ pub mod types {
                         "requestContract",
                         "stats",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_backend_type = None;
+                    let mut f_connection_id = None;
+                    let mut f_inherited_base = None;
+                    let mut f_merge_rules = None;
+                    let mut f_request_contract = None;
+                    let mut f_stats = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "backendType")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "connectionId")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field("backendType") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_backend_type,
+                                    &mut map,
+                                    "backendType",
+                                )?
+                            }
+                            crate::open_object::Key::Field("connectionId") => {
+                                crate::open_object::fill(
+                                    &mut f_connection_id,
+                                    &mut map,
+                                    "connectionId",
+                                )?
+                            }
+                            crate::open_object::Key::Field("inheritedBase") => {
+                                crate::open_object::fill(
+                                    &mut f_inherited_base,
                                     &mut map,
                                     "inheritedBase",
                                 )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "mergeRules")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
+                            crate::open_object::Key::Field("mergeRules") => {
                                 crate::open_object::fill(
-                                    &mut f4,
+                                    &mut f_merge_rules,
+                                    &mut map,
+                                    "mergeRules",
+                                )?
+                            }
+                            crate::open_object::Key::Field("requestContract") => {
+                                crate::open_object::fill(
+                                    &mut f_request_contract,
                                     &mut map,
                                     "requestContract",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f5, &mut map, "stats")?
+                            crate::open_object::Key::Field("stats") => {
+                                crate::open_object::fill(&mut f_stats, &mut map, "stats")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionProxyInfoResponse {
-                        backend_type: f0.unwrap_or_default(),
-                        connection_id: f1.unwrap_or_default(),
-                        inherited_base: f2.unwrap_or_default(),
-                        merge_rules: f3.unwrap_or_default(),
-                        request_contract: f4.unwrap_or_default(),
-                        stats: f5.unwrap_or_default(),
+                        backend_type: f_backend_type.unwrap_or_default(),
+                        connection_id: f_connection_id.unwrap_or_default(),
+                        inherited_base: f_inherited_base.unwrap_or_default(),
+                        merge_rules: f_merge_rules.unwrap_or_default(),
+                        request_contract: f_request_contract.unwrap_or_default(),
+                        stats: f_stats.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -5945,36 +6590,47 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ConnectionProxyInheritedBase, A::Error> {
                     const FIELDS: &[&str] = &["baseUrl", "lockedHeaders", "lockedQuery"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_base_url = None;
+                    let mut f_locked_headers = None;
+                    let mut f_locked_query = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "baseUrl")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("baseUrl") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_base_url,
+                                    &mut map,
+                                    "baseUrl",
+                                )?
+                            }
+                            crate::open_object::Key::Field("lockedHeaders") => {
+                                crate::open_object::fill(
+                                    &mut f_locked_headers,
                                     &mut map,
                                     "lockedHeaders",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "lockedQuery")?
+                            crate::open_object::Key::Field("lockedQuery") => {
+                                crate::open_object::fill(
+                                    &mut f_locked_query,
+                                    &mut map,
+                                    "lockedQuery",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionProxyInheritedBase {
-                        base_url: f0.unwrap_or_default(),
-                        locked_headers: f1.unwrap_or_default(),
-                        locked_query: f2.unwrap_or_default(),
+                        base_url: f_base_url.unwrap_or_default(),
+                        locked_headers: f_locked_headers.unwrap_or_default(),
+                        locked_query: f_locked_query.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -6017,32 +6673,39 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ConnectionProxyLockedHeader, A::Error> {
                     const FIELDS: &[&str] = &["name", "redacted", "value"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_name = None;
+                    let mut f_redacted = None;
+                    let mut f_value = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "redacted")?
+                            crate::open_object::Key::Field("redacted") => {
+                                crate::open_object::fill(
+                                    &mut f_redacted,
+                                    &mut map,
+                                    "redacted",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "value")?
+                            crate::open_object::Key::Field("value") => {
+                                crate::open_object::fill(&mut f_value, &mut map, "value")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionProxyLockedHeader {
-                        name: f0.unwrap_or_default(),
-                        redacted: f1.unwrap_or_default(),
-                        value: f2.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        redacted: f_redacted.unwrap_or_default(),
+                        value: f_value.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -6082,27 +6745,34 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ConnectionProxyMergeRules, A::Error> {
                     const FIELDS: &[&str] = &["headers", "query"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_headers = None;
+                    let mut f_query = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "headers")?
+                            crate::open_object::Key::Field("headers") => {
+                                crate::open_object::fill(
+                                    &mut f_headers,
+                                    &mut map,
+                                    "headers",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "query")?
+                            crate::open_object::Key::Field("query") => {
+                                crate::open_object::fill(&mut f_query, &mut map, "query")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionProxyMergeRules {
-                        headers: f0.unwrap_or_default(),
-                        query: f1.unwrap_or_default(),
+                        headers: f_headers.unwrap_or_default(),
+                        query: f_query.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -6176,52 +6846,75 @@ pub mod types {
                         "status",
                         "truncated",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_body = None;
+                    let mut f_content_type = None;
+                    let mut f_headers = None;
+                    let mut f_latency_ms = None;
+                    let mut f_proxy_call_id = None;
+                    let mut f_status = None;
+                    let mut f_truncated = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "body")?
+                            crate::open_object::Key::Field("body") => {
+                                crate::open_object::fill(&mut f_body, &mut map, "body")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "contentType")?
+                            crate::open_object::Key::Field("contentType") => {
+                                crate::open_object::fill(
+                                    &mut f_content_type,
+                                    &mut map,
+                                    "contentType",
+                                )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "headers")?
+                            crate::open_object::Key::Field("headers") => {
+                                crate::open_object::fill(
+                                    &mut f_headers,
+                                    &mut map,
+                                    "headers",
+                                )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "latencyMs")?
+                            crate::open_object::Key::Field("latencyMs") => {
+                                crate::open_object::fill(
+                                    &mut f_latency_ms,
+                                    &mut map,
+                                    "latencyMs",
+                                )?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "proxyCallId")?
+                            crate::open_object::Key::Field("proxyCallId") => {
+                                crate::open_object::fill(
+                                    &mut f_proxy_call_id,
+                                    &mut map,
+                                    "proxyCallId",
+                                )?
                             }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "status")?
+                            crate::open_object::Key::Field("status") => {
+                                crate::open_object::fill(&mut f_status, &mut map, "status")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f6, &mut map, "truncated")?
+                            crate::open_object::Key::Field("truncated") => {
+                                crate::open_object::fill(
+                                    &mut f_truncated,
+                                    &mut map,
+                                    "truncated",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionProxyResponse {
-                        body: f0.unwrap_or_default(),
-                        content_type: f1.unwrap_or_default(),
-                        headers: f2.unwrap_or_default(),
-                        latency_ms: f3.unwrap_or_default(),
-                        proxy_call_id: f4.unwrap_or_default(),
-                        status: f5.unwrap_or_default(),
-                        truncated: f6.unwrap_or_default(),
+                        body: f_body.unwrap_or_default(),
+                        content_type: f_content_type.unwrap_or_default(),
+                        headers: f_headers.unwrap_or_default(),
+                        latency_ms: f_latency_ms.unwrap_or_default(),
+                        proxy_call_id: f_proxy_call_id.unwrap_or_default(),
+                        status: f_status.unwrap_or_default(),
+                        truncated: f_truncated.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -6300,67 +6993,74 @@ pub mod types {
                         "proxy5xxLast24h",
                         "proxyCallsLast24h",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_calls_last24h = None;
+                    let mut f_last_proxy_call_at = None;
+                    let mut f_proxy2xx_last24h = None;
+                    let mut f_proxy4xx_last24h = None;
+                    let mut f_proxy5xx_last24h = None;
+                    let mut f_proxy_calls_last24h = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "callsLast24h")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("callsLast24h") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_calls_last24h,
+                                    &mut map,
+                                    "callsLast24h",
+                                )?
+                            }
+                            crate::open_object::Key::Field("lastProxyCallAt") => {
+                                crate::open_object::fill(
+                                    &mut f_last_proxy_call_at,
                                     &mut map,
                                     "lastProxyCallAt",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field("proxy2xxLast24h") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_proxy2xx_last24h,
                                     &mut map,
                                     "proxy2xxLast24h",
                                 )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
+                            crate::open_object::Key::Field("proxy4xxLast24h") => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_proxy4xx_last24h,
                                     &mut map,
                                     "proxy4xxLast24h",
                                 )?
                             }
-                            crate::open_object::Key::Field(4usize) => {
+                            crate::open_object::Key::Field("proxy5xxLast24h") => {
                                 crate::open_object::fill(
-                                    &mut f4,
+                                    &mut f_proxy5xx_last24h,
                                     &mut map,
                                     "proxy5xxLast24h",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("proxyCallsLast24h") => {
                                 crate::open_object::fill(
-                                    &mut f5,
+                                    &mut f_proxy_calls_last24h,
                                     &mut map,
                                     "proxyCallsLast24h",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionProxyStats {
-                        calls_last24h: f0.unwrap_or_default(),
-                        last_proxy_call_at: f1.unwrap_or_default(),
-                        proxy2xx_last24h: f2.unwrap_or_default(),
-                        proxy4xx_last24h: f3.unwrap_or_default(),
-                        proxy5xx_last24h: f4.unwrap_or_default(),
-                        proxy_calls_last24h: f5.unwrap_or_default(),
+                        calls_last24h: f_calls_last24h.unwrap_or_default(),
+                        last_proxy_call_at: f_last_proxy_call_at.unwrap_or_default(),
+                        proxy2xx_last24h: f_proxy2xx_last24h.unwrap_or_default(),
+                        proxy4xx_last24h: f_proxy4xx_last24h.unwrap_or_default(),
+                        proxy5xx_last24h: f_proxy5xx_last24h.unwrap_or_default(),
+                        proxy_calls_last24h: f_proxy_calls_last24h.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -6396,22 +7096,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ConnectionResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -6495,112 +7198,136 @@ pub mod types {
                         "updated_at",
                         "updated_by",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut f12 = None;
-                    let mut f13 = None;
-                    let mut f14 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_api_calls_last_24_hours = None;
+                    let mut f_configuration = None;
+                    let mut f_created_at = None;
+                    let mut f_created_by = None;
+                    let mut f_id = None;
+                    let mut f_name = None;
+                    let mut f_organization_id = None;
+                    let mut f_parent_connection_id = None;
+                    let mut f_policies = None;
+                    let mut f_saved = None;
+                    let mut f_status = None;
+                    let mut f_status_error = None;
+                    let mut f_type_ = None;
+                    let mut f_updated_at = None;
+                    let mut f_updated_by = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("api_calls_last_24_hours") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_api_calls_last_24_hours,
                                     &mut map,
                                     "api_calls_last_24_hours",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("configuration") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_configuration,
                                     &mut map,
                                     "configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "created_at")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "created_by")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "name")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
+                            crate::open_object::Key::Field("created_at") => {
                                 crate::open_object::fill(
-                                    &mut f6,
+                                    &mut f_created_at,
+                                    &mut map,
+                                    "created_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("created_by") => {
+                                crate::open_object::fill(
+                                    &mut f_created_by,
+                                    &mut map,
+                                    "created_by",
+                                )?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field("organization_id") => {
+                                crate::open_object::fill(
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(7usize) => {
+                            crate::open_object::Key::Field("parent_connection_id") => {
                                 crate::open_object::fill(
-                                    &mut f7,
+                                    &mut f_parent_connection_id,
                                     &mut map,
                                     "parent_connection_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(8usize) => {
-                                crate::open_object::fill(&mut f8, &mut map, "policies")?
-                            }
-                            crate::open_object::Key::Field(9usize) => {
-                                crate::open_object::fill(&mut f9, &mut map, "saved")?
-                            }
-                            crate::open_object::Key::Field(10usize) => {
-                                crate::open_object::fill(&mut f10, &mut map, "status")?
-                            }
-                            crate::open_object::Key::Field(11usize) => {
+                            crate::open_object::Key::Field("policies") => {
                                 crate::open_object::fill(
-                                    &mut f11,
+                                    &mut f_policies,
+                                    &mut map,
+                                    "policies",
+                                )?
+                            }
+                            crate::open_object::Key::Field("saved") => {
+                                crate::open_object::fill(&mut f_saved, &mut map, "saved")?
+                            }
+                            crate::open_object::Key::Field("status") => {
+                                crate::open_object::fill(&mut f_status, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Field("status_error") => {
+                                crate::open_object::fill(
+                                    &mut f_status_error,
                                     &mut map,
                                     "status_error",
                                 )?
                             }
-                            crate::open_object::Key::Field(12usize) => {
-                                crate::open_object::fill(&mut f12, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Field(13usize) => {
-                                crate::open_object::fill(&mut f13, &mut map, "updated_at")?
+                            crate::open_object::Key::Field("updated_at") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_at,
+                                    &mut map,
+                                    "updated_at",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f14, &mut map, "updated_by")?
+                            crate::open_object::Key::Field("updated_by") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_by,
+                                    &mut map,
+                                    "updated_by",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionResponseSchema {
-                        api_calls_last_24_hours: f0.unwrap_or_default(),
-                        configuration: f1.unwrap_or_default(),
-                        created_at: f2.unwrap_or_default(),
-                        created_by: f3.unwrap_or_default(),
-                        id: f4.unwrap_or_default(),
-                        name: f5.unwrap_or_default(),
-                        organization_id: f6.unwrap_or_default(),
-                        parent_connection_id: f7.unwrap_or_default(),
-                        policies: f8.unwrap_or_default(),
-                        saved: f9.unwrap_or_default(),
-                        status: f10.unwrap_or_default(),
-                        status_error: f11.unwrap_or_default(),
-                        type_: f12.unwrap_or_default(),
-                        updated_at: f13.unwrap_or_default(),
-                        updated_by: f14.unwrap_or_default(),
+                        api_calls_last_24_hours: f_api_calls_last_24_hours
+                            .unwrap_or_default(),
+                        configuration: f_configuration.unwrap_or_default(),
+                        created_at: f_created_at.unwrap_or_default(),
+                        created_by: f_created_by.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        parent_connection_id: f_parent_connection_id.unwrap_or_default(),
+                        policies: f_policies.unwrap_or_default(),
+                        saved: f_saved.unwrap_or_default(),
+                        status: f_status.unwrap_or_default(),
+                        status_error: f_status_error.unwrap_or_default(),
+                        type_: f_type_.unwrap_or_default(),
+                        updated_at: f_updated_at.unwrap_or_default(),
+                        updated_by: f_updated_by.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -6675,73 +7402,97 @@ pub mod types {
                         "oauth_prompt",
                         "use_oauth",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_capabilities = None;
+                    let mut f_configuration_form = None;
+                    let mut f_env_config = None;
+                    let mut f_id = None;
+                    let mut f_initial_configuration = None;
+                    let mut f_logo_url = None;
+                    let mut f_name = None;
+                    let mut f_oauth_prompt = None;
+                    let mut f_use_oauth = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "capabilities")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("capabilities") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_capabilities,
+                                    &mut map,
+                                    "capabilities",
+                                )?
+                            }
+                            crate::open_object::Key::Field("configurationForm") => {
+                                crate::open_object::fill(
+                                    &mut f_configuration_form,
                                     &mut map,
                                     "configurationForm",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "envConfig")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
+                            crate::open_object::Key::Field("envConfig") => {
                                 crate::open_object::fill(
-                                    &mut f4,
+                                    &mut f_env_config,
+                                    &mut map,
+                                    "envConfig",
+                                )?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("initialConfiguration") => {
+                                crate::open_object::fill(
+                                    &mut f_initial_configuration,
                                     &mut map,
                                     "initialConfiguration",
                                 )?
                             }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "logo_url")?
+                            crate::open_object::Key::Field("logo_url") => {
+                                crate::open_object::fill(
+                                    &mut f_logo_url,
+                                    &mut map,
+                                    "logo_url",
+                                )?
                             }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "oauth_prompt")?
+                            crate::open_object::Key::Field("oauth_prompt") => {
+                                crate::open_object::fill(
+                                    &mut f_oauth_prompt,
+                                    &mut map,
+                                    "oauth_prompt",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f8, &mut map, "use_oauth")?
+                            crate::open_object::Key::Field("use_oauth") => {
+                                crate::open_object::fill(
+                                    &mut f_use_oauth,
+                                    &mut map,
+                                    "use_oauth",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionType {
-                        capabilities: f0
+                        capabilities: f_capabilities
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "capabilities",
                             ))?,
-                        configuration_form: f1.unwrap_or_default(),
-                        env_config: f2.unwrap_or_default(),
-                        id: f3.unwrap_or_default(),
-                        initial_configuration: f4.unwrap_or_default(),
-                        logo_url: f5.unwrap_or_default(),
-                        name: f6.unwrap_or_default(),
-                        oauth_prompt: f7.unwrap_or_default(),
-                        use_oauth: f8.unwrap_or_default(),
+                        configuration_form: f_configuration_form.unwrap_or_default(),
+                        env_config: f_env_config.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        initial_configuration: f_initial_configuration
+                            .unwrap_or_default(),
+                        logo_url: f_logo_url.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        oauth_prompt: f_oauth_prompt.unwrap_or_default(),
+                        use_oauth: f_use_oauth.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -6777,22 +7528,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ConnectionTypeResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionTypeResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -6834,37 +7588,48 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ConnectionTypeSchema, A::Error> {
                     const FIELDS: &[&str] = &["id", "logo_url", "name", "operations"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_id = None;
+                    let mut f_logo_url = None;
+                    let mut f_name = None;
+                    let mut f_operations = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "logo_url")?
+                            crate::open_object::Key::Field("logo_url") => {
+                                crate::open_object::fill(
+                                    &mut f_logo_url,
+                                    &mut map,
+                                    "logo_url",
+                                )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f3, &mut map, "operations")?
+                            crate::open_object::Key::Field("operations") => {
+                                crate::open_object::fill(
+                                    &mut f_operations,
+                                    &mut map,
+                                    "operations",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ConnectionTypeSchema {
-                        id: f0.unwrap_or_default(),
-                        logo_url: f1.unwrap_or_default(),
-                        name: f2.unwrap_or_default(),
-                        operations: f3.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        logo_url: f_logo_url.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        operations: f_operations.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -6977,186 +7742,213 @@ pub mod types {
                         "source_configuration",
                         "source_connection_id",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut f12 = None;
-                    let mut f13 = None;
-                    let mut f14 = None;
-                    let mut f15 = None;
-                    let mut f16 = None;
-                    let mut f17 = None;
-                    let mut f18 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_active = None;
+                    let mut f_additional_schedules = None;
+                    let mut f_automatically_add_new_fields = None;
+                    let mut f_automatically_add_new_objects = None;
+                    let mut f_concurrency_limit = None;
+                    let mut f_data_cutoff_timestamp = None;
+                    let mut f_default_schedule = None;
+                    let mut f_destination_configuration = None;
+                    let mut f_destination_connection_id = None;
+                    let mut f_disable_record_timestamps = None;
+                    let mut f_mode = None;
+                    let mut f_name = None;
+                    let mut f_normalize_names = None;
+                    let mut f_organization_id = None;
+                    let mut f_policies = None;
+                    let mut f_resync_concurrency_limit = None;
+                    let mut f_schemas = None;
+                    let mut f_source_configuration = None;
+                    let mut f_source_connection_id = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            crate::open_object::Key::Field("active") => {
+                                crate::open_object::fill(&mut f_active, &mut map, "active")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("additional_schedules") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_additional_schedules,
                                     &mut map,
                                     "additional_schedules",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field(
+                                "automatically_add_new_fields",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_automatically_add_new_fields,
                                     &mut map,
                                     "automatically_add_new_fields",
                                 )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
+                            crate::open_object::Key::Field(
+                                "automatically_add_new_objects",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_automatically_add_new_objects,
                                     &mut map,
                                     "automatically_add_new_objects",
                                 )?
                             }
-                            crate::open_object::Key::Field(4usize) => {
+                            crate::open_object::Key::Field("concurrency_limit") => {
                                 crate::open_object::fill(
-                                    &mut f4,
+                                    &mut f_concurrency_limit,
                                     &mut map,
                                     "concurrency_limit",
                                 )?
                             }
-                            crate::open_object::Key::Field(5usize) => {
+                            crate::open_object::Key::Field("data_cutoff_timestamp") => {
                                 crate::open_object::fill(
-                                    &mut f5,
+                                    &mut f_data_cutoff_timestamp,
                                     &mut map,
                                     "data_cutoff_timestamp",
                                 )?
                             }
-                            crate::open_object::Key::Field(6usize) => {
+                            crate::open_object::Key::Field("default_schedule") => {
                                 crate::open_object::fill(
-                                    &mut f6,
+                                    &mut f_default_schedule,
                                     &mut map,
                                     "default_schedule",
                                 )?
                             }
-                            crate::open_object::Key::Field(7usize) => {
+                            crate::open_object::Key::Field(
+                                "destination_configuration",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f7,
+                                    &mut f_destination_configuration,
                                     &mut map,
                                     "destination_configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(8usize) => {
+                            crate::open_object::Key::Field(
+                                "destination_connection_id",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f8,
+                                    &mut f_destination_connection_id,
                                     &mut map,
                                     "destination_connection_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(9usize) => {
+                            crate::open_object::Key::Field(
+                                "disable_record_timestamps",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f9,
+                                    &mut f_disable_record_timestamps,
                                     &mut map,
                                     "disable_record_timestamps",
                                 )?
                             }
-                            crate::open_object::Key::Field(10usize) => {
-                                crate::open_object::fill(&mut f10, &mut map, "mode")?
+                            crate::open_object::Key::Field("mode") => {
+                                crate::open_object::fill(&mut f_mode, &mut map, "mode")?
                             }
-                            crate::open_object::Key::Field(11usize) => {
-                                crate::open_object::fill(&mut f11, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(12usize) => {
+                            crate::open_object::Key::Field("normalize_names") => {
                                 crate::open_object::fill(
-                                    &mut f12,
+                                    &mut f_normalize_names,
                                     &mut map,
                                     "normalize_names",
                                 )?
                             }
-                            crate::open_object::Key::Field(13usize) => {
+                            crate::open_object::Key::Field("organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f13,
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(14usize) => {
-                                crate::open_object::fill(&mut f14, &mut map, "policies")?
-                            }
-                            crate::open_object::Key::Field(15usize) => {
+                            crate::open_object::Key::Field("policies") => {
                                 crate::open_object::fill(
-                                    &mut f15,
+                                    &mut f_policies,
+                                    &mut map,
+                                    "policies",
+                                )?
+                            }
+                            crate::open_object::Key::Field(
+                                "resync_concurrency_limit",
+                            ) => {
+                                crate::open_object::fill(
+                                    &mut f_resync_concurrency_limit,
                                     &mut map,
                                     "resync_concurrency_limit",
                                 )?
                             }
-                            crate::open_object::Key::Field(16usize) => {
-                                crate::open_object::fill(&mut f16, &mut map, "schemas")?
-                            }
-                            crate::open_object::Key::Field(17usize) => {
+                            crate::open_object::Key::Field("schemas") => {
                                 crate::open_object::fill(
-                                    &mut f17,
+                                    &mut f_schemas,
+                                    &mut map,
+                                    "schemas",
+                                )?
+                            }
+                            crate::open_object::Key::Field("source_configuration") => {
+                                crate::open_object::fill(
+                                    &mut f_source_configuration,
                                     &mut map,
                                     "source_configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("source_connection_id") => {
                                 crate::open_object::fill(
-                                    &mut f18,
+                                    &mut f_source_connection_id,
                                     &mut map,
                                     "source_connection_id",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CreateBulkSyncRequest {
-                        active: f0.unwrap_or_default(),
-                        additional_schedules: f1.unwrap_or_default(),
-                        automatically_add_new_fields: f2.unwrap_or_default(),
-                        automatically_add_new_objects: f3.unwrap_or_default(),
-                        concurrency_limit: f4.unwrap_or_default(),
-                        data_cutoff_timestamp: f5.unwrap_or_default(),
-                        default_schedule: f6
+                        active: f_active.unwrap_or_default(),
+                        additional_schedules: f_additional_schedules.unwrap_or_default(),
+                        automatically_add_new_fields: f_automatically_add_new_fields
+                            .unwrap_or_default(),
+                        automatically_add_new_objects: f_automatically_add_new_objects
+                            .unwrap_or_default(),
+                        concurrency_limit: f_concurrency_limit.unwrap_or_default(),
+                        data_cutoff_timestamp: f_data_cutoff_timestamp
+                            .unwrap_or_default(),
+                        default_schedule: f_default_schedule
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "default_schedule",
                             ))?,
-                        destination_configuration: f7
+                        destination_configuration: f_destination_configuration
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "destination_configuration",
                             ))?,
-                        destination_connection_id: f8
+                        destination_connection_id: f_destination_connection_id
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "destination_connection_id",
                             ))?,
-                        disable_record_timestamps: f9
+                        disable_record_timestamps: f_disable_record_timestamps
                             .unwrap_or_else(
                                 defaults::create_bulk_sync_request_disable_record_timestamps,
                             ),
-                        mode: f10
+                        mode: f_mode
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "mode",
                             ))?,
-                        name: f11
+                        name: f_name
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "name",
                             ))?,
-                        normalize_names: f12.unwrap_or_default(),
-                        organization_id: f13.unwrap_or_default(),
-                        policies: f14.unwrap_or_default(),
-                        resync_concurrency_limit: f15.unwrap_or_default(),
-                        schemas: f16.unwrap_or_default(),
-                        source_configuration: f17.unwrap_or_default(),
-                        source_connection_id: f18
+                        normalize_names: f_normalize_names.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        policies: f_policies.unwrap_or_default(),
+                        resync_concurrency_limit: f_resync_concurrency_limit
+                            .unwrap_or_default(),
+                        schemas: f_schemas.unwrap_or_default(),
+                        source_configuration: f_source_configuration.unwrap_or_default(),
+                        source_connection_id: f_source_connection_id
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "source_connection_id",
                             ))?,
@@ -7238,78 +8030,94 @@ pub mod types {
                         "type",
                         "validate",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_configuration = None;
+                    let mut f_healthcheck_interval = None;
+                    let mut f_name = None;
+                    let mut f_organization_id = None;
+                    let mut f_policies = None;
+                    let mut f_redirect_url = None;
+                    let mut f_type_ = None;
+                    let mut f_validate = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("configuration") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_configuration,
                                     &mut map,
                                     "configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("healthcheck_interval") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_healthcheck_interval,
                                     &mut map,
                                     "healthcheck_interval",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(3usize) => {
+                            crate::open_object::Key::Field("organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "policies")?
+                            crate::open_object::Key::Field("policies") => {
+                                crate::open_object::fill(
+                                    &mut f_policies,
+                                    &mut map,
+                                    "policies",
+                                )?
                             }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "redirect_url")?
+                            crate::open_object::Key::Field("redirect_url") => {
+                                crate::open_object::fill(
+                                    &mut f_redirect_url,
+                                    &mut map,
+                                    "redirect_url",
+                                )?
                             }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f7, &mut map, "validate")?
+                            crate::open_object::Key::Field("validate") => {
+                                crate::open_object::fill(
+                                    &mut f_validate,
+                                    &mut map,
+                                    "validate",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CreateConnectionRequestSchema {
-                        configuration: f0
+                        configuration: f_configuration
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "configuration",
                             ))?,
-                        healthcheck_interval: f1.unwrap_or_default(),
-                        name: f2
+                        healthcheck_interval: f_healthcheck_interval.unwrap_or_default(),
+                        name: f_name
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "name",
                             ))?,
-                        organization_id: f3.unwrap_or_default(),
-                        policies: f4.unwrap_or_default(),
-                        redirect_url: f5.unwrap_or_default(),
-                        type_: f6
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        policies: f_policies.unwrap_or_default(),
+                        redirect_url: f_redirect_url.unwrap_or_default(),
+                        type_: f_type_
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "type",
                             ))?,
-                        validate: f7.unwrap_or_else(defaults::default_bool::<true>),
+                        validate: f_validate
+                            .unwrap_or_else(defaults::default_bool::<true>),
                         extra: unknown,
                     })
                 }
@@ -7350,22 +8158,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<CreateConnectionResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CreateConnectionResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -7441,93 +8252,108 @@ pub mod types {
                         "status_error",
                         "type",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_auth_code = None;
+                    let mut f_auth_url = None;
+                    let mut f_configuration = None;
+                    let mut f_healthcheck_interval = None;
+                    let mut f_id = None;
+                    let mut f_name = None;
+                    let mut f_organization_id = None;
+                    let mut f_policies = None;
+                    let mut f_saved = None;
+                    let mut f_status = None;
+                    let mut f_status_error = None;
+                    let mut f_type_ = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "auth_code")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "auth_url")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field("auth_code") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_auth_code,
+                                    &mut map,
+                                    "auth_code",
+                                )?
+                            }
+                            crate::open_object::Key::Field("auth_url") => {
+                                crate::open_object::fill(
+                                    &mut f_auth_url,
+                                    &mut map,
+                                    "auth_url",
+                                )?
+                            }
+                            crate::open_object::Key::Field("configuration") => {
+                                crate::open_object::fill(
+                                    &mut f_configuration,
                                     &mut map,
                                     "configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
+                            crate::open_object::Key::Field("healthcheck_interval") => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_healthcheck_interval,
                                     &mut map,
                                     "healthcheck_interval",
                                 )?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(6usize) => {
+                            crate::open_object::Key::Field("organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f6,
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "policies")?
-                            }
-                            crate::open_object::Key::Field(8usize) => {
-                                crate::open_object::fill(&mut f8, &mut map, "saved")?
-                            }
-                            crate::open_object::Key::Field(9usize) => {
-                                crate::open_object::fill(&mut f9, &mut map, "status")?
-                            }
-                            crate::open_object::Key::Field(10usize) => {
+                            crate::open_object::Key::Field("policies") => {
                                 crate::open_object::fill(
-                                    &mut f10,
+                                    &mut f_policies,
+                                    &mut map,
+                                    "policies",
+                                )?
+                            }
+                            crate::open_object::Key::Field("saved") => {
+                                crate::open_object::fill(&mut f_saved, &mut map, "saved")?
+                            }
+                            crate::open_object::Key::Field("status") => {
+                                crate::open_object::fill(&mut f_status, &mut map, "status")?
+                            }
+                            crate::open_object::Key::Field("status_error") => {
+                                crate::open_object::fill(
+                                    &mut f_status_error,
                                     &mut map,
                                     "status_error",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f11, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CreateConnectionResponseSchema {
-                        auth_code: f0.unwrap_or_default(),
-                        auth_url: f1.unwrap_or_default(),
-                        configuration: f2.unwrap_or_default(),
-                        healthcheck_interval: f3.unwrap_or_default(),
-                        id: f4.unwrap_or_default(),
-                        name: f5.unwrap_or_default(),
-                        organization_id: f6.unwrap_or_default(),
-                        policies: f7.unwrap_or_default(),
-                        saved: f8.unwrap_or_default(),
-                        status: f9.unwrap_or_default(),
-                        status_error: f10.unwrap_or_default(),
-                        type_: f11.unwrap_or_default(),
+                        auth_code: f_auth_code.unwrap_or_default(),
+                        auth_url: f_auth_url.unwrap_or_default(),
+                        configuration: f_configuration.unwrap_or_default(),
+                        healthcheck_interval: f_healthcheck_interval.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        policies: f_policies.unwrap_or_default(),
+                        saved: f_saved.unwrap_or_default(),
+                        status: f_status.unwrap_or_default(),
+                        status_error: f_status_error.unwrap_or_default(),
+                        type_: f_type_.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -7599,106 +8425,125 @@ pub mod types {
                         "relations",
                         "tracking_columns",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_additional_fields = None;
+                    let mut f_configuration = None;
+                    let mut f_connection_id = None;
+                    let mut f_enricher = None;
+                    let mut f_fields = None;
+                    let mut f_identifier = None;
+                    let mut f_labels = None;
+                    let mut f_name = None;
+                    let mut f_organization_id = None;
+                    let mut f_policies = None;
+                    let mut f_relations = None;
+                    let mut f_tracking_columns = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("additional_fields") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_additional_fields,
                                     &mut map,
                                     "additional_fields",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("configuration") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_configuration,
                                     &mut map,
                                     "configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field("connection_id") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_connection_id,
                                     &mut map,
                                     "connection_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "enricher")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "fields")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "identifier")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "labels")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "name")?
-                            }
-                            crate::open_object::Key::Field(8usize) => {
+                            crate::open_object::Key::Field("enricher") => {
                                 crate::open_object::fill(
-                                    &mut f8,
+                                    &mut f_enricher,
+                                    &mut map,
+                                    "enricher",
+                                )?
+                            }
+                            crate::open_object::Key::Field("fields") => {
+                                crate::open_object::fill(&mut f_fields, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field("identifier") => {
+                                crate::open_object::fill(
+                                    &mut f_identifier,
+                                    &mut map,
+                                    "identifier",
+                                )?
+                            }
+                            crate::open_object::Key::Field("labels") => {
+                                crate::open_object::fill(&mut f_labels, &mut map, "labels")?
+                            }
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field("organization_id") => {
+                                crate::open_object::fill(
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(9usize) => {
-                                crate::open_object::fill(&mut f9, &mut map, "policies")?
-                            }
-                            crate::open_object::Key::Field(10usize) => {
-                                crate::open_object::fill(&mut f10, &mut map, "relations")?
-                            }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("policies") => {
                                 crate::open_object::fill(
-                                    &mut f11,
+                                    &mut f_policies,
+                                    &mut map,
+                                    "policies",
+                                )?
+                            }
+                            crate::open_object::Key::Field("relations") => {
+                                crate::open_object::fill(
+                                    &mut f_relations,
+                                    &mut map,
+                                    "relations",
+                                )?
+                            }
+                            crate::open_object::Key::Field("tracking_columns") => {
+                                crate::open_object::fill(
+                                    &mut f_tracking_columns,
                                     &mut map,
                                     "tracking_columns",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CreateModelRequest {
-                        additional_fields: f0.unwrap_or_default(),
-                        configuration: f1
+                        additional_fields: f_additional_fields.unwrap_or_default(),
+                        configuration: f_configuration
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "configuration",
                             ))?,
-                        connection_id: f2
+                        connection_id: f_connection_id
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "connection_id",
                             ))?,
-                        enricher: f3.unwrap_or_default(),
-                        fields: f4.unwrap_or_default(),
-                        identifier: f5.unwrap_or_default(),
-                        labels: f6.unwrap_or_default(),
-                        name: f7
+                        enricher: f_enricher.unwrap_or_default(),
+                        fields: f_fields.unwrap_or_default(),
+                        identifier: f_identifier.unwrap_or_default(),
+                        labels: f_labels.unwrap_or_default(),
+                        name: f_name
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "name",
                             ))?,
-                        organization_id: f8.unwrap_or_default(),
-                        policies: f9.unwrap_or_default(),
-                        relations: f10.unwrap_or_default(),
-                        tracking_columns: f11.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        policies: f_policies.unwrap_or_default(),
+                        relations: f_relations.unwrap_or_default(),
+                        tracking_columns: f_tracking_columns.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -7761,54 +8606,69 @@ pub mod types {
                         "sso_domain",
                         "sso_org_id",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_client_id = None;
+                    let mut f_client_secret = None;
+                    let mut f_issuer = None;
+                    let mut f_name = None;
+                    let mut f_sso_domain = None;
+                    let mut f_sso_org_id = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "client_id")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("client_id") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_client_id,
+                                    &mut map,
+                                    "client_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field("client_secret") => {
+                                crate::open_object::fill(
+                                    &mut f_client_secret,
                                     &mut map,
                                     "client_secret",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "issuer")?
+                            crate::open_object::Key::Field("issuer") => {
+                                crate::open_object::fill(&mut f_issuer, &mut map, "issuer")?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "sso_domain")?
+                            crate::open_object::Key::Field("sso_domain") => {
+                                crate::open_object::fill(
+                                    &mut f_sso_domain,
+                                    &mut map,
+                                    "sso_domain",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f5, &mut map, "sso_org_id")?
+                            crate::open_object::Key::Field("sso_org_id") => {
+                                crate::open_object::fill(
+                                    &mut f_sso_org_id,
+                                    &mut map,
+                                    "sso_org_id",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CreateOrganizationRequestSchema {
-                        client_id: f0.unwrap_or_default(),
-                        client_secret: f1.unwrap_or_default(),
-                        issuer: f2.unwrap_or_default(),
-                        name: f3
+                        client_id: f_client_id.unwrap_or_default(),
+                        client_secret: f_client_secret.unwrap_or_default(),
+                        issuer: f_issuer.unwrap_or_default(),
+                        name: f_name
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "name",
                             ))?,
-                        sso_domain: f4.unwrap_or_default(),
-                        sso_org_id: f5.unwrap_or_default(),
+                        sso_domain: f_sso_domain.unwrap_or_default(),
+                        sso_org_id: f_sso_org_id.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -7856,43 +8716,46 @@ pub mod types {
                         "organization_id",
                         "policy_actions",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_name = None;
+                    let mut f_organization_id = None;
+                    let mut f_policy_actions = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("policy_actions") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_policy_actions,
                                     &mut map,
                                     "policy_actions",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CreatePolicyRequest {
-                        name: f0
+                        name: f_name
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "name",
                             ))?,
-                        organization_id: f1.unwrap_or_default(),
-                        policy_actions: f2
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        policy_actions: f_policy_actions
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "policy_actions",
                             ))?,
@@ -7937,34 +8800,37 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<CreateRoleRequest, A::Error> {
                     const FIELDS: &[&str] = &["name", "organization_id"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_name = None;
+                    let mut f_organization_id = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CreateRoleRequest {
-                        name: f0
+                        name: f_name
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "name",
                             ))?,
-                        organization_id: f1.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -8004,22 +8870,29 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<CreateScheduleRequest, A::Error> {
                     const FIELDS: &[&str] = &["schedule"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_schedule = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "schedule")?
+                            crate::open_object::Key::Field("schedule") => {
+                                crate::open_object::fill(
+                                    &mut f_schedule,
+                                    &mut map,
+                                    "schedule",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CreateScheduleRequest {
-                        schedule: f0
+                        schedule: f_schedule
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "schedule",
                             ))?,
@@ -8066,22 +8939,25 @@ pub mod types {
                     A::Error,
                 > {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CreateSharedConnectionResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -8120,22 +8996,25 @@ pub mod types {
                     A::Error,
                 > {
                     const FIELDS: &[&str] = &["id"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_id = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CreateSharedConnectionResponseSchema {
-                        id: f0.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -8227,138 +9106,167 @@ pub mod types {
                         "sync_all_records",
                         "target",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut f12 = None;
-                    let mut f13 = None;
-                    let mut f14 = None;
-                    let mut f15 = None;
-                    let mut f16 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_active = None;
+                    let mut f_encryption_passphrase = None;
+                    let mut f_fields = None;
+                    let mut f_filter_logic = None;
+                    let mut f_filters = None;
+                    let mut f_identity = None;
+                    let mut f_mode = None;
+                    let mut f_name = None;
+                    let mut f_only_enrich_updates = None;
+                    let mut f_organization_id = None;
+                    let mut f_override_fields = None;
+                    let mut f_overrides = None;
+                    let mut f_policies = None;
+                    let mut f_schedule = None;
+                    let mut f_skip_initial_backfill = None;
+                    let mut f_sync_all_records = None;
+                    let mut f_target = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            crate::open_object::Key::Field("active") => {
+                                crate::open_object::fill(&mut f_active, &mut map, "active")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("encryption_passphrase") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_encryption_passphrase,
                                     &mut map,
                                     "encryption_passphrase",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "fields")?
+                            crate::open_object::Key::Field("fields") => {
+                                crate::open_object::fill(&mut f_fields, &mut map, "fields")?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "filter_logic")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "filters")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "identity")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "mode")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "name")?
-                            }
-                            crate::open_object::Key::Field(8usize) => {
+                            crate::open_object::Key::Field("filter_logic") => {
                                 crate::open_object::fill(
-                                    &mut f8,
+                                    &mut f_filter_logic,
+                                    &mut map,
+                                    "filter_logic",
+                                )?
+                            }
+                            crate::open_object::Key::Field("filters") => {
+                                crate::open_object::fill(
+                                    &mut f_filters,
+                                    &mut map,
+                                    "filters",
+                                )?
+                            }
+                            crate::open_object::Key::Field("identity") => {
+                                crate::open_object::fill(
+                                    &mut f_identity,
+                                    &mut map,
+                                    "identity",
+                                )?
+                            }
+                            crate::open_object::Key::Field("mode") => {
+                                crate::open_object::fill(&mut f_mode, &mut map, "mode")?
+                            }
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field("only_enrich_updates") => {
+                                crate::open_object::fill(
+                                    &mut f_only_enrich_updates,
                                     &mut map,
                                     "only_enrich_updates",
                                 )?
                             }
-                            crate::open_object::Key::Field(9usize) => {
+                            crate::open_object::Key::Field("organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f9,
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(10usize) => {
+                            crate::open_object::Key::Field("override_fields") => {
                                 crate::open_object::fill(
-                                    &mut f10,
+                                    &mut f_override_fields,
                                     &mut map,
                                     "override_fields",
                                 )?
                             }
-                            crate::open_object::Key::Field(11usize) => {
-                                crate::open_object::fill(&mut f11, &mut map, "overrides")?
-                            }
-                            crate::open_object::Key::Field(12usize) => {
-                                crate::open_object::fill(&mut f12, &mut map, "policies")?
-                            }
-                            crate::open_object::Key::Field(13usize) => {
-                                crate::open_object::fill(&mut f13, &mut map, "schedule")?
-                            }
-                            crate::open_object::Key::Field(14usize) => {
+                            crate::open_object::Key::Field("overrides") => {
                                 crate::open_object::fill(
-                                    &mut f14,
+                                    &mut f_overrides,
+                                    &mut map,
+                                    "overrides",
+                                )?
+                            }
+                            crate::open_object::Key::Field("policies") => {
+                                crate::open_object::fill(
+                                    &mut f_policies,
+                                    &mut map,
+                                    "policies",
+                                )?
+                            }
+                            crate::open_object::Key::Field("schedule") => {
+                                crate::open_object::fill(
+                                    &mut f_schedule,
+                                    &mut map,
+                                    "schedule",
+                                )?
+                            }
+                            crate::open_object::Key::Field("skip_initial_backfill") => {
+                                crate::open_object::fill(
+                                    &mut f_skip_initial_backfill,
                                     &mut map,
                                     "skip_initial_backfill",
                                 )?
                             }
-                            crate::open_object::Key::Field(15usize) => {
+                            crate::open_object::Key::Field("sync_all_records") => {
                                 crate::open_object::fill(
-                                    &mut f15,
+                                    &mut f_sync_all_records,
                                     &mut map,
                                     "sync_all_records",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f16, &mut map, "target")?
+                            crate::open_object::Key::Field("target") => {
+                                crate::open_object::fill(&mut f_target, &mut map, "target")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CreateSyncRequest {
-                        active: f0.unwrap_or_default(),
-                        encryption_passphrase: f1.unwrap_or_default(),
-                        fields: f2
+                        active: f_active.unwrap_or_default(),
+                        encryption_passphrase: f_encryption_passphrase
+                            .unwrap_or_default(),
+                        fields: f_fields
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "fields",
                             ))?,
-                        filter_logic: f3.unwrap_or_default(),
-                        filters: f4.unwrap_or_default(),
-                        identity: f5.unwrap_or_default(),
-                        mode: f6
+                        filter_logic: f_filter_logic.unwrap_or_default(),
+                        filters: f_filters.unwrap_or_default(),
+                        identity: f_identity.unwrap_or_default(),
+                        mode: f_mode
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "mode",
                             ))?,
-                        name: f7
+                        name: f_name
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "name",
                             ))?,
-                        only_enrich_updates: f8.unwrap_or_default(),
-                        organization_id: f9.unwrap_or_default(),
-                        override_fields: f10.unwrap_or_default(),
-                        overrides: f11.unwrap_or_default(),
-                        policies: f12.unwrap_or_default(),
-                        schedule: f13
+                        only_enrich_updates: f_only_enrich_updates.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        override_fields: f_override_fields.unwrap_or_default(),
+                        overrides: f_overrides.unwrap_or_default(),
+                        policies: f_policies.unwrap_or_default(),
+                        schedule: f_schedule
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "schedule",
                             ))?,
-                        skip_initial_backfill: f14.unwrap_or_default(),
-                        sync_all_records: f15.unwrap_or_default(),
-                        target: f16
+                        skip_initial_backfill: f_skip_initial_backfill
+                            .unwrap_or_default(),
+                        sync_all_records: f_sync_all_records.unwrap_or_default(),
+                        target: f_target
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "target",
                             ))?,
@@ -8408,35 +9316,42 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<CreateUserRequestSchema, A::Error> {
                     const FIELDS: &[&str] = &["email", "role", "role_ids"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_email = None;
+                    let mut f_role = None;
+                    let mut f_role_ids = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "email")?
+                            crate::open_object::Key::Field("email") => {
+                                crate::open_object::fill(&mut f_email, &mut map, "email")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "role")?
+                            crate::open_object::Key::Field("role") => {
+                                crate::open_object::fill(&mut f_role, &mut map, "role")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "role_ids")?
+                            crate::open_object::Key::Field("role_ids") => {
+                                crate::open_object::fill(
+                                    &mut f_role_ids,
+                                    &mut map,
+                                    "role_ids",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CreateUserRequestSchema {
-                        email: f0
+                        email: f_email
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "email",
                             ))?,
-                        role: f1.unwrap_or_default(),
-                        role_ids: f2.unwrap_or_default(),
+                        role: f_role.unwrap_or_default(),
+                        role_ids: f_role_ids.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -8479,39 +9394,46 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<CreateWebhooksSchema, A::Error> {
                     const FIELDS: &[&str] = &["endpoint", "organization_id", "secret"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_endpoint = None;
+                    let mut f_organization_id = None;
+                    let mut f_secret = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "endpoint")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("endpoint") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_endpoint,
+                                    &mut map,
+                                    "endpoint",
+                                )?
+                            }
+                            crate::open_object::Key::Field("organization_id") => {
+                                crate::open_object::fill(
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "secret")?
+                            crate::open_object::Key::Field("secret") => {
+                                crate::open_object::fill(&mut f_secret, &mut map, "secret")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CreateWebhooksSchema {
-                        endpoint: f0
+                        endpoint: f_endpoint
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "endpoint",
                             ))?,
-                        organization_id: f1.unwrap_or_default(),
-                        secret: f2
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        secret: f_secret
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "secret",
                             ))?,
@@ -8561,35 +9483,42 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<CurrentOrgCreateUserRequestSchema, A::Error> {
                     const FIELDS: &[&str] = &["email", "role", "role_ids"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_email = None;
+                    let mut f_role = None;
+                    let mut f_role_ids = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "email")?
+                            crate::open_object::Key::Field("email") => {
+                                crate::open_object::fill(&mut f_email, &mut map, "email")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "role")?
+                            crate::open_object::Key::Field("role") => {
+                                crate::open_object::fill(&mut f_role, &mut map, "role")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "role_ids")?
+                            crate::open_object::Key::Field("role_ids") => {
+                                crate::open_object::fill(
+                                    &mut f_role_ids,
+                                    &mut map,
+                                    "role_ids",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CurrentOrgCreateUserRequestSchema {
-                        email: f0
+                        email: f_email
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "email",
                             ))?,
-                        role: f1.unwrap_or_default(),
-                        role_ids: f2.unwrap_or_default(),
+                        role: f_role.unwrap_or_default(),
+                        role_ids: f_role_ids.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -8634,27 +9563,34 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<CurrentOrgUpdateUserRequestSchema, A::Error> {
                     const FIELDS: &[&str] = &["role", "role_ids"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_role = None;
+                    let mut f_role_ids = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "role")?
+                            crate::open_object::Key::Field("role") => {
+                                crate::open_object::fill(&mut f_role, &mut map, "role")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "role_ids")?
+                            crate::open_object::Key::Field("role_ids") => {
+                                crate::open_object::fill(
+                                    &mut f_role_ids,
+                                    &mut map,
+                                    "role_ids",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(CurrentOrgUpdateUserRequestSchema {
-                        role: f0.unwrap_or_default(),
-                        role_ids: f1.unwrap_or_default(),
+                        role: f_role.unwrap_or_default(),
+                        role_ids: f_role_ids.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -8780,50 +9716,61 @@ pub mod types {
                         "fields",
                         "mappings",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_configuration = None;
+                    let mut f_connection_id = None;
+                    let mut f_enricher_id = None;
+                    let mut f_fields = None;
+                    let mut f_mappings = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("configuration") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_configuration,
                                     &mut map,
                                     "configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("connection_id") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_connection_id,
                                     &mut map,
                                     "connection_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "enricher_id")?
+                            crate::open_object::Key::Field("enricher_id") => {
+                                crate::open_object::fill(
+                                    &mut f_enricher_id,
+                                    &mut map,
+                                    "enricher_id",
+                                )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "fields")?
+                            crate::open_object::Key::Field("fields") => {
+                                crate::open_object::fill(&mut f_fields, &mut map, "fields")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f4, &mut map, "mappings")?
+                            crate::open_object::Key::Field("mappings") => {
+                                crate::open_object::fill(
+                                    &mut f_mappings,
+                                    &mut map,
+                                    "mappings",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(Enrichment {
-                        configuration: f0.unwrap_or_default(),
-                        connection_id: f1.unwrap_or_default(),
-                        enricher_id: f2.unwrap_or_default(),
-                        fields: f3.unwrap_or_default(),
-                        mappings: f4.unwrap_or_default(),
+                        configuration: f_configuration.unwrap_or_default(),
+                        connection_id: f_connection_id.unwrap_or_default(),
+                        enricher_id: f_enricher_id.unwrap_or_default(),
+                        fields: f_fields.unwrap_or_default(),
+                        mappings: f_mappings.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -8864,26 +9811,29 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<EnrichmentInputFieldsRequest, A::Error> {
                     const FIELDS: &[&str] = &["configuration"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_configuration = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("configuration") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_configuration,
                                     &mut map,
                                     "configuration",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(EnrichmentInputFieldsRequest {
-                        configuration: f0.unwrap_or_default(),
+                        configuration: f_configuration.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -8928,27 +9878,30 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<EntityRelationship, A::Error> {
                     const FIELDS: &[&str] = &["id", "path"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_id = None;
+                    let mut f_path = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "path")?
+                            crate::open_object::Key::Field("path") => {
+                                crate::open_object::fill(&mut f_path, &mut map, "path")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(EntityRelationship {
-                        id: f0.unwrap_or_default(),
-                        path: f1.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        path: f_path.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -9013,59 +9966,66 @@ pub mod types {
                         "relationships",
                         "type",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_canonical_path = None;
+                    let mut f_context = None;
+                    let mut f_id = None;
+                    let mut f_organization_id = None;
+                    let mut f_relationships = None;
+                    let mut f_type_ = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("canonical_path") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_canonical_path,
                                     &mut map,
                                     "canonical_path",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "context")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
+                            crate::open_object::Key::Field("context") => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_context,
+                                    &mut map,
+                                    "context",
+                                )?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("organization_id") => {
+                                crate::open_object::fill(
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(4usize) => {
+                            crate::open_object::Key::Field("relationships") => {
                                 crate::open_object::fill(
-                                    &mut f4,
+                                    &mut f_relationships,
                                     &mut map,
                                     "relationships",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f5, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(EntityResponse {
-                        canonical_path: f0.unwrap_or_default(),
-                        context: f1.unwrap_or_default(),
-                        id: f2.unwrap_or_default(),
-                        organization_id: f3.unwrap_or_default(),
-                        relationships: f4.unwrap_or_default(),
-                        type_: f5.unwrap_or_default(),
+                        canonical_path: f_canonical_path.unwrap_or_default(),
+                        context: f_context.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        relationships: f_relationships.unwrap_or_default(),
+                        type_: f_type_.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -9101,22 +10061,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<EntityResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(EntityResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -9170,46 +10133,53 @@ pub mod types {
                         "organization_id",
                         "type",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_created_at = None;
+                    let mut f_event = None;
+                    let mut f_id = None;
+                    let mut f_organization_id = None;
+                    let mut f_type_ = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "created_at")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "event")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
+                            crate::open_object::Key::Field("created_at") => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_created_at,
+                                    &mut map,
+                                    "created_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("event") => {
+                                crate::open_object::fill(&mut f_event, &mut map, "event")?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("organization_id") => {
+                                crate::open_object::fill(
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f4, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(Event {
-                        created_at: f0.unwrap_or_default(),
-                        event: f1.unwrap_or_default(),
-                        id: f2.unwrap_or_default(),
-                        organization_id: f3.unwrap_or_default(),
-                        type_: f4.unwrap_or_default(),
+                        created_at: f_created_at.unwrap_or_default(),
+                        event: f_event.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        type_: f_type_.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -9321,22 +10291,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<EventTypesEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(EventTypesEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -9596,22 +10569,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<EventsEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(EventsEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -9647,22 +10623,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ExecuteConnectionProxyEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ExecuteConnectionProxyEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -9697,22 +10676,29 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ExecuteConnectionProxyRequest, A::Error> {
                     const FIELDS: &[&str] = &["request"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_request = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "request")?
+                            crate::open_object::Key::Field("request") => {
+                                crate::open_object::fill(
+                                    &mut f_request,
+                                    &mut map,
+                                    "request",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ExecuteConnectionProxyRequest {
-                        request: f0
+                        request: f_request
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "request",
                             ))?,
@@ -9772,42 +10758,57 @@ pub mod types {
                         "payload",
                         "timestamp",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_id = None;
+                    let mut f_level = None;
+                    let mut f_message = None;
+                    let mut f_payload = None;
+                    let mut f_timestamp = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "level")?
+                            crate::open_object::Key::Field("level") => {
+                                crate::open_object::fill(&mut f_level, &mut map, "level")?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "message")?
+                            crate::open_object::Key::Field("message") => {
+                                crate::open_object::fill(
+                                    &mut f_message,
+                                    &mut map,
+                                    "message",
+                                )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "payload")?
+                            crate::open_object::Key::Field("payload") => {
+                                crate::open_object::fill(
+                                    &mut f_payload,
+                                    &mut map,
+                                    "payload",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f4, &mut map, "timestamp")?
+                            crate::open_object::Key::Field("timestamp") => {
+                                crate::open_object::fill(
+                                    &mut f_timestamp,
+                                    &mut map,
+                                    "timestamp",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ExecutionConsoleLogEntry {
-                        id: f0.unwrap_or_default(),
-                        level: f1.unwrap_or_default(),
-                        message: f2.unwrap_or_default(),
-                        payload: f3.unwrap_or_default(),
-                        timestamp: f4.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        level: f_level.unwrap_or_default(),
+                        message: f_message.unwrap_or_default(),
+                        payload: f_payload.unwrap_or_default(),
+                        timestamp: f_timestamp.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -9845,27 +10846,38 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ExecutionConsoleLogsResponse, A::Error> {
                     const FIELDS: &[&str] = &["entries", "next_cursor"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_entries = None;
+                    let mut f_next_cursor = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "entries")?
+                            crate::open_object::Key::Field("entries") => {
+                                crate::open_object::fill(
+                                    &mut f_entries,
+                                    &mut map,
+                                    "entries",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "next_cursor")?
+                            crate::open_object::Key::Field("next_cursor") => {
+                                crate::open_object::fill(
+                                    &mut f_next_cursor,
+                                    &mut map,
+                                    "next_cursor",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ExecutionConsoleLogsResponse {
-                        entries: f0.unwrap_or_default(),
-                        next_cursor: f1.unwrap_or_default(),
+                        entries: f_entries.unwrap_or_default(),
+                        next_cursor: f_next_cursor.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -9904,22 +10916,25 @@ pub mod types {
                     A::Error,
                 > {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ExecutionConsoleLogsResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -9975,52 +10990,63 @@ pub mod types {
                         "upserts",
                         "warnings",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_delete = None;
+                    let mut f_error = None;
+                    let mut f_insert = None;
+                    let mut f_total = None;
+                    let mut f_update = None;
+                    let mut f_upserts = None;
+                    let mut f_warnings = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "delete")?
+                            crate::open_object::Key::Field("delete") => {
+                                crate::open_object::fill(&mut f_delete, &mut map, "delete")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "error")?
+                            crate::open_object::Key::Field("error") => {
+                                crate::open_object::fill(&mut f_error, &mut map, "error")?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "insert")?
+                            crate::open_object::Key::Field("insert") => {
+                                crate::open_object::fill(&mut f_insert, &mut map, "insert")?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "total")?
+                            crate::open_object::Key::Field("total") => {
+                                crate::open_object::fill(&mut f_total, &mut map, "total")?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "update")?
+                            crate::open_object::Key::Field("update") => {
+                                crate::open_object::fill(&mut f_update, &mut map, "update")?
                             }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "upserts")?
+                            crate::open_object::Key::Field("upserts") => {
+                                crate::open_object::fill(
+                                    &mut f_upserts,
+                                    &mut map,
+                                    "upserts",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f6, &mut map, "warnings")?
+                            crate::open_object::Key::Field("warnings") => {
+                                crate::open_object::fill(
+                                    &mut f_warnings,
+                                    &mut map,
+                                    "warnings",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ExecutionCounts {
-                        delete: f0.unwrap_or_default(),
-                        error: f1.unwrap_or_default(),
-                        insert: f2.unwrap_or_default(),
-                        total: f3.unwrap_or_default(),
-                        update: f4.unwrap_or_default(),
-                        upserts: f5.unwrap_or_default(),
-                        warnings: f6.unwrap_or_default(),
+                        delete: f_delete.unwrap_or_default(),
+                        error: f_error.unwrap_or_default(),
+                        insert: f_insert.unwrap_or_default(),
+                        total: f_total.unwrap_or_default(),
+                        update: f_update.unwrap_or_default(),
+                        upserts: f_upserts.unwrap_or_default(),
+                        warnings: f_warnings.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -10058,27 +11084,34 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ExecutionLogResponse, A::Error> {
                     const FIELDS: &[&str] = &["expires", "urls"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_expires = None;
+                    let mut f_urls = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "expires")?
+                            crate::open_object::Key::Field("expires") => {
+                                crate::open_object::fill(
+                                    &mut f_expires,
+                                    &mut map,
+                                    "expires",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "urls")?
+                            crate::open_object::Key::Field("urls") => {
+                                crate::open_object::fill(&mut f_urls, &mut map, "urls")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ExecutionLogResponse {
-                        expires: f0.unwrap_or_default(),
-                        urls: f1.unwrap_or_default(),
+                        expires: f_expires.unwrap_or_default(),
+                        urls: f_urls.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -10190,22 +11223,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ExecutionLogsResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ExecutionLogsResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -10243,27 +11279,30 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ExportSyncLogsEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data", "job"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut f_job = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "job")?
+                            crate::open_object::Key::Field("job") => {
+                                crate::open_object::fill(&mut f_job, &mut map, "job")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ExportSyncLogsEnvelope {
-                        data: f0.unwrap_or_default(),
-                        job: f1.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
+                        job: f_job.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -10300,22 +11339,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ExportSyncLogsResponse, A::Error> {
                     const FIELDS: &[&str] = &["url"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_url = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "url")?
+                            crate::open_object::Key::Field("url") => {
+                                crate::open_object::fill(&mut f_url, &mut map, "url")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ExportSyncLogsResponse {
-                        url: f0.unwrap_or_default(),
+                        url: f_url.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -10357,33 +11399,44 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<FieldConfiguration, A::Error> {
                     const FIELDS: &[&str] = &["enabled", "id", "obfuscate"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_enabled = None;
+                    let mut f_id = None;
+                    let mut f_obfuscate = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "enabled")?
+                            crate::open_object::Key::Field("enabled") => {
+                                crate::open_object::fill(
+                                    &mut f_enabled,
+                                    &mut map,
+                                    "enabled",
+                                )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "obfuscate")?
+                            crate::open_object::Key::Field("obfuscate") => {
+                                crate::open_object::fill(
+                                    &mut f_obfuscate,
+                                    &mut map,
+                                    "obfuscate",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(FieldConfiguration {
-                        enabled: f0
+                        enabled: f_enabled
                             .unwrap_or_else(defaults::field_configuration_enabled),
-                        id: f1.unwrap_or_default(),
-                        obfuscate: f2
+                        id: f_id.unwrap_or_default(),
+                        obfuscate: f_obfuscate
                             .unwrap_or_else(defaults::field_configuration_obfuscate),
                         extra: unknown,
                     })
@@ -10453,50 +11506,65 @@ pub mod types {
                         "label",
                         "value",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_field = None;
+                    let mut f_field_id = None;
+                    let mut f_field_type = None;
+                    let mut f_function = None;
+                    let mut f_label = None;
+                    let mut f_value = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "field")?
+                            crate::open_object::Key::Field("field") => {
+                                crate::open_object::fill(&mut f_field, &mut map, "field")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "field_id")?
+                            crate::open_object::Key::Field("field_id") => {
+                                crate::open_object::fill(
+                                    &mut f_field_id,
+                                    &mut map,
+                                    "field_id",
+                                )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "field_type")?
+                            crate::open_object::Key::Field("field_type") => {
+                                crate::open_object::fill(
+                                    &mut f_field_type,
+                                    &mut map,
+                                    "field_type",
+                                )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "function")?
+                            crate::open_object::Key::Field("function") => {
+                                crate::open_object::fill(
+                                    &mut f_function,
+                                    &mut map,
+                                    "function",
+                                )?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "label")?
+                            crate::open_object::Key::Field("label") => {
+                                crate::open_object::fill(&mut f_label, &mut map, "label")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f5, &mut map, "value")?
+                            crate::open_object::Key::Field("value") => {
+                                crate::open_object::fill(&mut f_value, &mut map, "value")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(Filter {
-                        field: f0.unwrap_or_default(),
-                        field_id: f1.unwrap_or_default(),
-                        field_type: f2.unwrap_or_default(),
-                        function: f3
+                        field: f_field.unwrap_or_default(),
+                        field_id: f_field_id.unwrap_or_default(),
+                        field_type: f_field_type.unwrap_or_default(),
+                        function: f_function
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "function",
                             ))?,
-                        label: f4.unwrap_or_default(),
-                        value: f5.unwrap_or_default(),
+                        label: f_label.unwrap_or_default(),
+                        value: f_value.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -10734,22 +11802,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<GetConnectionProxyInfoEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(GetConnectionProxyInfoEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -10801,47 +11872,54 @@ pub mod types {
                         "parameters",
                         "query",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_connection_id = None;
+                    let mut f_field = None;
+                    let mut f_parameters = None;
+                    let mut f_query = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("connection_id") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_connection_id,
                                     &mut map,
                                     "connection_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "field")?
+                            crate::open_object::Key::Field("field") => {
+                                crate::open_object::fill(&mut f_field, &mut map, "field")?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "parameters")?
+                            crate::open_object::Key::Field("parameters") => {
+                                crate::open_object::fill(
+                                    &mut f_parameters,
+                                    &mut map,
+                                    "parameters",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f3, &mut map, "query")?
+                            crate::open_object::Key::Field("query") => {
+                                crate::open_object::fill(&mut f_query, &mut map, "query")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(GetConnectionTypeParameterValuesRequestSchema {
-                        connection_id: f0.unwrap_or_default(),
-                        field: f1
+                        connection_id: f_connection_id.unwrap_or_default(),
+                        field: f_field
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "field",
                             ))?,
-                        parameters: f2
+                        parameters: f_parameters
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "parameters",
                             ))?,
-                        query: f3.unwrap_or_default(),
+                        query: f_query.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -10887,22 +11965,25 @@ pub mod types {
                     A::Error,
                 > {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(GetEnrichmentInputFieldsResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -10938,22 +12019,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<GetExecutionResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(GetExecutionResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -11014,57 +12098,72 @@ pub mod types {
                         "status",
                         "type",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_completed_at = None;
+                    let mut f_counts = None;
+                    let mut f_created_at = None;
+                    let mut f_errors = None;
+                    let mut f_id = None;
+                    let mut f_started_at = None;
+                    let mut f_status = None;
+                    let mut f_type_ = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "completed_at")?
+                            crate::open_object::Key::Field("completed_at") => {
+                                crate::open_object::fill(
+                                    &mut f_completed_at,
+                                    &mut map,
+                                    "completed_at",
+                                )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "counts")?
+                            crate::open_object::Key::Field("counts") => {
+                                crate::open_object::fill(&mut f_counts, &mut map, "counts")?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "created_at")?
+                            crate::open_object::Key::Field("created_at") => {
+                                crate::open_object::fill(
+                                    &mut f_created_at,
+                                    &mut map,
+                                    "created_at",
+                                )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "errors")?
+                            crate::open_object::Key::Field("errors") => {
+                                crate::open_object::fill(&mut f_errors, &mut map, "errors")?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "started_at")?
+                            crate::open_object::Key::Field("started_at") => {
+                                crate::open_object::fill(
+                                    &mut f_started_at,
+                                    &mut map,
+                                    "started_at",
+                                )?
                             }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "status")?
+                            crate::open_object::Key::Field("status") => {
+                                crate::open_object::fill(&mut f_status, &mut map, "status")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f7, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(GetExecutionResponseSchema {
-                        completed_at: f0.unwrap_or_default(),
-                        counts: f1.unwrap_or_default(),
-                        created_at: f2.unwrap_or_default(),
-                        errors: f3.unwrap_or_default(),
-                        id: f4.unwrap_or_default(),
-                        started_at: f5.unwrap_or_default(),
-                        status: f6.unwrap_or_default(),
-                        type_: f7.unwrap_or_default(),
+                        completed_at: f_completed_at.unwrap_or_default(),
+                        counts: f_counts.unwrap_or_default(),
+                        created_at: f_created_at.unwrap_or_default(),
+                        errors: f_errors.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        started_at: f_started_at.unwrap_or_default(),
+                        status: f_status.unwrap_or_default(),
+                        type_: f_type_.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -11100,22 +12199,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<GetIdentityResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(GetIdentityResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -11186,74 +12288,89 @@ pub mod types {
                         "organization_name",
                         "role",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_email = None;
+                    let mut f_id = None;
+                    let mut f_is_organization = None;
+                    let mut f_is_partner = None;
+                    let mut f_is_system = None;
+                    let mut f_is_user = None;
+                    let mut f_organization_id = None;
+                    let mut f_organization_name = None;
+                    let mut f_role = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "email")?
+                            crate::open_object::Key::Field("email") => {
+                                crate::open_object::fill(&mut f_email, &mut map, "email")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field("is_organization") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_is_organization,
                                     &mut map,
                                     "is_organization",
                                 )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "is_partner")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "is_system")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "is_user")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
+                            crate::open_object::Key::Field("is_partner") => {
                                 crate::open_object::fill(
-                                    &mut f6,
+                                    &mut f_is_partner,
+                                    &mut map,
+                                    "is_partner",
+                                )?
+                            }
+                            crate::open_object::Key::Field("is_system") => {
+                                crate::open_object::fill(
+                                    &mut f_is_system,
+                                    &mut map,
+                                    "is_system",
+                                )?
+                            }
+                            crate::open_object::Key::Field("is_user") => {
+                                crate::open_object::fill(
+                                    &mut f_is_user,
+                                    &mut map,
+                                    "is_user",
+                                )?
+                            }
+                            crate::open_object::Key::Field("organization_id") => {
+                                crate::open_object::fill(
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(7usize) => {
+                            crate::open_object::Key::Field("organization_name") => {
                                 crate::open_object::fill(
-                                    &mut f7,
+                                    &mut f_organization_name,
                                     &mut map,
                                     "organization_name",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f8, &mut map, "role")?
+                            crate::open_object::Key::Field("role") => {
+                                crate::open_object::fill(&mut f_role, &mut map, "role")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(GetIdentityResponseSchema {
-                        email: f0.unwrap_or_default(),
-                        id: f1.unwrap_or_default(),
-                        is_organization: f2.unwrap_or_default(),
-                        is_partner: f3.unwrap_or_default(),
-                        is_system: f4.unwrap_or_default(),
-                        is_user: f5.unwrap_or_default(),
-                        organization_id: f6.unwrap_or_default(),
-                        organization_name: f7.unwrap_or_default(),
-                        role: f8.unwrap_or_default(),
+                        email: f_email.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        is_organization: f_is_organization.unwrap_or_default(),
+                        is_partner: f_is_partner.unwrap_or_default(),
+                        is_system: f_is_system.unwrap_or_default(),
+                        is_user: f_is_user.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        organization_name: f_organization_name.unwrap_or_default(),
+                        role: f_role.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -11289,22 +12406,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<GetSyncSourceMetaEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(GetSyncSourceMetaEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -11341,22 +12461,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<GlobalErrorSubscribersRequest, A::Error> {
                     const FIELDS: &[&str] = &["emails"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_emails = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "emails")?
+                            crate::open_object::Key::Field("emails") => {
+                                crate::open_object::fill(&mut f_emails, &mut map, "emails")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(GlobalErrorSubscribersRequest {
-                        emails: f0.unwrap_or_default(),
+                        emails: f_emails.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -11398,22 +12521,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<GlobalErrorSubscribersResponse, A::Error> {
                     const FIELDS: &[&str] = &["emails"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_emails = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "emails")?
+                            crate::open_object::Key::Field("emails") => {
+                                crate::open_object::fill(&mut f_emails, &mut map, "emails")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(GlobalErrorSubscribersResponse {
-                        emails: f0.unwrap_or_default(),
+                        emails: f_emails.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -11460,52 +12586,63 @@ pub mod types {
                         "source",
                         "target",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_function = None;
+                    let mut f_new_field = None;
+                    let mut f_remote_field_type_id = None;
+                    let mut f_source = None;
+                    let mut f_target = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "function")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "new_field")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field("function") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_function,
+                                    &mut map,
+                                    "function",
+                                )?
+                            }
+                            crate::open_object::Key::Field("new_field") => {
+                                crate::open_object::fill(
+                                    &mut f_new_field,
+                                    &mut map,
+                                    "new_field",
+                                )?
+                            }
+                            crate::open_object::Key::Field("remote_field_type_id") => {
+                                crate::open_object::fill(
+                                    &mut f_remote_field_type_id,
                                     &mut map,
                                     "remote_field_type_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "source")?
+                            crate::open_object::Key::Field("source") => {
+                                crate::open_object::fill(&mut f_source, &mut map, "source")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f4, &mut map, "target")?
+                            crate::open_object::Key::Field("target") => {
+                                crate::open_object::fill(&mut f_target, &mut map, "target")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(Identity {
-                        function: f0
+                        function: f_function
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "function",
                             ))?,
-                        new_field: f1.unwrap_or_default(),
-                        remote_field_type_id: f2.unwrap_or_default(),
-                        source: f3
+                        new_field: f_new_field.unwrap_or_default(),
+                        remote_field_type_id: f_remote_field_type_id.unwrap_or_default(),
+                        source: f_source
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "source",
                             ))?,
-                        target: f4
+                        target: f_target
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "target",
                             ))?,
@@ -11551,27 +12688,30 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<IdentityFunction, A::Error> {
                     const FIELDS: &[&str] = &["id", "label"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_id = None;
+                    let mut f_label = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "label")?
+                            crate::open_object::Key::Field("label") => {
+                                crate::open_object::fill(&mut f_label, &mut map, "label")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(IdentityFunction {
-                        id: f0.unwrap_or_default(),
-                        label: f1.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        label: f_label.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -11689,42 +12829,45 @@ pub mod types {
                         "status",
                         "type",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_error = None;
+                    let mut f_job_id = None;
+                    let mut f_result = None;
+                    let mut f_status = None;
+                    let mut f_type_ = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "error")?
+                            crate::open_object::Key::Field("error") => {
+                                crate::open_object::fill(&mut f_error, &mut map, "error")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "job_id")?
+                            crate::open_object::Key::Field("job_id") => {
+                                crate::open_object::fill(&mut f_job_id, &mut map, "job_id")?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "result")?
+                            crate::open_object::Key::Field("result") => {
+                                crate::open_object::fill(&mut f_result, &mut map, "result")?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "status")?
+                            crate::open_object::Key::Field("status") => {
+                                crate::open_object::fill(&mut f_status, &mut map, "status")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f4, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(JobResponse {
-                        error: f0.unwrap_or_default(),
-                        job_id: f1.unwrap_or_default(),
-                        result: f2.unwrap_or_default(),
-                        status: f3.unwrap_or_default(),
-                        type_: f4.unwrap_or_default(),
+                        error: f_error.unwrap_or_default(),
+                        job_id: f_job_id.unwrap_or_default(),
+                        result: f_result.unwrap_or_default(),
+                        status: f_status.unwrap_or_default(),
+                        type_: f_type_.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -11760,22 +12903,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<JobResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(JobResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -12154,330 +13300,434 @@ pub mod types {
                         "uniqueItems",
                         "writeOnly",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut f12 = None;
-                    let mut f13 = None;
-                    let mut f14 = None;
-                    let mut f15 = None;
-                    let mut f16 = None;
-                    let mut f17 = None;
-                    let mut f18 = None;
-                    let mut f19 = None;
-                    let mut f20 = None;
-                    let mut f21 = None;
-                    let mut f22 = None;
-                    let mut f23 = None;
-                    let mut f24 = None;
-                    let mut f25 = None;
-                    let mut f26 = None;
-                    let mut f27 = None;
-                    let mut f28 = None;
-                    let mut f29 = None;
-                    let mut f30 = None;
-                    let mut f31 = None;
-                    let mut f32 = None;
-                    let mut f33 = None;
-                    let mut f34 = None;
-                    let mut f35 = None;
-                    let mut f36 = None;
-                    let mut f37 = None;
-                    let mut f38 = None;
-                    let mut f39 = None;
-                    let mut f40 = None;
-                    let mut f41 = None;
-                    let mut f42 = None;
-                    let mut f43 = None;
-                    let mut f44 = None;
-                    let mut f45 = None;
-                    let mut f46 = None;
-                    let mut f47 = None;
-                    let mut f48 = None;
-                    let mut f49 = None;
-                    let mut f50 = None;
-                    let mut f51 = None;
-                    let mut f52 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_additional_properties = None;
+                    let mut f_all_of = None;
+                    let mut f_anchor = None;
+                    let mut f_any_of = None;
+                    let mut f_comment = None;
+                    let mut f_const_ = None;
+                    let mut f_contains = None;
+                    let mut f_content_encoding = None;
+                    let mut f_content_media_type = None;
+                    let mut f_content_schema = None;
+                    let mut f_default = None;
+                    let mut f_defs = None;
+                    let mut f_dependent_required = None;
+                    let mut f_dependent_schemas = None;
+                    let mut f_deprecated = None;
+                    let mut f_description = None;
+                    let mut f_dynamic_ref = None;
+                    let mut f_else_ = None;
+                    let mut f_enum_ = None;
+                    let mut f_examples = None;
+                    let mut f_exclusive_maximum = None;
+                    let mut f_exclusive_minimum = None;
+                    let mut f_format = None;
+                    let mut f_id = None;
+                    let mut f_if_ = None;
+                    let mut f_items = None;
+                    let mut f_max_contains = None;
+                    let mut f_max_items = None;
+                    let mut f_max_length = None;
+                    let mut f_max_properties = None;
+                    let mut f_maximum = None;
+                    let mut f_min_contains = None;
+                    let mut f_min_items = None;
+                    let mut f_min_length = None;
+                    let mut f_min_properties = None;
+                    let mut f_minimum = None;
+                    let mut f_multiple_of = None;
+                    let mut f_not = None;
+                    let mut f_one_of = None;
+                    let mut f_pattern = None;
+                    let mut f_pattern_properties = None;
+                    let mut f_prefix_items = None;
+                    let mut f_properties = None;
+                    let mut f_property_names = None;
+                    let mut f_read_only = None;
+                    let mut f_ref_ = None;
+                    let mut f_required = None;
+                    let mut f_schema = None;
+                    let mut f_then = None;
+                    let mut f_title = None;
+                    let mut f_type_ = None;
+                    let mut f_unique_items = None;
+                    let mut f_write_only = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("additionalProperties") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_additional_properties,
                                     &mut map,
                                     "additionalProperties",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "allOf")?
+                            crate::open_object::Key::Field("allOf") => {
+                                crate::open_object::fill(&mut f_all_of, &mut map, "allOf")?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "$anchor")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "anyOf")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "$comment")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "const")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "contains")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
+                            crate::open_object::Key::Field("$anchor") => {
                                 crate::open_object::fill(
-                                    &mut f7,
+                                    &mut f_anchor,
+                                    &mut map,
+                                    "$anchor",
+                                )?
+                            }
+                            crate::open_object::Key::Field("anyOf") => {
+                                crate::open_object::fill(&mut f_any_of, &mut map, "anyOf")?
+                            }
+                            crate::open_object::Key::Field("$comment") => {
+                                crate::open_object::fill(
+                                    &mut f_comment,
+                                    &mut map,
+                                    "$comment",
+                                )?
+                            }
+                            crate::open_object::Key::Field("const") => {
+                                crate::open_object::fill(&mut f_const_, &mut map, "const")?
+                            }
+                            crate::open_object::Key::Field("contains") => {
+                                crate::open_object::fill(
+                                    &mut f_contains,
+                                    &mut map,
+                                    "contains",
+                                )?
+                            }
+                            crate::open_object::Key::Field("contentEncoding") => {
+                                crate::open_object::fill(
+                                    &mut f_content_encoding,
                                     &mut map,
                                     "contentEncoding",
                                 )?
                             }
-                            crate::open_object::Key::Field(8usize) => {
+                            crate::open_object::Key::Field("contentMediaType") => {
                                 crate::open_object::fill(
-                                    &mut f8,
+                                    &mut f_content_media_type,
                                     &mut map,
                                     "contentMediaType",
                                 )?
                             }
-                            crate::open_object::Key::Field(9usize) => {
+                            crate::open_object::Key::Field("contentSchema") => {
                                 crate::open_object::fill(
-                                    &mut f9,
+                                    &mut f_content_schema,
                                     &mut map,
                                     "contentSchema",
                                 )?
                             }
-                            crate::open_object::Key::Field(10usize) => {
-                                crate::open_object::fill(&mut f10, &mut map, "default")?
-                            }
-                            crate::open_object::Key::Field(11usize) => {
-                                crate::open_object::fill(&mut f11, &mut map, "$defs")?
-                            }
-                            crate::open_object::Key::Field(12usize) => {
+                            crate::open_object::Key::Field("default") => {
                                 crate::open_object::fill(
-                                    &mut f12,
+                                    &mut f_default,
+                                    &mut map,
+                                    "default",
+                                )?
+                            }
+                            crate::open_object::Key::Field("$defs") => {
+                                crate::open_object::fill(&mut f_defs, &mut map, "$defs")?
+                            }
+                            crate::open_object::Key::Field("dependentRequired") => {
+                                crate::open_object::fill(
+                                    &mut f_dependent_required,
                                     &mut map,
                                     "dependentRequired",
                                 )?
                             }
-                            crate::open_object::Key::Field(13usize) => {
+                            crate::open_object::Key::Field("dependentSchemas") => {
                                 crate::open_object::fill(
-                                    &mut f13,
+                                    &mut f_dependent_schemas,
                                     &mut map,
                                     "dependentSchemas",
                                 )?
                             }
-                            crate::open_object::Key::Field(14usize) => {
-                                crate::open_object::fill(&mut f14, &mut map, "deprecated")?
-                            }
-                            crate::open_object::Key::Field(15usize) => {
-                                crate::open_object::fill(&mut f15, &mut map, "description")?
-                            }
-                            crate::open_object::Key::Field(16usize) => {
-                                crate::open_object::fill(&mut f16, &mut map, "$dynamicRef")?
-                            }
-                            crate::open_object::Key::Field(17usize) => {
-                                crate::open_object::fill(&mut f17, &mut map, "else")?
-                            }
-                            crate::open_object::Key::Field(18usize) => {
-                                crate::open_object::fill(&mut f18, &mut map, "enum")?
-                            }
-                            crate::open_object::Key::Field(19usize) => {
-                                crate::open_object::fill(&mut f19, &mut map, "examples")?
-                            }
-                            crate::open_object::Key::Field(20usize) => {
+                            crate::open_object::Key::Field("deprecated") => {
                                 crate::open_object::fill(
-                                    &mut f20,
+                                    &mut f_deprecated,
+                                    &mut map,
+                                    "deprecated",
+                                )?
+                            }
+                            crate::open_object::Key::Field("description") => {
+                                crate::open_object::fill(
+                                    &mut f_description,
+                                    &mut map,
+                                    "description",
+                                )?
+                            }
+                            crate::open_object::Key::Field("$dynamicRef") => {
+                                crate::open_object::fill(
+                                    &mut f_dynamic_ref,
+                                    &mut map,
+                                    "$dynamicRef",
+                                )?
+                            }
+                            crate::open_object::Key::Field("else") => {
+                                crate::open_object::fill(&mut f_else_, &mut map, "else")?
+                            }
+                            crate::open_object::Key::Field("enum") => {
+                                crate::open_object::fill(&mut f_enum_, &mut map, "enum")?
+                            }
+                            crate::open_object::Key::Field("examples") => {
+                                crate::open_object::fill(
+                                    &mut f_examples,
+                                    &mut map,
+                                    "examples",
+                                )?
+                            }
+                            crate::open_object::Key::Field("exclusiveMaximum") => {
+                                crate::open_object::fill(
+                                    &mut f_exclusive_maximum,
                                     &mut map,
                                     "exclusiveMaximum",
                                 )?
                             }
-                            crate::open_object::Key::Field(21usize) => {
+                            crate::open_object::Key::Field("exclusiveMinimum") => {
                                 crate::open_object::fill(
-                                    &mut f21,
+                                    &mut f_exclusive_minimum,
                                     &mut map,
                                     "exclusiveMinimum",
                                 )?
                             }
-                            crate::open_object::Key::Field(22usize) => {
-                                crate::open_object::fill(&mut f22, &mut map, "format")?
+                            crate::open_object::Key::Field("format") => {
+                                crate::open_object::fill(&mut f_format, &mut map, "format")?
                             }
-                            crate::open_object::Key::Field(23usize) => {
-                                crate::open_object::fill(&mut f23, &mut map, "$id")?
+                            crate::open_object::Key::Field("$id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "$id")?
                             }
-                            crate::open_object::Key::Field(24usize) => {
-                                crate::open_object::fill(&mut f24, &mut map, "if")?
+                            crate::open_object::Key::Field("if") => {
+                                crate::open_object::fill(&mut f_if_, &mut map, "if")?
                             }
-                            crate::open_object::Key::Field(25usize) => {
-                                crate::open_object::fill(&mut f25, &mut map, "items")?
+                            crate::open_object::Key::Field("items") => {
+                                crate::open_object::fill(&mut f_items, &mut map, "items")?
                             }
-                            crate::open_object::Key::Field(26usize) => {
-                                crate::open_object::fill(&mut f26, &mut map, "maxContains")?
-                            }
-                            crate::open_object::Key::Field(27usize) => {
-                                crate::open_object::fill(&mut f27, &mut map, "maxItems")?
-                            }
-                            crate::open_object::Key::Field(28usize) => {
-                                crate::open_object::fill(&mut f28, &mut map, "maxLength")?
-                            }
-                            crate::open_object::Key::Field(29usize) => {
+                            crate::open_object::Key::Field("maxContains") => {
                                 crate::open_object::fill(
-                                    &mut f29,
+                                    &mut f_max_contains,
+                                    &mut map,
+                                    "maxContains",
+                                )?
+                            }
+                            crate::open_object::Key::Field("maxItems") => {
+                                crate::open_object::fill(
+                                    &mut f_max_items,
+                                    &mut map,
+                                    "maxItems",
+                                )?
+                            }
+                            crate::open_object::Key::Field("maxLength") => {
+                                crate::open_object::fill(
+                                    &mut f_max_length,
+                                    &mut map,
+                                    "maxLength",
+                                )?
+                            }
+                            crate::open_object::Key::Field("maxProperties") => {
+                                crate::open_object::fill(
+                                    &mut f_max_properties,
                                     &mut map,
                                     "maxProperties",
                                 )?
                             }
-                            crate::open_object::Key::Field(30usize) => {
-                                crate::open_object::fill(&mut f30, &mut map, "maximum")?
-                            }
-                            crate::open_object::Key::Field(31usize) => {
-                                crate::open_object::fill(&mut f31, &mut map, "minContains")?
-                            }
-                            crate::open_object::Key::Field(32usize) => {
-                                crate::open_object::fill(&mut f32, &mut map, "minItems")?
-                            }
-                            crate::open_object::Key::Field(33usize) => {
-                                crate::open_object::fill(&mut f33, &mut map, "minLength")?
-                            }
-                            crate::open_object::Key::Field(34usize) => {
+                            crate::open_object::Key::Field("maximum") => {
                                 crate::open_object::fill(
-                                    &mut f34,
+                                    &mut f_maximum,
+                                    &mut map,
+                                    "maximum",
+                                )?
+                            }
+                            crate::open_object::Key::Field("minContains") => {
+                                crate::open_object::fill(
+                                    &mut f_min_contains,
+                                    &mut map,
+                                    "minContains",
+                                )?
+                            }
+                            crate::open_object::Key::Field("minItems") => {
+                                crate::open_object::fill(
+                                    &mut f_min_items,
+                                    &mut map,
+                                    "minItems",
+                                )?
+                            }
+                            crate::open_object::Key::Field("minLength") => {
+                                crate::open_object::fill(
+                                    &mut f_min_length,
+                                    &mut map,
+                                    "minLength",
+                                )?
+                            }
+                            crate::open_object::Key::Field("minProperties") => {
+                                crate::open_object::fill(
+                                    &mut f_min_properties,
                                     &mut map,
                                     "minProperties",
                                 )?
                             }
-                            crate::open_object::Key::Field(35usize) => {
-                                crate::open_object::fill(&mut f35, &mut map, "minimum")?
-                            }
-                            crate::open_object::Key::Field(36usize) => {
-                                crate::open_object::fill(&mut f36, &mut map, "multipleOf")?
-                            }
-                            crate::open_object::Key::Field(37usize) => {
-                                crate::open_object::fill(&mut f37, &mut map, "not")?
-                            }
-                            crate::open_object::Key::Field(38usize) => {
-                                crate::open_object::fill(&mut f38, &mut map, "oneOf")?
-                            }
-                            crate::open_object::Key::Field(39usize) => {
-                                crate::open_object::fill(&mut f39, &mut map, "pattern")?
-                            }
-                            crate::open_object::Key::Field(40usize) => {
+                            crate::open_object::Key::Field("minimum") => {
                                 crate::open_object::fill(
-                                    &mut f40,
+                                    &mut f_minimum,
+                                    &mut map,
+                                    "minimum",
+                                )?
+                            }
+                            crate::open_object::Key::Field("multipleOf") => {
+                                crate::open_object::fill(
+                                    &mut f_multiple_of,
+                                    &mut map,
+                                    "multipleOf",
+                                )?
+                            }
+                            crate::open_object::Key::Field("not") => {
+                                crate::open_object::fill(&mut f_not, &mut map, "not")?
+                            }
+                            crate::open_object::Key::Field("oneOf") => {
+                                crate::open_object::fill(&mut f_one_of, &mut map, "oneOf")?
+                            }
+                            crate::open_object::Key::Field("pattern") => {
+                                crate::open_object::fill(
+                                    &mut f_pattern,
+                                    &mut map,
+                                    "pattern",
+                                )?
+                            }
+                            crate::open_object::Key::Field("patternProperties") => {
+                                crate::open_object::fill(
+                                    &mut f_pattern_properties,
                                     &mut map,
                                     "patternProperties",
                                 )?
                             }
-                            crate::open_object::Key::Field(41usize) => {
-                                crate::open_object::fill(&mut f41, &mut map, "prefixItems")?
-                            }
-                            crate::open_object::Key::Field(42usize) => {
-                                crate::open_object::fill(&mut f42, &mut map, "properties")?
-                            }
-                            crate::open_object::Key::Field(43usize) => {
+                            crate::open_object::Key::Field("prefixItems") => {
                                 crate::open_object::fill(
-                                    &mut f43,
+                                    &mut f_prefix_items,
+                                    &mut map,
+                                    "prefixItems",
+                                )?
+                            }
+                            crate::open_object::Key::Field("properties") => {
+                                crate::open_object::fill(
+                                    &mut f_properties,
+                                    &mut map,
+                                    "properties",
+                                )?
+                            }
+                            crate::open_object::Key::Field("propertyNames") => {
+                                crate::open_object::fill(
+                                    &mut f_property_names,
                                     &mut map,
                                     "propertyNames",
                                 )?
                             }
-                            crate::open_object::Key::Field(44usize) => {
-                                crate::open_object::fill(&mut f44, &mut map, "readOnly")?
+                            crate::open_object::Key::Field("readOnly") => {
+                                crate::open_object::fill(
+                                    &mut f_read_only,
+                                    &mut map,
+                                    "readOnly",
+                                )?
                             }
-                            crate::open_object::Key::Field(45usize) => {
-                                crate::open_object::fill(&mut f45, &mut map, "$ref")?
+                            crate::open_object::Key::Field("$ref") => {
+                                crate::open_object::fill(&mut f_ref_, &mut map, "$ref")?
                             }
-                            crate::open_object::Key::Field(46usize) => {
-                                crate::open_object::fill(&mut f46, &mut map, "required")?
+                            crate::open_object::Key::Field("required") => {
+                                crate::open_object::fill(
+                                    &mut f_required,
+                                    &mut map,
+                                    "required",
+                                )?
                             }
-                            crate::open_object::Key::Field(47usize) => {
-                                crate::open_object::fill(&mut f47, &mut map, "$schema")?
+                            crate::open_object::Key::Field("$schema") => {
+                                crate::open_object::fill(
+                                    &mut f_schema,
+                                    &mut map,
+                                    "$schema",
+                                )?
                             }
-                            crate::open_object::Key::Field(48usize) => {
-                                crate::open_object::fill(&mut f48, &mut map, "then")?
+                            crate::open_object::Key::Field("then") => {
+                                crate::open_object::fill(&mut f_then, &mut map, "then")?
                             }
-                            crate::open_object::Key::Field(49usize) => {
-                                crate::open_object::fill(&mut f49, &mut map, "title")?
+                            crate::open_object::Key::Field("title") => {
+                                crate::open_object::fill(&mut f_title, &mut map, "title")?
                             }
-                            crate::open_object::Key::Field(50usize) => {
-                                crate::open_object::fill(&mut f50, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Field(51usize) => {
-                                crate::open_object::fill(&mut f51, &mut map, "uniqueItems")?
+                            crate::open_object::Key::Field("uniqueItems") => {
+                                crate::open_object::fill(
+                                    &mut f_unique_items,
+                                    &mut map,
+                                    "uniqueItems",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f52, &mut map, "writeOnly")?
+                            crate::open_object::Key::Field("writeOnly") => {
+                                crate::open_object::fill(
+                                    &mut f_write_only,
+                                    &mut map,
+                                    "writeOnly",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(JsonschemaSchema {
-                        additional_properties: f0.unwrap_or_default(),
-                        all_of: f1.unwrap_or_default(),
-                        anchor: f2.unwrap_or_default(),
-                        any_of: f3.unwrap_or_default(),
-                        comment: f4.unwrap_or_default(),
-                        const_: f5.unwrap_or_default(),
-                        contains: f6.unwrap_or_default(),
-                        content_encoding: f7.unwrap_or_default(),
-                        content_media_type: f8.unwrap_or_default(),
-                        content_schema: f9.unwrap_or_default(),
-                        default: f10.unwrap_or_default(),
-                        defs: f11.unwrap_or_default(),
-                        dependent_required: f12.unwrap_or_default(),
-                        dependent_schemas: f13.unwrap_or_default(),
-                        deprecated: f14.unwrap_or_default(),
-                        description: f15.unwrap_or_default(),
-                        dynamic_ref: f16.unwrap_or_default(),
-                        else_: f17.unwrap_or_default(),
-                        enum_: f18.unwrap_or_default(),
-                        examples: f19.unwrap_or_default(),
-                        exclusive_maximum: f20.unwrap_or_default(),
-                        exclusive_minimum: f21.unwrap_or_default(),
-                        format: f22.unwrap_or_default(),
-                        id: f23.unwrap_or_default(),
-                        if_: f24.unwrap_or_default(),
-                        items: f25.unwrap_or_default(),
-                        max_contains: f26.unwrap_or_default(),
-                        max_items: f27.unwrap_or_default(),
-                        max_length: f28.unwrap_or_default(),
-                        max_properties: f29.unwrap_or_default(),
-                        maximum: f30.unwrap_or_default(),
-                        min_contains: f31.unwrap_or_default(),
-                        min_items: f32.unwrap_or_default(),
-                        min_length: f33.unwrap_or_default(),
-                        min_properties: f34.unwrap_or_default(),
-                        minimum: f35.unwrap_or_default(),
-                        multiple_of: f36.unwrap_or_default(),
-                        not: f37.unwrap_or_default(),
-                        one_of: f38.unwrap_or_default(),
-                        pattern: f39.unwrap_or_default(),
-                        pattern_properties: f40.unwrap_or_default(),
-                        prefix_items: f41.unwrap_or_default(),
-                        properties: f42.unwrap_or_default(),
-                        property_names: f43.unwrap_or_default(),
-                        read_only: f44.unwrap_or_default(),
-                        ref_: f45.unwrap_or_default(),
-                        required: f46.unwrap_or_default(),
-                        schema: f47.unwrap_or_default(),
-                        then: f48.unwrap_or_default(),
-                        title: f49.unwrap_or_default(),
-                        type_: f50.unwrap_or_default(),
-                        unique_items: f51.unwrap_or_default(),
-                        write_only: f52.unwrap_or_default(),
+                        additional_properties: f_additional_properties
+                            .unwrap_or_default(),
+                        all_of: f_all_of.unwrap_or_default(),
+                        anchor: f_anchor.unwrap_or_default(),
+                        any_of: f_any_of.unwrap_or_default(),
+                        comment: f_comment.unwrap_or_default(),
+                        const_: f_const_.unwrap_or_default(),
+                        contains: f_contains.unwrap_or_default(),
+                        content_encoding: f_content_encoding.unwrap_or_default(),
+                        content_media_type: f_content_media_type.unwrap_or_default(),
+                        content_schema: f_content_schema.unwrap_or_default(),
+                        default: f_default.unwrap_or_default(),
+                        defs: f_defs.unwrap_or_default(),
+                        dependent_required: f_dependent_required.unwrap_or_default(),
+                        dependent_schemas: f_dependent_schemas.unwrap_or_default(),
+                        deprecated: f_deprecated.unwrap_or_default(),
+                        description: f_description.unwrap_or_default(),
+                        dynamic_ref: f_dynamic_ref.unwrap_or_default(),
+                        else_: f_else_.unwrap_or_default(),
+                        enum_: f_enum_.unwrap_or_default(),
+                        examples: f_examples.unwrap_or_default(),
+                        exclusive_maximum: f_exclusive_maximum.unwrap_or_default(),
+                        exclusive_minimum: f_exclusive_minimum.unwrap_or_default(),
+                        format: f_format.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        if_: f_if_.unwrap_or_default(),
+                        items: f_items.unwrap_or_default(),
+                        max_contains: f_max_contains.unwrap_or_default(),
+                        max_items: f_max_items.unwrap_or_default(),
+                        max_length: f_max_length.unwrap_or_default(),
+                        max_properties: f_max_properties.unwrap_or_default(),
+                        maximum: f_maximum.unwrap_or_default(),
+                        min_contains: f_min_contains.unwrap_or_default(),
+                        min_items: f_min_items.unwrap_or_default(),
+                        min_length: f_min_length.unwrap_or_default(),
+                        min_properties: f_min_properties.unwrap_or_default(),
+                        minimum: f_minimum.unwrap_or_default(),
+                        multiple_of: f_multiple_of.unwrap_or_default(),
+                        not: f_not.unwrap_or_default(),
+                        one_of: f_one_of.unwrap_or_default(),
+                        pattern: f_pattern.unwrap_or_default(),
+                        pattern_properties: f_pattern_properties.unwrap_or_default(),
+                        prefix_items: f_prefix_items.unwrap_or_default(),
+                        properties: f_properties.unwrap_or_default(),
+                        property_names: f_property_names.unwrap_or_default(),
+                        read_only: f_read_only.unwrap_or_default(),
+                        ref_: f_ref_.unwrap_or_default(),
+                        required: f_required.unwrap_or_default(),
+                        schema: f_schema.unwrap_or_default(),
+                        then: f_then.unwrap_or_default(),
+                        title: f_title.unwrap_or_default(),
+                        type_: f_type_.unwrap_or_default(),
+                        unique_items: f_unique_items.unwrap_or_default(),
+                        write_only: f_write_only.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -12543,22 +13793,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ListBulkSchemaEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ListBulkSchemaEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -12596,27 +13849,34 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ListBulkSyncExecutionsEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data", "pagination"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut f_pagination = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "pagination")?
+                            crate::open_object::Key::Field("pagination") => {
+                                crate::open_object::fill(
+                                    &mut f_pagination,
+                                    &mut map,
+                                    "pagination",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ListBulkSyncExecutionsEnvelope {
-                        data: f0.unwrap_or_default(),
-                        pagination: f1.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
+                        pagination: f_pagination.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -12655,22 +13915,25 @@ pub mod types {
                     A::Error,
                 > {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ListBulkSyncExecutionsStatusEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -12708,27 +13971,34 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ListExecutionResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data", "pagination"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut f_pagination = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "pagination")?
+                            crate::open_object::Key::Field("pagination") => {
+                                crate::open_object::fill(
+                                    &mut f_pagination,
+                                    &mut map,
+                                    "pagination",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ListExecutionResponseEnvelope {
-                        data: f0.unwrap_or_default(),
-                        pagination: f1.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
+                        pagination: f_pagination.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -12764,22 +14034,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ListPoliciesResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ListPoliciesResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -12875,121 +14148,149 @@ pub mod types {
                         "updated_at",
                         "updated_by",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut f12 = None;
-                    let mut f13 = None;
-                    let mut f14 = None;
-                    let mut f15 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_active = None;
+                    let mut f_created_at = None;
+                    let mut f_created_by = None;
+                    let mut f_id = None;
+                    let mut f_mode = None;
+                    let mut f_model_ids = None;
+                    let mut f_name = None;
+                    let mut f_only_enrich_updates = None;
+                    let mut f_organization_id = None;
+                    let mut f_schedule = None;
+                    let mut f_skip_initial_backfill = None;
+                    let mut f_sync_all_records = None;
+                    let mut f_target_connection_id = None;
+                    let mut f_target_object = None;
+                    let mut f_updated_at = None;
+                    let mut f_updated_by = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            crate::open_object::Key::Field("active") => {
+                                crate::open_object::fill(&mut f_active, &mut map, "active")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "created_at")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "created_by")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "mode")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "model_ids")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "name")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
+                            crate::open_object::Key::Field("created_at") => {
                                 crate::open_object::fill(
-                                    &mut f7,
+                                    &mut f_created_at,
+                                    &mut map,
+                                    "created_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("created_by") => {
+                                crate::open_object::fill(
+                                    &mut f_created_by,
+                                    &mut map,
+                                    "created_by",
+                                )?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("mode") => {
+                                crate::open_object::fill(&mut f_mode, &mut map, "mode")?
+                            }
+                            crate::open_object::Key::Field("model_ids") => {
+                                crate::open_object::fill(
+                                    &mut f_model_ids,
+                                    &mut map,
+                                    "model_ids",
+                                )?
+                            }
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field("only_enrich_updates") => {
+                                crate::open_object::fill(
+                                    &mut f_only_enrich_updates,
                                     &mut map,
                                     "only_enrich_updates",
                                 )?
                             }
-                            crate::open_object::Key::Field(8usize) => {
+                            crate::open_object::Key::Field("organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f8,
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(9usize) => {
-                                crate::open_object::fill(&mut f9, &mut map, "schedule")?
-                            }
-                            crate::open_object::Key::Field(10usize) => {
+                            crate::open_object::Key::Field("schedule") => {
                                 crate::open_object::fill(
-                                    &mut f10,
+                                    &mut f_schedule,
+                                    &mut map,
+                                    "schedule",
+                                )?
+                            }
+                            crate::open_object::Key::Field("skip_initial_backfill") => {
+                                crate::open_object::fill(
+                                    &mut f_skip_initial_backfill,
                                     &mut map,
                                     "skip_initial_backfill",
                                 )?
                             }
-                            crate::open_object::Key::Field(11usize) => {
+                            crate::open_object::Key::Field("sync_all_records") => {
                                 crate::open_object::fill(
-                                    &mut f11,
+                                    &mut f_sync_all_records,
                                     &mut map,
                                     "sync_all_records",
                                 )?
                             }
-                            crate::open_object::Key::Field(12usize) => {
+                            crate::open_object::Key::Field("target_connection_id") => {
                                 crate::open_object::fill(
-                                    &mut f12,
+                                    &mut f_target_connection_id,
                                     &mut map,
                                     "target_connection_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(13usize) => {
+                            crate::open_object::Key::Field("target_object") => {
                                 crate::open_object::fill(
-                                    &mut f13,
+                                    &mut f_target_object,
                                     &mut map,
                                     "target_object",
                                 )?
                             }
-                            crate::open_object::Key::Field(14usize) => {
-                                crate::open_object::fill(&mut f14, &mut map, "updated_at")?
+                            crate::open_object::Key::Field("updated_at") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_at,
+                                    &mut map,
+                                    "updated_at",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f15, &mut map, "updated_by")?
+                            crate::open_object::Key::Field("updated_by") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_by,
+                                    &mut map,
+                                    "updated_by",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ListSyncItem {
-                        active: f0.unwrap_or_default(),
-                        created_at: f1.unwrap_or_default(),
-                        created_by: f2.unwrap_or_default(),
-                        id: f3.unwrap_or_default(),
-                        mode: f4.unwrap_or_default(),
-                        model_ids: f5.unwrap_or_default(),
-                        name: f6.unwrap_or_default(),
-                        only_enrich_updates: f7.unwrap_or_default(),
-                        organization_id: f8.unwrap_or_default(),
-                        schedule: f9.unwrap_or_default(),
-                        skip_initial_backfill: f10.unwrap_or_default(),
-                        sync_all_records: f11.unwrap_or_default(),
-                        target_connection_id: f12.unwrap_or_default(),
-                        target_object: f13.unwrap_or_default(),
-                        updated_at: f14.unwrap_or_default(),
-                        updated_by: f15.unwrap_or_default(),
+                        active: f_active.unwrap_or_default(),
+                        created_at: f_created_at.unwrap_or_default(),
+                        created_by: f_created_by.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        mode: f_mode.unwrap_or_default(),
+                        model_ids: f_model_ids.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        only_enrich_updates: f_only_enrich_updates.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        schedule: f_schedule.unwrap_or_default(),
+                        skip_initial_backfill: f_skip_initial_backfill
+                            .unwrap_or_default(),
+                        sync_all_records: f_sync_all_records.unwrap_or_default(),
+                        target_connection_id: f_target_connection_id.unwrap_or_default(),
+                        target_object: f_target_object.unwrap_or_default(),
+                        updated_at: f_updated_at.unwrap_or_default(),
+                        updated_by: f_updated_by.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -13027,27 +14328,34 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ListSyncResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data", "pagination"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut f_pagination = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "pagination")?
+                            crate::open_object::Key::Field("pagination") => {
+                                crate::open_object::fill(
+                                    &mut f_pagination,
+                                    &mut map,
+                                    "pagination",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ListSyncResponseEnvelope {
-                        data: f0.unwrap_or_default(),
-                        pagination: f1.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
+                        pagination: f_pagination.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -13083,22 +14391,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ListUsersEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ListUsersEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -13151,59 +14462,70 @@ pub mod types {
                         "supports_field_sync_mode",
                         "supports_target_filters",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_description = None;
+                    let mut f_label = None;
+                    let mut f_mode = None;
+                    let mut f_requires_identity = None;
+                    let mut f_supports_field_sync_mode = None;
+                    let mut f_supports_target_filters = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "description")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "label")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "mode")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
+                            crate::open_object::Key::Field("description") => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_description,
+                                    &mut map,
+                                    "description",
+                                )?
+                            }
+                            crate::open_object::Key::Field("label") => {
+                                crate::open_object::fill(&mut f_label, &mut map, "label")?
+                            }
+                            crate::open_object::Key::Field("mode") => {
+                                crate::open_object::fill(&mut f_mode, &mut map, "mode")?
+                            }
+                            crate::open_object::Key::Field("requires_identity") => {
+                                crate::open_object::fill(
+                                    &mut f_requires_identity,
                                     &mut map,
                                     "requires_identity",
                                 )?
                             }
-                            crate::open_object::Key::Field(4usize) => {
+                            crate::open_object::Key::Field(
+                                "supports_field_sync_mode",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f4,
+                                    &mut f_supports_field_sync_mode,
                                     &mut map,
                                     "supports_field_sync_mode",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("supports_target_filters") => {
                                 crate::open_object::fill(
-                                    &mut f5,
+                                    &mut f_supports_target_filters,
                                     &mut map,
                                     "supports_target_filters",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(Mode {
-                        description: f0.unwrap_or_default(),
-                        label: f1.unwrap_or_default(),
-                        mode: f2.unwrap_or_default(),
-                        requires_identity: f3.unwrap_or_default(),
-                        supports_field_sync_mode: f4.unwrap_or_default(),
-                        supports_target_filters: f5.unwrap_or_default(),
+                        description: f_description.unwrap_or_default(),
+                        label: f_label.unwrap_or_default(),
+                        mode: f_mode.unwrap_or_default(),
+                        requires_identity: f_requires_identity.unwrap_or_default(),
+                        supports_field_sync_mode: f_supports_field_sync_mode
+                            .unwrap_or_default(),
+                        supports_target_filters: f_supports_target_filters
+                            .unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -13275,77 +14597,108 @@ pub mod types {
                         "updated_at",
                         "user_added",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_created_at = None;
+                    let mut f_created_by = None;
+                    let mut f_description = None;
+                    let mut f_example = None;
+                    let mut f_id = None;
+                    let mut f_label = None;
+                    let mut f_name = None;
+                    let mut f_remote_type = None;
+                    let mut f_type_ = None;
+                    let mut f_unique = None;
+                    let mut f_updated_at = None;
+                    let mut f_user_added = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "created_at")?
+                            crate::open_object::Key::Field("created_at") => {
+                                crate::open_object::fill(
+                                    &mut f_created_at,
+                                    &mut map,
+                                    "created_at",
+                                )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "created_by")?
+                            crate::open_object::Key::Field("created_by") => {
+                                crate::open_object::fill(
+                                    &mut f_created_by,
+                                    &mut map,
+                                    "created_by",
+                                )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "description")?
+                            crate::open_object::Key::Field("description") => {
+                                crate::open_object::fill(
+                                    &mut f_description,
+                                    &mut map,
+                                    "description",
+                                )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "example")?
+                            crate::open_object::Key::Field("example") => {
+                                crate::open_object::fill(
+                                    &mut f_example,
+                                    &mut map,
+                                    "example",
+                                )?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "label")?
+                            crate::open_object::Key::Field("label") => {
+                                crate::open_object::fill(&mut f_label, &mut map, "label")?
                             }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "remote_type")?
+                            crate::open_object::Key::Field("remote_type") => {
+                                crate::open_object::fill(
+                                    &mut f_remote_type,
+                                    &mut map,
+                                    "remote_type",
+                                )?
                             }
-                            crate::open_object::Key::Field(8usize) => {
-                                crate::open_object::fill(&mut f8, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Field(9usize) => {
-                                crate::open_object::fill(&mut f9, &mut map, "unique")?
+                            crate::open_object::Key::Field("unique") => {
+                                crate::open_object::fill(&mut f_unique, &mut map, "unique")?
                             }
-                            crate::open_object::Key::Field(10usize) => {
-                                crate::open_object::fill(&mut f10, &mut map, "updated_at")?
+                            crate::open_object::Key::Field("updated_at") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_at,
+                                    &mut map,
+                                    "updated_at",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f11, &mut map, "user_added")?
+                            crate::open_object::Key::Field("user_added") => {
+                                crate::open_object::fill(
+                                    &mut f_user_added,
+                                    &mut map,
+                                    "user_added",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ModelField {
-                        created_at: f0.unwrap_or_default(),
-                        created_by: f1.unwrap_or_default(),
-                        description: f2.unwrap_or_default(),
-                        example: f3.unwrap_or_default(),
-                        id: f4.unwrap_or_default(),
-                        label: f5.unwrap_or_default(),
-                        name: f6.unwrap_or_default(),
-                        remote_type: f7.unwrap_or_default(),
-                        type_: f8.unwrap_or_default(),
-                        unique: f9.unwrap_or_default(),
-                        updated_at: f10.unwrap_or_default(),
-                        user_added: f11.unwrap_or_default(),
+                        created_at: f_created_at.unwrap_or_default(),
+                        created_by: f_created_by.unwrap_or_default(),
+                        description: f_description.unwrap_or_default(),
+                        example: f_example.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        label: f_label.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        remote_type: f_remote_type.unwrap_or_default(),
+                        type_: f_type_.unwrap_or_default(),
+                        unique: f_unique.unwrap_or_default(),
+                        updated_at: f_updated_at.unwrap_or_default(),
+                        user_added: f_user_added.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -13386,22 +14739,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ModelFieldResponse, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ModelFieldResponse {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -13437,22 +14793,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ModelListResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ModelListResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -13492,43 +14851,50 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ModelModelFieldRequest, A::Error> {
                     const FIELDS: &[&str] = &["example", "label", "name", "type"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_example = None;
+                    let mut f_label = None;
+                    let mut f_name = None;
+                    let mut f_type_ = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "example")?
+                            crate::open_object::Key::Field("example") => {
+                                crate::open_object::fill(
+                                    &mut f_example,
+                                    &mut map,
+                                    "example",
+                                )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "label")?
+                            crate::open_object::Key::Field("label") => {
+                                crate::open_object::fill(&mut f_label, &mut map, "label")?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f3, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ModelModelFieldRequest {
-                        example: f0.unwrap_or_default(),
-                        label: f1
+                        example: f_example.unwrap_or_default(),
+                        label: f_label
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "label",
                             ))?,
-                        name: f2
+                        name: f_name
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "name",
                             ))?,
-                        type_: f3
+                        type_: f_type_
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "type",
                             ))?,
@@ -13574,27 +14940,30 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ModelRelation, A::Error> {
                     const FIELDS: &[&str] = &["from", "to"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_from = None;
+                    let mut f_to = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "from")?
+                            crate::open_object::Key::Field("from") => {
+                                crate::open_object::fill(&mut f_from, &mut map, "from")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "to")?
+                            crate::open_object::Key::Field("to") => {
+                                crate::open_object::fill(&mut f_to, &mut map, "to")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ModelRelation {
-                        from: f0.unwrap_or_default(),
-                        to: f1.unwrap_or_default(),
+                        from: f_from.unwrap_or_default(),
+                        to: f_to.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -13637,27 +15006,34 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ModelRelationTo, A::Error> {
                     const FIELDS: &[&str] = &["field", "model_id"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_field = None;
+                    let mut f_model_id = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "field")?
+                            crate::open_object::Key::Field("field") => {
+                                crate::open_object::fill(&mut f_field, &mut map, "field")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "model_id")?
+                            crate::open_object::Key::Field("model_id") => {
+                                crate::open_object::fill(
+                                    &mut f_model_id,
+                                    &mut map,
+                                    "model_id",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ModelRelationTo {
-                        field: f0.unwrap_or_default(),
-                        model_id: f1.unwrap_or_default(),
+                        field: f_field.unwrap_or_default(),
+                        model_id: f_model_id.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -13751,123 +15127,162 @@ pub mod types {
                         "updated_by",
                         "version",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut f12 = None;
-                    let mut f13 = None;
-                    let mut f14 = None;
-                    let mut f15 = None;
-                    let mut f16 = None;
-                    let mut f17 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_configuration = None;
+                    let mut f_connection_id = None;
+                    let mut f_created_at = None;
+                    let mut f_created_by = None;
+                    let mut f_enricher = None;
+                    let mut f_fields = None;
+                    let mut f_id = None;
+                    let mut f_identifier = None;
+                    let mut f_labels = None;
+                    let mut f_name = None;
+                    let mut f_organization_id = None;
+                    let mut f_policies = None;
+                    let mut f_relations = None;
+                    let mut f_tracking_columns = None;
+                    let mut f_type_ = None;
+                    let mut f_updated_at = None;
+                    let mut f_updated_by = None;
+                    let mut f_version = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("configuration") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_configuration,
                                     &mut map,
                                     "configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("connection_id") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_connection_id,
                                     &mut map,
                                     "connection_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "created_at")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "created_by")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "enricher")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "fields")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "identifier")?
-                            }
-                            crate::open_object::Key::Field(8usize) => {
-                                crate::open_object::fill(&mut f8, &mut map, "labels")?
-                            }
-                            crate::open_object::Key::Field(9usize) => {
-                                crate::open_object::fill(&mut f9, &mut map, "name")?
-                            }
-                            crate::open_object::Key::Field(10usize) => {
+                            crate::open_object::Key::Field("created_at") => {
                                 crate::open_object::fill(
-                                    &mut f10,
+                                    &mut f_created_at,
+                                    &mut map,
+                                    "created_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("created_by") => {
+                                crate::open_object::fill(
+                                    &mut f_created_by,
+                                    &mut map,
+                                    "created_by",
+                                )?
+                            }
+                            crate::open_object::Key::Field("enricher") => {
+                                crate::open_object::fill(
+                                    &mut f_enricher,
+                                    &mut map,
+                                    "enricher",
+                                )?
+                            }
+                            crate::open_object::Key::Field("fields") => {
+                                crate::open_object::fill(&mut f_fields, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("identifier") => {
+                                crate::open_object::fill(
+                                    &mut f_identifier,
+                                    &mut map,
+                                    "identifier",
+                                )?
+                            }
+                            crate::open_object::Key::Field("labels") => {
+                                crate::open_object::fill(&mut f_labels, &mut map, "labels")?
+                            }
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field("organization_id") => {
+                                crate::open_object::fill(
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(11usize) => {
-                                crate::open_object::fill(&mut f11, &mut map, "policies")?
-                            }
-                            crate::open_object::Key::Field(12usize) => {
-                                crate::open_object::fill(&mut f12, &mut map, "relations")?
-                            }
-                            crate::open_object::Key::Field(13usize) => {
+                            crate::open_object::Key::Field("policies") => {
                                 crate::open_object::fill(
-                                    &mut f13,
+                                    &mut f_policies,
+                                    &mut map,
+                                    "policies",
+                                )?
+                            }
+                            crate::open_object::Key::Field("relations") => {
+                                crate::open_object::fill(
+                                    &mut f_relations,
+                                    &mut map,
+                                    "relations",
+                                )?
+                            }
+                            crate::open_object::Key::Field("tracking_columns") => {
+                                crate::open_object::fill(
+                                    &mut f_tracking_columns,
                                     &mut map,
                                     "tracking_columns",
                                 )?
                             }
-                            crate::open_object::Key::Field(14usize) => {
-                                crate::open_object::fill(&mut f14, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Field(15usize) => {
-                                crate::open_object::fill(&mut f15, &mut map, "updated_at")?
+                            crate::open_object::Key::Field("updated_at") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_at,
+                                    &mut map,
+                                    "updated_at",
+                                )?
                             }
-                            crate::open_object::Key::Field(16usize) => {
-                                crate::open_object::fill(&mut f16, &mut map, "updated_by")?
+                            crate::open_object::Key::Field("updated_by") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_by,
+                                    &mut map,
+                                    "updated_by",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f17, &mut map, "version")?
+                            crate::open_object::Key::Field("version") => {
+                                crate::open_object::fill(
+                                    &mut f_version,
+                                    &mut map,
+                                    "version",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ModelResponse {
-                        configuration: f0.unwrap_or_default(),
-                        connection_id: f1.unwrap_or_default(),
-                        created_at: f2.unwrap_or_default(),
-                        created_by: f3.unwrap_or_default(),
-                        enricher: f4.unwrap_or_default(),
-                        fields: f5.unwrap_or_default(),
-                        id: f6.unwrap_or_default(),
-                        identifier: f7.unwrap_or_default(),
-                        labels: f8.unwrap_or_default(),
-                        name: f9.unwrap_or_default(),
-                        organization_id: f10.unwrap_or_default(),
-                        policies: f11.unwrap_or_default(),
-                        relations: f12.unwrap_or_default(),
-                        tracking_columns: f13.unwrap_or_default(),
-                        type_: f14.unwrap_or_default(),
-                        updated_at: f15.unwrap_or_default(),
-                        updated_by: f16.unwrap_or_default(),
-                        version: f17.unwrap_or_default(),
+                        configuration: f_configuration.unwrap_or_default(),
+                        connection_id: f_connection_id.unwrap_or_default(),
+                        created_at: f_created_at.unwrap_or_default(),
+                        created_by: f_created_by.unwrap_or_default(),
+                        enricher: f_enricher.unwrap_or_default(),
+                        fields: f_fields.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        identifier: f_identifier.unwrap_or_default(),
+                        labels: f_labels.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        policies: f_policies.unwrap_or_default(),
+                        relations: f_relations.unwrap_or_default(),
+                        tracking_columns: f_tracking_columns.unwrap_or_default(),
+                        type_: f_type_.unwrap_or_default(),
+                        updated_at: f_updated_at.unwrap_or_default(),
+                        updated_by: f_updated_by.unwrap_or_default(),
+                        version: f_version.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -13905,27 +15320,30 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ModelResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data", "job"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut f_job = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "job")?
+                            crate::open_object::Key::Field("job") => {
+                                crate::open_object::fill(&mut f_job, &mut map, "job")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ModelResponseEnvelope {
-                        data: f0.unwrap_or_default(),
-                        job: f1.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
+                        job: f_job.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -13963,27 +15381,38 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ModelSample, A::Error> {
                     const FIELDS: &[&str] = &["records", "warnings"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_records = None;
+                    let mut f_warnings = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "records")?
+                            crate::open_object::Key::Field("records") => {
+                                crate::open_object::fill(
+                                    &mut f_records,
+                                    &mut map,
+                                    "records",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "warnings")?
+                            crate::open_object::Key::Field("warnings") => {
+                                crate::open_object::fill(
+                                    &mut f_warnings,
+                                    &mut map,
+                                    "warnings",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ModelSample {
-                        records: f0.unwrap_or_default(),
-                        warnings: f1.unwrap_or_default(),
+                        records: f_records.unwrap_or_default(),
+                        warnings: f_warnings.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -14021,27 +15450,30 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ModelSampleResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data", "job"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut f_job = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "job")?
+                            crate::open_object::Key::Field("job") => {
+                                crate::open_object::fill(&mut f_job, &mut map, "job")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ModelSampleResponseEnvelope {
-                        data: f0.unwrap_or_default(),
-                        job: f1.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
+                        job: f_job.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -14206,42 +15638,53 @@ pub mod types {
                         "sso_domain",
                         "sso_org_id",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_id = None;
+                    let mut f_issuer = None;
+                    let mut f_name = None;
+                    let mut f_sso_domain = None;
+                    let mut f_sso_org_id = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "issuer")?
+                            crate::open_object::Key::Field("issuer") => {
+                                crate::open_object::fill(&mut f_issuer, &mut map, "issuer")?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "sso_domain")?
+                            crate::open_object::Key::Field("sso_domain") => {
+                                crate::open_object::fill(
+                                    &mut f_sso_domain,
+                                    &mut map,
+                                    "sso_domain",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f4, &mut map, "sso_org_id")?
+                            crate::open_object::Key::Field("sso_org_id") => {
+                                crate::open_object::fill(
+                                    &mut f_sso_org_id,
+                                    &mut map,
+                                    "sso_org_id",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(Organization {
-                        id: f0.unwrap_or_default(),
-                        issuer: f1.unwrap_or_default(),
-                        name: f2.unwrap_or_default(),
-                        sso_domain: f3.unwrap_or_default(),
-                        sso_org_id: f4.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        issuer: f_issuer.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        sso_domain: f_sso_domain.unwrap_or_default(),
+                        sso_org_id: f_sso_org_id.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -14277,22 +15720,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<OrganizationEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(OrganizationEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -14328,22 +15774,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<OrganizationsEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(OrganizationsEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -14383,32 +15832,35 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<OutputActor, A::Error> {
                     const FIELDS: &[&str] = &["id", "name", "type"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_id = None;
+                    let mut f_name = None;
+                    let mut f_type_ = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(OutputActor {
-                        id: f0.unwrap_or_default(),
-                        name: f1.unwrap_or_default(),
-                        type_: f2.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        type_: f_type_.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -14469,42 +15921,57 @@ pub mod types {
                         "override",
                         "value",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_field = None;
+                    let mut f_field_id = None;
+                    let mut f_function = None;
+                    let mut f_override_ = None;
+                    let mut f_value = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "field")?
+                            crate::open_object::Key::Field("field") => {
+                                crate::open_object::fill(&mut f_field, &mut map, "field")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "field_id")?
+                            crate::open_object::Key::Field("field_id") => {
+                                crate::open_object::fill(
+                                    &mut f_field_id,
+                                    &mut map,
+                                    "field_id",
+                                )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "function")?
+                            crate::open_object::Key::Field("function") => {
+                                crate::open_object::fill(
+                                    &mut f_function,
+                                    &mut map,
+                                    "function",
+                                )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "override")?
+                            crate::open_object::Key::Field("override") => {
+                                crate::open_object::fill(
+                                    &mut f_override_,
+                                    &mut map,
+                                    "override",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f4, &mut map, "value")?
+                            crate::open_object::Key::Field("value") => {
+                                crate::open_object::fill(&mut f_value, &mut map, "value")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(Override {
-                        field: f0.unwrap_or_default(),
-                        field_id: f1.unwrap_or_default(),
-                        function: f2.unwrap_or_default(),
-                        override_: f3.unwrap_or_default(),
-                        value: f4.unwrap_or_default(),
+                        field: f_field.unwrap_or_default(),
+                        field_id: f_field_id.unwrap_or_default(),
+                        function: f_function.unwrap_or_default(),
+                        override_: f_override_.unwrap_or_default(),
+                        value: f_value.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -14545,26 +16012,29 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<PaginationDetails, A::Error> {
                     const FIELDS: &[&str] = &["next_page_token"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_next_page_token = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("next_page_token") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_next_page_token,
                                     &mut map,
                                     "next_page_token",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(PaginationDetails {
-                        next_page_token: f0.unwrap_or_default(),
+                        next_page_token: f_next_page_token.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -14606,34 +16076,37 @@ pub mod types {
                     A::Error,
                 > {
                     const FIELDS: &[&str] = &["child_organization_id", "name"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_child_organization_id = None;
+                    let mut f_name = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("child_organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_child_organization_id,
                                     &mut map,
                                     "child_organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(PartnerCreateSharedConnectionRequestSchema {
-                        child_organization_id: f0
+                        child_organization_id: f_child_organization_id
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "child_organization_id",
                             ))?,
-                        name: f1.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -14692,42 +16165,53 @@ pub mod types {
                         "path",
                         "type",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_definition = None;
+                    let mut f_example = None;
+                    let mut f_label = None;
+                    let mut f_path = None;
+                    let mut f_type_ = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "definition")?
+                            crate::open_object::Key::Field("definition") => {
+                                crate::open_object::fill(
+                                    &mut f_definition,
+                                    &mut map,
+                                    "definition",
+                                )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "example")?
+                            crate::open_object::Key::Field("example") => {
+                                crate::open_object::fill(
+                                    &mut f_example,
+                                    &mut map,
+                                    "example",
+                                )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "label")?
+                            crate::open_object::Key::Field("label") => {
+                                crate::open_object::fill(&mut f_label, &mut map, "label")?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "path")?
+                            crate::open_object::Key::Field("path") => {
+                                crate::open_object::fill(&mut f_path, &mut map, "path")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f4, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(PatchSchemaFieldRequest {
-                        definition: f0.unwrap_or_default(),
-                        example: f1.unwrap_or_default(),
-                        label: f2.unwrap_or_default(),
-                        path: f3.unwrap_or_default(),
-                        type_: f4.unwrap_or_default(),
+                        definition: f_definition.unwrap_or_default(),
+                        example: f_example.unwrap_or_default(),
+                        label: f_label.unwrap_or_default(),
+                        path: f_path.unwrap_or_default(),
+                        type_: f_type_.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -14770,27 +16254,30 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<PickValue, A::Error> {
                     const FIELDS: &[&str] = &["label", "value"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_label = None;
+                    let mut f_value = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "label")?
+                            crate::open_object::Key::Field("label") => {
+                                crate::open_object::fill(&mut f_label, &mut map, "label")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "value")?
+                            crate::open_object::Key::Field("value") => {
+                                crate::open_object::fill(&mut f_value, &mut map, "value")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(PickValue {
-                        label: f0.unwrap_or_default(),
-                        value: f1.unwrap_or_default(),
+                        label: f_label.unwrap_or_default(),
+                        value: f_value.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -14827,30 +16314,37 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<PolicyAction, A::Error> {
                     const FIELDS: &[&str] = &["action", "role_ids"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_action = None;
+                    let mut f_role_ids = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "action")?
+                            crate::open_object::Key::Field("action") => {
+                                crate::open_object::fill(&mut f_action, &mut map, "action")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "role_ids")?
+                            crate::open_object::Key::Field("role_ids") => {
+                                crate::open_object::fill(
+                                    &mut f_role_ids,
+                                    &mut map,
+                                    "role_ids",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(PolicyAction {
-                        action: f0
+                        action: f_action
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "action",
                             ))?,
-                        role_ids: f1
+                        role_ids: f_role_ids
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "role_ids",
                             ))?,
@@ -14908,50 +16402,53 @@ pub mod types {
                         "policy_actions",
                         "system",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_id = None;
+                    let mut f_name = None;
+                    let mut f_organization_id = None;
+                    let mut f_policy_actions = None;
+                    let mut f_system = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field("organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
+                            crate::open_object::Key::Field("policy_actions") => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_policy_actions,
                                     &mut map,
                                     "policy_actions",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f4, &mut map, "system")?
+                            crate::open_object::Key::Field("system") => {
+                                crate::open_object::fill(&mut f_system, &mut map, "system")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(PolicyResponse {
-                        id: f0.unwrap_or_default(),
-                        name: f1.unwrap_or_default(),
-                        organization_id: f2.unwrap_or_default(),
-                        policy_actions: f3.unwrap_or_default(),
-                        system: f4.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        policy_actions: f_policy_actions.unwrap_or_default(),
+                        system: f_system.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -14987,22 +16484,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<PolicyResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(PolicyResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -15040,27 +16540,30 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<QueryResultsEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data", "links"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut f_links = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "links")?
+                            crate::open_object::Key::Field("links") => {
+                                crate::open_object::fill(&mut f_links, &mut map, "links")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(QueryResultsEnvelope {
-                        data: f0.unwrap_or_default(),
-                        links: f1.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
+                        links: f_links.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -15098,27 +16601,30 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<Relation, A::Error> {
                     const FIELDS: &[&str] = &["from", "to"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_from = None;
+                    let mut f_to = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "from")?
+                            crate::open_object::Key::Field("from") => {
+                                crate::open_object::fill(&mut f_from, &mut map, "from")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "to")?
+                            crate::open_object::Key::Field("to") => {
+                                crate::open_object::fill(&mut f_to, &mut map, "to")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(Relation {
-                        from: f0.unwrap_or_default(),
-                        to: f1.unwrap_or_default(),
+                        from: f_from.unwrap_or_default(),
+                        to: f_to.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -15156,27 +16662,34 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<RelationTo, A::Error> {
                     const FIELDS: &[&str] = &["field", "model_id"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_field = None;
+                    let mut f_model_id = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "field")?
+                            crate::open_object::Key::Field("field") => {
+                                crate::open_object::fill(&mut f_field, &mut map, "field")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "model_id")?
+                            crate::open_object::Key::Field("model_id") => {
+                                crate::open_object::fill(
+                                    &mut f_model_id,
+                                    &mut map,
+                                    "model_id",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(RelationTo {
-                        field: f0.unwrap_or_default(),
-                        model_id: f1.unwrap_or_default(),
+                        field: f_field.unwrap_or_default(),
+                        model_id: f_model_id.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -15212,22 +16725,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<RoleListResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(RoleListResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -15269,41 +16785,44 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<RoleResponse, A::Error> {
                     const FIELDS: &[&str] = &["id", "name", "organization_id", "system"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_id = None;
+                    let mut f_name = None;
+                    let mut f_organization_id = None;
+                    let mut f_system = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field("organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f3, &mut map, "system")?
+                            crate::open_object::Key::Field("system") => {
+                                crate::open_object::fill(&mut f_system, &mut map, "system")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(RoleResponse {
-                        id: f0.unwrap_or_default(),
-                        name: f1.unwrap_or_default(),
-                        organization_id: f2.unwrap_or_default(),
-                        system: f3.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        system: f_system.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -15339,22 +16858,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<RoleResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(RoleResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -15392,31 +16914,38 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<RunAfter, A::Error> {
                     const FIELDS: &[&str] = &["bulk_sync_ids", "sync_ids"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_bulk_sync_ids = None;
+                    let mut f_sync_ids = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("bulk_sync_ids") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_bulk_sync_ids,
                                     &mut map,
                                     "bulk_sync_ids",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "sync_ids")?
+                            crate::open_object::Key::Field("sync_ids") => {
+                                crate::open_object::fill(
+                                    &mut f_sync_ids,
+                                    &mut map,
+                                    "sync_ids",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(RunAfter {
-                        bulk_sync_ids: f0.unwrap_or_default(),
-                        sync_ids: f1.unwrap_or_default(),
+                        bulk_sync_ids: f_bulk_sync_ids.unwrap_or_default(),
+                        sync_ids: f_sync_ids.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -15457,22 +16986,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<RunQueryEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(RunQueryEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -15512,27 +17044,34 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<RunQueryPagination, A::Error> {
                     const FIELDS: &[&str] = &["next", "previous"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_next = None;
+                    let mut f_previous = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "next")?
+                            crate::open_object::Key::Field("next") => {
+                                crate::open_object::fill(&mut f_next, &mut map, "next")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "previous")?
+                            crate::open_object::Key::Field("previous") => {
+                                crate::open_object::fill(
+                                    &mut f_previous,
+                                    &mut map,
+                                    "previous",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(RunQueryPagination {
-                        next: f0.unwrap_or_default(),
-                        previous: f1.unwrap_or_default(),
+                        next: f_next.unwrap_or_default(),
+                        previous: f_previous.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -15626,52 +17165,63 @@ pub mod types {
                         "results",
                         "status",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_count = None;
+                    let mut f_error = None;
+                    let mut f_expires = None;
+                    let mut f_fields = None;
+                    let mut f_id = None;
+                    let mut f_results = None;
+                    let mut f_status = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "count")?
+                            crate::open_object::Key::Field("count") => {
+                                crate::open_object::fill(&mut f_count, &mut map, "count")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "error")?
+                            crate::open_object::Key::Field("error") => {
+                                crate::open_object::fill(&mut f_error, &mut map, "error")?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "expires")?
+                            crate::open_object::Key::Field("expires") => {
+                                crate::open_object::fill(
+                                    &mut f_expires,
+                                    &mut map,
+                                    "expires",
+                                )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "fields")?
+                            crate::open_object::Key::Field("fields") => {
+                                crate::open_object::fill(&mut f_fields, &mut map, "fields")?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "results")?
+                            crate::open_object::Key::Field("results") => {
+                                crate::open_object::fill(
+                                    &mut f_results,
+                                    &mut map,
+                                    "results",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f6, &mut map, "status")?
+                            crate::open_object::Key::Field("status") => {
+                                crate::open_object::fill(&mut f_status, &mut map, "status")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(RunQueryResult {
-                        count: f0.unwrap_or_default(),
-                        error: f1.unwrap_or_default(),
-                        expires: f2.unwrap_or_default(),
-                        fields: f3.unwrap_or_default(),
-                        id: f4.unwrap_or_default(),
-                        results: f5.unwrap_or_default(),
-                        status: f6.unwrap_or_default(),
+                        count: f_count.unwrap_or_default(),
+                        error: f_error.unwrap_or_default(),
+                        expires: f_expires.unwrap_or_default(),
+                        fields: f_fields.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        results: f_results.unwrap_or_default(),
+                        status: f_status.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -15785,75 +17335,95 @@ pub mod types {
                         "run_after",
                         "run_after_success_only",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_connection_id = None;
+                    let mut f_day_of_month = None;
+                    let mut f_day_of_week = None;
+                    let mut f_frequency = None;
+                    let mut f_hour = None;
+                    let mut f_job_id = None;
+                    let mut f_minute = None;
+                    let mut f_month = None;
+                    let mut f_run_after = None;
+                    let mut f_run_after_success_only = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("connection_id") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_connection_id,
                                     &mut map,
                                     "connection_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "day_of_month")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "day_of_week")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "frequency")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "hour")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "job_id")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "minute")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "month")?
-                            }
-                            crate::open_object::Key::Field(8usize) => {
-                                crate::open_object::fill(&mut f8, &mut map, "run_after")?
-                            }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("day_of_month") => {
                                 crate::open_object::fill(
-                                    &mut f9,
+                                    &mut f_day_of_month,
+                                    &mut map,
+                                    "day_of_month",
+                                )?
+                            }
+                            crate::open_object::Key::Field("day_of_week") => {
+                                crate::open_object::fill(
+                                    &mut f_day_of_week,
+                                    &mut map,
+                                    "day_of_week",
+                                )?
+                            }
+                            crate::open_object::Key::Field("frequency") => {
+                                crate::open_object::fill(
+                                    &mut f_frequency,
+                                    &mut map,
+                                    "frequency",
+                                )?
+                            }
+                            crate::open_object::Key::Field("hour") => {
+                                crate::open_object::fill(&mut f_hour, &mut map, "hour")?
+                            }
+                            crate::open_object::Key::Field("job_id") => {
+                                crate::open_object::fill(&mut f_job_id, &mut map, "job_id")?
+                            }
+                            crate::open_object::Key::Field("minute") => {
+                                crate::open_object::fill(&mut f_minute, &mut map, "minute")?
+                            }
+                            crate::open_object::Key::Field("month") => {
+                                crate::open_object::fill(&mut f_month, &mut map, "month")?
+                            }
+                            crate::open_object::Key::Field("run_after") => {
+                                crate::open_object::fill(
+                                    &mut f_run_after,
+                                    &mut map,
+                                    "run_after",
+                                )?
+                            }
+                            crate::open_object::Key::Field("run_after_success_only") => {
+                                crate::open_object::fill(
+                                    &mut f_run_after_success_only,
                                     &mut map,
                                     "run_after_success_only",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(Schedule {
-                        connection_id: f0.unwrap_or_default(),
-                        day_of_month: f1.unwrap_or_default(),
-                        day_of_week: f2.unwrap_or_default(),
-                        frequency: f3.unwrap_or_default(),
-                        hour: f4.unwrap_or_default(),
-                        job_id: f5.unwrap_or_default(),
-                        minute: f6.unwrap_or_default(),
-                        month: f7.unwrap_or_default(),
-                        run_after: f8.unwrap_or_default(),
-                        run_after_success_only: f9.unwrap_or_default(),
+                        connection_id: f_connection_id.unwrap_or_default(),
+                        day_of_month: f_day_of_month.unwrap_or_default(),
+                        day_of_week: f_day_of_week.unwrap_or_default(),
+                        frequency: f_frequency.unwrap_or_default(),
+                        hour: f_hour.unwrap_or_default(),
+                        job_id: f_job_id.unwrap_or_default(),
+                        minute: f_minute.unwrap_or_default(),
+                        month: f_month.unwrap_or_default(),
+                        run_after: f_run_after.unwrap_or_default(),
+                        run_after_success_only: f_run_after_success_only
+                            .unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -15894,22 +17464,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ScheduleEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ScheduleEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -16039,26 +17612,29 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ScheduleOptionResponse, A::Error> {
                     const FIELDS: &[&str] = &["schedule_options"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_schedule_options = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("schedule_options") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_schedule_options,
                                     &mut map,
                                     "schedule_options",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ScheduleOptionResponse {
-                        schedule_options: f0.unwrap_or_default(),
+                        schedule_options: f_schedule_options.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -16094,22 +17670,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<ScheduleOptionResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ScheduleOptionResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -16156,41 +17735,52 @@ pub mod types {
                         "frequency",
                         "label",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_configuration = None;
+                    let mut f_description = None;
+                    let mut f_frequency = None;
+                    let mut f_label = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("configuration") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_configuration,
                                     &mut map,
                                     "configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "description")?
+                            crate::open_object::Key::Field("description") => {
+                                crate::open_object::fill(
+                                    &mut f_description,
+                                    &mut map,
+                                    "description",
+                                )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "frequency")?
+                            crate::open_object::Key::Field("frequency") => {
+                                crate::open_object::fill(
+                                    &mut f_frequency,
+                                    &mut map,
+                                    "frequency",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f3, &mut map, "label")?
+                            crate::open_object::Key::Field("label") => {
+                                crate::open_object::fill(&mut f_label, &mut map, "label")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(ScheduleScheduleOption {
-                        configuration: f0.unwrap_or_default(),
-                        description: f1.unwrap_or_default(),
-                        frequency: f2.unwrap_or_default(),
-                        label: f3.unwrap_or_default(),
+                        configuration: f_configuration.unwrap_or_default(),
+                        description: f_description.unwrap_or_default(),
+                        frequency: f_frequency.unwrap_or_default(),
+                        label: f_label.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -16226,22 +17816,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<SchedulesEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SchedulesEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -16281,32 +17874,35 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<Schema, A::Error> {
                     const FIELDS: &[&str] = &["fields", "id", "name"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_fields = None;
+                    let mut f_id = None;
+                    let mut f_name = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "fields")?
+                            crate::open_object::Key::Field("fields") => {
+                                crate::open_object::fill(&mut f_fields, &mut map, "fields")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(Schema {
-                        fields: f0.unwrap_or_default(),
-                        id: f1.unwrap_or_default(),
-                        name: f2.unwrap_or_default(),
+                        fields: f_fields.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -16353,41 +17949,48 @@ pub mod types {
                         "reference_to",
                         "referenced_field",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_id = None;
+                    let mut f_name = None;
+                    let mut f_reference_to = None;
+                    let mut f_referenced_field = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "reference_to")?
-                            }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("reference_to") => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_reference_to,
+                                    &mut map,
+                                    "reference_to",
+                                )?
+                            }
+                            crate::open_object::Key::Field("referenced_field") => {
+                                crate::open_object::fill(
+                                    &mut f_referenced_field,
                                     &mut map,
                                     "referenced_field",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SchemaAssociation {
-                        id: f0.unwrap_or_default(),
-                        name: f1.unwrap_or_default(),
-                        reference_to: f2.unwrap_or_default(),
-                        referenced_field: f3.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        reference_to: f_reference_to.unwrap_or_default(),
+                        referenced_field: f_referenced_field.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -16450,77 +18053,89 @@ pub mod types {
                         "partition_key",
                         "tracking_field",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data_cutoff_timestamp = None;
+                    let mut f_disable_data_cutoff = None;
+                    let mut f_enabled = None;
+                    let mut f_fields = None;
+                    let mut f_filters = None;
+                    let mut f_id = None;
+                    let mut f_partition_key = None;
+                    let mut f_tracking_field = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("data_cutoff_timestamp") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_data_cutoff_timestamp,
                                     &mut map,
                                     "data_cutoff_timestamp",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("disable_data_cutoff") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_disable_data_cutoff,
                                     &mut map,
                                     "disable_data_cutoff",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "enabled")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "fields")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "filters")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
+                            crate::open_object::Key::Field("enabled") => {
                                 crate::open_object::fill(
-                                    &mut f6,
+                                    &mut f_enabled,
+                                    &mut map,
+                                    "enabled",
+                                )?
+                            }
+                            crate::open_object::Key::Field("fields") => {
+                                crate::open_object::fill(&mut f_fields, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field("filters") => {
+                                crate::open_object::fill(
+                                    &mut f_filters,
+                                    &mut map,
+                                    "filters",
+                                )?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("partition_key") => {
+                                crate::open_object::fill(
+                                    &mut f_partition_key,
                                     &mut map,
                                     "partition_key",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("tracking_field") => {
                                 crate::open_object::fill(
-                                    &mut f7,
+                                    &mut f_tracking_field,
                                     &mut map,
                                     "tracking_field",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SchemaConfiguration {
-                        data_cutoff_timestamp: f0.unwrap_or_default(),
-                        disable_data_cutoff: f1
+                        data_cutoff_timestamp: f_data_cutoff_timestamp
+                            .unwrap_or_default(),
+                        disable_data_cutoff: f_disable_data_cutoff
                             .unwrap_or_else(
                                 defaults::schema_configuration_disable_data_cutoff,
                             ),
-                        enabled: f2
+                        enabled: f_enabled
                             .unwrap_or_else(defaults::schema_configuration_enabled),
-                        fields: f3.unwrap_or_default(),
-                        filters: f4.unwrap_or_default(),
-                        id: f5.unwrap_or_default(),
-                        partition_key: f6.unwrap_or_default(),
-                        tracking_field: f7.unwrap_or_default(),
+                        fields: f_fields.unwrap_or_default(),
+                        filters: f_filters.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        partition_key: f_partition_key.unwrap_or_default(),
+                        tracking_field: f_tracking_field.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -16622,71 +18237,90 @@ pub mod types {
                         "user_managed",
                         "values",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_association = None;
+                    let mut f_id = None;
+                    let mut f_is_primary_key = None;
+                    let mut f_name = None;
+                    let mut f_path = None;
+                    let mut f_remote_type = None;
+                    let mut f_type_ = None;
+                    let mut f_type_spec = None;
+                    let mut f_user_managed = None;
+                    let mut f_values = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "association")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field("association") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_association,
+                                    &mut map,
+                                    "association",
+                                )?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("is_primary_key") => {
+                                crate::open_object::fill(
+                                    &mut f_is_primary_key,
                                     &mut map,
                                     "is_primary_key",
                                 )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "path")?
+                            crate::open_object::Key::Field("path") => {
+                                crate::open_object::fill(&mut f_path, &mut map, "path")?
                             }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "remote_type")?
+                            crate::open_object::Key::Field("remote_type") => {
+                                crate::open_object::fill(
+                                    &mut f_remote_type,
+                                    &mut map,
+                                    "remote_type",
+                                )?
                             }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "type_spec")?
+                            crate::open_object::Key::Field("type_spec") => {
+                                crate::open_object::fill(
+                                    &mut f_type_spec,
+                                    &mut map,
+                                    "type_spec",
+                                )?
                             }
-                            crate::open_object::Key::Field(8usize) => {
-                                crate::open_object::fill(&mut f8, &mut map, "user_managed")?
+                            crate::open_object::Key::Field("user_managed") => {
+                                crate::open_object::fill(
+                                    &mut f_user_managed,
+                                    &mut map,
+                                    "user_managed",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f9, &mut map, "values")?
+                            crate::open_object::Key::Field("values") => {
+                                crate::open_object::fill(&mut f_values, &mut map, "values")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SchemaField {
-                        association: f0.unwrap_or_default(),
-                        id: f1.unwrap_or_default(),
-                        is_primary_key: f2.unwrap_or_default(),
-                        name: f3.unwrap_or_default(),
-                        path: f4.unwrap_or_default(),
-                        remote_type: f5.unwrap_or_default(),
-                        type_: f6.unwrap_or_default(),
-                        type_spec: f7.unwrap_or_default(),
-                        user_managed: f8.unwrap_or_default(),
-                        values: f9.unwrap_or_default(),
+                        association: f_association.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        is_primary_key: f_is_primary_key.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        path: f_path.unwrap_or_default(),
+                        remote_type: f_remote_type.unwrap_or_default(),
+                        type_: f_type_.unwrap_or_default(),
+                        type_spec: f_type_spec.unwrap_or_default(),
+                        user_managed: f_user_managed.unwrap_or_default(),
+                        values: f_values.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -16722,22 +18356,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<SchemaFieldResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SchemaFieldResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -16840,34 +18477,41 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<SchemaPrimaryKeyOverrideInput, A::Error> {
                     const FIELDS: &[&str] = &["field_id", "is_primary_key"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_field_id = None;
+                    let mut f_is_primary_key = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "field_id")?
-                            }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("field_id") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_field_id,
+                                    &mut map,
+                                    "field_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field("is_primary_key") => {
+                                crate::open_object::fill(
+                                    &mut f_is_primary_key,
                                     &mut map,
                                     "is_primary_key",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SchemaPrimaryKeyOverrideInput {
-                        field_id: f0
+                        field_id: f_field_id
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "field_id",
                             ))?,
-                        is_primary_key: f1
+                        is_primary_key: f_is_primary_key
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "is_primary_key",
                             ))?,
@@ -16915,22 +18559,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<SchemaRecordsResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SchemaRecordsResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -17119,22 +18766,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<SetPrimaryKeysRequest, A::Error> {
                     const FIELDS: &[&str] = &["fields"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_fields = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "fields")?
+                            crate::open_object::Key::Field("fields") => {
+                                crate::open_object::fill(&mut f_fields, &mut map, "fields")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SetPrimaryKeysRequest {
-                        fields: f0.unwrap_or_default(),
+                        fields: f_fields.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -17175,30 +18825,37 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<Source, A::Error> {
                     const FIELDS: &[&str] = &["field", "model_id"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_field = None;
+                    let mut f_model_id = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "field")?
+                            crate::open_object::Key::Field("field") => {
+                                crate::open_object::fill(&mut f_field, &mut map, "field")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "model_id")?
+                            crate::open_object::Key::Field("model_id") => {
+                                crate::open_object::fill(
+                                    &mut f_model_id,
+                                    &mut map,
+                                    "model_id",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(Source {
-                        field: f0
+                        field: f_field
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "field",
                             ))?,
-                        model_id: f1
+                        model_id: f_model_id
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "model_id",
                             ))?,
@@ -17251,36 +18908,43 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<SourceMeta, A::Error> {
                     const FIELDS: &[&str] = &["has_items", "items", "requires_one_of"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_has_items = None;
+                    let mut f_items = None;
+                    let mut f_requires_one_of = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "has_items")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "items")?
-                            }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("has_items") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_has_items,
+                                    &mut map,
+                                    "has_items",
+                                )?
+                            }
+                            crate::open_object::Key::Field("items") => {
+                                crate::open_object::fill(&mut f_items, &mut map, "items")?
+                            }
+                            crate::open_object::Key::Field("requires_one_of") => {
+                                crate::open_object::fill(
+                                    &mut f_requires_one_of,
                                     &mut map,
                                     "requires_one_of",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SourceMeta {
-                        has_items: f0.unwrap_or_default(),
-                        items: f1.unwrap_or_default(),
-                        requires_one_of: f2.unwrap_or_default(),
+                        has_items: f_has_items.unwrap_or_default(),
+                        items: f_items.unwrap_or_default(),
+                        requires_one_of: f_requires_one_of.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -17329,37 +18993,52 @@ pub mod types {
                         "schemas",
                         "test",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_fetch_mode = None;
+                    let mut f_resync_mode = None;
+                    let mut f_schemas = None;
+                    let mut f_test = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "fetch_mode")?
+                            crate::open_object::Key::Field("fetch_mode") => {
+                                crate::open_object::fill(
+                                    &mut f_fetch_mode,
+                                    &mut map,
+                                    "fetch_mode",
+                                )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "resync_mode")?
+                            crate::open_object::Key::Field("resync_mode") => {
+                                crate::open_object::fill(
+                                    &mut f_resync_mode,
+                                    &mut map,
+                                    "resync_mode",
+                                )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "schemas")?
+                            crate::open_object::Key::Field("schemas") => {
+                                crate::open_object::fill(
+                                    &mut f_schemas,
+                                    &mut map,
+                                    "schemas",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f3, &mut map, "test")?
+                            crate::open_object::Key::Field("test") => {
+                                crate::open_object::fill(&mut f_test, &mut map, "test")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(StartBulkSyncRequest {
-                        fetch_mode: f0.unwrap_or_default(),
-                        resync_mode: f1.unwrap_or_default(),
-                        schemas: f2.unwrap_or_default(),
-                        test: f3.unwrap_or_default(),
+                        fetch_mode: f_fetch_mode.unwrap_or_default(),
+                        resync_mode: f_resync_mode.unwrap_or_default(),
+                        schemas: f_schemas.unwrap_or_default(),
+                        test: f_test.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -17404,32 +19083,39 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<StartSyncRequest, A::Error> {
                     const FIELDS: &[&str] = &["identities", "resync", "test"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_identities = None;
+                    let mut f_resync = None;
+                    let mut f_test = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "identities")?
+                            crate::open_object::Key::Field("identities") => {
+                                crate::open_object::fill(
+                                    &mut f_identities,
+                                    &mut map,
+                                    "identities",
+                                )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "resync")?
+                            crate::open_object::Key::Field("resync") => {
+                                crate::open_object::fill(&mut f_resync, &mut map, "resync")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "test")?
+                            crate::open_object::Key::Field("test") => {
+                                crate::open_object::fill(&mut f_test, &mut map, "test")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(StartSyncRequest {
-                        identities: f0.unwrap_or_default(),
-                        resync: f1.unwrap_or_default(),
-                        test: f2.unwrap_or_default(),
+                        identities: f_identities.unwrap_or_default(),
+                        resync: f_resync.unwrap_or_default(),
+                        test: f_test.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -17470,22 +19156,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<StartSyncResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(StartSyncResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -17526,32 +19215,39 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<StartSyncResponseSchema, A::Error> {
                     const FIELDS: &[&str] = &["created_at", "id", "status"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_created_at = None;
+                    let mut f_id = None;
+                    let mut f_status = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "created_at")?
+                            crate::open_object::Key::Field("created_at") => {
+                                crate::open_object::fill(
+                                    &mut f_created_at,
+                                    &mut map,
+                                    "created_at",
+                                )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "status")?
+                            crate::open_object::Key::Field("status") => {
+                                crate::open_object::fill(&mut f_status, &mut map, "status")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(StartSyncResponseSchema {
-                        created_at: f0.unwrap_or_default(),
-                        id: f1.unwrap_or_default(),
-                        status: f2.unwrap_or_default(),
+                        created_at: f_created_at.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        status: f_status.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -17604,59 +19300,70 @@ pub mod types {
                         "supports_field_sync_mode",
                         "supports_target_filters",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_description = None;
+                    let mut f_id = None;
+                    let mut f_label = None;
+                    let mut f_requires_identity = None;
+                    let mut f_supports_field_sync_mode = None;
+                    let mut f_supports_target_filters = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "description")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "label")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
+                            crate::open_object::Key::Field("description") => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_description,
+                                    &mut map,
+                                    "description",
+                                )?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("label") => {
+                                crate::open_object::fill(&mut f_label, &mut map, "label")?
+                            }
+                            crate::open_object::Key::Field("requires_identity") => {
+                                crate::open_object::fill(
+                                    &mut f_requires_identity,
                                     &mut map,
                                     "requires_identity",
                                 )?
                             }
-                            crate::open_object::Key::Field(4usize) => {
+                            crate::open_object::Key::Field(
+                                "supports_field_sync_mode",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f4,
+                                    &mut f_supports_field_sync_mode,
                                     &mut map,
                                     "supports_field_sync_mode",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("supports_target_filters") => {
                                 crate::open_object::fill(
-                                    &mut f5,
+                                    &mut f_supports_target_filters,
                                     &mut map,
                                     "supports_target_filters",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SupportedBulkMode {
-                        description: f0.unwrap_or_default(),
-                        id: f1.unwrap_or_default(),
-                        label: f2.unwrap_or_default(),
-                        requires_identity: f3.unwrap_or_default(),
-                        supports_field_sync_mode: f4.unwrap_or_default(),
-                        supports_target_filters: f5.unwrap_or_default(),
+                        description: f_description.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        label: f_label.unwrap_or_default(),
+                        requires_identity: f_requires_identity.unwrap_or_default(),
+                        supports_field_sync_mode: f_supports_field_sync_mode
+                            .unwrap_or_default(),
+                        supports_target_filters: f_supports_target_filters
+                            .unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -17706,49 +19413,54 @@ pub mod types {
                         "supports_per_field_mode",
                         "supports_target_filters",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_id = None;
+                    let mut f_requires_identity = None;
+                    let mut f_supports_per_field_mode = None;
+                    let mut f_supports_target_filters = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("requires_identity") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_requires_identity,
                                     &mut map,
                                     "requires_identity",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field("supports_per_field_mode") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_supports_per_field_mode,
                                     &mut map,
                                     "supports_per_field_mode",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("supports_target_filters") => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_supports_target_filters,
                                     &mut map,
                                     "supports_target_filters",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SupportedMode {
-                        id: f0.unwrap_or_default(),
-                        requires_identity: f1.unwrap_or_default(),
-                        supports_per_field_mode: f2.unwrap_or_default(),
-                        supports_target_filters: f3.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        requires_identity: f_requires_identity.unwrap_or_default(),
+                        supports_per_field_mode: f_supports_per_field_mode
+                            .unwrap_or_default(),
+                        supports_target_filters: f_supports_target_filters
+                            .unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -17822,134 +19534,160 @@ pub mod types {
                         "target_creator",
                         "use_field_names_as_labels",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut f12 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_does_not_report_operation_counts = None;
+                    let mut f_mappings_not_required = None;
+                    let mut f_new_target_label = None;
+                    let mut f_optional_target_mappings = None;
+                    let mut f_primary_metadata_object = None;
+                    let mut f_requires_configuration = None;
+                    let mut f_supports_field_creation = None;
+                    let mut f_supports_field_encryption = None;
+                    let mut f_supports_field_type_selection = None;
+                    let mut f_supports_identity_field_creation = None;
+                    let mut f_supports_target_filters = None;
+                    let mut f_target_creator = None;
+                    let mut f_use_field_names_as_labels = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field(
+                                "does_not_report_operation_counts",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_does_not_report_operation_counts,
                                     &mut map,
                                     "does_not_report_operation_counts",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("mappings_not_required") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_mappings_not_required,
                                     &mut map,
                                     "mappings_not_required",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field("new_target_label") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_new_target_label,
                                     &mut map,
                                     "new_target_label",
                                 )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
+                            crate::open_object::Key::Field(
+                                "optional_target_mappings",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_optional_target_mappings,
                                     &mut map,
                                     "optional_target_mappings",
                                 )?
                             }
-                            crate::open_object::Key::Field(4usize) => {
+                            crate::open_object::Key::Field("primary_metadata_object") => {
                                 crate::open_object::fill(
-                                    &mut f4,
+                                    &mut f_primary_metadata_object,
                                     &mut map,
                                     "primary_metadata_object",
                                 )?
                             }
-                            crate::open_object::Key::Field(5usize) => {
+                            crate::open_object::Key::Field("requires_configuration") => {
                                 crate::open_object::fill(
-                                    &mut f5,
+                                    &mut f_requires_configuration,
                                     &mut map,
                                     "requires_configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(6usize) => {
+                            crate::open_object::Key::Field("supports_field_creation") => {
                                 crate::open_object::fill(
-                                    &mut f6,
+                                    &mut f_supports_field_creation,
                                     &mut map,
                                     "supports_field_creation",
                                 )?
                             }
-                            crate::open_object::Key::Field(7usize) => {
+                            crate::open_object::Key::Field(
+                                "supports_field_encryption",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f7,
+                                    &mut f_supports_field_encryption,
                                     &mut map,
                                     "supports_field_encryption",
                                 )?
                             }
-                            crate::open_object::Key::Field(8usize) => {
+                            crate::open_object::Key::Field(
+                                "supports_field_type_selection",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f8,
+                                    &mut f_supports_field_type_selection,
                                     &mut map,
                                     "supports_field_type_selection",
                                 )?
                             }
-                            crate::open_object::Key::Field(9usize) => {
+                            crate::open_object::Key::Field(
+                                "supports_identity_field_creation",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f9,
+                                    &mut f_supports_identity_field_creation,
                                     &mut map,
                                     "supports_identity_field_creation",
                                 )?
                             }
-                            crate::open_object::Key::Field(10usize) => {
+                            crate::open_object::Key::Field("supports_target_filters") => {
                                 crate::open_object::fill(
-                                    &mut f10,
+                                    &mut f_supports_target_filters,
                                     &mut map,
                                     "supports_target_filters",
                                 )?
                             }
-                            crate::open_object::Key::Field(11usize) => {
+                            crate::open_object::Key::Field("target_creator") => {
                                 crate::open_object::fill(
-                                    &mut f11,
+                                    &mut f_target_creator,
                                     &mut map,
                                     "target_creator",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field(
+                                "use_field_names_as_labels",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f12,
+                                    &mut f_use_field_names_as_labels,
                                     &mut map,
                                     "use_field_names_as_labels",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SyncDestinationProperties {
-                        does_not_report_operation_counts: f0.unwrap_or_default(),
-                        mappings_not_required: f1.unwrap_or_default(),
-                        new_target_label: f2.unwrap_or_default(),
-                        optional_target_mappings: f3.unwrap_or_default(),
-                        primary_metadata_object: f4.unwrap_or_default(),
-                        requires_configuration: f5.unwrap_or_default(),
-                        supports_field_creation: f6.unwrap_or_default(),
-                        supports_field_encryption: f7.unwrap_or_default(),
-                        supports_field_type_selection: f8.unwrap_or_default(),
-                        supports_identity_field_creation: f9.unwrap_or_default(),
-                        supports_target_filters: f10.unwrap_or_default(),
-                        target_creator: f11.unwrap_or_default(),
-                        use_field_names_as_labels: f12.unwrap_or_default(),
+                        does_not_report_operation_counts: f_does_not_report_operation_counts
+                            .unwrap_or_default(),
+                        mappings_not_required: f_mappings_not_required
+                            .unwrap_or_default(),
+                        new_target_label: f_new_target_label.unwrap_or_default(),
+                        optional_target_mappings: f_optional_target_mappings
+                            .unwrap_or_default(),
+                        primary_metadata_object: f_primary_metadata_object
+                            .unwrap_or_default(),
+                        requires_configuration: f_requires_configuration
+                            .unwrap_or_default(),
+                        supports_field_creation: f_supports_field_creation
+                            .unwrap_or_default(),
+                        supports_field_encryption: f_supports_field_encryption
+                            .unwrap_or_default(),
+                        supports_field_type_selection: f_supports_field_type_selection
+                            .unwrap_or_default(),
+                        supports_identity_field_creation: f_supports_identity_field_creation
+                            .unwrap_or_default(),
+                        supports_target_filters: f_supports_target_filters
+                            .unwrap_or_default(),
+                        target_creator: f_target_creator.unwrap_or_default(),
+                        use_field_names_as_labels: f_use_field_names_as_labels
+                            .unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -18006,55 +19744,62 @@ pub mod types {
                         "sync_mode",
                         "target",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_encryption_enabled = None;
+                    let mut f_new = None;
+                    let mut f_override_value = None;
+                    let mut f_source = None;
+                    let mut f_sync_mode = None;
+                    let mut f_target = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("encryption_enabled") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_encryption_enabled,
                                     &mut map,
                                     "encryption_enabled",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "new")?
+                            crate::open_object::Key::Field("new") => {
+                                crate::open_object::fill(&mut f_new, &mut map, "new")?
                             }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field("override_value") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_override_value,
                                     &mut map,
                                     "override_value",
                                 )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "source")?
+                            crate::open_object::Key::Field("source") => {
+                                crate::open_object::fill(&mut f_source, &mut map, "source")?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "sync_mode")?
+                            crate::open_object::Key::Field("sync_mode") => {
+                                crate::open_object::fill(
+                                    &mut f_sync_mode,
+                                    &mut map,
+                                    "sync_mode",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f5, &mut map, "target")?
+                            crate::open_object::Key::Field("target") => {
+                                crate::open_object::fill(&mut f_target, &mut map, "target")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SyncField {
-                        encryption_enabled: f0.unwrap_or_default(),
-                        new: f1.unwrap_or_default(),
-                        override_value: f2.unwrap_or_default(),
-                        source: f3.unwrap_or_default(),
-                        sync_mode: f4.unwrap_or_default(),
-                        target: f5
+                        encryption_enabled: f_encryption_enabled.unwrap_or_default(),
+                        new: f_new.unwrap_or_default(),
+                        override_value: f_override_value.unwrap_or_default(),
+                        source: f_source.unwrap_or_default(),
+                        sync_mode: f_sync_mode.unwrap_or_default(),
+                        target: f_target
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "target",
                             ))?,
@@ -18167,156 +19912,205 @@ pub mod types {
                         "updated_at",
                         "updated_by",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut f12 = None;
-                    let mut f13 = None;
-                    let mut f14 = None;
-                    let mut f15 = None;
-                    let mut f16 = None;
-                    let mut f17 = None;
-                    let mut f18 = None;
-                    let mut f19 = None;
-                    let mut f20 = None;
-                    let mut f21 = None;
-                    let mut f22 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_active = None;
+                    let mut f_created_at = None;
+                    let mut f_created_by = None;
+                    let mut f_encryption_passphrase = None;
+                    let mut f_fields = None;
+                    let mut f_filter_logic = None;
+                    let mut f_filters = None;
+                    let mut f_id = None;
+                    let mut f_identity = None;
+                    let mut f_mode = None;
+                    let mut f_model_ids = None;
+                    let mut f_name = None;
+                    let mut f_only_enrich_updates = None;
+                    let mut f_organization_id = None;
+                    let mut f_override_fields = None;
+                    let mut f_overrides = None;
+                    let mut f_policies = None;
+                    let mut f_schedule = None;
+                    let mut f_skip_initial_backfill = None;
+                    let mut f_sync_all_records = None;
+                    let mut f_target = None;
+                    let mut f_updated_at = None;
+                    let mut f_updated_by = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            crate::open_object::Key::Field("active") => {
+                                crate::open_object::fill(&mut f_active, &mut map, "active")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "created_at")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "created_by")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
+                            crate::open_object::Key::Field("created_at") => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_created_at,
+                                    &mut map,
+                                    "created_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("created_by") => {
+                                crate::open_object::fill(
+                                    &mut f_created_by,
+                                    &mut map,
+                                    "created_by",
+                                )?
+                            }
+                            crate::open_object::Key::Field("encryption_passphrase") => {
+                                crate::open_object::fill(
+                                    &mut f_encryption_passphrase,
                                     &mut map,
                                     "encryption_passphrase",
                                 )?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "fields")?
+                            crate::open_object::Key::Field("fields") => {
+                                crate::open_object::fill(&mut f_fields, &mut map, "fields")?
                             }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "filter_logic")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "filters")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(8usize) => {
-                                crate::open_object::fill(&mut f8, &mut map, "identity")?
-                            }
-                            crate::open_object::Key::Field(9usize) => {
-                                crate::open_object::fill(&mut f9, &mut map, "mode")?
-                            }
-                            crate::open_object::Key::Field(10usize) => {
-                                crate::open_object::fill(&mut f10, &mut map, "model_ids")?
-                            }
-                            crate::open_object::Key::Field(11usize) => {
-                                crate::open_object::fill(&mut f11, &mut map, "name")?
-                            }
-                            crate::open_object::Key::Field(12usize) => {
+                            crate::open_object::Key::Field("filter_logic") => {
                                 crate::open_object::fill(
-                                    &mut f12,
+                                    &mut f_filter_logic,
+                                    &mut map,
+                                    "filter_logic",
+                                )?
+                            }
+                            crate::open_object::Key::Field("filters") => {
+                                crate::open_object::fill(
+                                    &mut f_filters,
+                                    &mut map,
+                                    "filters",
+                                )?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("identity") => {
+                                crate::open_object::fill(
+                                    &mut f_identity,
+                                    &mut map,
+                                    "identity",
+                                )?
+                            }
+                            crate::open_object::Key::Field("mode") => {
+                                crate::open_object::fill(&mut f_mode, &mut map, "mode")?
+                            }
+                            crate::open_object::Key::Field("model_ids") => {
+                                crate::open_object::fill(
+                                    &mut f_model_ids,
+                                    &mut map,
+                                    "model_ids",
+                                )?
+                            }
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field("only_enrich_updates") => {
+                                crate::open_object::fill(
+                                    &mut f_only_enrich_updates,
                                     &mut map,
                                     "only_enrich_updates",
                                 )?
                             }
-                            crate::open_object::Key::Field(13usize) => {
+                            crate::open_object::Key::Field("organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f13,
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(14usize) => {
+                            crate::open_object::Key::Field("override_fields") => {
                                 crate::open_object::fill(
-                                    &mut f14,
+                                    &mut f_override_fields,
                                     &mut map,
                                     "override_fields",
                                 )?
                             }
-                            crate::open_object::Key::Field(15usize) => {
-                                crate::open_object::fill(&mut f15, &mut map, "overrides")?
-                            }
-                            crate::open_object::Key::Field(16usize) => {
-                                crate::open_object::fill(&mut f16, &mut map, "policies")?
-                            }
-                            crate::open_object::Key::Field(17usize) => {
-                                crate::open_object::fill(&mut f17, &mut map, "schedule")?
-                            }
-                            crate::open_object::Key::Field(18usize) => {
+                            crate::open_object::Key::Field("overrides") => {
                                 crate::open_object::fill(
-                                    &mut f18,
+                                    &mut f_overrides,
+                                    &mut map,
+                                    "overrides",
+                                )?
+                            }
+                            crate::open_object::Key::Field("policies") => {
+                                crate::open_object::fill(
+                                    &mut f_policies,
+                                    &mut map,
+                                    "policies",
+                                )?
+                            }
+                            crate::open_object::Key::Field("schedule") => {
+                                crate::open_object::fill(
+                                    &mut f_schedule,
+                                    &mut map,
+                                    "schedule",
+                                )?
+                            }
+                            crate::open_object::Key::Field("skip_initial_backfill") => {
+                                crate::open_object::fill(
+                                    &mut f_skip_initial_backfill,
                                     &mut map,
                                     "skip_initial_backfill",
                                 )?
                             }
-                            crate::open_object::Key::Field(19usize) => {
+                            crate::open_object::Key::Field("sync_all_records") => {
                                 crate::open_object::fill(
-                                    &mut f19,
+                                    &mut f_sync_all_records,
                                     &mut map,
                                     "sync_all_records",
                                 )?
                             }
-                            crate::open_object::Key::Field(20usize) => {
-                                crate::open_object::fill(&mut f20, &mut map, "target")?
+                            crate::open_object::Key::Field("target") => {
+                                crate::open_object::fill(&mut f_target, &mut map, "target")?
                             }
-                            crate::open_object::Key::Field(21usize) => {
-                                crate::open_object::fill(&mut f21, &mut map, "updated_at")?
+                            crate::open_object::Key::Field("updated_at") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_at,
+                                    &mut map,
+                                    "updated_at",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f22, &mut map, "updated_by")?
+                            crate::open_object::Key::Field("updated_by") => {
+                                crate::open_object::fill(
+                                    &mut f_updated_by,
+                                    &mut map,
+                                    "updated_by",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SyncResponse {
-                        active: f0.unwrap_or_default(),
-                        created_at: f1.unwrap_or_default(),
-                        created_by: f2.unwrap_or_default(),
-                        encryption_passphrase: f3.unwrap_or_default(),
-                        fields: f4.unwrap_or_default(),
-                        filter_logic: f5.unwrap_or_default(),
-                        filters: f6.unwrap_or_default(),
-                        id: f7.unwrap_or_default(),
-                        identity: f8.unwrap_or_default(),
-                        mode: f9.unwrap_or_default(),
-                        model_ids: f10.unwrap_or_default(),
-                        name: f11.unwrap_or_default(),
-                        only_enrich_updates: f12.unwrap_or_default(),
-                        organization_id: f13.unwrap_or_default(),
-                        override_fields: f14.unwrap_or_default(),
-                        overrides: f15.unwrap_or_default(),
-                        policies: f16.unwrap_or_default(),
-                        schedule: f17.unwrap_or_default(),
-                        skip_initial_backfill: f18.unwrap_or_default(),
-                        sync_all_records: f19.unwrap_or_default(),
-                        target: f20.unwrap_or_default(),
-                        updated_at: f21.unwrap_or_default(),
-                        updated_by: f22.unwrap_or_default(),
+                        active: f_active.unwrap_or_default(),
+                        created_at: f_created_at.unwrap_or_default(),
+                        created_by: f_created_by.unwrap_or_default(),
+                        encryption_passphrase: f_encryption_passphrase
+                            .unwrap_or_default(),
+                        fields: f_fields.unwrap_or_default(),
+                        filter_logic: f_filter_logic.unwrap_or_default(),
+                        filters: f_filters.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        identity: f_identity.unwrap_or_default(),
+                        mode: f_mode.unwrap_or_default(),
+                        model_ids: f_model_ids.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        only_enrich_updates: f_only_enrich_updates.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        override_fields: f_override_fields.unwrap_or_default(),
+                        overrides: f_overrides.unwrap_or_default(),
+                        policies: f_policies.unwrap_or_default(),
+                        schedule: f_schedule.unwrap_or_default(),
+                        skip_initial_backfill: f_skip_initial_backfill
+                            .unwrap_or_default(),
+                        sync_all_records: f_sync_all_records.unwrap_or_default(),
+                        target: f_target.unwrap_or_default(),
+                        updated_at: f_updated_at.unwrap_or_default(),
+                        updated_by: f_updated_by.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -18352,22 +20146,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<SyncResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SyncResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -18424,40 +20221,43 @@ pub mod types {
                         "items",
                         "requires_one_of",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_configuration = None;
+                    let mut f_items = None;
+                    let mut f_requires_one_of = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("configuration") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_configuration,
                                     &mut map,
                                     "configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "items")?
+                            crate::open_object::Key::Field("items") => {
+                                crate::open_object::fill(&mut f_items, &mut map, "items")?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("requires_one_of") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_requires_one_of,
                                     &mut map,
                                     "requires_one_of",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SyncSourceMetaResponse {
-                        configuration: f0.unwrap_or_default(),
-                        items: f1.unwrap_or_default(),
-                        requires_one_of: f2.unwrap_or_default(),
+                        configuration: f_configuration.unwrap_or_default(),
+                        items: f_items.unwrap_or_default(),
+                        requires_one_of: f_requires_one_of.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -18493,22 +20293,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<SyncStatusEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SyncStatusEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -18554,44 +20357,47 @@ pub mod types {
                         "last_execution",
                         "next_execution_time",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_current_execution = None;
+                    let mut f_last_execution = None;
+                    let mut f_next_execution_time = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("current_execution") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_current_execution,
                                     &mut map,
                                     "current_execution",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("last_execution") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_last_execution,
                                     &mut map,
                                     "last_execution",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("next_execution_time") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_next_execution_time,
                                     &mut map,
                                     "next_execution_time",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(SyncStatusResponse {
-                        current_execution: f0.unwrap_or_default(),
-                        last_execution: f1.unwrap_or_default(),
-                        next_execution_time: f2.unwrap_or_default(),
+                        current_execution: f_current_execution.unwrap_or_default(),
+                        last_execution: f_last_execution.unwrap_or_default(),
+                        next_execution_time: f_next_execution_time.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -18654,67 +20460,78 @@ pub mod types {
                         "object",
                         "search_values",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_configuration = None;
+                    let mut f_connection_id = None;
+                    let mut f_create = None;
+                    let mut f_filter_logic = None;
+                    let mut f_new_name = None;
+                    let mut f_object = None;
+                    let mut f_search_values = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("configuration") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_configuration,
                                     &mut map,
                                     "configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("connection_id") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_connection_id,
                                     &mut map,
                                     "connection_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "create")?
+                            crate::open_object::Key::Field("create") => {
+                                crate::open_object::fill(&mut f_create, &mut map, "create")?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "filter_logic")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "new_name")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "object")?
-                            }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("filter_logic") => {
                                 crate::open_object::fill(
-                                    &mut f6,
+                                    &mut f_filter_logic,
+                                    &mut map,
+                                    "filter_logic",
+                                )?
+                            }
+                            crate::open_object::Key::Field("new_name") => {
+                                crate::open_object::fill(
+                                    &mut f_new_name,
+                                    &mut map,
+                                    "new_name",
+                                )?
+                            }
+                            crate::open_object::Key::Field("object") => {
+                                crate::open_object::fill(&mut f_object, &mut map, "object")?
+                            }
+                            crate::open_object::Key::Field("search_values") => {
+                                crate::open_object::fill(
+                                    &mut f_search_values,
                                     &mut map,
                                     "search_values",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(Target {
-                        configuration: f0.unwrap_or_default(),
-                        connection_id: f1
+                        configuration: f_configuration.unwrap_or_default(),
+                        connection_id: f_connection_id
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "connection_id",
                             ))?,
-                        create: f2.unwrap_or_default(),
-                        filter_logic: f3.unwrap_or_default(),
-                        new_name: f4.unwrap_or_default(),
-                        object: f5.unwrap_or_default(),
-                        search_values: f6.unwrap_or_default(),
+                        create: f_create.unwrap_or_default(),
+                        filter_logic: f_filter_logic.unwrap_or_default(),
+                        new_name: f_new_name.unwrap_or_default(),
+                        object: f_object.unwrap_or_default(),
+                        search_values: f_search_values.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -18762,32 +20579,35 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<TargetCreateInput, A::Error> {
                     const FIELDS: &[&str] = &["enum", "id", "title"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_enum_ = None;
+                    let mut f_id = None;
+                    let mut f_title = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "enum")?
+                            crate::open_object::Key::Field("enum") => {
+                                crate::open_object::fill(&mut f_enum_, &mut map, "enum")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "title")?
+                            crate::open_object::Key::Field("title") => {
+                                crate::open_object::fill(&mut f_title, &mut map, "title")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(TargetCreateInput {
-                        enum_: f0.unwrap_or_default(),
-                        id: f1.unwrap_or_default(),
-                        title: f2.unwrap_or_default(),
+                        enum_: f_enum_.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        title: f_title.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -18827,27 +20647,38 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<TargetCreator, A::Error> {
                     const FIELDS: &[&str] = &["properties", "supported"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_properties = None;
+                    let mut f_supported = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "properties")?
+                            crate::open_object::Key::Field("properties") => {
+                                crate::open_object::fill(
+                                    &mut f_properties,
+                                    &mut map,
+                                    "properties",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "supported")?
+                            crate::open_object::Key::Field("supported") => {
+                                crate::open_object::fill(
+                                    &mut f_supported,
+                                    &mut map,
+                                    "supported",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(TargetCreator {
-                        properties: f0.unwrap_or_default(),
-                        supported: f1.unwrap_or_default(),
+                        properties: f_properties.unwrap_or_default(),
+                        supported: f_supported.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -18921,90 +20752,125 @@ pub mod types {
                         "type",
                         "updateable",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut f12 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_association = None;
+                    let mut f_createable = None;
+                    let mut f_description = None;
+                    let mut f_encryptable = None;
+                    let mut f_filterable = None;
+                    let mut f_id = None;
+                    let mut f_identity_functions = None;
+                    let mut f_name = None;
+                    let mut f_required = None;
+                    let mut f_source_type = None;
+                    let mut f_supports_identity = None;
+                    let mut f_type_ = None;
+                    let mut f_updateable = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "association")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "createable")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "description")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "encryptable")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "filterable")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
+                            crate::open_object::Key::Field("association") => {
                                 crate::open_object::fill(
-                                    &mut f6,
+                                    &mut f_association,
+                                    &mut map,
+                                    "association",
+                                )?
+                            }
+                            crate::open_object::Key::Field("createable") => {
+                                crate::open_object::fill(
+                                    &mut f_createable,
+                                    &mut map,
+                                    "createable",
+                                )?
+                            }
+                            crate::open_object::Key::Field("description") => {
+                                crate::open_object::fill(
+                                    &mut f_description,
+                                    &mut map,
+                                    "description",
+                                )?
+                            }
+                            crate::open_object::Key::Field("encryptable") => {
+                                crate::open_object::fill(
+                                    &mut f_encryptable,
+                                    &mut map,
+                                    "encryptable",
+                                )?
+                            }
+                            crate::open_object::Key::Field("filterable") => {
+                                crate::open_object::fill(
+                                    &mut f_filterable,
+                                    &mut map,
+                                    "filterable",
+                                )?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("identity_functions") => {
+                                crate::open_object::fill(
+                                    &mut f_identity_functions,
                                     &mut map,
                                     "identity_functions",
                                 )?
                             }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(8usize) => {
-                                crate::open_object::fill(&mut f8, &mut map, "required")?
-                            }
-                            crate::open_object::Key::Field(9usize) => {
-                                crate::open_object::fill(&mut f9, &mut map, "source_type")?
-                            }
-                            crate::open_object::Key::Field(10usize) => {
+                            crate::open_object::Key::Field("required") => {
                                 crate::open_object::fill(
-                                    &mut f10,
+                                    &mut f_required,
+                                    &mut map,
+                                    "required",
+                                )?
+                            }
+                            crate::open_object::Key::Field("source_type") => {
+                                crate::open_object::fill(
+                                    &mut f_source_type,
+                                    &mut map,
+                                    "source_type",
+                                )?
+                            }
+                            crate::open_object::Key::Field("supports_identity") => {
+                                crate::open_object::fill(
+                                    &mut f_supports_identity,
                                     &mut map,
                                     "supports_identity",
                                 )?
                             }
-                            crate::open_object::Key::Field(11usize) => {
-                                crate::open_object::fill(&mut f11, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f12, &mut map, "updateable")?
+                            crate::open_object::Key::Field("updateable") => {
+                                crate::open_object::fill(
+                                    &mut f_updateable,
+                                    &mut map,
+                                    "updateable",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(TargetField {
-                        association: f0.unwrap_or_default(),
-                        createable: f1.unwrap_or_default(),
-                        description: f2.unwrap_or_default(),
-                        encryptable: f3.unwrap_or_default(),
-                        filterable: f4.unwrap_or_default(),
-                        id: f5.unwrap_or_default(),
-                        identity_functions: f6.unwrap_or_default(),
-                        name: f7.unwrap_or_default(),
-                        required: f8.unwrap_or_default(),
-                        source_type: f9.unwrap_or_default(),
-                        supports_identity: f10.unwrap_or_default(),
-                        type_: f11.unwrap_or_default(),
-                        updateable: f12.unwrap_or_default(),
+                        association: f_association.unwrap_or_default(),
+                        createable: f_createable.unwrap_or_default(),
+                        description: f_description.unwrap_or_default(),
+                        encryptable: f_encryptable.unwrap_or_default(),
+                        filterable: f_filterable.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        identity_functions: f_identity_functions.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        required: f_required.unwrap_or_default(),
+                        source_type: f_source_type.unwrap_or_default(),
+                        supports_identity: f_supports_identity.unwrap_or_default(),
+                        type_: f_type_.unwrap_or_default(),
+                        updateable: f_updateable.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -19047,32 +20913,35 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<TargetObject, A::Error> {
                     const FIELDS: &[&str] = &["id", "modes", "name"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_id = None;
+                    let mut f_modes = None;
+                    let mut f_name = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "modes")?
+                            crate::open_object::Key::Field("modes") => {
+                                crate::open_object::fill(&mut f_modes, &mut map, "modes")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(TargetObject {
-                        id: f0.unwrap_or_default(),
-                        modes: f1.unwrap_or_default(),
-                        name: f2.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        modes: f_modes.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -19110,31 +20979,34 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<TargetObjectsResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data", "target_creation"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut f_target_creation = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("target_creation") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_target_creation,
                                     &mut map,
                                     "target_creation",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(TargetObjectsResponseEnvelope {
-                        data: f0.unwrap_or_default(),
-                        target_creation: f1.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
+                        target_creation: f_target_creation.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -19180,37 +21052,40 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<TargetPropertyValues, A::Error> {
                     const FIELDS: &[&str] = &["enum", "id", "title", "values"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_enum_ = None;
+                    let mut f_id = None;
+                    let mut f_title = None;
+                    let mut f_values = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "enum")?
+                            crate::open_object::Key::Field("enum") => {
+                                crate::open_object::fill(&mut f_enum_, &mut map, "enum")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "title")?
+                            crate::open_object::Key::Field("title") => {
+                                crate::open_object::fill(&mut f_title, &mut map, "title")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f3, &mut map, "values")?
+                            crate::open_object::Key::Field("values") => {
+                                crate::open_object::fill(&mut f_values, &mut map, "values")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(TargetPropertyValues {
-                        enum_: f0.unwrap_or_default(),
-                        id: f1.unwrap_or_default(),
-                        title: f2.unwrap_or_default(),
-                        values: f3.unwrap_or_default(),
+                        enum_: f_enum_.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        title: f_title.unwrap_or_default(),
+                        values: f_values.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -19246,22 +21121,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<TargetPropertyValuesEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(TargetPropertyValuesEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -19316,47 +21194,58 @@ pub mod types {
                         "properties",
                         "refreshed_at",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_fields = None;
+                    let mut f_id = None;
+                    let mut f_modes = None;
+                    let mut f_name = None;
+                    let mut f_properties = None;
+                    let mut f_refreshed_at = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "fields")?
+                            crate::open_object::Key::Field("fields") => {
+                                crate::open_object::fill(&mut f_fields, &mut map, "fields")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "modes")?
+                            crate::open_object::Key::Field("modes") => {
+                                crate::open_object::fill(&mut f_modes, &mut map, "modes")?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "properties")?
+                            crate::open_object::Key::Field("properties") => {
+                                crate::open_object::fill(
+                                    &mut f_properties,
+                                    &mut map,
+                                    "properties",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f5, &mut map, "refreshed_at")?
+                            crate::open_object::Key::Field("refreshed_at") => {
+                                crate::open_object::fill(
+                                    &mut f_refreshed_at,
+                                    &mut map,
+                                    "refreshed_at",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(TargetResponse {
-                        fields: f0.unwrap_or_default(),
-                        id: f1.unwrap_or_default(),
-                        modes: f2.unwrap_or_default(),
-                        name: f3.unwrap_or_default(),
-                        properties: f4.unwrap_or_default(),
-                        refreshed_at: f5.unwrap_or_default(),
+                        fields: f_fields.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        modes: f_modes.unwrap_or_default(),
+                        name: f_name.unwrap_or_default(),
+                        properties: f_properties.unwrap_or_default(),
+                        refreshed_at: f_refreshed_at.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -19392,22 +21281,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<TargetResponseEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(TargetResponseEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -19449,43 +21341,46 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<TestConnectionRequest, A::Error> {
                     const FIELDS: &[&str] = &["configuration", "connection_id", "type"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_configuration = None;
+                    let mut f_connection_id = None;
+                    let mut f_type_ = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("configuration") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_configuration,
                                     &mut map,
                                     "configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("connection_id") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_connection_id,
                                     &mut map,
                                     "connection_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(TestConnectionRequest {
-                        configuration: f0
+                        configuration: f_configuration
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "configuration",
                             ))?,
-                        connection_id: f1.unwrap_or_default(),
-                        type_: f2
+                        connection_id: f_connection_id.unwrap_or_default(),
+                        type_: f_type_
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "type",
                             ))?,
@@ -19591,41 +21486,52 @@ pub mod types {
                         "obfuscated",
                         "user_output_name",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_enabled = None;
+                    let mut f_id = None;
+                    let mut f_obfuscated = None;
+                    let mut f_user_output_name = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "enabled")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "obfuscated")?
-                            }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("enabled") => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_enabled,
+                                    &mut map,
+                                    "enabled",
+                                )?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("obfuscated") => {
+                                crate::open_object::fill(
+                                    &mut f_obfuscated,
+                                    &mut map,
+                                    "obfuscated",
+                                )?
+                            }
+                            crate::open_object::Key::Field("user_output_name") => {
+                                crate::open_object::fill(
+                                    &mut f_user_output_name,
                                     &mut map,
                                     "user_output_name",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UpdateBulkField {
-                        enabled: f0.unwrap_or_default(),
-                        id: f1.unwrap_or_default(),
-                        obfuscated: f2.unwrap_or_default(),
-                        user_output_name: f3.unwrap_or_default(),
+                        enabled: f_enabled.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        obfuscated: f_obfuscated.unwrap_or_default(),
+                        user_output_name: f_user_output_name.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -19698,77 +21604,89 @@ pub mod types {
                         "tracking_field",
                         "user_output_name",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data_cutoff_timestamp = None;
+                    let mut f_disable_data_cutoff = None;
+                    let mut f_enabled = None;
+                    let mut f_fields = None;
+                    let mut f_filters = None;
+                    let mut f_partition_key = None;
+                    let mut f_tracking_field = None;
+                    let mut f_user_output_name = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("data_cutoff_timestamp") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_data_cutoff_timestamp,
                                     &mut map,
                                     "data_cutoff_timestamp",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("disable_data_cutoff") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_disable_data_cutoff,
                                     &mut map,
                                     "disable_data_cutoff",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "enabled")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "fields")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "filters")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
+                            crate::open_object::Key::Field("enabled") => {
                                 crate::open_object::fill(
-                                    &mut f5,
+                                    &mut f_enabled,
+                                    &mut map,
+                                    "enabled",
+                                )?
+                            }
+                            crate::open_object::Key::Field("fields") => {
+                                crate::open_object::fill(&mut f_fields, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field("filters") => {
+                                crate::open_object::fill(
+                                    &mut f_filters,
+                                    &mut map,
+                                    "filters",
+                                )?
+                            }
+                            crate::open_object::Key::Field("partition_key") => {
+                                crate::open_object::fill(
+                                    &mut f_partition_key,
                                     &mut map,
                                     "partition_key",
                                 )?
                             }
-                            crate::open_object::Key::Field(6usize) => {
+                            crate::open_object::Key::Field("tracking_field") => {
                                 crate::open_object::fill(
-                                    &mut f6,
+                                    &mut f_tracking_field,
                                     &mut map,
                                     "tracking_field",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("user_output_name") => {
                                 crate::open_object::fill(
-                                    &mut f7,
+                                    &mut f_user_output_name,
                                     &mut map,
                                     "user_output_name",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UpdateBulkSchema {
-                        data_cutoff_timestamp: f0.unwrap_or_default(),
-                        disable_data_cutoff: f1.unwrap_or_default(),
-                        enabled: f2.unwrap_or_default(),
-                        fields: f3.unwrap_or_default(),
-                        filters: f4.unwrap_or_default(),
-                        partition_key: f5.unwrap_or_default(),
-                        tracking_field: f6.unwrap_or_default(),
-                        user_output_name: f7.unwrap_or_default(),
+                        data_cutoff_timestamp: f_data_cutoff_timestamp
+                            .unwrap_or_default(),
+                        disable_data_cutoff: f_disable_data_cutoff.unwrap_or_default(),
+                        enabled: f_enabled.unwrap_or_default(),
+                        fields: f_fields.unwrap_or_default(),
+                        filters: f_filters.unwrap_or_default(),
+                        partition_key: f_partition_key.unwrap_or_default(),
+                        tracking_field: f_tracking_field.unwrap_or_default(),
+                        user_output_name: f_user_output_name.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -19886,186 +21804,213 @@ pub mod types {
                         "source_configuration",
                         "source_connection_id",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut f12 = None;
-                    let mut f13 = None;
-                    let mut f14 = None;
-                    let mut f15 = None;
-                    let mut f16 = None;
-                    let mut f17 = None;
-                    let mut f18 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_active = None;
+                    let mut f_additional_schedules = None;
+                    let mut f_automatically_add_new_fields = None;
+                    let mut f_automatically_add_new_objects = None;
+                    let mut f_concurrency_limit = None;
+                    let mut f_data_cutoff_timestamp = None;
+                    let mut f_default_schedule = None;
+                    let mut f_destination_configuration = None;
+                    let mut f_destination_connection_id = None;
+                    let mut f_disable_record_timestamps = None;
+                    let mut f_mode = None;
+                    let mut f_name = None;
+                    let mut f_normalize_names = None;
+                    let mut f_organization_id = None;
+                    let mut f_policies = None;
+                    let mut f_resync_concurrency_limit = None;
+                    let mut f_schemas = None;
+                    let mut f_source_configuration = None;
+                    let mut f_source_connection_id = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            crate::open_object::Key::Field("active") => {
+                                crate::open_object::fill(&mut f_active, &mut map, "active")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("additional_schedules") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_additional_schedules,
                                     &mut map,
                                     "additional_schedules",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field(
+                                "automatically_add_new_fields",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_automatically_add_new_fields,
                                     &mut map,
                                     "automatically_add_new_fields",
                                 )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
+                            crate::open_object::Key::Field(
+                                "automatically_add_new_objects",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_automatically_add_new_objects,
                                     &mut map,
                                     "automatically_add_new_objects",
                                 )?
                             }
-                            crate::open_object::Key::Field(4usize) => {
+                            crate::open_object::Key::Field("concurrency_limit") => {
                                 crate::open_object::fill(
-                                    &mut f4,
+                                    &mut f_concurrency_limit,
                                     &mut map,
                                     "concurrency_limit",
                                 )?
                             }
-                            crate::open_object::Key::Field(5usize) => {
+                            crate::open_object::Key::Field("data_cutoff_timestamp") => {
                                 crate::open_object::fill(
-                                    &mut f5,
+                                    &mut f_data_cutoff_timestamp,
                                     &mut map,
                                     "data_cutoff_timestamp",
                                 )?
                             }
-                            crate::open_object::Key::Field(6usize) => {
+                            crate::open_object::Key::Field("default_schedule") => {
                                 crate::open_object::fill(
-                                    &mut f6,
+                                    &mut f_default_schedule,
                                     &mut map,
                                     "default_schedule",
                                 )?
                             }
-                            crate::open_object::Key::Field(7usize) => {
+                            crate::open_object::Key::Field(
+                                "destination_configuration",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f7,
+                                    &mut f_destination_configuration,
                                     &mut map,
                                     "destination_configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(8usize) => {
+                            crate::open_object::Key::Field(
+                                "destination_connection_id",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f8,
+                                    &mut f_destination_connection_id,
                                     &mut map,
                                     "destination_connection_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(9usize) => {
+                            crate::open_object::Key::Field(
+                                "disable_record_timestamps",
+                            ) => {
                                 crate::open_object::fill(
-                                    &mut f9,
+                                    &mut f_disable_record_timestamps,
                                     &mut map,
                                     "disable_record_timestamps",
                                 )?
                             }
-                            crate::open_object::Key::Field(10usize) => {
-                                crate::open_object::fill(&mut f10, &mut map, "mode")?
+                            crate::open_object::Key::Field("mode") => {
+                                crate::open_object::fill(&mut f_mode, &mut map, "mode")?
                             }
-                            crate::open_object::Key::Field(11usize) => {
-                                crate::open_object::fill(&mut f11, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(12usize) => {
+                            crate::open_object::Key::Field("normalize_names") => {
                                 crate::open_object::fill(
-                                    &mut f12,
+                                    &mut f_normalize_names,
                                     &mut map,
                                     "normalize_names",
                                 )?
                             }
-                            crate::open_object::Key::Field(13usize) => {
+                            crate::open_object::Key::Field("organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f13,
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(14usize) => {
-                                crate::open_object::fill(&mut f14, &mut map, "policies")?
-                            }
-                            crate::open_object::Key::Field(15usize) => {
+                            crate::open_object::Key::Field("policies") => {
                                 crate::open_object::fill(
-                                    &mut f15,
+                                    &mut f_policies,
+                                    &mut map,
+                                    "policies",
+                                )?
+                            }
+                            crate::open_object::Key::Field(
+                                "resync_concurrency_limit",
+                            ) => {
+                                crate::open_object::fill(
+                                    &mut f_resync_concurrency_limit,
                                     &mut map,
                                     "resync_concurrency_limit",
                                 )?
                             }
-                            crate::open_object::Key::Field(16usize) => {
-                                crate::open_object::fill(&mut f16, &mut map, "schemas")?
-                            }
-                            crate::open_object::Key::Field(17usize) => {
+                            crate::open_object::Key::Field("schemas") => {
                                 crate::open_object::fill(
-                                    &mut f17,
+                                    &mut f_schemas,
+                                    &mut map,
+                                    "schemas",
+                                )?
+                            }
+                            crate::open_object::Key::Field("source_configuration") => {
+                                crate::open_object::fill(
+                                    &mut f_source_configuration,
                                     &mut map,
                                     "source_configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("source_connection_id") => {
                                 crate::open_object::fill(
-                                    &mut f18,
+                                    &mut f_source_connection_id,
                                     &mut map,
                                     "source_connection_id",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UpdateBulkSyncRequest {
-                        active: f0.unwrap_or_default(),
-                        additional_schedules: f1.unwrap_or_default(),
-                        automatically_add_new_fields: f2.unwrap_or_default(),
-                        automatically_add_new_objects: f3.unwrap_or_default(),
-                        concurrency_limit: f4.unwrap_or_default(),
-                        data_cutoff_timestamp: f5.unwrap_or_default(),
-                        default_schedule: f6
+                        active: f_active.unwrap_or_default(),
+                        additional_schedules: f_additional_schedules.unwrap_or_default(),
+                        automatically_add_new_fields: f_automatically_add_new_fields
+                            .unwrap_or_default(),
+                        automatically_add_new_objects: f_automatically_add_new_objects
+                            .unwrap_or_default(),
+                        concurrency_limit: f_concurrency_limit.unwrap_or_default(),
+                        data_cutoff_timestamp: f_data_cutoff_timestamp
+                            .unwrap_or_default(),
+                        default_schedule: f_default_schedule
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "default_schedule",
                             ))?,
-                        destination_configuration: f7
+                        destination_configuration: f_destination_configuration
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "destination_configuration",
                             ))?,
-                        destination_connection_id: f8
+                        destination_connection_id: f_destination_connection_id
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "destination_connection_id",
                             ))?,
-                        disable_record_timestamps: f9
+                        disable_record_timestamps: f_disable_record_timestamps
                             .unwrap_or_else(
                                 defaults::update_bulk_sync_request_disable_record_timestamps,
                             ),
-                        mode: f10
+                        mode: f_mode
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "mode",
                             ))?,
-                        name: f11
+                        name: f_name
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "name",
                             ))?,
-                        normalize_names: f12.unwrap_or_default(),
-                        organization_id: f13.unwrap_or_default(),
-                        policies: f14.unwrap_or_default(),
-                        resync_concurrency_limit: f15.unwrap_or_default(),
-                        schemas: f16.unwrap_or_default(),
-                        source_configuration: f17.unwrap_or_default(),
-                        source_connection_id: f18
+                        normalize_names: f_normalize_names.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        policies: f_policies.unwrap_or_default(),
+                        resync_concurrency_limit: f_resync_concurrency_limit
+                            .unwrap_or_default(),
+                        schemas: f_schemas.unwrap_or_default(),
+                        source_configuration: f_source_configuration.unwrap_or_default(),
+                        source_connection_id: f_source_connection_id
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "source_connection_id",
                             ))?,
@@ -20123,22 +22068,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<UpdateBulkSyncSchemasEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UpdateBulkSyncSchemasEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -20175,22 +22123,29 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<UpdateBulkSyncSchemasRequest, A::Error> {
                     const FIELDS: &[&str] = &["schemas"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_schemas = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "schemas")?
+                            crate::open_object::Key::Field("schemas") => {
+                                crate::open_object::fill(
+                                    &mut f_schemas,
+                                    &mut map,
+                                    "schemas",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UpdateBulkSyncSchemasRequest {
-                        schemas: f0.unwrap_or_default(),
+                        schemas: f_schemas.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -20254,75 +22209,91 @@ pub mod types {
                         "type",
                         "validate",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_configuration = None;
+                    let mut f_healthcheck_interval = None;
+                    let mut f_name = None;
+                    let mut f_organization_id = None;
+                    let mut f_policies = None;
+                    let mut f_reconnect = None;
+                    let mut f_type_ = None;
+                    let mut f_validate = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("configuration") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_configuration,
                                     &mut map,
                                     "configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("healthcheck_interval") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_healthcheck_interval,
                                     &mut map,
                                     "healthcheck_interval",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(3usize) => {
+                            crate::open_object::Key::Field("organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f3,
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "policies")?
+                            crate::open_object::Key::Field("policies") => {
+                                crate::open_object::fill(
+                                    &mut f_policies,
+                                    &mut map,
+                                    "policies",
+                                )?
                             }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "reconnect")?
+                            crate::open_object::Key::Field("reconnect") => {
+                                crate::open_object::fill(
+                                    &mut f_reconnect,
+                                    &mut map,
+                                    "reconnect",
+                                )?
                             }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f7, &mut map, "validate")?
+                            crate::open_object::Key::Field("validate") => {
+                                crate::open_object::fill(
+                                    &mut f_validate,
+                                    &mut map,
+                                    "validate",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UpdateConnectionRequestSchema {
-                        configuration: f0
+                        configuration: f_configuration
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "configuration",
                             ))?,
-                        healthcheck_interval: f1.unwrap_or_default(),
-                        name: f2
+                        healthcheck_interval: f_healthcheck_interval.unwrap_or_default(),
+                        name: f_name
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "name",
                             ))?,
-                        organization_id: f3.unwrap_or_default(),
-                        policies: f4.unwrap_or_default(),
-                        reconnect: f5.unwrap_or_default(),
-                        type_: f6.unwrap_or_default(),
-                        validate: f7.unwrap_or_else(defaults::default_bool::<true>),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        policies: f_policies.unwrap_or_default(),
+                        reconnect: f_reconnect.unwrap_or_default(),
+                        type_: f_type_.unwrap_or_default(),
+                        validate: f_validate
+                            .unwrap_or_else(defaults::default_bool::<true>),
                         extra: unknown,
                     })
                 }
@@ -20402,111 +22373,134 @@ pub mod types {
                         "relations",
                         "tracking_columns",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut f12 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_additional_fields = None;
+                    let mut f_configuration = None;
+                    let mut f_connection_id = None;
+                    let mut f_enricher = None;
+                    let mut f_fields = None;
+                    let mut f_identifier = None;
+                    let mut f_labels = None;
+                    let mut f_name = None;
+                    let mut f_organization_id = None;
+                    let mut f_policies = None;
+                    let mut f_refresh = None;
+                    let mut f_relations = None;
+                    let mut f_tracking_columns = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
+                            crate::open_object::Key::Field("additional_fields") => {
                                 crate::open_object::fill(
-                                    &mut f0,
+                                    &mut f_additional_fields,
                                     &mut map,
                                     "additional_fields",
                                 )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("configuration") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_configuration,
                                     &mut map,
                                     "configuration",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field("connection_id") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_connection_id,
                                     &mut map,
                                     "connection_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "enricher")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "fields")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "identifier")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "labels")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "name")?
-                            }
-                            crate::open_object::Key::Field(8usize) => {
+                            crate::open_object::Key::Field("enricher") => {
                                 crate::open_object::fill(
-                                    &mut f8,
+                                    &mut f_enricher,
+                                    &mut map,
+                                    "enricher",
+                                )?
+                            }
+                            crate::open_object::Key::Field("fields") => {
+                                crate::open_object::fill(&mut f_fields, &mut map, "fields")?
+                            }
+                            crate::open_object::Key::Field("identifier") => {
+                                crate::open_object::fill(
+                                    &mut f_identifier,
+                                    &mut map,
+                                    "identifier",
+                                )?
+                            }
+                            crate::open_object::Key::Field("labels") => {
+                                crate::open_object::fill(&mut f_labels, &mut map, "labels")?
+                            }
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field("organization_id") => {
+                                crate::open_object::fill(
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(9usize) => {
-                                crate::open_object::fill(&mut f9, &mut map, "policies")?
-                            }
-                            crate::open_object::Key::Field(10usize) => {
-                                crate::open_object::fill(&mut f10, &mut map, "refresh")?
-                            }
-                            crate::open_object::Key::Field(11usize) => {
-                                crate::open_object::fill(&mut f11, &mut map, "relations")?
-                            }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("policies") => {
                                 crate::open_object::fill(
-                                    &mut f12,
+                                    &mut f_policies,
+                                    &mut map,
+                                    "policies",
+                                )?
+                            }
+                            crate::open_object::Key::Field("refresh") => {
+                                crate::open_object::fill(
+                                    &mut f_refresh,
+                                    &mut map,
+                                    "refresh",
+                                )?
+                            }
+                            crate::open_object::Key::Field("relations") => {
+                                crate::open_object::fill(
+                                    &mut f_relations,
+                                    &mut map,
+                                    "relations",
+                                )?
+                            }
+                            crate::open_object::Key::Field("tracking_columns") => {
+                                crate::open_object::fill(
+                                    &mut f_tracking_columns,
                                     &mut map,
                                     "tracking_columns",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UpdateModelRequest {
-                        additional_fields: f0.unwrap_or_default(),
-                        configuration: f1
+                        additional_fields: f_additional_fields.unwrap_or_default(),
+                        configuration: f_configuration
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "configuration",
                             ))?,
-                        connection_id: f2
+                        connection_id: f_connection_id
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "connection_id",
                             ))?,
-                        enricher: f3.unwrap_or_default(),
-                        fields: f4.unwrap_or_default(),
-                        identifier: f5.unwrap_or_default(),
-                        labels: f6.unwrap_or_default(),
-                        name: f7
+                        enricher: f_enricher.unwrap_or_default(),
+                        fields: f_fields.unwrap_or_default(),
+                        identifier: f_identifier.unwrap_or_default(),
+                        labels: f_labels.unwrap_or_default(),
+                        name: f_name
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "name",
                             ))?,
-                        organization_id: f8.unwrap_or_default(),
-                        policies: f9.unwrap_or_default(),
-                        refresh: f10.unwrap_or_default(),
-                        relations: f11.unwrap_or_default(),
-                        tracking_columns: f12.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        policies: f_policies.unwrap_or_default(),
+                        refresh: f_refresh.unwrap_or_default(),
+                        relations: f_relations.unwrap_or_default(),
+                        tracking_columns: f_tracking_columns.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -20569,54 +22563,69 @@ pub mod types {
                         "sso_domain",
                         "sso_org_id",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_client_id = None;
+                    let mut f_client_secret = None;
+                    let mut f_issuer = None;
+                    let mut f_name = None;
+                    let mut f_sso_domain = None;
+                    let mut f_sso_org_id = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "client_id")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("client_id") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_client_id,
+                                    &mut map,
+                                    "client_id",
+                                )?
+                            }
+                            crate::open_object::Key::Field("client_secret") => {
+                                crate::open_object::fill(
+                                    &mut f_client_secret,
                                     &mut map,
                                     "client_secret",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "issuer")?
+                            crate::open_object::Key::Field("issuer") => {
+                                crate::open_object::fill(&mut f_issuer, &mut map, "issuer")?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "sso_domain")?
+                            crate::open_object::Key::Field("sso_domain") => {
+                                crate::open_object::fill(
+                                    &mut f_sso_domain,
+                                    &mut map,
+                                    "sso_domain",
+                                )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f5, &mut map, "sso_org_id")?
+                            crate::open_object::Key::Field("sso_org_id") => {
+                                crate::open_object::fill(
+                                    &mut f_sso_org_id,
+                                    &mut map,
+                                    "sso_org_id",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UpdateOrganizationRequestSchema {
-                        client_id: f0.unwrap_or_default(),
-                        client_secret: f1.unwrap_or_default(),
-                        issuer: f2.unwrap_or_default(),
-                        name: f3
+                        client_id: f_client_id.unwrap_or_default(),
+                        client_secret: f_client_secret.unwrap_or_default(),
+                        issuer: f_issuer.unwrap_or_default(),
+                        name: f_name
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "name",
                             ))?,
-                        sso_domain: f4.unwrap_or_default(),
-                        sso_org_id: f5.unwrap_or_default(),
+                        sso_domain: f_sso_domain.unwrap_or_default(),
+                        sso_org_id: f_sso_org_id.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -20664,43 +22673,46 @@ pub mod types {
                         "organization_id",
                         "policy_actions",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_name = None;
+                    let mut f_organization_id = None;
+                    let mut f_policy_actions = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("policy_actions") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_policy_actions,
                                     &mut map,
                                     "policy_actions",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UpdatePolicyRequest {
-                        name: f0
+                        name: f_name
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "name",
                             ))?,
-                        organization_id: f1.unwrap_or_default(),
-                        policy_actions: f2
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        policy_actions: f_policy_actions
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "policy_actions",
                             ))?,
@@ -20745,34 +22757,37 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<UpdateRoleRequest, A::Error> {
                     const FIELDS: &[&str] = &["name", "organization_id"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_name = None;
+                    let mut f_organization_id = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "name")?
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
                             }
-                            crate::open_object::Key::Field(_) => {
+                            crate::open_object::Key::Field("organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UpdateRoleRequest {
-                        name: f0
+                        name: f_name
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "name",
                             ))?,
-                        organization_id: f1.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -20812,22 +22827,29 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<UpdateScheduleRequest, A::Error> {
                     const FIELDS: &[&str] = &["schedule"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_schedule = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "schedule")?
+                            crate::open_object::Key::Field("schedule") => {
+                                crate::open_object::fill(
+                                    &mut f_schedule,
+                                    &mut map,
+                                    "schedule",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UpdateScheduleRequest {
-                        schedule: f0
+                        schedule: f_schedule
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "schedule",
                             ))?,
@@ -20927,138 +22949,167 @@ pub mod types {
                         "sync_all_records",
                         "target",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut f6 = None;
-                    let mut f7 = None;
-                    let mut f8 = None;
-                    let mut f9 = None;
-                    let mut f10 = None;
-                    let mut f11 = None;
-                    let mut f12 = None;
-                    let mut f13 = None;
-                    let mut f14 = None;
-                    let mut f15 = None;
-                    let mut f16 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_active = None;
+                    let mut f_encryption_passphrase = None;
+                    let mut f_fields = None;
+                    let mut f_filter_logic = None;
+                    let mut f_filters = None;
+                    let mut f_identity = None;
+                    let mut f_mode = None;
+                    let mut f_name = None;
+                    let mut f_only_enrich_updates = None;
+                    let mut f_organization_id = None;
+                    let mut f_override_fields = None;
+                    let mut f_overrides = None;
+                    let mut f_policies = None;
+                    let mut f_schedule = None;
+                    let mut f_skip_initial_backfill = None;
+                    let mut f_sync_all_records = None;
+                    let mut f_target = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "active")?
+                            crate::open_object::Key::Field("active") => {
+                                crate::open_object::fill(&mut f_active, &mut map, "active")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("encryption_passphrase") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_encryption_passphrase,
                                     &mut map,
                                     "encryption_passphrase",
                                 )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "fields")?
+                            crate::open_object::Key::Field("fields") => {
+                                crate::open_object::fill(&mut f_fields, &mut map, "fields")?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "filter_logic")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
-                                crate::open_object::fill(&mut f4, &mut map, "filters")?
-                            }
-                            crate::open_object::Key::Field(5usize) => {
-                                crate::open_object::fill(&mut f5, &mut map, "identity")?
-                            }
-                            crate::open_object::Key::Field(6usize) => {
-                                crate::open_object::fill(&mut f6, &mut map, "mode")?
-                            }
-                            crate::open_object::Key::Field(7usize) => {
-                                crate::open_object::fill(&mut f7, &mut map, "name")?
-                            }
-                            crate::open_object::Key::Field(8usize) => {
+                            crate::open_object::Key::Field("filter_logic") => {
                                 crate::open_object::fill(
-                                    &mut f8,
+                                    &mut f_filter_logic,
+                                    &mut map,
+                                    "filter_logic",
+                                )?
+                            }
+                            crate::open_object::Key::Field("filters") => {
+                                crate::open_object::fill(
+                                    &mut f_filters,
+                                    &mut map,
+                                    "filters",
+                                )?
+                            }
+                            crate::open_object::Key::Field("identity") => {
+                                crate::open_object::fill(
+                                    &mut f_identity,
+                                    &mut map,
+                                    "identity",
+                                )?
+                            }
+                            crate::open_object::Key::Field("mode") => {
+                                crate::open_object::fill(&mut f_mode, &mut map, "mode")?
+                            }
+                            crate::open_object::Key::Field("name") => {
+                                crate::open_object::fill(&mut f_name, &mut map, "name")?
+                            }
+                            crate::open_object::Key::Field("only_enrich_updates") => {
+                                crate::open_object::fill(
+                                    &mut f_only_enrich_updates,
                                     &mut map,
                                     "only_enrich_updates",
                                 )?
                             }
-                            crate::open_object::Key::Field(9usize) => {
+                            crate::open_object::Key::Field("organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f9,
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(10usize) => {
+                            crate::open_object::Key::Field("override_fields") => {
                                 crate::open_object::fill(
-                                    &mut f10,
+                                    &mut f_override_fields,
                                     &mut map,
                                     "override_fields",
                                 )?
                             }
-                            crate::open_object::Key::Field(11usize) => {
-                                crate::open_object::fill(&mut f11, &mut map, "overrides")?
-                            }
-                            crate::open_object::Key::Field(12usize) => {
-                                crate::open_object::fill(&mut f12, &mut map, "policies")?
-                            }
-                            crate::open_object::Key::Field(13usize) => {
-                                crate::open_object::fill(&mut f13, &mut map, "schedule")?
-                            }
-                            crate::open_object::Key::Field(14usize) => {
+                            crate::open_object::Key::Field("overrides") => {
                                 crate::open_object::fill(
-                                    &mut f14,
+                                    &mut f_overrides,
+                                    &mut map,
+                                    "overrides",
+                                )?
+                            }
+                            crate::open_object::Key::Field("policies") => {
+                                crate::open_object::fill(
+                                    &mut f_policies,
+                                    &mut map,
+                                    "policies",
+                                )?
+                            }
+                            crate::open_object::Key::Field("schedule") => {
+                                crate::open_object::fill(
+                                    &mut f_schedule,
+                                    &mut map,
+                                    "schedule",
+                                )?
+                            }
+                            crate::open_object::Key::Field("skip_initial_backfill") => {
+                                crate::open_object::fill(
+                                    &mut f_skip_initial_backfill,
                                     &mut map,
                                     "skip_initial_backfill",
                                 )?
                             }
-                            crate::open_object::Key::Field(15usize) => {
+                            crate::open_object::Key::Field("sync_all_records") => {
                                 crate::open_object::fill(
-                                    &mut f15,
+                                    &mut f_sync_all_records,
                                     &mut map,
                                     "sync_all_records",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f16, &mut map, "target")?
+                            crate::open_object::Key::Field("target") => {
+                                crate::open_object::fill(&mut f_target, &mut map, "target")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UpdateSyncRequest {
-                        active: f0.unwrap_or_default(),
-                        encryption_passphrase: f1.unwrap_or_default(),
-                        fields: f2
+                        active: f_active.unwrap_or_default(),
+                        encryption_passphrase: f_encryption_passphrase
+                            .unwrap_or_default(),
+                        fields: f_fields
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "fields",
                             ))?,
-                        filter_logic: f3.unwrap_or_default(),
-                        filters: f4.unwrap_or_default(),
-                        identity: f5.unwrap_or_default(),
-                        mode: f6
+                        filter_logic: f_filter_logic.unwrap_or_default(),
+                        filters: f_filters.unwrap_or_default(),
+                        identity: f_identity.unwrap_or_default(),
+                        mode: f_mode
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "mode",
                             ))?,
-                        name: f7
+                        name: f_name
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "name",
                             ))?,
-                        only_enrich_updates: f8.unwrap_or_default(),
-                        organization_id: f9.unwrap_or_default(),
-                        override_fields: f10.unwrap_or_default(),
-                        overrides: f11.unwrap_or_default(),
-                        policies: f12.unwrap_or_default(),
-                        schedule: f13
+                        only_enrich_updates: f_only_enrich_updates.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        override_fields: f_override_fields.unwrap_or_default(),
+                        overrides: f_overrides.unwrap_or_default(),
+                        policies: f_policies.unwrap_or_default(),
+                        schedule: f_schedule
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "schedule",
                             ))?,
-                        skip_initial_backfill: f14.unwrap_or_default(),
-                        sync_all_records: f15.unwrap_or_default(),
-                        target: f16
+                        skip_initial_backfill: f_skip_initial_backfill
+                            .unwrap_or_default(),
+                        sync_all_records: f_sync_all_records.unwrap_or_default(),
+                        target: f_target
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "target",
                             ))?,
@@ -21108,35 +23159,42 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<UpdateUserRequestSchema, A::Error> {
                     const FIELDS: &[&str] = &["email", "role", "role_ids"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_email = None;
+                    let mut f_role = None;
+                    let mut f_role_ids = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "email")?
+                            crate::open_object::Key::Field("email") => {
+                                crate::open_object::fill(&mut f_email, &mut map, "email")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "role")?
+                            crate::open_object::Key::Field("role") => {
+                                crate::open_object::fill(&mut f_role, &mut map, "role")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "role_ids")?
+                            crate::open_object::Key::Field("role_ids") => {
+                                crate::open_object::fill(
+                                    &mut f_role_ids,
+                                    &mut map,
+                                    "role_ids",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UpdateUserRequestSchema {
-                        email: f0
+                        email: f_email
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "email",
                             ))?,
-                        role: f1.unwrap_or_default(),
-                        role_ids: f2.unwrap_or_default(),
+                        role: f_role.unwrap_or_default(),
+                        role_ids: f_role_ids.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -21179,39 +23237,46 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<UpdateWebhooksSchema, A::Error> {
                     const FIELDS: &[&str] = &["endpoint", "organization_id", "secret"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_endpoint = None;
+                    let mut f_organization_id = None;
+                    let mut f_secret = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "endpoint")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
+                            crate::open_object::Key::Field("endpoint") => {
                                 crate::open_object::fill(
-                                    &mut f1,
+                                    &mut f_endpoint,
+                                    &mut map,
+                                    "endpoint",
+                                )?
+                            }
+                            crate::open_object::Key::Field("organization_id") => {
+                                crate::open_object::fill(
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f2, &mut map, "secret")?
+                            crate::open_object::Key::Field("secret") => {
+                                crate::open_object::fill(&mut f_secret, &mut map, "secret")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UpdateWebhooksSchema {
-                        endpoint: f0
+                        endpoint: f_endpoint
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "endpoint",
                             ))?,
-                        organization_id: f1.unwrap_or_default(),
-                        secret: f2
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        secret: f_secret
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "secret",
                             ))?,
@@ -21256,22 +23321,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<UpsertSchemaFieldRequest, A::Error> {
                     const FIELDS: &[&str] = &["fields"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_fields = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "fields")?
+                            crate::open_object::Key::Field("fields") => {
+                                crate::open_object::fill(&mut f_fields, &mut map, "fields")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UpsertSchemaFieldRequest {
-                        fields: f0.unwrap_or_default(),
+                        fields: f_fields.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -21332,46 +23400,53 @@ pub mod types {
                         "role",
                         "role_ids",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_email = None;
+                    let mut f_id = None;
+                    let mut f_organization_id = None;
+                    let mut f_role = None;
+                    let mut f_role_ids = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "email")?
+                            crate::open_object::Key::Field("email") => {
+                                crate::open_object::fill(&mut f_email, &mut map, "email")?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "id")?
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
                             }
-                            crate::open_object::Key::Field(2usize) => {
+                            crate::open_object::Key::Field("organization_id") => {
                                 crate::open_object::fill(
-                                    &mut f2,
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "role")?
+                            crate::open_object::Key::Field("role") => {
+                                crate::open_object::fill(&mut f_role, &mut map, "role")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f4, &mut map, "role_ids")?
+                            crate::open_object::Key::Field("role_ids") => {
+                                crate::open_object::fill(
+                                    &mut f_role_ids,
+                                    &mut map,
+                                    "role_ids",
+                                )?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(User {
-                        email: f0.unwrap_or_default(),
-                        id: f1.unwrap_or_default(),
-                        organization_id: f2.unwrap_or_default(),
-                        role: f3.unwrap_or_default(),
-                        role_ids: f4.unwrap_or_default(),
+                        email: f_email.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        role: f_role.unwrap_or_default(),
+                        role_ids: f_role_ids.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -21407,22 +23482,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<UserEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UserEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -21475,48 +23553,59 @@ pub mod types {
                         "path",
                         "type",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_example = None;
+                    let mut f_field_id = None;
+                    let mut f_label = None;
+                    let mut f_path = None;
+                    let mut f_type_ = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "example")?
+                            crate::open_object::Key::Field("example") => {
+                                crate::open_object::fill(
+                                    &mut f_example,
+                                    &mut map,
+                                    "example",
+                                )?
                             }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "field_id")?
+                            crate::open_object::Key::Field("field_id") => {
+                                crate::open_object::fill(
+                                    &mut f_field_id,
+                                    &mut map,
+                                    "field_id",
+                                )?
                             }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "label")?
+                            crate::open_object::Key::Field("label") => {
+                                crate::open_object::fill(&mut f_label, &mut map, "label")?
                             }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "path")?
+                            crate::open_object::Key::Field("path") => {
+                                crate::open_object::fill(&mut f_path, &mut map, "path")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f4, &mut map, "type")?
+                            crate::open_object::Key::Field("type") => {
+                                crate::open_object::fill(&mut f_type_, &mut map, "type")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UserFieldRequest {
-                        example: f0.unwrap_or_default(),
-                        field_id: f1
+                        example: f_example.unwrap_or_default(),
+                        field_id: f_field_id
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "field_id",
                             ))?,
-                        label: f2
+                        label: f_label
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "label",
                             ))?,
-                        path: f3.unwrap_or_default(),
-                        type_: f4
+                        path: f_path.unwrap_or_default(),
+                        type_: f_type_
                             .ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(
                                 "type",
                             ))?,
@@ -21562,27 +23651,30 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<UtilEnumValue, A::Error> {
                     const FIELDS: &[&str] = &["label", "value"];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_label = None;
+                    let mut f_value = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "label")?
+                            crate::open_object::Key::Field("label") => {
+                                crate::open_object::fill(&mut f_label, &mut map, "label")?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f1, &mut map, "value")?
+                            crate::open_object::Key::Field("value") => {
+                                crate::open_object::fill(&mut f_value, &mut map, "value")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(UtilEnumValue {
-                        label: f0.unwrap_or_default(),
-                        value: f1.unwrap_or_default(),
+                        label: f_label.unwrap_or_default(),
+                        value: f_value.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -21815,51 +23907,66 @@ pub mod types {
                         "organization_id",
                         "secret",
                     ];
-                    let mut f0 = None;
-                    let mut f1 = None;
-                    let mut f2 = None;
-                    let mut f3 = None;
-                    let mut f4 = None;
-                    let mut f5 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_created_at = None;
+                    let mut f_disabled = None;
+                    let mut f_endpoint = None;
+                    let mut f_id = None;
+                    let mut f_organization_id = None;
+                    let mut f_secret = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(0usize) => {
-                                crate::open_object::fill(&mut f0, &mut map, "created_at")?
-                            }
-                            crate::open_object::Key::Field(1usize) => {
-                                crate::open_object::fill(&mut f1, &mut map, "disabled")?
-                            }
-                            crate::open_object::Key::Field(2usize) => {
-                                crate::open_object::fill(&mut f2, &mut map, "endpoint")?
-                            }
-                            crate::open_object::Key::Field(3usize) => {
-                                crate::open_object::fill(&mut f3, &mut map, "id")?
-                            }
-                            crate::open_object::Key::Field(4usize) => {
+                            crate::open_object::Key::Field("created_at") => {
                                 crate::open_object::fill(
-                                    &mut f4,
+                                    &mut f_created_at,
+                                    &mut map,
+                                    "created_at",
+                                )?
+                            }
+                            crate::open_object::Key::Field("disabled") => {
+                                crate::open_object::fill(
+                                    &mut f_disabled,
+                                    &mut map,
+                                    "disabled",
+                                )?
+                            }
+                            crate::open_object::Key::Field("endpoint") => {
+                                crate::open_object::fill(
+                                    &mut f_endpoint,
+                                    &mut map,
+                                    "endpoint",
+                                )?
+                            }
+                            crate::open_object::Key::Field("id") => {
+                                crate::open_object::fill(&mut f_id, &mut map, "id")?
+                            }
+                            crate::open_object::Key::Field("organization_id") => {
+                                crate::open_object::fill(
+                                    &mut f_organization_id,
                                     &mut map,
                                     "organization_id",
                                 )?
                             }
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f5, &mut map, "secret")?
+                            crate::open_object::Key::Field("secret") => {
+                                crate::open_object::fill(&mut f_secret, &mut map, "secret")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(Webhook {
-                        created_at: f0.unwrap_or_default(),
-                        disabled: f1.unwrap_or_default(),
-                        endpoint: f2.unwrap_or_default(),
-                        id: f3.unwrap_or_default(),
-                        organization_id: f4.unwrap_or_default(),
-                        secret: f5.unwrap_or_default(),
+                        created_at: f_created_at.unwrap_or_default(),
+                        disabled: f_disabled.unwrap_or_default(),
+                        endpoint: f_endpoint.unwrap_or_default(),
+                        id: f_id.unwrap_or_default(),
+                        organization_id: f_organization_id.unwrap_or_default(),
+                        secret: f_secret.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -21895,22 +24002,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<WebhookEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(WebhookEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }
@@ -21946,22 +24056,25 @@ pub mod types {
                     mut map: A,
                 ) -> ::std::result::Result<WebhookListEnvelope, A::Error> {
                     const FIELDS: &[&str] = &["data"];
-                    let mut f0 = None;
-                    let mut unknown = ::serde_json::Map::new();
+                    let mut f_data = None;
+                    let mut unknown: ::serde_json::Map<
+                        ::std::string::String,
+                        ::serde_json::Value,
+                    > = ::std::default::Default::default();
                     while let Some(key) = map
                         .next_key_seed(crate::open_object::Keys(FIELDS))?
                     {
                         match key {
-                            crate::open_object::Key::Field(_) => {
-                                crate::open_object::fill(&mut f0, &mut map, "data")?
+                            crate::open_object::Key::Field("data") => {
+                                crate::open_object::fill(&mut f_data, &mut map, "data")?
                             }
-                            crate::open_object::Key::Other(name) => {
-                                unknown.insert(name, map.next_value()?);
+                            other => {
+                                unknown.insert(other.into_name(), map.next_value()?);
                             }
                         }
                     }
                     Ok(WebhookListEnvelope {
-                        data: f0.unwrap_or_default(),
+                        data: f_data.unwrap_or_default(),
                         extra: unknown,
                     })
                 }

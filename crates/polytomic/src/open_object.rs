@@ -12,10 +12,20 @@ use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, Visitor};
 
 /// A property name, read against the fields a struct names.
 pub enum Key {
-    /// The field at this index in the struct's list.
-    Field(usize),
+    /// A property the struct has a field for (its JSON name).
+    Field(&'static str),
     /// A property the document does not name: it goes to `extra`.
     Other(String),
+}
+
+impl Key {
+    /// The property's name, as `extra` keeps it.
+    pub fn into_name(self) -> String {
+        match self {
+            Key::Field(name) => name.to_owned(),
+            Key::Other(name) => name,
+        }
+    }
 }
 
 /// Reads a [`Key`] against a struct's JSON property names, allocating only for a property it does not name.
@@ -37,8 +47,8 @@ impl Visitor<'_> for Keys {
     }
 
     fn visit_str<E: Error>(self, name: &str) -> Result<Key, E> {
-        Ok(match self.0.iter().position(|field| *field == name) {
-            Some(index) => Key::Field(index),
+        Ok(match self.0.iter().find(|field| **field == name) {
+            Some(field) => Key::Field(field),
             None => Key::Other(name.to_owned()),
         })
     }

@@ -15,8 +15,8 @@ use syn::{Item, ItemStruct};
 use super::lossless::has_extra;
 use super::tree::{derives, json_name, lit_str, module, serde_metas};
 
-/// Writes the `Deserialize` of every struct in `types` with a flattened `extra`; an error unless there are
-/// exactly `opened_objects`.
+/// Writes the `Deserialize` of every struct in `types` with a flattened `extra`; an error if there are fewer
+/// than the `opened_objects`.
 pub fn read_directly(file: &mut syn::File, opened_objects: usize) -> Result<(), String> {
     let types = module(&mut file.items, "types")?;
     let mut impls = Vec::new();
@@ -26,10 +26,11 @@ pub fn read_directly(file: &mut syn::File, opened_objects: usize) -> Result<(), 
             impls.push((at, deserialize_impl(item)?));
         }
     }
-    if impls.len() != opened_objects {
+    // A schema the spec gave `additionalProperties` itself has such a struct too, so there may be more.
+    if impls.len() < opened_objects {
         return Err(format!(
-            "{opened_objects} object schemas were opened, but {} structs in progenitor's `types` have \
-             a flattened `extra` (xtask/src/generate/open_objects.rs handles typify 0.8)",
+            "{opened_objects} object schemas were opened, but only {} structs in progenitor's `types` \
+             have a flattened `extra` (xtask/src/generate/open_objects.rs handles typify 0.8)",
             impls.len()
         ));
     }
@@ -53,38 +54,31 @@ fn deserialize_impl(item: &mut ItemStruct) -> Result<Item, String> {
                 .iter()
                 .any(|m| m.path().is_ident("flatten"))
         });
-    if named.is_empty() {
-        return Err(refuse("names no field besides `extra`".into()));
-    }
     let mut names = Vec::new();
     let mut slots = Vec::new();
     let mut arms = Vec::new();
     let mut values = Vec::new();
-    for (index, field) in named.iter().enumerate() {
+    for field in &named {
         let ident = field
             .ident
             .as_ref()
             .ok_or_else(|| refuse("a field has no name".into()))?;
         let json = json_name(field).ok_or_else(|| refuse(format!("field {ident} has no name")))?;
-        let slot = format_ident!("f{index}");
+        // Named after the field, so that a new field adds its own lines and moves no other.
+        let slot = format_ident!("f_{}", ident.to_string().trim_start_matches("r#"));
         let absent = absent(field, &json).map_err(|e| refuse(format!("field {ident}: {e}")))?;
-        // The last field's arm takes every index left, so the `match` needs no unreachable arm.
-        let pattern = if index + 1 == named.len() {
-            quote!(_)
-        } else {
-            quote!(#index)
-        };
         arms.push(quote! {
-            crate::open_object::Key::Field(#pattern) => crate::open_object::fill(&mut #slot, &mut map, #json)?,
+            crate::open_object::Key::Field(#json) => crate::open_object::fill(&mut #slot, &mut map, #json)?,
         });
         slots.push(quote!(let mut #slot = None;));
         values.push(quote!(#ident: #slot.#absent));
         names.push(json);
     }
-    for field in extra {
-        let ident = &field.ident;
-        values.push(quote!(#ident: unknown));
-    }
+    let [extra] = extra[..] else {
+        return Err(refuse("has more than one flattened field".into()));
+    };
+    let (extra, extra_type) = (&extra.ident, &extra.ty);
+    values.push(quote!(#extra: unknown));
     let expecting = format!("struct {name}");
     let tokens = quote! {
         impl<'de> ::serde::Deserialize<'de> for #name {
@@ -99,12 +93,14 @@ fn deserialize_impl(item: &mut ItemStruct) -> Result<Item, String> {
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> ::std::result::Result<#name, A::Error> {
                         const FIELDS: &[&str] = &[#(#names),*];
                         #(#slots)*
-                        let mut unknown = ::serde_json::Map::new();
+                        let mut unknown: #extra_type = ::std::default::Default::default();
                         while let Some(key) = map.next_key_seed(crate::open_object::Keys(FIELDS))? {
                             match key {
                                 #(#arms)*
-                                crate::open_object::Key::Other(name) => {
-                                    unknown.insert(name, map.next_value()?);
+                                // A property the document does not name (`Keys` gives a field's name only as
+                                // one of the names matched above).
+                                other => {
+                                    unknown.insert(other.into_name(), map.next_value()?);
                                 }
                             }
                         }
@@ -209,12 +205,14 @@ mod tests {
             "#[derive(::serde::Serialize,Clone,Debug,PartialEq,schemars::JsonSchema)]pubstructThing",
             "impl<'de>::serde::Deserialize<'de>forThing",
             "constFIELDS:&[&str]=&[\"flag\",\"name\",\"note\",\"type\"];",
-            "crate::open_object::Key::Field(0usize)=>{crate::open_object::fill(&mutf0,&mutmap,\"flag\")?}",
-            "crate::open_object::Key::Field(_)=>{crate::open_object::fill(&mutf3,&mutmap,\"type\")?}",
-            "flag:f0.unwrap_or_else(defaults::default_bool::<true>)",
-            "name:f1.ok_or_else(||<A::Erroras::serde::de::Error>::missing_field(\"name\",))?",
-            "note:f2.unwrap_or_default()",
-            "type_:f3.ok_or_else(||<A::Erroras::serde::de::Error>::missing_field(\"type\",))?",
+            "crate::open_object::Key::Field(\"flag\")=>{crate::open_object::fill(&mutf_flag,&mutmap,\"flag\")?}",
+            "crate::open_object::Key::Field(\"type\")=>{crate::open_object::fill(&mutf_type_,&mutmap,\"type\")?}",
+            "other=>{unknown.insert(other.into_name(),map.next_value()?);}",
+            "flag:f_flag.unwrap_or_else(defaults::default_bool::<true>)",
+            "name:f_name.ok_or_else(||<A::Erroras::serde::de::Error>::missing_field(\"name\",))?",
+            "note:f_note.unwrap_or_default()",
+            "type_:f_type_.ok_or_else(||<A::Erroras::serde::de::Error>::missing_field(\"type\",))?",
+            "letmutunknown:::serde_json::Map<::std::string::String,::serde_json::Value,>=::std::default::Default::default();",
             "extra:unknown",
         ] {
             assert!(text.contains(expected), "{expected}: {text}");
@@ -231,7 +229,7 @@ mod tests {
         let (_, mut file) = super::super::progenitor_client(SPEC);
         let error = super::read_directly(&mut file, 2).unwrap_err();
         assert!(
-            error.contains("2 object schemas were opened, but 1 structs"),
+            error.contains("2 object schemas were opened, but only 1 structs"),
             "{error}"
         );
 

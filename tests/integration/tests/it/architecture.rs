@@ -11,7 +11,14 @@ use syn::visit::Visit;
 /// the generated ones (`generated`, `operations`); nothing in its own layer or above. ARCHITECTURE.md,
 /// "crates/polytomic", says the same.
 const LAYERS: &[&[&str]] = &[
-    &["body", "secret", "json_query", "validate", "tls"],
+    &[
+        "body",
+        "secret",
+        "json_query",
+        "validate",
+        "tls",
+        "open_object",
+    ],
     &["error", "webhooks"],
     &["role_ids", "retry"],
     &["state"],
