@@ -8,7 +8,7 @@
 use std::fmt;
 
 use serde::Deserialize;
-use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, Visitor};
+use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, Unexpected, Visitor};
 
 /// A property name, read against the fields a struct names.
 pub enum Key {
@@ -52,6 +52,14 @@ impl Visitor<'_> for Keys {
             None => Key::Other(name.to_owned()),
         })
     }
+
+    /// A name as bytes (binary formats; JSON's are strings): read as UTF-8, as serde's derive would.
+    fn visit_bytes<E: Error>(self, name: &[u8]) -> Result<Key, E> {
+        match std::str::from_utf8(name) {
+            Ok(name) => self.visit_str(name),
+            Err(_) => Err(E::invalid_value(Unexpected::Bytes(name), &self)),
+        }
+    }
 }
 
 /// Reads the value of the field `name` into its slot: a second value for it is an error, as in serde's
@@ -66,4 +74,36 @@ pub fn fill<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
     }
     *slot = Some(map.next_value()?);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Key, Keys};
+    use serde::de::DeserializeSeed;
+    use serde::de::value::{BytesDeserializer, Error, StrDeserializer};
+
+    fn read(name: &[u8]) -> Result<String, Error> {
+        let key = match std::str::from_utf8(name) {
+            Ok(name) => Keys(&["id", "type"]).deserialize(StrDeserializer::<Error>::new(name))?,
+            Err(_) => Keys(&["id", "type"]).deserialize(BytesDeserializer::<Error>::new(name))?,
+        };
+        // And the same name as bytes, as a binary format gives it.
+        let again = Keys(&["id", "type"]).deserialize(BytesDeserializer::<Error>::new(name))?;
+        Ok(match (key, again) {
+            (Key::Field(a), Key::Field(b)) if a == b => format!("field {a}"),
+            (Key::Other(a), Key::Other(b)) if a == b => format!("other {a}"),
+            _ => "the two readings differ".into(),
+        })
+    }
+
+    #[test]
+    fn a_name_is_a_field_or_kept_as_it_came() {
+        assert_eq!(read(b"type").unwrap(), "field type");
+        assert_eq!(read(b"Type").unwrap(), "other Type");
+        assert_eq!(read(b"").unwrap(), "other ");
+        assert_eq!(
+            read(b"\xff").unwrap_err().to_string(),
+            "invalid value: byte array, expected a property name"
+        );
+    }
 }
