@@ -43,7 +43,8 @@ impl Visitor<'_> for Keys {
     type Value = Key;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("a property name")
+        // serde's own words for a name that is not a string (the derive fails when it builds `extra`).
+        f.write_str("a string")
     }
 
     fn visit_str<E: Error>(self, name: &str) -> Result<Key, E> {
@@ -53,7 +54,7 @@ impl Visitor<'_> for Keys {
         })
     }
 
-    /// A name as bytes (binary formats; JSON's are strings): read as UTF-8, as serde's derive would.
+    /// A name as bytes (binary formats; JSON's are strings): read as UTF-8, as serde's `String` reads it.
     fn visit_bytes<E: Error>(self, name: &[u8]) -> Result<Key, E> {
         match std::str::from_utf8(name) {
             Ok(name) => self.visit_str(name),
@@ -103,7 +104,7 @@ mod tests {
         assert_eq!(read(b"").unwrap(), "other ");
         assert_eq!(
             read(b"\xff").unwrap_err().to_string(),
-            "invalid value: byte array, expected a property name"
+            "invalid value: byte array, expected a string"
         );
     }
 }

@@ -5,8 +5,11 @@
 //! into `extra`, through `crate::open_object`, and keeps the derive's rules from the field's `#[serde]`
 //! attributes: the JSON name (`rename`), the value when absent (`default`, `default = ".."`, `None` for an
 //! `Option`, else serde's "missing field"), "duplicate field", and serde's own errors for a bad value.
-//! Serialization keeps serde's derive. A pass over the syntax tree, counted against the opened schemas;
-//! a `#[serde]` attribute it does not know is refused.
+//! Serialization keeps serde's derive. A pass over the syntax tree, counted against the opened schemas; a
+//! `#[serde]` attribute on the struct, or one on a field that it does not read, is refused. One difference
+//! from the derive, in formats other than JSON: a property name that is not a string, or a value of an
+//! unknown property that does not read as JSON, is an error where it stands, while the derive reports it
+//! after any missing field (with the same message).
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -47,6 +50,18 @@ fn deserialize_impl(item: &mut ItemStruct) -> Result<Item, String> {
     if !derives(&item.attrs).iter().any(|d| d == "Deserialize") {
         return Err(refuse("does not derive Deserialize".into()));
     }
+    // serde's rules for the whole struct (`rename_all`, `default`, `try_from`, ..) are not read here.
+    if let Some(attr) = item.attrs.iter().find(|a| a.path().is_ident("serde")) {
+        return Err(refuse(format!("`{}` is not read here", quote!(#attr))));
+    }
+    for field in &item.fields {
+        for attr in field.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+            attr.parse_args_with(
+                syn::punctuated::Punctuated::<syn::Meta, syn::Token![,]>::parse_terminated,
+            )
+            .map_err(|e| refuse(format!("unreadable `{}`: {e}", quote!(#attr))))?;
+        }
+    }
     drop_deserialize_derive(item).map_err(refuse)?;
     let (extra, named): (Vec<&syn::Field>, Vec<&syn::Field>) =
         item.fields.iter().partition(|field| {
@@ -64,6 +79,9 @@ fn deserialize_impl(item: &mut ItemStruct) -> Result<Item, String> {
             .as_ref()
             .ok_or_else(|| refuse("a field has no name".into()))?;
         let json = json_name(field).ok_or_else(|| refuse(format!("field {ident} has no name")))?;
+        if names.contains(&json) {
+            return Err(refuse(format!("two fields read the property \"{json}\"")));
+        }
         // Named after the field, so that a new field adds its own lines and moves no other.
         let slot = format_ident!("f_{}", ident.to_string().trim_start_matches("r#"));
         let absent = absent(field, &json).map_err(|e| refuse(format!("field {ident}: {e}")))?;
@@ -140,14 +158,17 @@ fn absent(field: &syn::Field, json: &str) -> Result<TokenStream, String> {
                 required_option = true;
             }
             syn::Meta::NameValue(nv)
-                if nv.path.is_ident("rename") || nv.path.is_ident("skip_serializing_if") => {}
+                if nv.path.is_ident("rename") && lit_str(&nv.value).is_some() => {}
+            syn::Meta::NameValue(nv) if nv.path.is_ident("skip_serializing_if") => {}
             other => {
                 return Err(format!("`#[serde({})]` is not read here", quote!(#other)));
             }
         }
     }
-    let option = matches!(&field.ty, syn::Type::Path(p)
-        if p.path.segments.last().is_some_and(|s| s.ident == "Option"));
+    // typify names `Option` by its full path; serde's derive gives an absent one `None`.
+    let option = matches!(&field.ty, syn::Type::Path(p) if p.qself.is_none()
+        && p.path.leading_colon.is_some()
+        && p.path.segments.iter().map(|s| s.ident.to_string()).collect::<Vec<_>>() == ["std", "option", "Option"]);
     Ok(match default {
         Some(default) => default,
         // serde's derive reads an absent `Option` as `None` (unless `deserialize_with` is given).
@@ -181,7 +202,8 @@ mod tests {
          \x20 /a:\n    get:\n      operationId: get_a\n      responses:\n\
          \x20       '200': {description: ok, content: {application/json: {schema: {$ref: '#/components/schemas/Thing'}}}}\n\
          components:\n  schemas:\n    Thing:\n      type: object\n      additionalProperties: {}\n\
-         \x20     required: [name, type]\n      properties:\n\
+         \x20     required: [gone, name, type]\n      properties:\n\
+         \x20       gone: {type: string, nullable: true}\n\
          \x20       name: {type: string}\n        type: {type: string}\n\
          \x20       note: {type: string}\n        flag: {type: boolean, default: true}\n";
 
@@ -204,7 +226,10 @@ mod tests {
         for expected in [
             "#[derive(::serde::Serialize,Clone,Debug,PartialEq,schemars::JsonSchema)]pubstructThing",
             "impl<'de>::serde::Deserialize<'de>forThing",
-            "constFIELDS:&[&str]=&[\"flag\",\"name\",\"note\",\"type\"];",
+            "constFIELDS:&[&str]=&[\"flag\",\"gone\",\"name\",\"note\",\"type\"];",
+            // Required and nullable: typify reads it through `Option`'s Deserialize; absent, it is missing.
+            "#[serde(deserialize_with=\"::std::option::Option::deserialize\")]pubgone:::std::option::Option<::std::string::String>",
+            "gone:f_gone.ok_or_else(||<A::Erroras::serde::de::Error>::missing_field(\"gone\",))?",
             "crate::open_object::Key::Field(\"flag\")=>{crate::open_object::fill(&mutf_flag,&mutmap,\"flag\")?}",
             "crate::open_object::Key::Field(\"type\")=>{crate::open_object::fill(&mutf_type_,&mutmap,\"type\")?}",
             "other=>{unknown.insert(other.into_name(),map.next_value()?);}",
