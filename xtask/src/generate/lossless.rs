@@ -16,7 +16,7 @@ use syn::punctuated::Punctuated;
 use syn::{Expr, Fields, ImplItem, Item, Token};
 
 use super::schemas::for_each_schema;
-use super::tree::{derives, module, serde_metas};
+use super::tree::{derives, drop_derive, module, serde_metas};
 
 /// The name of the catch-all variant (unless an enum already lists a value of that name).
 const UNKNOWN: &str = "Unknown";
@@ -135,17 +135,7 @@ fn open_enums(types: &mut [Item]) -> Result<usize, String> {
             .ok_or_else(|| format!("enum {}: no free name for its catch-all", item.ident))?;
         let ident = syn::Ident::new(variant, proc_macro2::Span::call_site());
         // `String` is not `Copy`.
-        for attr in &mut item.attrs {
-            if attr.path().is_ident("derive") {
-                let kept: Vec<syn::Path> = attr
-                    .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
-                    .map_err(|e| format!("enum {}: unreadable derive: {e}", item.ident))?
-                    .into_iter()
-                    .filter(|p| !p.is_ident("Copy"))
-                    .collect();
-                *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
-            }
-        }
+        drop_derive(&mut item.attrs, "Copy").map_err(|e| format!("enum {}: {e}", item.ident))?;
         item.variants.push(syn::parse_quote! {
             /// A value this client's document does not list, kept as the server sent it.
             #[serde(untagged)]

@@ -16,7 +16,7 @@ use quote::{format_ident, quote};
 use syn::{Item, ItemStruct};
 
 use super::lossless::has_extra;
-use super::tree::{derives, json_name, lit_str, module, serde_metas};
+use super::tree::{derives, drop_derive, json_name, lit_str, module, serde_metas};
 
 /// Writes the `Deserialize` of every struct in `types` with a flattened `extra`; an error if there are fewer
 /// than the `opened_objects`.
@@ -62,7 +62,7 @@ fn deserialize_impl(item: &mut ItemStruct) -> Result<Item, String> {
             .map_err(|e| refuse(format!("unreadable `{}`: {e}", quote!(#attr))))?;
         }
     }
-    drop_deserialize_derive(item).map_err(refuse)?;
+    drop_derive(&mut item.attrs, "Deserialize").map_err(refuse)?;
     let (extra, named): (Vec<&syn::Field>, Vec<&syn::Field>) =
         item.fields.iter().partition(|field| {
             serde_metas(&field.attrs)
@@ -175,23 +175,6 @@ fn absent(field: &syn::Field, json: &str) -> Result<TokenStream, String> {
         None if option && !required_option => quote!(unwrap_or_default()),
         None => quote!(ok_or_else(|| <A::Error as ::serde::de::Error>::missing_field(#json))?),
     })
-}
-
-fn drop_deserialize_derive(item: &mut ItemStruct) -> Result<(), String> {
-    for attr in &mut item.attrs {
-        if attr.path().is_ident("derive") {
-            let kept: Vec<syn::Path> = attr
-                .parse_args_with(
-                    syn::punctuated::Punctuated::<syn::Path, syn::Token![,]>::parse_terminated,
-                )
-                .map_err(|e| format!("unreadable derive: {e}"))?
-                .into_iter()
-                .filter(|p| p.segments.last().is_none_or(|s| s.ident != "Deserialize"))
-                .collect();
-            *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
-        }
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -73,6 +73,21 @@ pub fn derives(attrs: &[syn::Attribute]) -> Vec<String> {
         .collect()
 }
 
+/// Takes the derive named `name` (the last segment: `::serde::Deserialize` is `Deserialize`) out of an
+/// item's `#[derive(..)]` attributes.
+pub fn drop_derive(attrs: &mut [syn::Attribute], name: &str) -> Result<(), String> {
+    for attr in attrs.iter_mut().filter(|a| a.path().is_ident("derive")) {
+        let kept: Vec<syn::Path> = attr
+            .parse_args_with(Punctuated::<syn::Path, Token![,]>::parse_terminated)
+            .map_err(|e| format!("unreadable derive: {e}"))?
+            .into_iter()
+            .filter(|p| p.segments.last().is_none_or(|s| s.ident != name))
+            .collect();
+        *attr = syn::parse_quote!(#[derive(#(#kept),*)]);
+    }
+    Ok(())
+}
+
 /// The entries of an item's `#[serde(..)]` attributes (`rename = ".."`, `default`, `flatten`).
 pub fn serde_metas(attrs: &[syn::Attribute]) -> Vec<syn::Meta> {
     attrs
