@@ -21,6 +21,7 @@ mod paths;
 mod query;
 mod response_builders;
 mod schemas;
+pub(crate) mod split_modules;
 pub(crate) mod tree;
 mod uuid_paths;
 
@@ -295,7 +296,8 @@ fn syntax_passes(path: &str, file: &mut syn::File, rewrites: &Rewrites) -> Resul
             one_hook_call::merge(file, rewrites.operations)?;
             response_builders::remove(file, &rewrites.requests)?;
             optional_schemars::make_optional(file)?;
-            client_new::build_through_tls(file)
+            client_new::build_through_tls(file)?;
+            split_modules::split(file).map(drop)
         }
         HTTPMOCK => {
             paths::narrow(file, &rewrites.exclusions)?;

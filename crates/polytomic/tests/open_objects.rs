@@ -158,7 +158,7 @@ fn the_reference_is_the_generated_code() {
     let generated = syn::parse_file(include_str!("../src/generated.rs")).unwrap();
     let reference = syn::parse_file(include_str!("open_objects/reference.rs")).unwrap();
     let types = items_of(&generated.items, "types");
-    let fields = |items: &[syn::Item], name: &str| -> Vec<String> {
+    let fields = |items: &[&syn::Item], name: &str| -> Vec<String> {
         let item = items
             .iter()
             .find_map(|item| match item {
@@ -171,7 +171,10 @@ fn the_reference_is_the_generated_code() {
             .map(|field| {
                 let serde = field.attrs.iter().filter(|a| a.path().is_ident("serde"));
                 let (ident, ty) = (&field.ident, &field.ty);
-                quote::quote!(#(#serde)* #ident: #ty).to_string()
+                // Without the trailing comma prettyplease adds to generics it breaks over lines.
+                quote::quote!(#(#serde)* #ident: #ty)
+                    .to_string()
+                    .replace(" , >", " >")
             })
             .collect()
     };
@@ -209,8 +212,8 @@ fn the_reference_is_the_generated_code() {
                 "no `impl Deserialize for {name}` in src/generated.rs"
             );
             assert_eq!(
-                fields(&reference.items, &name),
-                fields(types, &name),
+                fields(&reference.items.iter().collect::<Vec<_>>(), &name),
+                fields(&types, &name),
                 "tests/open_objects/reference.rs is not the generated {name}: copy its fields from \
                  src/generated.rs"
             );
@@ -218,7 +221,7 @@ fn the_reference_is_the_generated_code() {
         }
     }
     assert_eq!(structs, 4);
-    let bodies = |items: &[syn::Item]| -> Vec<(String, String)> {
+    let bodies = |items: &[&syn::Item]| -> Vec<(String, String)> {
         items
             .iter()
             .filter_map(|item| match item {
@@ -230,20 +233,36 @@ fn the_reference_is_the_generated_code() {
             })
             .collect()
     };
-    let generated_defaults = bodies(items_of(types, "defaults"));
-    for (name, body) in bodies(items_of(&reference.items, "defaults")) {
+    let generated_defaults = bodies(&items_of(types.iter().copied(), "defaults"));
+    for (name, body) in bodies(&items_of(&reference.items, "defaults")) {
         let generated = generated_defaults.iter().find(|(n, _)| *n == name);
         let generated = generated.map(|(_, b)| b.replace(":: std :: option :: Option :: ", ""));
         assert_eq!(generated, Some(body), "defaults::{name}");
     }
 }
 
-fn items_of<'a>(items: &'a [syn::Item], module: &str) -> &'a [syn::Item] {
-    items
-        .iter()
+/// The items of `mod module`, with those of its private parts (`cargo xtask generate` splits the big
+/// modules into parts it re-exports, for build speed).
+fn items_of<'a>(
+    items: impl IntoIterator<Item = &'a syn::Item>,
+    module: &str,
+) -> Vec<&'a syn::Item> {
+    let items = items
+        .into_iter()
         .find_map(|item| match item {
             syn::Item::Mod(m) if m.ident == module => m.content.as_ref().map(|(_, i)| &i[..]),
             _ => None,
         })
-        .unwrap_or_else(|| panic!("no mod {module}"))
+        .unwrap_or_else(|| panic!("no mod {module}"));
+    items
+        .iter()
+        .flat_map(|item| match item {
+            syn::Item::Mod(m) if matches!(m.vis, syn::Visibility::Inherited) => m
+                .content
+                .as_ref()
+                .map(|(_, i)| i.iter().collect())
+                .unwrap_or_default(),
+            item => vec![item],
+        })
+        .collect()
 }

@@ -19,7 +19,16 @@ fn shapes() -> Vec<(String, String)> {
             syn::Item::Mod(m) if m.ident == "types" => m.content.map(|(_, items)| items),
             _ => None,
         })
-        .expect("src/generated.rs has a `mod types`");
+        .expect("src/generated.rs has a `mod types`")
+        .into_iter()
+        // The private parts `cargo xtask generate` splits the module into, for build speed: their items
+        // are the module's, re-exported.
+        .flat_map(|item| match item {
+            syn::Item::Mod(m) if matches!(m.vis, syn::Visibility::Inherited) => {
+                m.content.map(|(_, items)| items).unwrap_or_default()
+            }
+            item => vec![item],
+        });
     let role_ids = syn::parse_file(include_str!("../src/role_ids.rs"))
         .expect("src/role_ids.rs parses")
         .items

@@ -119,6 +119,13 @@ fn walk(items: &[Item], module: &str, api: &mut Api) {
             // typify's builders (`types::builder`) have one setter per field of the type, taking the
             // field's type: listing them would say every change twice.
             Item::Mod(m) if module == "types" && m.ident == "builder" => {}
+            // A part of a module split for build speed (generate/split_modules.rs): its items are the
+            // parent's, re-exported.
+            Item::Mod(m) if crate::generate::split_modules::is_part(m) => {
+                if let Some((_, inner)) = &m.content {
+                    walk(inner, module, api);
+                }
+            }
             Item::Mod(m) if public(&m.vis) => {
                 if let Some((_, inner)) = &m.content {
                     walk(inner, &at(&m.ident.to_string()), api);

@@ -1,0 +1,260 @@
+//! The client's three big modules (`types`, `types::builder`, `builder`) split into private parts that the
+//! module re-exports, so that a spec change recompiles only the parts it touches.
+//!
+//! Why: in an incremental (debug) build rustc makes one codegen unit per module, and one more per module for
+//! the generic code each dependent instantiates from it (the `send()` state machines, the `Deserialize`
+//! visitors). With every type in one module, a field added to `User` recompiled all of them, in the client,
+//! its unit tests, the CLI and each test binary (BENCHMARKS.md, "The edit loop").
+//!
+//! How: each item goes to the part its name hashes to (an impl goes with its self type), so a new type
+//! lands in one part and moves no other. Paths that start with `super::` (in code and in doc links) gain
+//! one `super::`, since the item now sits one module deeper; the part brings in its parent's names with
+//! `use super::*`. Items with no name (`use`, modules) stay where they were. Paths, rustdoc and type
+//! errors still name `polytomic::types::User`: the parts are private and re-exported whole.
+//!
+//! Counts what it moves; refuses when a module is missing or has no item to move.
+
+use syn::visit_mut::VisitMut;
+use syn::{Item, Type};
+
+use super::tree;
+
+/// Parts per module: enough that a one-type change recompiles a small share, few enough that the
+/// per-unit overhead stays low. Changing them moves every item once.
+const TYPES_PARTS: u32 = 32;
+const BUILDER_PARTS: u32 = 16;
+
+/// How a part's name starts: readers of the generated code (`xtask diff`, the type snapshots) read a
+/// private module named so as part of its parent.
+pub const PART_PREFIX: &str = "part_";
+
+/// Whether `module` is one of the parts this pass wrote.
+pub fn is_part(module: &syn::ItemMod) -> bool {
+    matches!(module.vis, syn::Visibility::Inherited)
+        && module.ident.to_string().starts_with(PART_PREFIX)
+}
+
+/// Splits `types`, `types::builder` and `builder`; the number of items moved.
+pub fn split(file: &mut syn::File) -> Result<usize, String> {
+    let types = tree::module(&mut file.items, "types")?;
+    let mut moved = split_module(
+        tree::module(types, "builder")?,
+        "types::builder",
+        TYPES_PARTS,
+    )?;
+    moved += split_module(types, "types", TYPES_PARTS)?;
+    moved += split_module(
+        tree::module(&mut file.items, "builder")?,
+        "builder",
+        BUILDER_PARTS,
+    )?;
+    Ok(moved)
+}
+
+fn split_module(items: &mut Vec<Item>, name: &str, parts: u32) -> Result<usize, String> {
+    let mut buckets: Vec<Vec<Item>> = (0..parts).map(|_| Vec::new()).collect();
+    let mut kept = Vec::new();
+    let mut moved = 0;
+    for mut item in std::mem::take(items) {
+        match key(&item) {
+            Some(key) => {
+                DeeperSuper.visit_item_mut(&mut item);
+                buckets[(fnv1a(&key) % parts) as usize].push(item);
+                moved += 1;
+            }
+            None => kept.push(item),
+        }
+    }
+    if moved == 0 {
+        return Err(format!(
+            "progenitor's client: `mod {name}` has no type or impl to split (xtask/src/generate/split_modules.rs)"
+        ));
+    }
+    *items = kept;
+    for (at, bucket) in buckets.into_iter().enumerate() {
+        if bucket.is_empty() {
+            continue;
+        }
+        let part = quote::format_ident!("{PART_PREFIX}{at:02}");
+        items.push(syn::parse_quote! {
+            #[allow(unused_imports)]
+            pub use self::#part::*;
+        });
+        items.push(syn::parse_quote! {
+            mod #part {
+                #[allow(unused_imports)]
+                use super::*;
+                #(#bucket)*
+            }
+        });
+    }
+    Ok(moved)
+}
+
+/// The name an item is filed under: its own, or an impl's self type's.
+fn key(item: &Item) -> Option<String> {
+    match item {
+        Item::Struct(s) => Some(s.ident.to_string()),
+        Item::Enum(e) => Some(e.ident.to_string()),
+        Item::Type(t) => Some(t.ident.to_string()),
+        Item::Impl(i) => type_name(&i.self_ty),
+        _ => None,
+    }
+}
+
+fn type_name(ty: &Type) -> Option<String> {
+    match ty {
+        Type::Path(p) => p.path.segments.last().map(|s| s.ident.to_string()),
+        Type::Reference(r) => type_name(&r.elem),
+        _ => None,
+    }
+}
+
+/// FNV-1a: stable across Rust versions and platforms, unlike `DefaultHasher`.
+fn fnv1a(text: &str) -> u32 {
+    text.bytes().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// `super::x` becomes `super::super::x`, in paths and in doc links.
+struct DeeperSuper;
+
+impl VisitMut for DeeperSuper {
+    fn visit_path_mut(&mut self, path: &mut syn::Path) {
+        if path.leading_colon.is_none() && path.segments.first().is_some_and(|s| s.ident == "super")
+        {
+            path.segments.insert(0, syn::parse_quote!(super));
+        }
+        syn::visit_mut::visit_path_mut(self, path);
+    }
+
+    fn visit_visibility_mut(&mut self, _: &mut syn::Visibility) {}
+
+    fn visit_attribute_mut(&mut self, attr: &mut syn::Attribute) {
+        if let syn::Meta::NameValue(nv) = &mut attr.meta
+            && nv.path.is_ident("doc")
+            && let Some(text) = tree::lit_str(&nv.value)
+            && text.contains("super::")
+        {
+            let text = text.replace("super::", "super::super::");
+            nv.value = syn::parse_quote!(#text);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file() -> syn::File {
+        syn::parse_quote! {
+            pub mod types {
+                use serde::Serialize;
+                /// A user.
+                pub struct User { pub id: super::Id }
+                impl From<&User> for User { fn from(u: &User) -> Self { todo!() } }
+                pub enum Role { Admin }
+                pub mod builder {
+                    /// Builds [`super::User`].
+                    pub struct User { id: Result<super::super::Id, String> }
+                    impl TryFrom<User> for super::User { type Error = String; fn try_from(_: User) -> Result<Self, String> { todo!() } }
+                }
+            }
+            pub mod builder {
+                pub struct GetUser<'a> { client: &'a super::Client }
+                impl<'a> GetUser<'a> { pub fn new(client: &'a super::Client) -> Self { Self { client } } }
+            }
+        }
+    }
+
+    fn parts(items: &[Item]) -> Vec<(String, Vec<String>)> {
+        items
+            .iter()
+            .filter_map(|item| match item {
+                Item::Mod(m) if is_part(m) => Some((
+                    m.ident.to_string(),
+                    m.content
+                        .as_ref()
+                        .unwrap()
+                        .1
+                        .iter()
+                        .filter_map(key)
+                        .collect(),
+                )),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn items_go_with_their_name_and_paths_reach_as_far() {
+        let mut file = file();
+        assert_eq!(split(&mut file).unwrap(), 7);
+        let types = tree::module(&mut file.items, "types").unwrap();
+        // A struct and its impl share a part; what has no name stays.
+        let user_part = parts(types)
+            .into_iter()
+            .find(|(_, k)| k.contains(&"User".into()))
+            .unwrap();
+        assert_eq!(user_part.1, ["User", "User"]);
+        assert!(matches!(&types[0], Item::Use(_)));
+        assert!(
+            types
+                .iter()
+                .any(|i| matches!(i, Item::Mod(m) if m.ident == "builder"))
+        );
+        let text = quote::quote!(#file).to_string();
+        // One module deeper: each `super::` gains one, in code and in doc links.
+        assert!(text.contains("pub id : super :: super :: Id"), "{text}");
+        assert!(text.contains("super :: super :: super :: Id"), "{text}");
+        assert!(text.contains("for super :: super :: User"), "{text}");
+        assert!(text.contains("Builds [`super::super::User`]."), "{text}");
+        assert!(
+            text.contains("client : & 'a super :: super :: Client"),
+            "{text}"
+        );
+        // Each part is re-exported whole.
+        assert_eq!(
+            text.matches("pub use self :: part_").count(),
+            text.matches("mod part_").count()
+        );
+    }
+
+    #[test]
+    fn a_new_type_moves_no_other() {
+        let mut before = file();
+        split(&mut before).unwrap();
+        let mut after = file();
+        let types = tree::module(&mut after.items, "types").unwrap();
+        types.push(syn::parse_quote!(
+            pub struct Nickname(String);
+        ));
+        split(&mut after).unwrap();
+        let old = parts(tree::module(&mut before.items, "types").unwrap());
+        let new = parts(tree::module(&mut after.items, "types").unwrap());
+        for (part, keys) in &old {
+            let now = &new.iter().find(|(p, _)| p == part).unwrap().1;
+            assert!(now.starts_with(keys), "{part}: {keys:?} then {now:?}");
+        }
+    }
+
+    #[test]
+    fn refuses_a_missing_module_or_an_empty_one() {
+        let mut none: syn::File = syn::parse_quote!(
+            pub mod builder {
+                pub struct A;
+            }
+        );
+        assert!(split(&mut none).unwrap_err().contains("no `mod types`"));
+        let mut empty: syn::File = syn::parse_quote! {
+            pub mod types { pub mod builder { pub struct A; } }
+            pub mod builder { pub struct B; }
+        };
+        let error = split(&mut empty).unwrap_err();
+        assert!(
+            error.contains("`mod types` has no type or impl to split"),
+            "{error}"
+        );
+    }
+}
