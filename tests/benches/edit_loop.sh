@@ -34,7 +34,7 @@ for i in $(seq "$runs"); do
   cargo test --workspace 2>&1 | awk -v start="$start" -v out="$work/shown" '
     /Snapshot: / && !seen { seen = 1; "date +%s.%N" | getline t; print t - start > out; print "  " $0 > "/dev/stderr" }' || true
   end=$(now)
-  grep -q "nickname_$i" crates/polytomic/src/generated.rs
+  grep -rq "nickname_$i" crates/polytomic/src/generated.rs crates/polytomic/src/generated/
   shown+=("$(cat "$work/shown")")
   finished+=("$(echo "$end - $start" | bc)")
   rm -f "$work/shown"

@@ -27,6 +27,9 @@ mod uuid_paths;
 
 /// Where each generated file goes, relative to the workspace root.
 pub const CLIENT: &str = "crates/polytomic/src/generated.rs";
+/// Where the client's split modules' parts go, one file each (`split_modules.rs`): every `.rs` file under
+/// it is generated, and one `generate` no longer writes is stale.
+pub const CLIENT_PARTS: &str = "crates/polytomic/src/generated";
 /// The operations by resource, and the credentials each takes (from the spec, not from progenitor).
 pub const OPERATIONS: &str = "crates/polytomic/src/operations.rs";
 /// progenitor's httpmock helpers for the client.
@@ -80,8 +83,7 @@ pub fn sources(
                         let mut generator = Generator::new(&settings());
                         let tokens = make(&mut generator, if path == CLI { for_cli } else { spec });
                         let crates = used_crates(&generator);
-                        render(path, tokens, header, rewrites)
-                            .map(|(path, text)| (path, text, crates))
+                        render(path, tokens, header, rewrites).map(|files| (files, crates))
                     })
                 })
                 .collect();
@@ -107,18 +109,18 @@ pub fn sources(
     };
     let mut files = vec![
         (
-            OPERATIONS,
+            OPERATIONS.to_string(),
             format!("{header}{}", index::operations_module(spec)?),
         ),
         (
-            CLI_DECLARED,
+            CLI_DECLARED.to_string(),
             format!("{header}{}", index::cli_declarations(spec)?),
         ),
     ];
     let mut crates = Vec::new();
     for result in results {
-        let (path, text, used) = result?;
-        files.push((path, text));
+        let (rendered, used) = result?;
+        files.extend(rendered);
         for name in used {
             if !crates.contains(&name) {
                 crates.push(name);
@@ -174,9 +176,9 @@ pub fn client_syntax(spec: &OpenAPI) -> Result<syn::File, String> {
 }
 
 /// A generated file: its path relative to the workspace root, and its text.
-pub type File = (&'static str, String);
+pub type File = (String, String);
 
-type Rendered = (&'static str, String, Vec<&'static str>);
+type Rendered = (Vec<File>, Vec<&'static str>);
 
 /// The crates progenitor's output names (`::chrono::DateTime`...), beyond what every client needs.
 fn used_crates(generator: &Generator) -> Vec<&'static str> {
@@ -241,9 +243,32 @@ fn render(
     tokens: Result<proc_macro2::TokenStream, progenitor::Error>,
     header: &str,
     rewrites: &Rewrites,
-) -> Result<(&'static str, String), String> {
-    let file = syntax_tree(path, tokens, rewrites)?;
-    Ok((path, format!("{header}{}", prettyplease::unparse(&file))))
+) -> Result<Vec<File>, String> {
+    let mut file = syntax_tree(path, tokens, rewrites)?;
+    let mut files = Vec::new();
+    if path == CLIENT {
+        // The parts' header leaves out the spec's hash, which generated.rs carries: otherwise every spec
+        // change would touch every part.
+        let part_header: String = header
+            .lines()
+            .filter(|line| !line.contains("spec sha256"))
+            .map(|line| format!("{line}\n"))
+            .collect();
+        for (part, items) in split_modules::out_of_line(&mut file, CLIENT_PARTS)? {
+            files.push((
+                part,
+                format!("{part_header}{}", prettyplease::unparse(&items)),
+            ));
+        }
+    }
+    files.insert(
+        0,
+        (
+            path.to_string(),
+            format!("{header}{}", prettyplease::unparse(&file)),
+        ),
+    );
+    Ok(files)
 }
 
 /// progenitor's tokens for the file at `path`, parsed, with our passes applied.

@@ -123,7 +123,7 @@ pub fn generate(spec: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Str
         if let Some(updated) =
             generate::with_generated_dependencies(manifest_path, &manifest, &crates)?
         {
-            sources.push((manifest_path, updated));
+            sources.push((manifest_path.to_string(), updated));
         }
     }
     // A manifest that sets no version of its own (an output folder's bare workspace) is not stamped; one
@@ -133,10 +133,16 @@ pub fn generate(spec: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Str
     {
         let stamped =
             generate::stamp_version(VERSION_MANIFEST, &manifest, &api.info.version, None)?;
-        sources.push((VERSION_MANIFEST, stamped));
+        sources.push((VERSION_MANIFEST.to_string(), stamped));
     }
+    // A part file this spec no longer gives (generate/split_modules.rs) is stale: removed, or reported.
+    let stale = stale_parts(out_dir, &sources)?;
     if check {
         let mut diff = String::new();
+        for path in &stale {
+            let current = std::fs::read_to_string(out_dir.join(path)).unwrap_or_default();
+            diff.push_str(&unified_diff(&current, "", path, "no longer generated"));
+        }
         for (path, source) in &sources {
             let current = std::fs::read_to_string(out_dir.join(path)).unwrap_or_default();
             if current != *source {
@@ -159,11 +165,40 @@ pub fn generate(spec: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Str
             Err(e) => return Err(format!("{}: cannot write: {e}", target.display())),
         }
     }
+    for path in stale {
+        std::fs::remove_file(out_dir.join(&path))
+            .map_err(|e| format!("{path}: cannot remove this stale generated file: {e}"))?;
+        written.push(path);
+    }
     Ok(if written.is_empty() {
         Outcome::Unchanged
     } else {
         Outcome::Written(written)
     })
+}
+
+/// The `.rs` files under `out_dir`'s client parts folder that `sources` does not list.
+fn stale_parts(out_dir: &Path, sources: &[generate::File]) -> Result<Vec<String>, String> {
+    let mut stale = Vec::new();
+    let mut folders = vec![generate::CLIENT_PARTS.to_string()];
+    while let Some(folder) = folders.pop() {
+        let entries = match std::fs::read_dir(out_dir.join(&folder)) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => return Err(format!("{folder}: cannot list: {e}")),
+        };
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("{folder}: cannot list: {e}"))?;
+            let path = format!("{folder}/{}", entry.file_name().to_string_lossy());
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                folders.push(path);
+            } else if path.ends_with(".rs") && !sources.iter().any(|(p, _)| *p == path) {
+                stale.push(path);
+            }
+        }
+    }
+    stale.sort();
+    Ok(stale)
 }
 
 /// The text of `dir/path`, `None` when there is no such file.

@@ -13,7 +13,7 @@ const USAGE: &str = "\
 usage: cargo xtask generate [--check] [--spec PATH] [--out-dir DIR]
 
   generate        regenerate the client, its mock helpers and its CLI from the spec:
-                    crates/polytomic/src/generated.rs
+                    crates/polytomic/src/generated.rs (and its parts, generated/)
                     crates/polytomic-httpmock/src/generated.rs
                     crates/polytomic-cli/src/generated.rs
                   (each written only when its content changed)

@@ -14,16 +14,53 @@ fn committed_spec() -> String {
     std::fs::read_to_string(root().join(xtask::DEFAULT_SPEC)).unwrap()
 }
 
-/// Every generated file, as committed: (path relative to the root, content).
-fn committed_outputs() -> Vec<(&'static str, String)> {
-    [
-        xtask::generate::CLIENT,
-        xtask::generate::HTTPMOCK,
-        xtask::generate::CLI,
-    ]
-    .into_iter()
-    .map(|path| (path, std::fs::read_to_string(root().join(path)).unwrap()))
-    .collect()
+/// Every generated file, as committed: (path relative to the root, content). The client's parts' files
+/// follow the client.
+fn committed_outputs() -> Vec<(String, String)> {
+    let mut paths = vec![xtask::generate::CLIENT.to_string()];
+    paths.extend(client_parts(&root()));
+    paths.extend([
+        xtask::generate::HTTPMOCK.into(),
+        xtask::generate::CLI.into(),
+    ]);
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(root().join(&path)).unwrap();
+            (path, text)
+        })
+        .collect()
+}
+
+/// The client's parts' files under `dir` (relative to it), sorted.
+fn client_parts(dir: &Path) -> Vec<String> {
+    let mut parts = Vec::new();
+    let mut folders = vec![xtask::generate::CLIENT_PARTS.to_string()];
+    while let Some(folder) = folders.pop() {
+        let Ok(entries) = std::fs::read_dir(dir.join(&folder)) else {
+            continue;
+        };
+        for entry in entries {
+            let path = format!("{folder}/{}", entry.unwrap().file_name().to_string_lossy());
+            if path.ends_with(".rs") {
+                parts.push(path);
+            } else {
+                folders.push(path);
+            }
+        }
+    }
+    parts.sort();
+    parts
+}
+
+/// The whole client under `dir`: `generated.rs`, then each part's file.
+fn client_text(dir: &Path) -> String {
+    let mut paths = vec![xtask::generate::CLIENT.to_string()];
+    paths.extend(client_parts(dir));
+    paths
+        .iter()
+        .map(|path| std::fs::read_to_string(dir.join(path)).unwrap())
+        .collect()
 }
 
 fn xtask(args: &[&str]) -> Output {
@@ -130,6 +167,28 @@ fn generated_files_have_a_do_not_edit_header_naming_the_command() {
 }
 
 #[test]
+fn a_part_file_the_spec_no_longer_gives_is_stale_and_removed() {
+    let scratch = Scratch::new(&committed_spec());
+    let out = scratch.dir.path().join("out");
+    let stale = format!("{}/types/part_99.rs", xtask::generate::CLIENT_PARTS);
+    std::fs::write(out.join(&stale), "// an old part\n").unwrap();
+
+    let check = scratch.run(&["--check"]);
+    assert_eq!(check.status.code(), Some(1), "{}", stderr(&check));
+    let diff = String::from_utf8_lossy(&check.stdout);
+    assert!(
+        diff.contains(&stale) && diff.contains("-// an old part"),
+        "{diff}"
+    );
+    assert!(out.join(&stale).exists(), "--check removes nothing");
+
+    let generate = scratch.run(&[]);
+    assert!(generate.status.success(), "{}", stderr(&generate));
+    assert!(!out.join(&stale).exists());
+    assert!(scratch.run(&["--check"]).status.success());
+}
+
+#[test]
 fn same_spec_gives_same_bytes_and_a_no_op_run_writes_nothing() {
     let scratch = Scratch::new(&committed_spec());
     let first = scratch.run(&[]);
@@ -156,7 +215,8 @@ fn same_spec_gives_same_bytes_and_a_no_op_run_writes_nothing() {
 #[test]
 fn spec_change_makes_check_fail_with_a_diff_and_generate_writes_the_new_field() {
     let scratch = Scratch::new(&spec_with_user_nickname());
-    let committed = std::fs::read_to_string(&scratch.out).unwrap();
+    let out = scratch.dir.path().join("out");
+    let committed = client_text(&out);
 
     let check = scratch.run(&["--check"]);
     assert_eq!(check.status.code(), Some(1));
@@ -167,15 +227,11 @@ fn spec_change_makes_check_fail_with_a_diff_and_generate_writes_the_new_field() 
         "the diff must show the new field:\n{diff}"
     );
     assert!(stderr(&check).contains("are stale; run `cargo xtask generate`"));
-    assert_eq!(
-        std::fs::read_to_string(&scratch.out).unwrap(),
-        committed,
-        "--check writes nothing"
-    );
+    assert_eq!(client_text(&out), committed, "--check writes nothing");
 
     let generate = scratch.run(&[]);
     assert!(generate.status.success(), "{}", stderr(&generate));
-    let regenerated = std::fs::read_to_string(&scratch.out).unwrap();
+    let regenerated = client_text(&out);
     assert!(regenerated.contains("pub nickname: ::std::option::Option<::std::string::String>"));
     // Every changed hunk is about the new field (struct, builder, conversions) or the header naming
     // the spec file; nothing else in the client moved.

@@ -96,10 +96,8 @@ fn upstream_changes_flow_through_import_and_generate() {
     assert_eq!(check.status.code(), Some(1));
     let diff = String::from_utf8_lossy(&check.stdout);
     for expected in [
-        "+            pub last_login: ::std::option::Option<
-+                ::chrono::DateTime<::chrono::offset::Utc>,
-+            >,",
-        "-            pub organization_id: ::std::option::Option<::uuid::Uuid>,",
+        "+    pub last_login: ::std::option::Option<::chrono::DateTime<::chrono::offset::Utc>>,",
+        "-    pub organization_id: ::std::option::Option<::uuid::Uuid>,",
         "+    pub fn patch_current_org_user(&self)",
     ] {
         assert!(

@@ -5,6 +5,7 @@
 //! and a few inputs that are not objects, both give the same value or the same error message, read from a
 //! `&str`, from bytes, from a reader and from a `serde_json::Value`.
 
+mod read_generated;
 #[path = "open_objects/reference.rs"]
 mod reference;
 
@@ -168,9 +169,9 @@ fn user_field_request_decodes_as_serde_derive_does() {
 /// same defaults.
 #[test]
 fn the_reference_is_the_generated_code() {
-    let generated = syn::parse_file(include_str!("../src/generated.rs")).unwrap();
     let reference = syn::parse_file(include_str!("open_objects/reference.rs")).unwrap();
-    let types = items_of(&generated.items, "types");
+    let types = read_generated::module_items(&["types"]);
+    let types: Vec<&syn::Item> = types.iter().collect();
     let fields = |items: &[&syn::Item], name: &str| -> Vec<String> {
         let item = items
             .iter()
@@ -246,7 +247,11 @@ fn the_reference_is_the_generated_code() {
             })
             .collect()
     };
-    let generated_defaults = bodies(&items_of(types.iter().copied(), "defaults"));
+    let generated_defaults = bodies(
+        &read_generated::module_items(&["types", "defaults"])
+            .iter()
+            .collect::<Vec<_>>(),
+    );
     for (name, body) in bodies(&items_of(&reference.items, "defaults")) {
         let generated = generated_defaults.iter().find(|(n, _)| *n == name);
         let generated = generated.map(|(_, b)| b.replace(":: std :: option :: Option :: ", ""));
@@ -254,28 +259,15 @@ fn the_reference_is_the_generated_code() {
     }
 }
 
-/// The items of `mod module`, with those of its private parts (`cargo xtask generate` splits the big
-/// modules into parts it re-exports, for build speed).
-fn items_of<'a>(
-    items: impl IntoIterator<Item = &'a syn::Item>,
-    module: &str,
-) -> Vec<&'a syn::Item> {
-    let items = items
-        .into_iter()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == module => m.content.as_ref().map(|(_, i)| &i[..]),
-            _ => None,
-        })
-        .unwrap_or_else(|| panic!("no mod {module}"));
+/// The items of `mod module` in the reference file.
+fn items_of<'a>(items: &'a [syn::Item], module: &str) -> Vec<&'a syn::Item> {
     items
         .iter()
-        .flat_map(|item| match item {
-            syn::Item::Mod(m) if matches!(m.vis, syn::Visibility::Inherited) => m
-                .content
-                .as_ref()
-                .map(|(_, i)| i.iter().collect())
-                .unwrap_or_default(),
-            item => vec![item],
+        .find_map(|item| match item {
+            syn::Item::Mod(m) if m.ident == module => {
+                m.content.as_ref().map(|(_, i)| i.iter().collect())
+            }
+            _ => None,
         })
-        .collect()
+        .unwrap_or_else(|| panic!("no mod {module}"))
 }

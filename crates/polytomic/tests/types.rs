@@ -1,5 +1,5 @@
-//! The shape of every generated public type, as the Rust that defines it (read off `src/generated.rs`, one
-//! snapshot per type). A spec change to a schema shows up as a diff in that one type's snapshot: a new
+//! The shape of every generated public type, as the Rust that defines it (read off `src/generated.rs` and
+//! its parts' files, one snapshot per type). A spec change to a schema shows up as a diff in that one type's snapshot: a new
 //! field with its serde attributes, a new enum variant, a reworded doc comment.
 //!
 //! It reads the source rather than asking the compiled types (schemars, for one, would have to be built
@@ -7,28 +7,12 @@
 //! client's own package so that it runs first: `cargo test --workspace` shows a type's diff before the
 //! slower tests of the CLI run.
 
+mod read_generated;
+
 /// Every struct and enum of the generated `types` module, and the hand-written `RoleIds` that replaces the
 /// spec's, by name, as the code that defines it.
 fn shapes() -> Vec<(String, String)> {
-    let generated = syn::parse_file(include_str!("../src/generated.rs"))
-        .expect("src/generated.rs parses: run `cargo xtask generate`");
-    let types = generated
-        .items
-        .into_iter()
-        .find_map(|item| match item {
-            syn::Item::Mod(m) if m.ident == "types" => m.content.map(|(_, items)| items),
-            _ => None,
-        })
-        .expect("src/generated.rs has a `mod types`")
-        .into_iter()
-        // The private parts `cargo xtask generate` splits the module into, for build speed: their items
-        // are the module's, re-exported.
-        .flat_map(|item| match item {
-            syn::Item::Mod(m) if matches!(m.vis, syn::Visibility::Inherited) => {
-                m.content.map(|(_, items)| items).unwrap_or_default()
-            }
-            item => vec![item],
-        });
+    let types = read_generated::module_items(&["types"]);
     let role_ids = syn::parse_file(include_str!("../src/role_ids.rs"))
         .expect("src/role_ids.rs parses")
         .items

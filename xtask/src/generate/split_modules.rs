@@ -91,6 +91,58 @@ fn split_module(items: &mut Vec<Item>, name: &str, parts: u32) -> Result<usize, 
     Ok(moved)
 }
 
+/// Each part's items taken out of `file` into a file of its own, `dir/<module path>/<part>.rs` (where
+/// rustc looks for `mod part_07;` inside `generated.rs`'s `mod types`), so that lines moved in one part move
+/// none in another: debug line tables and panic locations carry absolute lines, and a function whose lines
+/// moved is compiled again. Refuses when a module has no part (run `split` first).
+pub fn out_of_line(file: &mut syn::File, dir: &str) -> Result<Vec<(String, syn::File)>, String> {
+    let mut files = Vec::new();
+    let types = tree::module(&mut file.items, "types")?;
+    take_parts(
+        tree::module(types, "builder")?,
+        &format!("{dir}/types/builder"),
+        &mut files,
+    )?;
+    take_parts(types, &format!("{dir}/types"), &mut files)?;
+    take_parts(
+        tree::module(&mut file.items, "builder")?,
+        &format!("{dir}/builder"),
+        &mut files,
+    )?;
+    Ok(files)
+}
+
+fn take_parts(
+    items: &mut [Item],
+    dir: &str,
+    files: &mut Vec<(String, syn::File)>,
+) -> Result<(), String> {
+    let before = files.len();
+    for item in items {
+        if let Item::Mod(m) = item
+            && is_part(m)
+            && let Some((_, items)) = m.content.take()
+        {
+            m.semi = Some(Default::default());
+            files.push((
+                format!("{dir}/{}.rs", m.ident),
+                syn::File {
+                    shebang: None,
+                    attrs: Vec::new(),
+                    items,
+                },
+            ));
+        }
+    }
+    if files.len() == before {
+        return Err(format!(
+            "progenitor's client: no part of the split module to write out under {dir} \
+             (xtask/src/generate/split_modules.rs)"
+        ));
+    }
+    Ok(())
+}
+
 /// The name an item is filed under: its own, or an impl's self type's.
 fn key(item: &Item) -> Option<String> {
     match item {
@@ -237,6 +289,41 @@ mod tests {
             let now = &new.iter().find(|(p, _)| p == part).unwrap().1;
             assert!(now.starts_with(keys), "{part}: {keys:?} then {now:?}");
         }
+    }
+
+    #[test]
+    fn each_part_goes_to_its_own_file_where_rustc_looks_for_it() {
+        let mut file = file();
+        split(&mut file).unwrap();
+        let files = out_of_line(&mut file, "src/generated").unwrap();
+        let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+        let user = format!(
+            "src/generated/types/part_{:02}.rs",
+            fnv1a("User") % TYPES_PARTS
+        );
+        let builder = format!(
+            "src/generated/types/builder/part_{:02}.rs",
+            fnv1a("User") % TYPES_PARTS
+        );
+        let get_user = format!(
+            "src/generated/builder/part_{:02}.rs",
+            fnv1a("GetUser") % BUILDER_PARTS
+        );
+        for path in [&user, &builder, &get_user] {
+            assert!(paths.contains(&path.as_str()), "{path} in {paths:?}");
+        }
+        let text = quote::quote!(#file).to_string();
+        assert!(
+            !text.contains("pub struct"),
+            "the parts' items left generated.rs: {text}"
+        );
+        assert_eq!(text.matches("mod part_").count(), files.len());
+        assert!(split_again_refused(&mut file));
+    }
+
+    /// Writing out a second time finds no part with items: refused, not an empty success.
+    fn split_again_refused(file: &mut syn::File) -> bool {
+        out_of_line(file, "x").is_err()
     }
 
     #[test]
