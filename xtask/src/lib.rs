@@ -179,10 +179,18 @@ pub fn generate(spec: &Path, out_dir: &Path, check: bool) -> Result<Outcome, Str
 
 /// The `.rs` files under `out_dir`'s client parts folder that `sources` does not list.
 fn stale_parts(out_dir: &Path, sources: &[generate::File]) -> Result<Vec<String>, String> {
-    let mut stale = Vec::new();
+    let mut parts = client_part_files(out_dir)?;
+    parts.retain(|path| !sources.iter().any(|(p, _)| p == path));
+    Ok(parts)
+}
+
+/// The files under `dir`'s client parts folder (`generate::CLIENT_PARTS`), relative to `dir`, sorted;
+/// none when there is no such folder.
+pub fn client_part_files(dir: &Path) -> Result<Vec<String>, String> {
+    let mut parts = Vec::new();
     let mut folders = vec![generate::CLIENT_PARTS.to_string()];
     while let Some(folder) = folders.pop() {
-        let entries = match std::fs::read_dir(out_dir.join(&folder)) {
+        let entries = match std::fs::read_dir(dir.join(&folder)) {
             Ok(entries) => entries,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => return Err(format!("{folder}: cannot list: {e}")),
@@ -192,13 +200,13 @@ fn stale_parts(out_dir: &Path, sources: &[generate::File]) -> Result<Vec<String>
             let path = format!("{folder}/{}", entry.file_name().to_string_lossy());
             if entry.file_type().is_ok_and(|t| t.is_dir()) {
                 folders.push(path);
-            } else if path.ends_with(".rs") && !sources.iter().any(|(p, _)| *p == path) {
-                stale.push(path);
+            } else if path.ends_with(".rs") {
+                parts.push(path);
             }
         }
     }
-    stale.sort();
-    Ok(stale)
+    parts.sort();
+    Ok(parts)
 }
 
 /// The text of `dir/path`, `None` when there is no such file.

@@ -34,23 +34,7 @@ fn committed_outputs() -> Vec<(String, String)> {
 
 /// The client's parts' files under `dir` (relative to it), sorted.
 fn client_parts(dir: &Path) -> Vec<String> {
-    let mut parts = Vec::new();
-    let mut folders = vec![xtask::generate::CLIENT_PARTS.to_string()];
-    while let Some(folder) = folders.pop() {
-        let Ok(entries) = std::fs::read_dir(dir.join(&folder)) else {
-            continue;
-        };
-        for entry in entries {
-            let path = format!("{folder}/{}", entry.unwrap().file_name().to_string_lossy());
-            if path.ends_with(".rs") {
-                parts.push(path);
-            } else {
-                folders.push(path);
-            }
-        }
-    }
-    parts.sort();
-    parts
+    xtask::client_part_files(dir).unwrap()
 }
 
 /// The whole client under `dir`: `generated.rs`, then each part's file.
