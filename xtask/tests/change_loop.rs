@@ -201,8 +201,8 @@ fn routine_changes_get_the_right_verdicts_and_the_workspace_survives_the_compati
 fn expectations(name: &str) -> (&'static [&'static str], &'static str, Option<&'static str>) {
     const USER: &[&str] = &[
         "types__User.snap",
-        "all_operations__get_current_org_user.snap",
-        "all_operations__update_current_org_user.snap",
+        "cli__all_operations__get_current_org_user.snap",
+        "cli__all_operations__update_current_org_user.snap",
     ];
     match name {
         "a new optional field"
@@ -216,7 +216,7 @@ fn expectations(name: &str) -> (&'static [&'static str], &'static str, Option<&'
             &[
                 "types__Widget.snap",
                 "types__WidgetEnvelope.snap",
-                "all_operations__list_widgets.snap",
+                "cli__all_operations__list_widgets.snap",
             ],
             "list_widgets",
             None,
@@ -229,7 +229,7 @@ fn expectations(name: &str) -> (&'static [&'static str], &'static str, Option<&'
         "a new required request field" => (
             &[
                 "types__CurrentOrgCreateUserRequestSchema.snap",
-                "all_operations__create_current_org_user.snap",
+                "cli__all_operations__create_current_org_user.snap",
             ],
             "create_current_org_user",
             None,
@@ -308,7 +308,7 @@ fn each_routine_change_through_the_whole_loop() {
                 "--test",
                 "types",
             ])
-            .args(["-p", "polytomic-cli", "--test", "all_operations"])
+            .args(["-p", "polytomic-cli", "--test", "cli"])
             .output()
             .unwrap();
         let (snapshots, operations, breaks_at) = expectations(name);
@@ -330,7 +330,7 @@ fn each_routine_change_through_the_whole_loop() {
                 // unchanged.
                 let unrelated: Vec<_> = pending
                     .iter()
-                    .filter(|p| p.starts_with("all_operations__") && !p.contains(operations))
+                    .filter(|p| p.starts_with("cli__all_operations__") && !p.contains(operations))
                     .collect();
                 assert!(
                     unrelated.is_empty(),
@@ -421,7 +421,7 @@ fn take_pending_snapshots(ws: &Path) -> Vec<String> {
     let mut found = Vec::new();
     for dir in [
         "crates/polytomic/tests/snapshots",
-        "crates/polytomic-cli/tests/snapshots",
+        "crates/polytomic-cli/tests/cli/snapshots",
     ] {
         for entry in std::fs::read_dir(ws.join(dir))
             .into_iter()

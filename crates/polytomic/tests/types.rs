@@ -12,7 +12,10 @@ mod read_generated;
 /// Every struct and enum of the generated `types` module, and the hand-written `RoleIds` that replaces the
 /// spec's, by name, as the code that defines it.
 fn shapes() -> Vec<(String, String)> {
-    let types = read_generated::module_items(&["types"]);
+    let types = read_generated::module_items(
+        &std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src"),
+        &["types"],
+    );
     let role_ids = syn::parse_file(include_str!("../src/role_ids.rs"))
         .expect("src/role_ids.rs parses")
         .items

@@ -8,7 +8,7 @@
 use std::sync::{Arc, Mutex};
 
 mod fake;
-pub use fake::{Fake, PAGE};
+pub use fake::{Fake, PAGE, default_script, set as set_pointer};
 
 use serde::Serialize;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};

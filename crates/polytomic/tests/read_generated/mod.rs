@@ -1,12 +1,13 @@
 //! The generated client's items, read off its source as `cargo xtask generate` writes it: `src/generated.rs`
 //! and the files of the parts its big modules are split into (`src/generated/<module>/part_NN.rs`,
-//! private and re-exported: their items are the module's).
+//! private and re-exported: their items are the module's). Included by `crates/polytomic/tests/types.rs`
+//! and by `tests/integration/tests/it/` (`open_objects.rs`), which say where the client's `src/` is.
 
 use std::path::Path;
 
-/// The items of the generated module at `path` (`["types"]`), its parts' items included.
-pub fn module_items(path: &[&str]) -> Vec<syn::Item> {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+/// The items of the generated module at `path` (`["types"]`) of the client whose `src/` folder is `src`, its
+/// parts' items included.
+pub fn module_items(src: &Path, path: &[&str]) -> Vec<syn::Item> {
     let mut items = parse(&src.join("generated.rs"));
     for name in path {
         items = items

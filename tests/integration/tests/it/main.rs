@@ -7,11 +7,16 @@
 mod architecture;
 mod chaos;
 mod client;
+mod fake_server;
 mod fuzz_responses;
 mod mocks;
+mod open_objects;
 mod operations;
 mod paging;
 mod production;
+// The generated client's items, read off its source (shared with the client's own type snapshots).
+#[path = "../../../../crates/polytomic/tests/read_generated/mod.rs"]
+mod read_generated;
 mod unions;
 mod waiting;
 mod webhook_axum;
