@@ -1,11 +1,12 @@
-//! `Client::from_env`, in a test binary of its own: it changes the process's environment, which every
-//! client being built reads (reqwest looks for proxy variables), so no other test may run beside it.
+//! `Client::from_env`: it changes the process's environment, which every client being built reads (reqwest
+//! looks for proxy variables), so no other test may run beside it (`main.rs`).
 
 use polytomic::Client;
 use polytomic_test_support::TEST_KEY;
 
 #[test]
 fn from_env_requires_the_key() {
+    let _alone = crate::alone();
     unsafe {
         std::env::remove_var("POLYTOMIC_API_KEY");
         std::env::remove_var("POLYTOMIC_PARTNER_KEY");

@@ -1,7 +1,7 @@
-//! Tracing, alone in its own test binary: tracing caches per call site whether anyone listens, and a test
-//! on another thread that reaches the same call sites first, with no subscriber, could leave this test's
-//! thread-local subscriber without some events (seen: "attempt=1 status=503" missing on a busy machine).
-//! One test per process: nothing else runs beside it.
+//! Tracing, with no other test running (`main.rs`): tracing caches per call site whether anyone listens, and
+//! a test on another thread that reaches the same call sites first, with no subscriber, could leave this
+//! test's thread-local subscriber without some events (seen: "attempt=1 status=503" missing on a busy
+//! machine, when this test shared its process with the others).
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -23,8 +23,17 @@ impl std::io::Write for Captured {
     }
 }
 
-#[tokio::test]
-async fn tracing_records_each_attempt_without_the_key() {
+#[test]
+fn tracing_records_each_attempt_without_the_key() {
+    let _alone = crate::alone();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(records_each_attempt_without_the_key());
+}
+
+async fn records_each_attempt_without_the_key() {
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -32,7 +41,7 @@ async fn tracing_records_each_attempt_without_the_key() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    // `tokio::test` runs on one thread, so a thread-local default covers the whole call.
+    // The runtime runs on this thread only, so a thread-local default covers the whole call.
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let answered = std::sync::atomic::AtomicBool::new(false);
