@@ -13,10 +13,19 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${RUNS:-3}
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}" CARGO_TERM_COLOR=never CI=true INSTA_UPDATE=no
+# The clone's debug builds of the workspace's crates stay in the shared target folder, and cargo takes them
+# as fresh for the checkout (it hashes a member's path relative to its workspace), though they carry the
+# clone's paths (env!("CARGO_MANIFEST_DIR"), insta's snapshot folders): the checkout's next `cargo test`
+# would read the deleted clone's files. So they go with the clone; the checkout rebuilds its own.
+cleanup() {
+  rm -rf "$work"
+  (cd "$root" && cargo clean -q --workspace --profile dev) &&
+    echo "(the workspace's debug builds were removed from $CARGO_TARGET_DIR: the clone's paths were in them)" >&2
+}
+trap cleanup EXIT
 git clone -q "$root" "$work/repo"
 cd "$work/repo"
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}" CARGO_TERM_COLOR=never CI=true INSTA_UPDATE=no
 upstream=openapi/upstream/polytomic-2025-09-18.json
 now() { date +%s.%N; }
 

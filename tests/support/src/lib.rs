@@ -342,8 +342,9 @@ pub fn spec() -> serde_json::Value {
     // that answer from the spec would otherwise spend on every request.
     static SPEC: std::sync::LazyLock<serde_json::Value> = std::sync::LazyLock::new(|| {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../openapi/polytomic.yaml");
-        let text = std::fs::read_to_string(path).unwrap();
-        serde_yaml::from_str(&text).unwrap()
+        let text =
+            std::fs::read_to_string(path).unwrap_or_else(|e| panic!("cannot read {path}: {e}"));
+        serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{path} is not YAML: {e}"))
     });
     SPEC.clone()
 }
