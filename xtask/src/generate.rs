@@ -9,6 +9,7 @@ use crate::manifest;
 use crate::names::{METHODS, operation_mut};
 
 mod api_version;
+mod cli_modules;
 mod client_new;
 mod deprecated;
 mod errors;
@@ -154,6 +155,7 @@ fn prepare(spec: &OpenAPI) -> Result<Prepared, String> {
         operations: prepared.operations().count(),
         uuid_paths: uuid_paths::count_in_spec(&prepared),
         requests: response_builders::requests(&prepared)?,
+        resources: index::resources(&prepared),
         opened_objects,
         string_enums,
     };
@@ -301,6 +303,8 @@ struct Rewrites {
     operations: usize,
     /// What requests can carry: the types whose builders stay.
     requests: response_builders::Requests,
+    /// Each operation's id and resource (its first tag): how the CLI's commands are grouped.
+    resources: Vec<(String, String)>,
     /// Path parameters typed `format: uuid`, over all operations: what `uuid_paths` must find.
     uuid_paths: usize,
     /// Object schemas given `additionalProperties: {}`, and string enums: what `lossless` must find.
@@ -322,7 +326,7 @@ fn syntax_passes(path: &str, file: &mut syn::File, rewrites: &Rewrites) -> Resul
             response_builders::remove(file, &rewrites.requests)?;
             optional_schemars::make_optional(file)?;
             client_new::build_through_tls(file)?;
-            split_modules::split(file).map(drop)
+            split_modules::split(file, &rewrites.resources).map(drop)
         }
         HTTPMOCK => {
             paths::narrow(file, &rewrites.exclusions)?;
@@ -330,7 +334,8 @@ fn syntax_passes(path: &str, file: &mut syn::File, rewrites: &Rewrites) -> Resul
         }
         CLI => {
             query::repeatable_flags(file, &rewrites.arrays)?;
-            optional_schemars::drop_bounds(file).map(drop)
+            optional_schemars::drop_bounds(file)?;
+            cli_modules::by_resource(file, &rewrites.resources).map(drop)
         }
         _ => Ok(()),
     }

@@ -5397,4734 +5397,6 @@ impl<T: CliConfig> Cli<T> {
                 "Update Global Error Subscribers\n\nReplaces the list of email addresses subscribed to global sync error notifications for the caller's organization.\n\nThis is a **full replacement** — the request body becomes the complete\nsubscriber list. To add or remove a single address without affecting others,\nfetch the current list with\n[`GET /api/notifications/global-error-subscribers`](../../../api-reference/notifications/get-global-error-subscribers), apply your change,\nand send the modified list back.",
             )
     }
-    pub async fn execute(
-        &self,
-        cmd: CliCommand,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        match cmd {
-            CliCommand::GetConnectionTypes => {
-                self.execute_get_connection_types(matches).await
-            }
-            CliCommand::GetConnectionTypeSchema => {
-                self.execute_get_connection_type_schema(matches).await
-            }
-            CliCommand::GetConnectionTypeParameterValues => {
-                self.execute_get_connection_type_parameter_values(matches).await
-            }
-            CliCommand::ListConnections => self.execute_list_connections(matches).await,
-            CliCommand::CreateConnection => self.execute_create_connection(matches).await,
-            CliCommand::CreateConnectCard => {
-                self.execute_create_connect_card(matches).await
-            }
-            CliCommand::TestConnection => self.execute_test_connection(matches).await,
-            CliCommand::GetConnection => self.execute_get_connection(matches).await,
-            CliCommand::UpdateConnection => self.execute_update_connection(matches).await,
-            CliCommand::DeleteConnection => self.execute_delete_connection(matches).await,
-            CliCommand::GetConnectionParameterValues => {
-                self.execute_get_connection_parameter_values(matches).await
-            }
-            CliCommand::ExecuteConnectionProxy => {
-                self.execute_execute_connection_proxy(matches).await
-            }
-            CliCommand::GetConnectionProxyInfo => {
-                self.execute_get_connection_proxy_info(matches).await
-            }
-            CliCommand::ListSharedConnections => {
-                self.execute_list_shared_connections(matches).await
-            }
-            CliCommand::ListSharedConnectionsForPartner => {
-                self.execute_list_shared_connections_for_partner(matches).await
-            }
-            CliCommand::CreateSharedConnection => {
-                self.execute_create_shared_connection(matches).await
-            }
-            CliCommand::GetModelEnrichmentSource => {
-                self.execute_get_model_enrichment_source(matches).await
-            }
-            CliCommand::GetModelEnrichmentInputFields => {
-                self.execute_get_model_enrichment_input_fields(matches).await
-            }
-            CliCommand::PreviewModel => self.execute_preview_model(matches).await,
-            CliCommand::ListModels => self.execute_list_models(matches).await,
-            CliCommand::CreateModel => self.execute_create_model(matches).await,
-            CliCommand::GetModel => self.execute_get_model(matches).await,
-            CliCommand::UpdateModel => self.execute_update_model(matches).await,
-            CliCommand::DeleteModel => self.execute_delete_model(matches).await,
-            CliCommand::SampleModel => self.execute_sample_model(matches).await,
-            CliCommand::GetSyncSource => self.execute_get_sync_source(matches).await,
-            CliCommand::GetSyncSourceFields => {
-                self.execute_get_sync_source_fields(matches).await
-            }
-            CliCommand::ListSyncs => self.execute_list_syncs(matches).await,
-            CliCommand::CreateSync => self.execute_create_sync(matches).await,
-            CliCommand::GetSyncScheduleOptions => {
-                self.execute_get_sync_schedule_options(matches).await
-            }
-            CliCommand::GetSync => self.execute_get_sync(matches).await,
-            CliCommand::UpdateSync => self.execute_update_sync(matches).await,
-            CliCommand::DeleteSync => self.execute_delete_sync(matches).await,
-            CliCommand::ActivateSync => self.execute_activate_sync(matches).await,
-            CliCommand::CancelSync => self.execute_cancel_sync(matches).await,
-            CliCommand::StartSync => self.execute_start_sync(matches).await,
-            CliCommand::GetSyncStatus => self.execute_get_sync_status(matches).await,
-            CliCommand::GetSyncTargetFields => {
-                self.execute_get_sync_target_fields(matches).await
-            }
-            CliCommand::ListSyncTargets => self.execute_list_sync_targets(matches).await,
-            CliCommand::GetSyncTargetCreateProperty => {
-                self.execute_get_sync_target_create_property(matches).await
-            }
-            CliCommand::ListSyncExecutions => {
-                self.execute_list_sync_executions(matches).await
-            }
-            CliCommand::GetSyncExecution => {
-                self.execute_get_sync_execution(matches).await
-            }
-            CliCommand::CancelSyncExecution => {
-                self.execute_cancel_sync_execution(matches).await
-            }
-            CliCommand::GetSyncExecutionConsoleLogs => {
-                self.execute_get_sync_execution_console_logs(matches).await
-            }
-            CliCommand::GetSyncExecutionLogUrls => {
-                self.execute_get_sync_execution_log_urls(matches).await
-            }
-            CliCommand::GetSyncExecutionLogs => {
-                self.execute_get_sync_execution_logs(matches).await
-            }
-            CliCommand::ListBulkSyncs => self.execute_list_bulk_syncs(matches).await,
-            CliCommand::CreateBulkSync => self.execute_create_bulk_sync(matches).await,
-            CliCommand::GetBulkSync => self.execute_get_bulk_sync(matches).await,
-            CliCommand::UpdateBulkSync => self.execute_update_bulk_sync(matches).await,
-            CliCommand::DeleteBulkSync => self.execute_delete_bulk_sync(matches).await,
-            CliCommand::ActivateBulkSync => {
-                self.execute_activate_bulk_sync(matches).await
-            }
-            CliCommand::CancelBulkSync => self.execute_cancel_bulk_sync(matches).await,
-            CliCommand::ListBulkSyncExecutions => {
-                self.execute_list_bulk_sync_executions(matches).await
-            }
-            CliCommand::StartBulkSync => self.execute_start_bulk_sync(matches).await,
-            CliCommand::GetBulkSyncStatus => {
-                self.execute_get_bulk_sync_status(matches).await
-            }
-            CliCommand::GetBulkSyncSource => {
-                self.execute_get_bulk_sync_source(matches).await
-            }
-            CliCommand::GetBulkSyncDestination => {
-                self.execute_get_bulk_sync_destination(matches).await
-            }
-            CliCommand::ListBulkSyncStatuses => {
-                self.execute_list_bulk_sync_statuses(matches).await
-            }
-            CliCommand::GetBulkSyncExecution => {
-                self.execute_get_bulk_sync_execution(matches).await
-            }
-            CliCommand::CancelBulkSyncExecution => {
-                self.execute_cancel_bulk_sync_execution(matches).await
-            }
-            CliCommand::GetBulkSyncExecutionConsoleLogs => {
-                self.execute_get_bulk_sync_execution_console_logs(matches).await
-            }
-            CliCommand::GetBulkSyncExecutionLogs => {
-                self.execute_get_bulk_sync_execution_logs(matches).await
-            }
-            CliCommand::ExportBulkSyncExecutionLogs => {
-                self.execute_export_bulk_sync_execution_logs(matches).await
-            }
-            CliCommand::GetBulkSyncExecutionSchemaConsoleLogs => {
-                self.execute_get_bulk_sync_execution_schema_console_logs(matches).await
-            }
-            CliCommand::ListBulkSyncSchemas => {
-                self.execute_list_bulk_sync_schemas(matches).await
-            }
-            CliCommand::UpdateBulkSyncSchemas => {
-                self.execute_update_bulk_sync_schemas(matches).await
-            }
-            CliCommand::GetBulkSyncSchema => {
-                self.execute_get_bulk_sync_schema(matches).await
-            }
-            CliCommand::UpdateBulkSyncSchema => {
-                self.execute_update_bulk_sync_schema(matches).await
-            }
-            CliCommand::CancelBulkSyncSchema => {
-                self.execute_cancel_bulk_sync_schema(matches).await
-            }
-            CliCommand::ListBulkSyncSchedules => {
-                self.execute_list_bulk_sync_schedules(matches).await
-            }
-            CliCommand::CreateBulkSyncSchedule => {
-                self.execute_create_bulk_sync_schedule(matches).await
-            }
-            CliCommand::GetBulkSyncSchedule => {
-                self.execute_get_bulk_sync_schedule(matches).await
-            }
-            CliCommand::UpdateBulkSyncSchedule => {
-                self.execute_update_bulk_sync_schedule(matches).await
-            }
-            CliCommand::DeleteBulkSyncSchedule => {
-                self.execute_delete_bulk_sync_schedule(matches).await
-            }
-            CliCommand::RunQuery => self.execute_run_query(matches).await,
-            CliCommand::GetQuery => self.execute_get_query(matches).await,
-            CliCommand::UpsertSchemaField => {
-                self.execute_upsert_schema_field(matches).await
-            }
-            CliCommand::DeleteSchemaField => {
-                self.execute_delete_schema_field(matches).await
-            }
-            CliCommand::PatchSchemaField => {
-                self.execute_patch_schema_field(matches).await
-            }
-            CliCommand::SetSchemaPrimaryKeys => {
-                self.execute_set_schema_primary_keys(matches).await
-            }
-            CliCommand::ResetSchemaPrimaryKeys => {
-                self.execute_reset_schema_primary_keys(matches).await
-            }
-            CliCommand::RefreshSchemas => self.execute_refresh_schemas(matches).await,
-            CliCommand::GetSchemaStatus => self.execute_get_schema_status(matches).await,
-            CliCommand::GetSchema => self.execute_get_schema(matches).await,
-            CliCommand::GetSchemaRecords => {
-                self.execute_get_schema_records(matches).await
-            }
-            CliCommand::ListEvents => self.execute_list_events(matches).await,
-            CliCommand::GetEventTypes => self.execute_get_event_types(matches).await,
-            CliCommand::ListWebhooks => self.execute_list_webhooks(matches).await,
-            CliCommand::CreateWebhook => self.execute_create_webhook(matches).await,
-            CliCommand::GetWebhook => self.execute_get_webhook(matches).await,
-            CliCommand::UpdateWebhook => self.execute_update_webhook(matches).await,
-            CliCommand::DeleteWebhook => self.execute_delete_webhook(matches).await,
-            CliCommand::DisableWebhook => self.execute_disable_webhook(matches).await,
-            CliCommand::EnableWebhook => self.execute_enable_webhook(matches).await,
-            CliCommand::GetJob => self.execute_get_job(matches).await,
-            CliCommand::GetIdentity => self.execute_get_identity(matches).await,
-            CliCommand::GetCurrentOrganization => {
-                self.execute_get_current_organization(matches).await
-            }
-            CliCommand::ListOrganizations => {
-                self.execute_list_organizations(matches).await
-            }
-            CliCommand::CreateOrganization => {
-                self.execute_create_organization(matches).await
-            }
-            CliCommand::GetOrganization => self.execute_get_organization(matches).await,
-            CliCommand::UpdateOrganization => {
-                self.execute_update_organization(matches).await
-            }
-            CliCommand::DeleteOrganization => {
-                self.execute_delete_organization(matches).await
-            }
-            CliCommand::ListCurrentOrgUsers => {
-                self.execute_list_current_org_users(matches).await
-            }
-            CliCommand::CreateCurrentOrgUser => {
-                self.execute_create_current_org_user(matches).await
-            }
-            CliCommand::GetCurrentOrgUser => {
-                self.execute_get_current_org_user(matches).await
-            }
-            CliCommand::UpdateCurrentOrgUser => {
-                self.execute_update_current_org_user(matches).await
-            }
-            CliCommand::DeleteCurrentOrgUser => {
-                self.execute_delete_current_org_user(matches).await
-            }
-            CliCommand::ListPartnerUsers => {
-                self.execute_list_partner_users(matches).await
-            }
-            CliCommand::CreatePartnerUser => {
-                self.execute_create_partner_user(matches).await
-            }
-            CliCommand::GetPartnerUser => self.execute_get_partner_user(matches).await,
-            CliCommand::UpdatePartnerUser => {
-                self.execute_update_partner_user(matches).await
-            }
-            CliCommand::DeletePartnerUser => {
-                self.execute_delete_partner_user(matches).await
-            }
-            CliCommand::CreatePartnerUserApiKey => {
-                self.execute_create_partner_user_api_key(matches).await
-            }
-            CliCommand::ListPolicies => self.execute_list_policies(matches).await,
-            CliCommand::CreatePolicy => self.execute_create_policy(matches).await,
-            CliCommand::GetPolicy => self.execute_get_policy(matches).await,
-            CliCommand::UpdatePolicy => self.execute_update_policy(matches).await,
-            CliCommand::DeletePolicy => self.execute_delete_policy(matches).await,
-            CliCommand::ListRoles => self.execute_list_roles(matches).await,
-            CliCommand::CreateRole => self.execute_create_role(matches).await,
-            CliCommand::GetRole => self.execute_get_role(matches).await,
-            CliCommand::UpdateRole => self.execute_update_role(matches).await,
-            CliCommand::DeleteRole => self.execute_delete_role(matches).await,
-            CliCommand::GetEntity => self.execute_get_entity(matches).await,
-            CliCommand::GetEntityForPartner => {
-                self.execute_get_entity_for_partner(matches).await
-            }
-            CliCommand::GetGlobalErrorSubscribers => {
-                self.execute_get_global_error_subscribers(matches).await
-            }
-            CliCommand::SetGlobalErrorSubscribers => {
-                self.execute_set_global_error_subscribers(matches).await
-            }
-        }
-    }
-    pub async fn execute_get_connection_types(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_connection_types();
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_connection_types(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_connection_type_schema(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_connection_type_schema();
-        if let Some(value) = matches.get_one::<::std::string::String>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_connection_type_schema(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_connection_type_parameter_values(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_connection_type_parameter_values();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
-            request = request.body_map(|body| { body.connection_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("field") {
-            request = request.body_map(|body| { body.field(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("query") {
-            request = request.body_map(|body| { body.query(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("type") {
-            request = request.type_(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::GetConnectionTypeParameterValuesRequestSchema,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_get_connection_type_parameter_values(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_connections(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_connections();
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_connections(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_create_connection(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.create_connection();
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("healthcheck-interval")
-        {
-            request = request
-                .body_map(|body| { body.healthcheck_interval(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
-            request = request.body_map(|body| { body.organization_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("redirect-url") {
-            request = request.body_map(|body| { body.redirect_url(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("type") {
-            request = request.body_map(|body| { body.type_(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<bool>("validate") {
-            request = request.body_map(|body| { body.validate(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::CreateConnectionRequestSchema,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_create_connection(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_create_connect_card(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.create_connect_card();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("connection") {
-            request = request.body_map(|body| { body.connection(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<bool>("dark") {
-            request = request.body_map(|body| { body.dark(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
-            request = request.body_map(|body| { body.organization_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("redirect-url") {
-            request = request.body_map(|body| { body.redirect_url(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("type") {
-            request = request.body_map(|body| { body.type_(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::ConnectCardRequest>(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_create_connect_card(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_test_connection(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.test_connection();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
-            request = request.body_map(|body| { body.connection_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("type") {
-            request = request.body_map(|body| { body.type_(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::TestConnectionRequest,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_test_connection(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_no_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_connection(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_connection();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_connection(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_update_connection(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.update_connection();
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("healthcheck-interval")
-        {
-            request = request
-                .body_map(|body| { body.healthcheck_interval(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
-            request = request.body_map(|body| { body.organization_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<bool>("reconnect") {
-            request = request.body_map(|body| { body.reconnect(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("type") {
-            request = request.body_map(|body| { body.type_(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<bool>("validate") {
-            request = request.body_map(|body| { body.validate(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::UpdateConnectionRequestSchema,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_update_connection(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_delete_connection(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.delete_connection();
-        if let Some(value) = matches.get_one::<bool>("force") {
-            request = request.force(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_delete_connection(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_no_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_connection_parameter_values(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_connection_parameter_values();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_connection_parameter_values(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_execute_connection_proxy(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.execute_connection_proxy();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::ExecuteConnectionProxyRequest,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_execute_connection_proxy(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_connection_proxy_info(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_connection_proxy_info();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_connection_proxy_info(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_shared_connections(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_shared_connections();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_shared_connections(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_shared_connections_for_partner(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_shared_connections_for_partner();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
-            request = request.connection_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("org-id") {
-            request = request.org_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_shared_connections_for_partner(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_create_shared_connection(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.create_shared_connection();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("child-organization-id") {
-            request = request
-                .body_map(|body| { body.child_organization_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
-            request = request.connection_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("org-id") {
-            request = request.org_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::PartnerCreateSharedConnectionRequestSchema,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_create_shared_connection(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_model_enrichment_source(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_model_enrichment_source();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<
-                ::polytomic::JsonQuery<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::std::vec::Vec<::std::string::String>,
-                    >,
-                >,
-            >("params")
-        {
-            request = request.params(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_model_enrichment_source(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_model_enrichment_input_fields(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_model_enrichment_input_fields();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
-            request = request.connection_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::EnrichmentInputFieldsRequest,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_get_model_enrichment_input_fields(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_preview_model(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.preview_model();
-        if let Some(value) = matches.get_one::<bool>("async") {
-            request = request.async_(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
-            request = request.body_map(|body| { body.connection_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("identifier") {
-            request = request.body_map(|body| { body.identifier(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
-            request = request.body_map(|body| { body.organization_id(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::CreateModelRequest>(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_preview_model(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_models(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_models();
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_models(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_create_model(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.create_model();
-        if let Some(value) = matches.get_one::<bool>("async") {
-            request = request.async_(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
-            request = request.body_map(|body| { body.connection_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("identifier") {
-            request = request.body_map(|body| { body.identifier(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
-            request = request.body_map(|body| { body.organization_id(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::CreateModelRequest>(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_create_model(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_model(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_model();
-        if let Some(value) = matches.get_one::<bool>("async") {
-            request = request.async_(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_model(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_update_model(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.update_model();
-        if let Some(value) = matches.get_one::<bool>("async") {
-            request = request.async_(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
-            request = request.body_map(|body| { body.connection_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("identifier") {
-            request = request.body_map(|body| { body.identifier(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
-            request = request.body_map(|body| { body.organization_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<bool>("refresh") {
-            request = request.body_map(|body| { body.refresh(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::UpdateModelRequest>(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_update_model(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_delete_model(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.delete_model();
-        if let Some(value) = matches.get_one::<bool>("async") {
-            request = request.async_(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_delete_model(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_no_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_sample_model(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.sample_model();
-        if let Some(value) = matches.get_one::<bool>("async") {
-            request = request.async_(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_sample_model(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_sync_source(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_sync_source();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<
-                ::polytomic::JsonQuery<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::std::vec::Vec<::std::string::String>,
-                    >,
-                >,
-            >("params")
-        {
-            request = request.params(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_sync_source(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_sync_source_fields(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_sync_source_fields();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<
-                ::polytomic::JsonQuery<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::std::vec::Vec<::std::string::String>,
-                    >,
-                >,
-            >("params")
-        {
-            request = request.params(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_sync_source_fields(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_syncs(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_syncs();
-        if let Some(value) = matches.get_one::<bool>("active") {
-            request = request.active(value.clone());
-        }
-        if let Some(value) = matches.get_one::<i64>("limit") {
-            request = request.limit(value.clone());
-        }
-        if let Some(value) = matches.get_one::<types::ModelsyncSyncTargetMode>("mode") {
-            request = request.mode(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("page-token") {
-            request = request.page_token(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("target-connection-id") {
-            request = request.target_connection_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_syncs(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_create_sync(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.create_sync();
-        if let Some(value) = matches.get_one::<bool>("active") {
-            request = request.body_map(|body| { body.active(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("encryption-passphrase")
-        {
-            request = request
-                .body_map(|body| { body.encryption_passphrase(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("filter-logic") {
-            request = request.body_map(|body| { body.filter_logic(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<types::ModelsyncSyncTargetMode>("mode") {
-            request = request.body_map(|body| { body.mode(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<bool>("only-enrich-updates") {
-            request = request
-                .body_map(|body| { body.only_enrich_updates(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
-            request = request.body_map(|body| { body.organization_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<bool>("skip-initial-backfill") {
-            request = request
-                .body_map(|body| { body.skip_initial_backfill(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<bool>("sync-all-records") {
-            request = request.body_map(|body| { body.sync_all_records(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::CreateSyncRequest>(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_create_sync(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_sync_schedule_options(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_sync_schedule_options();
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_sync_schedule_options(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_sync(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_sync();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_sync(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_update_sync(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.update_sync();
-        if let Some(value) = matches.get_one::<bool>("active") {
-            request = request.body_map(|body| { body.active(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("encryption-passphrase")
-        {
-            request = request
-                .body_map(|body| { body.encryption_passphrase(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("filter-logic") {
-            request = request.body_map(|body| { body.filter_logic(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<types::ModelsyncSyncTargetMode>("mode") {
-            request = request.body_map(|body| { body.mode(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<bool>("only-enrich-updates") {
-            request = request
-                .body_map(|body| { body.only_enrich_updates(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
-            request = request.body_map(|body| { body.organization_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<bool>("skip-initial-backfill") {
-            request = request
-                .body_map(|body| { body.skip_initial_backfill(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<bool>("sync-all-records") {
-            request = request.body_map(|body| { body.sync_all_records(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::UpdateSyncRequest>(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_update_sync(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_delete_sync(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.delete_sync();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_delete_sync(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_no_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_activate_sync(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.activate_sync();
-        if let Some(value) = matches.get_one::<bool>("active") {
-            request = request.body_map(|body| { body.active(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::ActivateSyncInput>(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_activate_sync(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_cancel_sync(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.cancel_sync();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_cancel_sync(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_start_sync(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.start_sync();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<bool>("resync") {
-            request = request.body_map(|body| { body.resync(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<bool>("test") {
-            request = request.body_map(|body| { body.test(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::StartSyncRequest>(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_start_sync(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_sync_status(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_sync_status();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_sync_status(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_sync_target_fields(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_sync_target_fields();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<bool>("refresh") {
-            request = request.refresh(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("target") {
-            request = request.target(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_sync_target_fields(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_sync_targets(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_sync_targets();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_sync_targets(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_sync_target_create_property(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_sync_target_create_property();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("property") {
-            request = request.property(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_sync_target_create_property(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_sync_executions(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_sync_executions();
-        if let Some(value) = matches.get_one::<bool>("ascending") {
-            request = request.ascending(value.clone());
-        }
-        if let Some(value) = matches.get_one::<bool>("only-completed") {
-            request = request.only_completed(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("page-token") {
-            request = request.page_token(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
-            request = request.sync_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_sync_executions(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_sync_execution(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_sync_execution();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
-            request = request.sync_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_sync_execution(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_cancel_sync_execution(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.cancel_sync_execution();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
-            request = request.sync_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_cancel_sync_execution(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_sync_execution_console_logs(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_sync_execution_console_logs();
-        if let Some(value) = matches.get_one::<::std::string::String>("after") {
-            request = request.after(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<i64>("limit") {
-            request = request.limit(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
-            request = request.sync_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_sync_execution_console_logs(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_sync_execution_log_urls(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_sync_execution_log_urls();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
-            request = request.sync_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<types::ExecutionLogType>("type") {
-            request = request.type_(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_sync_execution_log_urls(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_sync_execution_logs(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_sync_execution_logs();
-        if let Some(value) = matches.get_one::<::std::string::String>("filename") {
-            request = request.filename(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
-            request = request.sync_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<types::ExecutionLogType>("type") {
-            request = request.type_(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_sync_execution_logs(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_no_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_bulk_syncs(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_bulk_syncs();
-        if let Some(value) = matches.get_one::<bool>("active") {
-            request = request.active(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_bulk_syncs(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_create_bulk_sync(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.create_bulk_sync();
-        if let Some(value) = matches.get_one::<bool>("active") {
-            request = request.body_map(|body| { body.active(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<types::BulkDiscover>("automatically-add-new-fields")
-        {
-            request = request
-                .body_map(|body| { body.automatically_add_new_fields(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<types::BulkDiscover>("automatically-add-new-objects")
-        {
-            request = request
-                .body_map(|body| { body.automatically_add_new_objects(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<i64>("concurrency-limit") {
-            request = request.body_map(|body| { body.concurrency_limit(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >("data-cutoff-timestamp")
-        {
-            request = request
-                .body_map(|body| { body.data_cutoff_timestamp(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("destination-connection-id")
-        {
-            request = request
-                .body_map(|body| { body.destination_connection_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<bool>("disable-record-timestamps") {
-            request = request
-                .body_map(|body| { body.disable_record_timestamps(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<types::BulkSyncTargetMode>("mode") {
-            request = request.body_map(|body| { body.mode(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<types::BulkNormalizeNames>("normalize-names")
-        {
-            request = request.body_map(|body| { body.normalize_names(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
-            request = request.body_map(|body| { body.organization_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<i64>("resync-concurrency-limit") {
-            request = request
-                .body_map(|body| { body.resync_concurrency_limit(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("source-connection-id") {
-            request = request
-                .body_map(|body| { body.source_connection_id(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::CreateBulkSyncRequest,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_create_bulk_sync(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_bulk_sync(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_bulk_sync();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<bool>("refresh-schemas") {
-            request = request.refresh_schemas(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_bulk_sync(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_update_bulk_sync(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.update_bulk_sync();
-        if let Some(value) = matches.get_one::<bool>("active") {
-            request = request.body_map(|body| { body.active(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<types::BulkDiscover>("automatically-add-new-fields")
-        {
-            request = request
-                .body_map(|body| { body.automatically_add_new_fields(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<types::BulkDiscover>("automatically-add-new-objects")
-        {
-            request = request
-                .body_map(|body| { body.automatically_add_new_objects(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<i64>("concurrency-limit") {
-            request = request.body_map(|body| { body.concurrency_limit(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >("data-cutoff-timestamp")
-        {
-            request = request
-                .body_map(|body| { body.data_cutoff_timestamp(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("destination-connection-id")
-        {
-            request = request
-                .body_map(|body| { body.destination_connection_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<bool>("disable-record-timestamps") {
-            request = request
-                .body_map(|body| { body.disable_record_timestamps(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<types::BulkSyncTargetMode>("mode") {
-            request = request.body_map(|body| { body.mode(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<types::BulkNormalizeNames>("normalize-names")
-        {
-            request = request.body_map(|body| { body.normalize_names(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
-            request = request.body_map(|body| { body.organization_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<i64>("resync-concurrency-limit") {
-            request = request
-                .body_map(|body| { body.resync_concurrency_limit(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("source-connection-id") {
-            request = request
-                .body_map(|body| { body.source_connection_id(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::UpdateBulkSyncRequest,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_update_bulk_sync(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_delete_bulk_sync(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.delete_bulk_sync();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<bool>("refresh-schemas") {
-            request = request.refresh_schemas(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_delete_bulk_sync(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_no_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_activate_bulk_sync(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.activate_bulk_sync();
-        if let Some(value) = matches.get_one::<bool>("active") {
-            request = request.body_map(|body| { body.active(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::ActivateSyncInput>(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_activate_bulk_sync(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_cancel_bulk_sync(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.cancel_bulk_sync();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_cancel_bulk_sync(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_bulk_sync_executions(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_bulk_sync_executions();
-        if let Some(value) = matches.get_one::<bool>("ascending") {
-            request = request.ascending(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<i64>("limit") {
-            request = request.limit(value.clone());
-        }
-        if let Some(value) = matches.get_one::<bool>("only-terminal") {
-            request = request.only_terminal(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("page-token") {
-            request = request.page_token(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_bulk_sync_executions(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_start_bulk_sync(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.start_bulk_sync();
-        if let Some(value) = matches.get_one::<types::BulkFetchMode>("fetch-mode") {
-            request = request.body_map(|body| { body.fetch_mode(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<types::BulkResyncMode>("resync-mode") {
-            request = request.body_map(|body| { body.resync_mode(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<bool>("test") {
-            request = request.body_map(|body| { body.test(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::StartBulkSyncRequest,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_start_bulk_sync(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_bulk_sync_status(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_bulk_sync_status();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_bulk_sync_status(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_bulk_sync_source(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_bulk_sync_source();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<bool>("include-fields") {
-            request = request.include_fields(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_bulk_sync_source(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_bulk_sync_destination(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_bulk_sync_destination();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_bulk_sync_destination(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_bulk_sync_statuses(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_bulk_sync_statuses();
-        if let Some(value) = matches.get_one::<bool>("active") {
-            request = request.active(value.clone());
-        }
-        if let Some(value) = matches.get_one::<bool>("all") {
-            request = request.all(value.clone());
-        }
-        if let Some(value) = matches
-            .get_many::<::uuid::Uuid>("sync-id")
-            .map(|values| values.cloned().collect::<::std::vec::Vec<_>>())
-        {
-            request = request.sync_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_bulk_sync_statuses(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_bulk_sync_execution(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_bulk_sync_execution();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("exec-id") {
-            request = request.exec_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_bulk_sync_execution(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_cancel_bulk_sync_execution(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.cancel_bulk_sync_execution();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("exec-id") {
-            request = request.exec_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_cancel_bulk_sync_execution(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_bulk_sync_execution_console_logs(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_bulk_sync_execution_console_logs();
-        if let Some(value) = matches.get_one::<::std::string::String>("after") {
-            request = request.after(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("execution-id") {
-            request = request.execution_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<i64>("limit") {
-            request = request.limit(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
-            request = request.sync_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_bulk_sync_execution_console_logs(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_bulk_sync_execution_logs(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_bulk_sync_execution_logs();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("execution-id") {
-            request = request.execution_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
-            request = request.sync_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_bulk_sync_execution_logs(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_export_bulk_sync_execution_logs(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.export_bulk_sync_execution_logs();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("execution-id") {
-            request = request.execution_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<bool>("notify") {
-            request = request.notify(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
-            request = request.sync_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_export_bulk_sync_execution_logs(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_bulk_sync_execution_schema_console_logs(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_bulk_sync_execution_schema_console_logs();
-        if let Some(value) = matches.get_one::<::std::string::String>("after") {
-            request = request.after(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("execution-id") {
-            request = request.execution_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<i64>("limit") {
-            request = request.limit(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
-            request = request.schema_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
-            request = request.sync_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config
-            .execute_get_bulk_sync_execution_schema_console_logs(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_bulk_sync_schemas(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_bulk_sync_schemas();
-        if let Some(value) = matches
-            .get_one::<
-                ::polytomic::JsonQuery<
-                    ::std::collections::BTreeMap<
-                        ::std::string::String,
-                        ::std::string::String,
-                    >,
-                >,
-            >("filters")
-        {
-            request = request.filters(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_bulk_sync_schemas(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_update_bulk_sync_schemas(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.update_bulk_sync_schemas();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::UpdateBulkSyncSchemasRequest,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_update_bulk_sync_schemas(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_bulk_sync_schema(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_bulk_sync_schema();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
-            request = request.schema_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_bulk_sync_schema(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_update_bulk_sync_schema(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.update_bulk_sync_schema();
-        if let Some(value) = matches
-            .get_one::<
-                ::chrono::DateTime<::chrono::offset::Utc>,
-            >("data-cutoff-timestamp")
-        {
-            request = request
-                .body_map(|body| { body.data_cutoff_timestamp(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<bool>("disable-data-cutoff") {
-            request = request
-                .body_map(|body| { body.disable_data_cutoff(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<bool>("enabled") {
-            request = request.body_map(|body| { body.enabled(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("partition-key") {
-            request = request.body_map(|body| { body.partition_key(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
-            request = request.schema_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("tracking-field") {
-            request = request.body_map(|body| { body.tracking_field(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("user-output-name")
-        {
-            request = request.body_map(|body| { body.user_output_name(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::UpdateBulkSchema>(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_update_bulk_sync_schema(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_cancel_bulk_sync_schema(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.cancel_bulk_sync_schema();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
-            request = request.schema_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_cancel_bulk_sync_schema(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_bulk_sync_schedules(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_bulk_sync_schedules();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
-            request = request.sync_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_bulk_sync_schedules(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_create_bulk_sync_schedule(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.create_bulk_sync_schedule();
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
-            request = request.sync_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::CreateScheduleRequest,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_create_bulk_sync_schedule(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_bulk_sync_schedule(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_bulk_sync_schedule();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("schedule-id") {
-            request = request.schedule_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
-            request = request.sync_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_bulk_sync_schedule(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_update_bulk_sync_schedule(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.update_bulk_sync_schedule();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("schedule-id") {
-            request = request.schedule_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
-            request = request.sync_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::UpdateScheduleRequest,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_update_bulk_sync_schedule(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_delete_bulk_sync_schedule(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.delete_bulk_sync_schedule();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("schedule-id") {
-            request = request.schedule_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
-            request = request.sync_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_delete_bulk_sync_schedule(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_no_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_run_query(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.run_query();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
-            request = request.connection_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("query") {
-            request = request.query(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::RunQueryRequest>(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_run_query(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_query(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_query();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("page") {
-            request = request.page(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_query(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_upsert_schema_field(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.upsert_schema_field();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
-            request = request.connection_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
-            request = request.schema_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::UpsertSchemaFieldRequest,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_upsert_schema_field(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_no_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_delete_schema_field(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.delete_schema_field();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
-            request = request.connection_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("field-id") {
-            request = request.field_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
-            request = request.schema_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_delete_schema_field(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_no_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_patch_schema_field(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.patch_schema_field();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
-            request = request.connection_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("field-id") {
-            request = request.field_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("label") {
-            request = request.body_map(|body| { body.label(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("path") {
-            request = request.body_map(|body| { body.path(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
-            request = request.schema_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("type") {
-            request = request.body_map(|body| { body.type_(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::PatchSchemaFieldRequest,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_patch_schema_field(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_set_schema_primary_keys(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.set_schema_primary_keys();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
-            request = request.connection_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
-            request = request.schema_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::SetPrimaryKeysRequest,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_set_schema_primary_keys(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_no_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_reset_schema_primary_keys(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.reset_schema_primary_keys();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
-            request = request.connection_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
-            request = request.schema_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_reset_schema_primary_keys(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_no_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_refresh_schemas(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.refresh_schemas();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_refresh_schemas(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_no_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_schema_status(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_schema_status();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_schema_status(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_schema(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_schema();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
-            request = request.schema_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_schema(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_schema_records(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_schema_records();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
-            request = request.schema_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_schema_records(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_events(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_events();
-        if let Some(value) = matches
-            .get_one::<::chrono::DateTime<::chrono::offset::Utc>>("ending-before")
-        {
-            request = request.ending_before(value.clone());
-        }
-        if let Some(value) = matches.get_one::<i64>("limit") {
-            request = request.limit(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
-            request = request.organization_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::chrono::DateTime<::chrono::offset::Utc>>("starting-after")
-        {
-            request = request.starting_after(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("type") {
-            request = request.type_(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_events(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_event_types(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_event_types();
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_event_types(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_webhooks(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_webhooks();
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_webhooks(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_create_webhook(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.create_webhook();
-        if let Some(value) = matches.get_one::<::std::string::String>("endpoint") {
-            request = request.body_map(|body| { body.endpoint(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
-            request = request.body_map(|body| { body.organization_id(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::CreateWebhooksSchema,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_create_webhook(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_webhook(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_webhook();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_webhook(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_update_webhook(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.update_webhook();
-        if let Some(value) = matches.get_one::<::std::string::String>("endpoint") {
-            request = request.body_map(|body| { body.endpoint(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
-            request = request.body_map(|body| { body.organization_id(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::UpdateWebhooksSchema,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_update_webhook(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_delete_webhook(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.delete_webhook();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_delete_webhook(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_no_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_disable_webhook(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.disable_webhook();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_disable_webhook(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_enable_webhook(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.enable_webhook();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_enable_webhook(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_job(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_job();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("type") {
-            request = request.type_(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_job(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_identity(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_identity();
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_identity(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_current_organization(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_current_organization();
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_current_organization(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_organizations(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_organizations();
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_organizations(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_create_organization(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.create_organization();
-        if let Some(value) = matches.get_one::<::std::string::String>("client-id") {
-            request = request.body_map(|body| { body.client_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("issuer") {
-            request = request.body_map(|body| { body.issuer(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("sso-domain") {
-            request = request.body_map(|body| { body.sso_domain(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("sso-org-id") {
-            request = request.body_map(|body| { body.sso_org_id(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::CreateOrganizationRequestSchema,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_create_organization(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_organization(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_organization();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_organization(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_update_organization(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.update_organization();
-        if let Some(value) = matches.get_one::<::std::string::String>("client-id") {
-            request = request.body_map(|body| { body.client_id(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("issuer") {
-            request = request.body_map(|body| { body.issuer(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("sso-domain") {
-            request = request.body_map(|body| { body.sso_domain(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("sso-org-id") {
-            request = request.body_map(|body| { body.sso_org_id(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::UpdateOrganizationRequestSchema,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_update_organization(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_delete_organization(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.delete_organization();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_delete_organization(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_no_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_current_org_users(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_current_org_users();
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_current_org_users(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_create_current_org_user(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.create_current_org_user();
-        if let Some(value) = matches.get_one::<::std::string::String>("email") {
-            request = request.body_map(|body| { body.email(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("role") {
-            request = request.body_map(|body| { body.role(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::CurrentOrgCreateUserRequestSchema,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_create_current_org_user(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_current_org_user(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_current_org_user();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_current_org_user(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_update_current_org_user(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.update_current_org_user();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("role") {
-            request = request.body_map(|body| { body.role(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::CurrentOrgUpdateUserRequestSchema,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_update_current_org_user(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_delete_current_org_user(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.delete_current_org_user();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_delete_current_org_user(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_partner_users(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_partner_users();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("org-id") {
-            request = request.org_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_partner_users(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_create_partner_user(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.create_partner_user();
-        if let Some(value) = matches.get_one::<::std::string::String>("email") {
-            request = request.body_map(|body| { body.email(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("org-id") {
-            request = request.org_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("role") {
-            request = request.body_map(|body| { body.role(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::CreateUserRequestSchema,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_create_partner_user(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_partner_user(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_partner_user();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("org-id") {
-            request = request.org_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_partner_user(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_update_partner_user(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.update_partner_user();
-        if let Some(value) = matches.get_one::<::std::string::String>("email") {
-            request = request.body_map(|body| { body.email(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("org-id") {
-            request = request.org_id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("role") {
-            request = request.body_map(|body| { body.role(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::UpdateUserRequestSchema,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_update_partner_user(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_delete_partner_user(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.delete_partner_user();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("org-id") {
-            request = request.org_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_delete_partner_user(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_create_partner_user_api_key(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.create_partner_user_api_key();
-        if let Some(value) = matches.get_one::<bool>("force") {
-            request = request.force(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("org-id") {
-            request = request.org_id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_create_partner_user_api_key(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_policies(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_policies();
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_policies(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_create_policy(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.create_policy();
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
-            request = request.body_map(|body| { body.organization_id(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::CreatePolicyRequest,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_create_policy(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_policy(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_policy();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_policy(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_update_policy(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.update_policy();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
-            request = request.body_map(|body| { body.organization_id(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::UpdatePolicyRequest,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_update_policy(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_delete_policy(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.delete_policy();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_delete_policy(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_no_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_list_roles(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.list_roles();
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_list_roles(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_create_role(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.create_role();
-        if let Some(value) = matches.get_one::<::std::string::String>("idempotency-key")
-        {
-            request = request.idempotency_key(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
-            request = request.body_map(|body| { body.organization_id(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::CreateRoleRequest>(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_create_role(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_role(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_role();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_role(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_update_role(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.update_role();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches.get_one::<::std::string::String>("name") {
-            request = request.body_map(|body| { body.name(value.clone()) });
-        }
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
-            request = request.body_map(|body| { body.organization_id(value.clone()) });
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<types::UpdateRoleRequest>(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_update_role(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_delete_role(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.delete_role();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_delete_role(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_no_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_entity(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_entity();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_entity(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_entity_for_partner(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_entity_for_partner();
-        if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
-            request = request.id(value.clone());
-        }
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_entity_for_partner(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_get_global_error_subscribers(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.get_global_error_subscribers();
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        self.config.execute_get_global_error_subscribers(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
-    pub async fn execute_set_global_error_subscribers(
-        &self,
-        matches: &::clap::ArgMatches,
-    ) -> anyhow::Result<()> {
-        let mut request = self.client.set_global_error_subscribers();
-        if let Some(value) = matches
-            .get_one::<::std::string::String>("x-polytomic-version")
-        {
-            request = request.x_polytomic_version(value.clone());
-        }
-        if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
-            let body_txt = std::fs::read_to_string(value)
-                .with_context(|| format!("failed to read {}", value.display()))?;
-            let body_value = serde_json::from_str::<
-                types::GlobalErrorSubscribersRequest,
-            >(&body_txt)
-                .with_context(|| format!("failed to parse {}", value.display()))?;
-            request = request.body(body_value);
-        }
-        self.config.execute_set_global_error_subscribers(matches, &mut request)?;
-        let result = request.send().await;
-        match result {
-            Ok(r) => {
-                self.config.success_item(&r);
-                Ok(())
-            }
-            Err(r) => {
-                self.config.error(&r);
-                Err(anyhow::Error::new(r))
-            }
-        }
-    }
 }
 pub trait CliConfig {
     fn success_item<T>(&self, value: &ResponseValue<T>)
@@ -11381,6 +6653,5014 @@ impl CliCommand {
             CliCommand::GetEntityForPartner => "get_entity_for_partner",
             CliCommand::GetGlobalErrorSubscribers => "get_global_error_subscribers",
             CliCommand::SetGlobalErrorSubscribers => "set_global_error_subscribers",
+        }
+    }
+}
+mod commands {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute(
+            &self,
+            cmd: CliCommand,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            match cmd {
+                CliCommand::GetConnectionTypes => {
+                    self.execute_get_connection_types(matches).await
+                }
+                CliCommand::GetConnectionTypeSchema => {
+                    self.execute_get_connection_type_schema(matches).await
+                }
+                CliCommand::GetConnectionTypeParameterValues => {
+                    self.execute_get_connection_type_parameter_values(matches).await
+                }
+                CliCommand::ListConnections => {
+                    self.execute_list_connections(matches).await
+                }
+                CliCommand::CreateConnection => {
+                    self.execute_create_connection(matches).await
+                }
+                CliCommand::CreateConnectCard => {
+                    self.execute_create_connect_card(matches).await
+                }
+                CliCommand::TestConnection => self.execute_test_connection(matches).await,
+                CliCommand::GetConnection => self.execute_get_connection(matches).await,
+                CliCommand::UpdateConnection => {
+                    self.execute_update_connection(matches).await
+                }
+                CliCommand::DeleteConnection => {
+                    self.execute_delete_connection(matches).await
+                }
+                CliCommand::GetConnectionParameterValues => {
+                    self.execute_get_connection_parameter_values(matches).await
+                }
+                CliCommand::ExecuteConnectionProxy => {
+                    self.execute_execute_connection_proxy(matches).await
+                }
+                CliCommand::GetConnectionProxyInfo => {
+                    self.execute_get_connection_proxy_info(matches).await
+                }
+                CliCommand::ListSharedConnections => {
+                    self.execute_list_shared_connections(matches).await
+                }
+                CliCommand::ListSharedConnectionsForPartner => {
+                    self.execute_list_shared_connections_for_partner(matches).await
+                }
+                CliCommand::CreateSharedConnection => {
+                    self.execute_create_shared_connection(matches).await
+                }
+                CliCommand::GetModelEnrichmentSource => {
+                    self.execute_get_model_enrichment_source(matches).await
+                }
+                CliCommand::GetModelEnrichmentInputFields => {
+                    self.execute_get_model_enrichment_input_fields(matches).await
+                }
+                CliCommand::PreviewModel => self.execute_preview_model(matches).await,
+                CliCommand::ListModels => self.execute_list_models(matches).await,
+                CliCommand::CreateModel => self.execute_create_model(matches).await,
+                CliCommand::GetModel => self.execute_get_model(matches).await,
+                CliCommand::UpdateModel => self.execute_update_model(matches).await,
+                CliCommand::DeleteModel => self.execute_delete_model(matches).await,
+                CliCommand::SampleModel => self.execute_sample_model(matches).await,
+                CliCommand::GetSyncSource => self.execute_get_sync_source(matches).await,
+                CliCommand::GetSyncSourceFields => {
+                    self.execute_get_sync_source_fields(matches).await
+                }
+                CliCommand::ListSyncs => self.execute_list_syncs(matches).await,
+                CliCommand::CreateSync => self.execute_create_sync(matches).await,
+                CliCommand::GetSyncScheduleOptions => {
+                    self.execute_get_sync_schedule_options(matches).await
+                }
+                CliCommand::GetSync => self.execute_get_sync(matches).await,
+                CliCommand::UpdateSync => self.execute_update_sync(matches).await,
+                CliCommand::DeleteSync => self.execute_delete_sync(matches).await,
+                CliCommand::ActivateSync => self.execute_activate_sync(matches).await,
+                CliCommand::CancelSync => self.execute_cancel_sync(matches).await,
+                CliCommand::StartSync => self.execute_start_sync(matches).await,
+                CliCommand::GetSyncStatus => self.execute_get_sync_status(matches).await,
+                CliCommand::GetSyncTargetFields => {
+                    self.execute_get_sync_target_fields(matches).await
+                }
+                CliCommand::ListSyncTargets => {
+                    self.execute_list_sync_targets(matches).await
+                }
+                CliCommand::GetSyncTargetCreateProperty => {
+                    self.execute_get_sync_target_create_property(matches).await
+                }
+                CliCommand::ListSyncExecutions => {
+                    self.execute_list_sync_executions(matches).await
+                }
+                CliCommand::GetSyncExecution => {
+                    self.execute_get_sync_execution(matches).await
+                }
+                CliCommand::CancelSyncExecution => {
+                    self.execute_cancel_sync_execution(matches).await
+                }
+                CliCommand::GetSyncExecutionConsoleLogs => {
+                    self.execute_get_sync_execution_console_logs(matches).await
+                }
+                CliCommand::GetSyncExecutionLogUrls => {
+                    self.execute_get_sync_execution_log_urls(matches).await
+                }
+                CliCommand::GetSyncExecutionLogs => {
+                    self.execute_get_sync_execution_logs(matches).await
+                }
+                CliCommand::ListBulkSyncs => self.execute_list_bulk_syncs(matches).await,
+                CliCommand::CreateBulkSync => {
+                    self.execute_create_bulk_sync(matches).await
+                }
+                CliCommand::GetBulkSync => self.execute_get_bulk_sync(matches).await,
+                CliCommand::UpdateBulkSync => {
+                    self.execute_update_bulk_sync(matches).await
+                }
+                CliCommand::DeleteBulkSync => {
+                    self.execute_delete_bulk_sync(matches).await
+                }
+                CliCommand::ActivateBulkSync => {
+                    self.execute_activate_bulk_sync(matches).await
+                }
+                CliCommand::CancelBulkSync => {
+                    self.execute_cancel_bulk_sync(matches).await
+                }
+                CliCommand::ListBulkSyncExecutions => {
+                    self.execute_list_bulk_sync_executions(matches).await
+                }
+                CliCommand::StartBulkSync => self.execute_start_bulk_sync(matches).await,
+                CliCommand::GetBulkSyncStatus => {
+                    self.execute_get_bulk_sync_status(matches).await
+                }
+                CliCommand::GetBulkSyncSource => {
+                    self.execute_get_bulk_sync_source(matches).await
+                }
+                CliCommand::GetBulkSyncDestination => {
+                    self.execute_get_bulk_sync_destination(matches).await
+                }
+                CliCommand::ListBulkSyncStatuses => {
+                    self.execute_list_bulk_sync_statuses(matches).await
+                }
+                CliCommand::GetBulkSyncExecution => {
+                    self.execute_get_bulk_sync_execution(matches).await
+                }
+                CliCommand::CancelBulkSyncExecution => {
+                    self.execute_cancel_bulk_sync_execution(matches).await
+                }
+                CliCommand::GetBulkSyncExecutionConsoleLogs => {
+                    self.execute_get_bulk_sync_execution_console_logs(matches).await
+                }
+                CliCommand::GetBulkSyncExecutionLogs => {
+                    self.execute_get_bulk_sync_execution_logs(matches).await
+                }
+                CliCommand::ExportBulkSyncExecutionLogs => {
+                    self.execute_export_bulk_sync_execution_logs(matches).await
+                }
+                CliCommand::GetBulkSyncExecutionSchemaConsoleLogs => {
+                    self.execute_get_bulk_sync_execution_schema_console_logs(matches)
+                        .await
+                }
+                CliCommand::ListBulkSyncSchemas => {
+                    self.execute_list_bulk_sync_schemas(matches).await
+                }
+                CliCommand::UpdateBulkSyncSchemas => {
+                    self.execute_update_bulk_sync_schemas(matches).await
+                }
+                CliCommand::GetBulkSyncSchema => {
+                    self.execute_get_bulk_sync_schema(matches).await
+                }
+                CliCommand::UpdateBulkSyncSchema => {
+                    self.execute_update_bulk_sync_schema(matches).await
+                }
+                CliCommand::CancelBulkSyncSchema => {
+                    self.execute_cancel_bulk_sync_schema(matches).await
+                }
+                CliCommand::ListBulkSyncSchedules => {
+                    self.execute_list_bulk_sync_schedules(matches).await
+                }
+                CliCommand::CreateBulkSyncSchedule => {
+                    self.execute_create_bulk_sync_schedule(matches).await
+                }
+                CliCommand::GetBulkSyncSchedule => {
+                    self.execute_get_bulk_sync_schedule(matches).await
+                }
+                CliCommand::UpdateBulkSyncSchedule => {
+                    self.execute_update_bulk_sync_schedule(matches).await
+                }
+                CliCommand::DeleteBulkSyncSchedule => {
+                    self.execute_delete_bulk_sync_schedule(matches).await
+                }
+                CliCommand::RunQuery => self.execute_run_query(matches).await,
+                CliCommand::GetQuery => self.execute_get_query(matches).await,
+                CliCommand::UpsertSchemaField => {
+                    self.execute_upsert_schema_field(matches).await
+                }
+                CliCommand::DeleteSchemaField => {
+                    self.execute_delete_schema_field(matches).await
+                }
+                CliCommand::PatchSchemaField => {
+                    self.execute_patch_schema_field(matches).await
+                }
+                CliCommand::SetSchemaPrimaryKeys => {
+                    self.execute_set_schema_primary_keys(matches).await
+                }
+                CliCommand::ResetSchemaPrimaryKeys => {
+                    self.execute_reset_schema_primary_keys(matches).await
+                }
+                CliCommand::RefreshSchemas => self.execute_refresh_schemas(matches).await,
+                CliCommand::GetSchemaStatus => {
+                    self.execute_get_schema_status(matches).await
+                }
+                CliCommand::GetSchema => self.execute_get_schema(matches).await,
+                CliCommand::GetSchemaRecords => {
+                    self.execute_get_schema_records(matches).await
+                }
+                CliCommand::ListEvents => self.execute_list_events(matches).await,
+                CliCommand::GetEventTypes => self.execute_get_event_types(matches).await,
+                CliCommand::ListWebhooks => self.execute_list_webhooks(matches).await,
+                CliCommand::CreateWebhook => self.execute_create_webhook(matches).await,
+                CliCommand::GetWebhook => self.execute_get_webhook(matches).await,
+                CliCommand::UpdateWebhook => self.execute_update_webhook(matches).await,
+                CliCommand::DeleteWebhook => self.execute_delete_webhook(matches).await,
+                CliCommand::DisableWebhook => self.execute_disable_webhook(matches).await,
+                CliCommand::EnableWebhook => self.execute_enable_webhook(matches).await,
+                CliCommand::GetJob => self.execute_get_job(matches).await,
+                CliCommand::GetIdentity => self.execute_get_identity(matches).await,
+                CliCommand::GetCurrentOrganization => {
+                    self.execute_get_current_organization(matches).await
+                }
+                CliCommand::ListOrganizations => {
+                    self.execute_list_organizations(matches).await
+                }
+                CliCommand::CreateOrganization => {
+                    self.execute_create_organization(matches).await
+                }
+                CliCommand::GetOrganization => {
+                    self.execute_get_organization(matches).await
+                }
+                CliCommand::UpdateOrganization => {
+                    self.execute_update_organization(matches).await
+                }
+                CliCommand::DeleteOrganization => {
+                    self.execute_delete_organization(matches).await
+                }
+                CliCommand::ListCurrentOrgUsers => {
+                    self.execute_list_current_org_users(matches).await
+                }
+                CliCommand::CreateCurrentOrgUser => {
+                    self.execute_create_current_org_user(matches).await
+                }
+                CliCommand::GetCurrentOrgUser => {
+                    self.execute_get_current_org_user(matches).await
+                }
+                CliCommand::UpdateCurrentOrgUser => {
+                    self.execute_update_current_org_user(matches).await
+                }
+                CliCommand::DeleteCurrentOrgUser => {
+                    self.execute_delete_current_org_user(matches).await
+                }
+                CliCommand::ListPartnerUsers => {
+                    self.execute_list_partner_users(matches).await
+                }
+                CliCommand::CreatePartnerUser => {
+                    self.execute_create_partner_user(matches).await
+                }
+                CliCommand::GetPartnerUser => {
+                    self.execute_get_partner_user(matches).await
+                }
+                CliCommand::UpdatePartnerUser => {
+                    self.execute_update_partner_user(matches).await
+                }
+                CliCommand::DeletePartnerUser => {
+                    self.execute_delete_partner_user(matches).await
+                }
+                CliCommand::CreatePartnerUserApiKey => {
+                    self.execute_create_partner_user_api_key(matches).await
+                }
+                CliCommand::ListPolicies => self.execute_list_policies(matches).await,
+                CliCommand::CreatePolicy => self.execute_create_policy(matches).await,
+                CliCommand::GetPolicy => self.execute_get_policy(matches).await,
+                CliCommand::UpdatePolicy => self.execute_update_policy(matches).await,
+                CliCommand::DeletePolicy => self.execute_delete_policy(matches).await,
+                CliCommand::ListRoles => self.execute_list_roles(matches).await,
+                CliCommand::CreateRole => self.execute_create_role(matches).await,
+                CliCommand::GetRole => self.execute_get_role(matches).await,
+                CliCommand::UpdateRole => self.execute_update_role(matches).await,
+                CliCommand::DeleteRole => self.execute_delete_role(matches).await,
+                CliCommand::GetEntity => self.execute_get_entity(matches).await,
+                CliCommand::GetEntityForPartner => {
+                    self.execute_get_entity_for_partner(matches).await
+                }
+                CliCommand::GetGlobalErrorSubscribers => {
+                    self.execute_get_global_error_subscribers(matches).await
+                }
+                CliCommand::SetGlobalErrorSubscribers => {
+                    self.execute_set_global_error_subscribers(matches).await
+                }
+            }
+        }
+    }
+}
+mod commands_connections {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_get_connection_types(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_connection_types();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_connection_types(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_connection_type_schema(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_connection_type_schema();
+            if let Some(value) = matches.get_one::<::std::string::String>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_connection_type_schema(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_connection_type_parameter_values(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_connection_type_parameter_values();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
+                request = request.body_map(|body| { body.connection_id(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("field") {
+                request = request.body_map(|body| { body.field(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("query") {
+                request = request.body_map(|body| { body.query(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("type") {
+                request = request.type_(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::GetConnectionTypeParameterValuesRequestSchema,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config
+                .execute_get_connection_type_parameter_values(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_list_connections(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_connections();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_connections(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_create_connection(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.create_connection();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("healthcheck-interval")
+            {
+                request = request
+                    .body_map(|body| { body.healthcheck_interval(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("name") {
+                request = request.body_map(|body| { body.name(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
+                request = request
+                    .body_map(|body| { body.organization_id(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("redirect-url")
+            {
+                request = request.body_map(|body| { body.redirect_url(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("type") {
+                request = request.body_map(|body| { body.type_(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<bool>("validate") {
+                request = request.body_map(|body| { body.validate(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::CreateConnectionRequestSchema,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_create_connection(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_create_connect_card(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.create_connect_card();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("connection") {
+                request = request.body_map(|body| { body.connection(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<bool>("dark") {
+                request = request.body_map(|body| { body.dark(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("name") {
+                request = request.body_map(|body| { body.name(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
+                request = request
+                    .body_map(|body| { body.organization_id(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("redirect-url")
+            {
+                request = request.body_map(|body| { body.redirect_url(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("type") {
+                request = request.body_map(|body| { body.type_(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::ConnectCardRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_create_connect_card(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_test_connection(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.test_connection();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
+                request = request.body_map(|body| { body.connection_id(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("type") {
+                request = request.body_map(|body| { body.type_(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::TestConnectionRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_test_connection(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_no_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_connection(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_connection();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_connection(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_update_connection(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.update_connection();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("healthcheck-interval")
+            {
+                request = request
+                    .body_map(|body| { body.healthcheck_interval(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("name") {
+                request = request.body_map(|body| { body.name(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
+                request = request
+                    .body_map(|body| { body.organization_id(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<bool>("reconnect") {
+                request = request.body_map(|body| { body.reconnect(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("type") {
+                request = request.body_map(|body| { body.type_(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<bool>("validate") {
+                request = request.body_map(|body| { body.validate(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::UpdateConnectionRequestSchema,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_update_connection(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_delete_connection(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.delete_connection();
+            if let Some(value) = matches.get_one::<bool>("force") {
+                request = request.force(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_delete_connection(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_no_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_connection_parameter_values(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_connection_parameter_values();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_connection_parameter_values(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_execute_connection_proxy(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.execute_connection_proxy();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::ExecuteConnectionProxyRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_execute_connection_proxy(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_connection_proxy_info(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_connection_proxy_info();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_connection_proxy_info(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_list_shared_connections(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_shared_connections();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_shared_connections(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_list_shared_connections_for_partner(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_shared_connections_for_partner();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
+                request = request.connection_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("org-id") {
+                request = request.org_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config
+                .execute_list_shared_connections_for_partner(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_create_shared_connection(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.create_shared_connection();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("child-organization-id")
+            {
+                request = request
+                    .body_map(|body| { body.child_organization_id(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
+                request = request.connection_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("name") {
+                request = request.body_map(|body| { body.name(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("org-id") {
+                request = request.org_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::PartnerCreateSharedConnectionRequestSchema,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_create_shared_connection(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_models {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_get_model_enrichment_source(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_model_enrichment_source();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<
+                    ::polytomic::JsonQuery<
+                        ::std::collections::BTreeMap<
+                            ::std::string::String,
+                            ::std::vec::Vec<::std::string::String>,
+                        >,
+                    >,
+                >("params")
+            {
+                request = request.params(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_model_enrichment_source(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_model_enrichment_input_fields(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_model_enrichment_input_fields();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
+                request = request.connection_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::EnrichmentInputFieldsRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config
+                .execute_get_model_enrichment_input_fields(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_preview_model(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.preview_model();
+            if let Some(value) = matches.get_one::<bool>("async") {
+                request = request.async_(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
+                request = request.body_map(|body| { body.connection_id(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("identifier") {
+                request = request.body_map(|body| { body.identifier(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("name") {
+                request = request.body_map(|body| { body.name(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
+                request = request
+                    .body_map(|body| { body.organization_id(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::CreateModelRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_preview_model(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_list_models(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_models();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_models(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_create_model(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.create_model();
+            if let Some(value) = matches.get_one::<bool>("async") {
+                request = request.async_(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
+                request = request.body_map(|body| { body.connection_id(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("identifier") {
+                request = request.body_map(|body| { body.identifier(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("name") {
+                request = request.body_map(|body| { body.name(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
+                request = request
+                    .body_map(|body| { body.organization_id(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::CreateModelRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_create_model(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_model(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_model();
+            if let Some(value) = matches.get_one::<bool>("async") {
+                request = request.async_(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_model(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_update_model(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.update_model();
+            if let Some(value) = matches.get_one::<bool>("async") {
+                request = request.async_(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
+                request = request.body_map(|body| { body.connection_id(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("identifier") {
+                request = request.body_map(|body| { body.identifier(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("name") {
+                request = request.body_map(|body| { body.name(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
+                request = request
+                    .body_map(|body| { body.organization_id(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<bool>("refresh") {
+                request = request.body_map(|body| { body.refresh(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::UpdateModelRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_update_model(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_delete_model(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.delete_model();
+            if let Some(value) = matches.get_one::<bool>("async") {
+                request = request.async_(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_delete_model(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_no_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_sample_model(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.sample_model();
+            if let Some(value) = matches.get_one::<bool>("async") {
+                request = request.async_(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_sample_model(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_syncs {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_get_sync_source(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_sync_source();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<
+                    ::polytomic::JsonQuery<
+                        ::std::collections::BTreeMap<
+                            ::std::string::String,
+                            ::std::vec::Vec<::std::string::String>,
+                        >,
+                    >,
+                >("params")
+            {
+                request = request.params(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_sync_source(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_sync_source_fields(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_sync_source_fields();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<
+                    ::polytomic::JsonQuery<
+                        ::std::collections::BTreeMap<
+                            ::std::string::String,
+                            ::std::vec::Vec<::std::string::String>,
+                        >,
+                    >,
+                >("params")
+            {
+                request = request.params(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_sync_source_fields(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_list_syncs(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_syncs();
+            if let Some(value) = matches.get_one::<bool>("active") {
+                request = request.active(value.clone());
+            }
+            if let Some(value) = matches.get_one::<i64>("limit") {
+                request = request.limit(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<types::ModelsyncSyncTargetMode>("mode")
+            {
+                request = request.mode(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("page-token") {
+                request = request.page_token(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("target-connection-id")
+            {
+                request = request.target_connection_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_syncs(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_create_sync(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.create_sync();
+            if let Some(value) = matches.get_one::<bool>("active") {
+                request = request.body_map(|body| { body.active(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("encryption-passphrase")
+            {
+                request = request
+                    .body_map(|body| { body.encryption_passphrase(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("filter-logic")
+            {
+                request = request.body_map(|body| { body.filter_logic(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<types::ModelsyncSyncTargetMode>("mode")
+            {
+                request = request.body_map(|body| { body.mode(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("name") {
+                request = request.body_map(|body| { body.name(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<bool>("only-enrich-updates") {
+                request = request
+                    .body_map(|body| { body.only_enrich_updates(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
+                request = request
+                    .body_map(|body| { body.organization_id(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<bool>("skip-initial-backfill") {
+                request = request
+                    .body_map(|body| { body.skip_initial_backfill(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<bool>("sync-all-records") {
+                request = request
+                    .body_map(|body| { body.sync_all_records(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::CreateSyncRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_create_sync(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_sync_schedule_options(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_sync_schedule_options();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_sync_schedule_options(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_sync(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_sync();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_sync(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_update_sync(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.update_sync();
+            if let Some(value) = matches.get_one::<bool>("active") {
+                request = request.body_map(|body| { body.active(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("encryption-passphrase")
+            {
+                request = request
+                    .body_map(|body| { body.encryption_passphrase(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("filter-logic")
+            {
+                request = request.body_map(|body| { body.filter_logic(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<types::ModelsyncSyncTargetMode>("mode")
+            {
+                request = request.body_map(|body| { body.mode(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("name") {
+                request = request.body_map(|body| { body.name(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<bool>("only-enrich-updates") {
+                request = request
+                    .body_map(|body| { body.only_enrich_updates(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
+                request = request
+                    .body_map(|body| { body.organization_id(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<bool>("skip-initial-backfill") {
+                request = request
+                    .body_map(|body| { body.skip_initial_backfill(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<bool>("sync-all-records") {
+                request = request
+                    .body_map(|body| { body.sync_all_records(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::UpdateSyncRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_update_sync(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_delete_sync(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.delete_sync();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_delete_sync(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_no_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_activate_sync(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.activate_sync();
+            if let Some(value) = matches.get_one::<bool>("active") {
+                request = request.body_map(|body| { body.active(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::ActivateSyncInput,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_activate_sync(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_cancel_sync(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.cancel_sync();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_cancel_sync(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_start_sync(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.start_sync();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<bool>("resync") {
+                request = request.body_map(|body| { body.resync(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<bool>("test") {
+                request = request.body_map(|body| { body.test(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::StartSyncRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_start_sync(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_sync_status(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_sync_status();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_sync_status(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_sync_targets {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_get_sync_target_fields(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_sync_target_fields();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<bool>("refresh") {
+                request = request.refresh(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("target") {
+                request = request.target(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_sync_target_fields(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_list_sync_targets(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_sync_targets();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_sync_targets(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_sync_target_create_property(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_sync_target_create_property();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("property") {
+                request = request.property(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_sync_target_create_property(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_sync_executions {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_list_sync_executions(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_sync_executions();
+            if let Some(value) = matches.get_one::<bool>("ascending") {
+                request = request.ascending(value.clone());
+            }
+            if let Some(value) = matches.get_one::<bool>("only-completed") {
+                request = request.only_completed(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("page-token") {
+                request = request.page_token(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
+                request = request.sync_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_sync_executions(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_sync_execution(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_sync_execution();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
+                request = request.sync_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_sync_execution(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_cancel_sync_execution(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.cancel_sync_execution();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
+                request = request.sync_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_cancel_sync_execution(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_sync_execution_console_logs(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_sync_execution_console_logs();
+            if let Some(value) = matches.get_one::<::std::string::String>("after") {
+                request = request.after(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<i64>("limit") {
+                request = request.limit(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
+                request = request.sync_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_sync_execution_console_logs(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_sync_execution_log_urls(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_sync_execution_log_urls();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
+                request = request.sync_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<types::ExecutionLogType>("type") {
+                request = request.type_(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_sync_execution_log_urls(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_sync_execution_logs(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_sync_execution_logs();
+            if let Some(value) = matches.get_one::<::std::string::String>("filename") {
+                request = request.filename(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
+                request = request.sync_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<types::ExecutionLogType>("type") {
+                request = request.type_(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_sync_execution_logs(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_no_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_bulk_syncs {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_list_bulk_syncs(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_bulk_syncs();
+            if let Some(value) = matches.get_one::<bool>("active") {
+                request = request.active(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_bulk_syncs(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_create_bulk_sync(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.create_bulk_sync();
+            if let Some(value) = matches.get_one::<bool>("active") {
+                request = request.body_map(|body| { body.active(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<types::BulkDiscover>("automatically-add-new-fields")
+            {
+                request = request
+                    .body_map(|body| {
+                        body.automatically_add_new_fields(value.clone())
+                    });
+            }
+            if let Some(value) = matches
+                .get_one::<types::BulkDiscover>("automatically-add-new-objects")
+            {
+                request = request
+                    .body_map(|body| {
+                        body.automatically_add_new_objects(value.clone())
+                    });
+            }
+            if let Some(value) = matches.get_one::<i64>("concurrency-limit") {
+                request = request
+                    .body_map(|body| { body.concurrency_limit(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                >("data-cutoff-timestamp")
+            {
+                request = request
+                    .body_map(|body| { body.data_cutoff_timestamp(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::uuid::Uuid>("destination-connection-id")
+            {
+                request = request
+                    .body_map(|body| { body.destination_connection_id(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<bool>("disable-record-timestamps") {
+                request = request
+                    .body_map(|body| { body.disable_record_timestamps(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<types::BulkSyncTargetMode>("mode") {
+                request = request.body_map(|body| { body.mode(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("name") {
+                request = request.body_map(|body| { body.name(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<types::BulkNormalizeNames>("normalize-names")
+            {
+                request = request
+                    .body_map(|body| { body.normalize_names(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
+                request = request
+                    .body_map(|body| { body.organization_id(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<i64>("resync-concurrency-limit") {
+                request = request
+                    .body_map(|body| { body.resync_concurrency_limit(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("source-connection-id")
+            {
+                request = request
+                    .body_map(|body| { body.source_connection_id(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::CreateBulkSyncRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_create_bulk_sync(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_bulk_sync(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_bulk_sync();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<bool>("refresh-schemas") {
+                request = request.refresh_schemas(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_bulk_sync(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_update_bulk_sync(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.update_bulk_sync();
+            if let Some(value) = matches.get_one::<bool>("active") {
+                request = request.body_map(|body| { body.active(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<types::BulkDiscover>("automatically-add-new-fields")
+            {
+                request = request
+                    .body_map(|body| {
+                        body.automatically_add_new_fields(value.clone())
+                    });
+            }
+            if let Some(value) = matches
+                .get_one::<types::BulkDiscover>("automatically-add-new-objects")
+            {
+                request = request
+                    .body_map(|body| {
+                        body.automatically_add_new_objects(value.clone())
+                    });
+            }
+            if let Some(value) = matches.get_one::<i64>("concurrency-limit") {
+                request = request
+                    .body_map(|body| { body.concurrency_limit(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                >("data-cutoff-timestamp")
+            {
+                request = request
+                    .body_map(|body| { body.data_cutoff_timestamp(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::uuid::Uuid>("destination-connection-id")
+            {
+                request = request
+                    .body_map(|body| { body.destination_connection_id(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<bool>("disable-record-timestamps") {
+                request = request
+                    .body_map(|body| { body.disable_record_timestamps(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<types::BulkSyncTargetMode>("mode") {
+                request = request.body_map(|body| { body.mode(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("name") {
+                request = request.body_map(|body| { body.name(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<types::BulkNormalizeNames>("normalize-names")
+            {
+                request = request
+                    .body_map(|body| { body.normalize_names(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
+                request = request
+                    .body_map(|body| { body.organization_id(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<i64>("resync-concurrency-limit") {
+                request = request
+                    .body_map(|body| { body.resync_concurrency_limit(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("source-connection-id")
+            {
+                request = request
+                    .body_map(|body| { body.source_connection_id(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::UpdateBulkSyncRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_update_bulk_sync(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_delete_bulk_sync(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.delete_bulk_sync();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<bool>("refresh-schemas") {
+                request = request.refresh_schemas(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_delete_bulk_sync(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_no_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_activate_bulk_sync(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.activate_bulk_sync();
+            if let Some(value) = matches.get_one::<bool>("active") {
+                request = request.body_map(|body| { body.active(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::ActivateSyncInput,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_activate_bulk_sync(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_cancel_bulk_sync(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.cancel_bulk_sync();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_cancel_bulk_sync(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_start_bulk_sync(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.start_bulk_sync();
+            if let Some(value) = matches.get_one::<types::BulkFetchMode>("fetch-mode") {
+                request = request.body_map(|body| { body.fetch_mode(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<types::BulkResyncMode>("resync-mode")
+            {
+                request = request.body_map(|body| { body.resync_mode(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<bool>("test") {
+                request = request.body_map(|body| { body.test(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::StartBulkSyncRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_start_bulk_sync(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_bulk_sync_status(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_bulk_sync_status();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_bulk_sync_status(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_bulk_sync_source(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_bulk_sync_source();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<bool>("include-fields") {
+                request = request.include_fields(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_bulk_sync_source(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_bulk_sync_destination(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_bulk_sync_destination();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_bulk_sync_destination(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_bulk_sync_executions {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_list_bulk_sync_executions(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_bulk_sync_executions();
+            if let Some(value) = matches.get_one::<bool>("ascending") {
+                request = request.ascending(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<i64>("limit") {
+                request = request.limit(value.clone());
+            }
+            if let Some(value) = matches.get_one::<bool>("only-terminal") {
+                request = request.only_terminal(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("page-token") {
+                request = request.page_token(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_bulk_sync_executions(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_list_bulk_sync_statuses(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_bulk_sync_statuses();
+            if let Some(value) = matches.get_one::<bool>("active") {
+                request = request.active(value.clone());
+            }
+            if let Some(value) = matches.get_one::<bool>("all") {
+                request = request.all(value.clone());
+            }
+            if let Some(value) = matches
+                .get_many::<::uuid::Uuid>("sync-id")
+                .map(|values| values.cloned().collect::<::std::vec::Vec<_>>())
+            {
+                request = request.sync_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_bulk_sync_statuses(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_bulk_sync_execution(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_bulk_sync_execution();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("exec-id") {
+                request = request.exec_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_bulk_sync_execution(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_cancel_bulk_sync_execution(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.cancel_bulk_sync_execution();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("exec-id") {
+                request = request.exec_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_cancel_bulk_sync_execution(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_bulk_sync_execution_console_logs(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_bulk_sync_execution_console_logs();
+            if let Some(value) = matches.get_one::<::std::string::String>("after") {
+                request = request.after(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("execution-id") {
+                request = request.execution_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<i64>("limit") {
+                request = request.limit(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
+                request = request.sync_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config
+                .execute_get_bulk_sync_execution_console_logs(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_bulk_sync_execution_logs(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_bulk_sync_execution_logs();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("execution-id") {
+                request = request.execution_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
+                request = request.sync_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_bulk_sync_execution_logs(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_export_bulk_sync_execution_logs(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.export_bulk_sync_execution_logs();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("execution-id") {
+                request = request.execution_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<bool>("notify") {
+                request = request.notify(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
+                request = request.sync_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_export_bulk_sync_execution_logs(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_bulk_sync_execution_schema_console_logs(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_bulk_sync_execution_schema_console_logs();
+            if let Some(value) = matches.get_one::<::std::string::String>("after") {
+                request = request.after(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("execution-id") {
+                request = request.execution_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<i64>("limit") {
+                request = request.limit(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
+                request = request.schema_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
+                request = request.sync_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config
+                .execute_get_bulk_sync_execution_schema_console_logs(
+                    matches,
+                    &mut request,
+                )?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_bulk_sync_schemas {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_list_bulk_sync_schemas(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_bulk_sync_schemas();
+            if let Some(value) = matches
+                .get_one::<
+                    ::polytomic::JsonQuery<
+                        ::std::collections::BTreeMap<
+                            ::std::string::String,
+                            ::std::string::String,
+                        >,
+                    >,
+                >("filters")
+            {
+                request = request.filters(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_bulk_sync_schemas(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_update_bulk_sync_schemas(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.update_bulk_sync_schemas();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::UpdateBulkSyncSchemasRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_update_bulk_sync_schemas(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_bulk_sync_schema(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_bulk_sync_schema();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
+                request = request.schema_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_bulk_sync_schema(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_update_bulk_sync_schema(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.update_bulk_sync_schema();
+            if let Some(value) = matches
+                .get_one::<
+                    ::chrono::DateTime<::chrono::offset::Utc>,
+                >("data-cutoff-timestamp")
+            {
+                request = request
+                    .body_map(|body| { body.data_cutoff_timestamp(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<bool>("disable-data-cutoff") {
+                request = request
+                    .body_map(|body| { body.disable_data_cutoff(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<bool>("enabled") {
+                request = request.body_map(|body| { body.enabled(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("partition-key")
+            {
+                request = request.body_map(|body| { body.partition_key(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
+                request = request.schema_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("tracking-field")
+            {
+                request = request
+                    .body_map(|body| { body.tracking_field(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("user-output-name")
+            {
+                request = request
+                    .body_map(|body| { body.user_output_name(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::UpdateBulkSchema,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_update_bulk_sync_schema(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_cancel_bulk_sync_schema(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.cancel_bulk_sync_schema();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
+                request = request.schema_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_cancel_bulk_sync_schema(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_bulk_sync_schedules {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_list_bulk_sync_schedules(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_bulk_sync_schedules();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
+                request = request.sync_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_bulk_sync_schedules(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_create_bulk_sync_schedule(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.create_bulk_sync_schedule();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
+                request = request.sync_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::CreateScheduleRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_create_bulk_sync_schedule(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_bulk_sync_schedule(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_bulk_sync_schedule();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("schedule-id") {
+                request = request.schedule_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
+                request = request.sync_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_bulk_sync_schedule(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_update_bulk_sync_schedule(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.update_bulk_sync_schedule();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("schedule-id") {
+                request = request.schedule_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
+                request = request.sync_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::UpdateScheduleRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_update_bulk_sync_schedule(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_delete_bulk_sync_schedule(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.delete_bulk_sync_schedule();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("schedule-id") {
+                request = request.schedule_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("sync-id") {
+                request = request.sync_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_delete_bulk_sync_schedule(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_no_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_queries {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_run_query(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.run_query();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
+                request = request.connection_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("query") {
+                request = request.query(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::RunQueryRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_run_query(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_query(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_query();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("page") {
+                request = request.page(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_query(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_schemas {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_upsert_schema_field(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.upsert_schema_field();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
+                request = request.connection_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
+                request = request.schema_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::UpsertSchemaFieldRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_upsert_schema_field(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_no_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_delete_schema_field(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.delete_schema_field();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
+                request = request.connection_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("field-id") {
+                request = request.field_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
+                request = request.schema_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_delete_schema_field(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_no_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_patch_schema_field(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.patch_schema_field();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
+                request = request.connection_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("field-id") {
+                request = request.field_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("label") {
+                request = request.body_map(|body| { body.label(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("path") {
+                request = request.body_map(|body| { body.path(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
+                request = request.schema_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("type") {
+                request = request.body_map(|body| { body.type_(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::PatchSchemaFieldRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_patch_schema_field(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_set_schema_primary_keys(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.set_schema_primary_keys();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
+                request = request.connection_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
+                request = request.schema_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::SetPrimaryKeysRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_set_schema_primary_keys(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_no_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_reset_schema_primary_keys(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.reset_schema_primary_keys();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("connection-id") {
+                request = request.connection_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
+                request = request.schema_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_reset_schema_primary_keys(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_no_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_refresh_schemas(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.refresh_schemas();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_refresh_schemas(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_no_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_schema_status(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_schema_status();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_schema_status(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_schema(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_schema();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
+                request = request.schema_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_schema(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_schema_records(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_schema_records();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("schema-id") {
+                request = request.schema_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_schema_records(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_events {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_list_events(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_events();
+            if let Some(value) = matches
+                .get_one::<::chrono::DateTime<::chrono::offset::Utc>>("ending-before")
+            {
+                request = request.ending_before(value.clone());
+            }
+            if let Some(value) = matches.get_one::<i64>("limit") {
+                request = request.limit(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
+                request = request.organization_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::chrono::DateTime<::chrono::offset::Utc>>("starting-after")
+            {
+                request = request.starting_after(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("type") {
+                request = request.type_(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_events(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_event_types(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_event_types();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_event_types(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_webhooks {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_list_webhooks(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_webhooks();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_webhooks(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_create_webhook(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.create_webhook();
+            if let Some(value) = matches.get_one::<::std::string::String>("endpoint") {
+                request = request.body_map(|body| { body.endpoint(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
+                request = request
+                    .body_map(|body| { body.organization_id(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::CreateWebhooksSchema,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_create_webhook(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_webhook(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_webhook();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_webhook(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_update_webhook(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.update_webhook();
+            if let Some(value) = matches.get_one::<::std::string::String>("endpoint") {
+                request = request.body_map(|body| { body.endpoint(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
+                request = request
+                    .body_map(|body| { body.organization_id(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::UpdateWebhooksSchema,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_update_webhook(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_delete_webhook(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.delete_webhook();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_delete_webhook(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_no_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_disable_webhook(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.disable_webhook();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_disable_webhook(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_enable_webhook(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.enable_webhook();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_enable_webhook(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_jobs {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_get_job(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_job();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("type") {
+                request = request.type_(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_job(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_identities {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_get_identity(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_identity();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_identity(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_organizations {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_get_current_organization(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_current_organization();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_current_organization(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_list_organizations(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_organizations();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_organizations(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_create_organization(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.create_organization();
+            if let Some(value) = matches.get_one::<::std::string::String>("client-id") {
+                request = request.body_map(|body| { body.client_id(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("issuer") {
+                request = request.body_map(|body| { body.issuer(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("name") {
+                request = request.body_map(|body| { body.name(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("sso-domain") {
+                request = request.body_map(|body| { body.sso_domain(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("sso-org-id") {
+                request = request.body_map(|body| { body.sso_org_id(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::CreateOrganizationRequestSchema,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_create_organization(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_organization(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_organization();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_organization(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_update_organization(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.update_organization();
+            if let Some(value) = matches.get_one::<::std::string::String>("client-id") {
+                request = request.body_map(|body| { body.client_id(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("issuer") {
+                request = request.body_map(|body| { body.issuer(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("name") {
+                request = request.body_map(|body| { body.name(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("sso-domain") {
+                request = request.body_map(|body| { body.sso_domain(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("sso-org-id") {
+                request = request.body_map(|body| { body.sso_org_id(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::UpdateOrganizationRequestSchema,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_update_organization(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_delete_organization(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.delete_organization();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_delete_organization(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_no_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_users {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_list_current_org_users(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_current_org_users();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_current_org_users(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_create_current_org_user(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.create_current_org_user();
+            if let Some(value) = matches.get_one::<::std::string::String>("email") {
+                request = request.body_map(|body| { body.email(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("role") {
+                request = request.body_map(|body| { body.role(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::CurrentOrgCreateUserRequestSchema,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_create_current_org_user(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_current_org_user(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_current_org_user();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_current_org_user(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_update_current_org_user(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.update_current_org_user();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("role") {
+                request = request.body_map(|body| { body.role(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::CurrentOrgUpdateUserRequestSchema,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_update_current_org_user(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_delete_current_org_user(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.delete_current_org_user();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_delete_current_org_user(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_list_partner_users(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_partner_users();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("org-id") {
+                request = request.org_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_partner_users(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_create_partner_user(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.create_partner_user();
+            if let Some(value) = matches.get_one::<::std::string::String>("email") {
+                request = request.body_map(|body| { body.email(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("org-id") {
+                request = request.org_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("role") {
+                request = request.body_map(|body| { body.role(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::CreateUserRequestSchema,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_create_partner_user(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_partner_user(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_partner_user();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("org-id") {
+                request = request.org_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_partner_user(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_update_partner_user(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.update_partner_user();
+            if let Some(value) = matches.get_one::<::std::string::String>("email") {
+                request = request.body_map(|body| { body.email(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("org-id") {
+                request = request.org_id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("role") {
+                request = request.body_map(|body| { body.role(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::UpdateUserRequestSchema,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_update_partner_user(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_delete_partner_user(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.delete_partner_user();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("org-id") {
+                request = request.org_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_delete_partner_user(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_create_partner_user_api_key(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.create_partner_user_api_key();
+            if let Some(value) = matches.get_one::<bool>("force") {
+                request = request.force(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("org-id") {
+                request = request.org_id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_create_partner_user_api_key(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_policies {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_list_policies(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_policies();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_policies(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_create_policy(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.create_policy();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("name") {
+                request = request.body_map(|body| { body.name(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
+                request = request
+                    .body_map(|body| { body.organization_id(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::CreatePolicyRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_create_policy(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_policy(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_policy();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_policy(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_update_policy(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.update_policy();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("name") {
+                request = request.body_map(|body| { body.name(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
+                request = request
+                    .body_map(|body| { body.organization_id(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::UpdatePolicyRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_update_policy(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_delete_policy(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.delete_policy();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_delete_policy(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_no_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_roles {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_list_roles(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.list_roles();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_list_roles(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_create_role(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.create_role();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("idempotency-key")
+            {
+                request = request.idempotency_key(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("name") {
+                request = request.body_map(|body| { body.name(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
+                request = request
+                    .body_map(|body| { body.organization_id(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::CreateRoleRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_create_role(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_role(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_role();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_role(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_update_role(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.update_role();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches.get_one::<::std::string::String>("name") {
+                request = request.body_map(|body| { body.name(value.clone()) });
+            }
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("organization-id") {
+                request = request
+                    .body_map(|body| { body.organization_id(value.clone()) });
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::UpdateRoleRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_update_role(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_delete_role(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.delete_role();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_delete_role(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_no_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_entities {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_get_entity(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_entity();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_entity(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_get_entity_for_partner(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_entity_for_partner();
+            if let Some(value) = matches.get_one::<::uuid::Uuid>("id") {
+                request = request.id(value.clone());
+            }
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_entity_for_partner(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+    }
+}
+mod commands_notifications {
+    #[allow(unused_imports)]
+    use super::*;
+    impl<T: CliConfig> Cli<T> {
+        pub async fn execute_get_global_error_subscribers(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.get_global_error_subscribers();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            self.config.execute_get_global_error_subscribers(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
+        }
+        pub async fn execute_set_global_error_subscribers(
+            &self,
+            matches: &::clap::ArgMatches,
+        ) -> anyhow::Result<()> {
+            let mut request = self.client.set_global_error_subscribers();
+            if let Some(value) = matches
+                .get_one::<::std::string::String>("x-polytomic-version")
+            {
+                request = request.x_polytomic_version(value.clone());
+            }
+            if let Some(value) = matches.get_one::<std::path::PathBuf>("json-body") {
+                let body_txt = std::fs::read_to_string(value)
+                    .with_context(|| format!("failed to read {}", value.display()))?;
+                let body_value = serde_json::from_str::<
+                    types::GlobalErrorSubscribersRequest,
+                >(&body_txt)
+                    .with_context(|| format!("failed to parse {}", value.display()))?;
+                request = request.body(body_value);
+            }
+            self.config.execute_set_global_error_subscribers(matches, &mut request)?;
+            let result = request.send().await;
+            match result {
+                Ok(r) => {
+                    self.config.success_item(&r);
+                    Ok(())
+                }
+                Err(r) => {
+                    self.config.error(&r);
+                    Err(anyhow::Error::new(r))
+                }
+            }
         }
     }
 }

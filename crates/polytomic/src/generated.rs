@@ -4225,53 +4225,68 @@ pub mod builder {
         RequestBuilderExt, ResponseValue,
     };
     #[allow(unused_imports)]
-    pub use self::part_00::*;
-    mod part_00;
+    pub use self::part_bulk_sync_executions::*;
+    mod part_bulk_sync_executions;
     #[allow(unused_imports)]
-    pub use self::part_01::*;
-    mod part_01;
+    pub use self::part_bulk_sync_schedules::*;
+    mod part_bulk_sync_schedules;
     #[allow(unused_imports)]
-    pub use self::part_02::*;
-    mod part_02;
+    pub use self::part_bulk_sync_schemas::*;
+    mod part_bulk_sync_schemas;
     #[allow(unused_imports)]
-    pub use self::part_03::*;
-    mod part_03;
+    pub use self::part_bulk_syncs::*;
+    mod part_bulk_syncs;
     #[allow(unused_imports)]
-    pub use self::part_04::*;
-    mod part_04;
+    pub use self::part_connections::*;
+    mod part_connections;
     #[allow(unused_imports)]
-    pub use self::part_05::*;
-    mod part_05;
+    pub use self::part_entities::*;
+    mod part_entities;
     #[allow(unused_imports)]
-    pub use self::part_06::*;
-    mod part_06;
+    pub use self::part_events::*;
+    mod part_events;
     #[allow(unused_imports)]
-    pub use self::part_07::*;
-    mod part_07;
+    pub use self::part_identities::*;
+    mod part_identities;
     #[allow(unused_imports)]
-    pub use self::part_08::*;
-    mod part_08;
+    pub use self::part_jobs::*;
+    mod part_jobs;
     #[allow(unused_imports)]
-    pub use self::part_09::*;
-    mod part_09;
+    pub use self::part_models::*;
+    mod part_models;
     #[allow(unused_imports)]
-    pub use self::part_10::*;
-    mod part_10;
+    pub use self::part_notifications::*;
+    mod part_notifications;
     #[allow(unused_imports)]
-    pub use self::part_11::*;
-    mod part_11;
+    pub use self::part_organizations::*;
+    mod part_organizations;
     #[allow(unused_imports)]
-    pub use self::part_12::*;
-    mod part_12;
+    pub use self::part_policies::*;
+    mod part_policies;
     #[allow(unused_imports)]
-    pub use self::part_13::*;
-    mod part_13;
+    pub use self::part_queries::*;
+    mod part_queries;
     #[allow(unused_imports)]
-    pub use self::part_14::*;
-    mod part_14;
+    pub use self::part_roles::*;
+    mod part_roles;
     #[allow(unused_imports)]
-    pub use self::part_15::*;
-    mod part_15;
+    pub use self::part_schemas::*;
+    mod part_schemas;
+    #[allow(unused_imports)]
+    pub use self::part_sync_executions::*;
+    mod part_sync_executions;
+    #[allow(unused_imports)]
+    pub use self::part_sync_targets::*;
+    mod part_sync_targets;
+    #[allow(unused_imports)]
+    pub use self::part_syncs::*;
+    mod part_syncs;
+    #[allow(unused_imports)]
+    pub use self::part_users::*;
+    mod part_users;
+    #[allow(unused_imports)]
+    pub use self::part_webhooks::*;
+    mod part_webhooks;
 }
 /// Items consumers will typically use such as the Client.
 pub mod prelude {

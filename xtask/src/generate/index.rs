@@ -53,7 +53,7 @@ pub fn operations_module(spec: &OpenAPI) -> Result<String, String> {
             .unwrap_or_default()
             .replace(['[', ']'], "");
         let line = format!("- [`{id}`](crate::Client::{id}): `{here}`. {summary}");
-        let tag = op.tags.first().cloned().unwrap_or_else(|| "other".into());
+        let tag = resource(op);
         by_resource.push((tag.clone(), id.to_string()));
         match resources.iter_mut().find(|(name, _)| *name == tag) {
             Some((_, lines)) => lines.push(line),
@@ -237,7 +237,7 @@ fn paging(spec: &OpenAPI) -> Result<String, String> {
 }
 
 /// progenitor's name for `id`'s builder: `list_syncs` is `ListSyncs`.
-fn builder_name(id: &str) -> String {
+pub fn builder_name(id: &str) -> String {
     id.split('_')
         .map(|word| {
             let mut chars = word.chars();
@@ -494,6 +494,30 @@ fn credentials(schemes: &[&str]) -> Result<Option<&'static str>, String> {
         kind = Some(this);
     }
     Ok(kind)
+}
+
+/// The resource an operation is listed under: its first tag, else `other`.
+fn resource(op: &openapiv3::Operation) -> String {
+    op.tags.first().cloned().unwrap_or_else(|| "other".into())
+}
+
+/// Each operation's id and resource, in the order of the spec.
+pub fn resources(spec: &OpenAPI) -> Vec<(String, String)> {
+    operations(spec)
+        .filter_map(|(_, _, op)| Some((op.operation_id.clone()?, resource(op))))
+        .collect()
+}
+
+/// A resource's name as a module name (the parts of `builder`, the CLI's command modules): lowercase ASCII
+/// letters, digits and `_`.
+pub fn module_name(resource: &str) -> String {
+    resource
+        .chars()
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9') => c,
+            _ => '_',
+        })
+        .collect()
 }
 
 fn operations(spec: &OpenAPI) -> impl Iterator<Item = (&str, &str, &openapiv3::Operation)> {

@@ -9,23 +9,24 @@
 //! written to a file of its own (`out_of_line`). BENCHMARKS.md, "The edit loop's dependents", has the
 //! measurements.
 //!
-//! How: each item goes to the part its name hashes to (an impl goes with its self type), so a new type
-//! lands in one part and moves no other. Paths that start with `super::` (in code and in doc links) gain
+//! How: each type goes to the part its name hashes to (an impl goes with its self type), so a new type
+//! lands in one part and moves no other; each operation's builder goes to its resource's part
+//! (`builder::part_users`), so a changed response type compiles again the `send()`s of few parts. Paths that start with `super::` (in code and in doc links) gain
 //! one `super::`, since the item now sits one module deeper; the part brings in its parent's names with
 //! `use super::*`. Items with no name (`use`, modules) stay where they were. Paths, rustdoc and type
 //! errors still name `polytomic::types::User`: the parts are private and re-exported whole.
 //!
-//! Counts what it moves; refuses when a module is missing or has no item to move.
+//! Counts what it moves; refuses when a module is missing or has no item to move, or a builder is no
+//! operation's.
 
 use syn::visit_mut::VisitMut;
 use syn::{Item, Type};
 
-use super::tree;
+use super::{index, tree};
 
-/// Parts per module: enough that a one-type change recompiles a small share, few enough that the
-/// per-unit overhead stays low. Changing them moves every item once.
+/// Parts of `types` and of `types::builder`: enough that a one-type change recompiles a small share, few
+/// enough that the per-unit overhead stays low. Changing them moves every item once.
 const TYPES_PARTS: u32 = 32;
-const BUILDER_PARTS: u32 = 16;
 
 /// How a part's name starts: readers of the generated code (`xtask diff`, the type snapshots) read a
 /// private module named so as part of its parent.
@@ -37,32 +38,54 @@ pub fn is_part(module: &syn::ItemMod) -> bool {
         && module.ident.to_string().starts_with(PART_PREFIX)
 }
 
-/// Splits `types`, `types::builder` and `builder`; the number of items moved.
-pub fn split(file: &mut syn::File) -> Result<usize, String> {
+/// Splits `types`, `types::builder` and `builder`; the number of items moved. `resources` (operation id,
+/// resource) places each operation's builder in its resource's part.
+pub fn split(file: &mut syn::File, resources: &[(String, String)]) -> Result<usize, String> {
+    let by_hash =
+        |parts: u32| move |key: &str| Ok(format!("{PART_PREFIX}{:02}", fnv1a(key) % parts));
     let types = tree::module(&mut file.items, "types")?;
     let mut moved = split_module(
         tree::module(types, "builder")?,
         "types::builder",
-        TYPES_PARTS,
+        by_hash(TYPES_PARTS),
     )?;
-    moved += split_module(types, "types", TYPES_PARTS)?;
+    moved += split_module(types, "types", by_hash(TYPES_PARTS))?;
+    // An operation's builder holds its `send()`, whose state machine each dependent compiles in the unit of
+    // the builder's module: by resource, a changed type compiles again the sends that return it, and few
+    // others.
+    let by_resource = |key: &str| {
+        resources
+            .iter()
+            .find(|(id, _)| index::builder_name(id) == key)
+            .map(|(_, resource)| format!("{PART_PREFIX}{}", index::module_name(resource)))
+            .ok_or_else(|| {
+                format!(
+                    "progenitor's client: `builder::{key}` is no operation's builder \
+                     (xtask/src/generate/split_modules.rs)"
+                )
+            })
+    };
     moved += split_module(
         tree::module(&mut file.items, "builder")?,
         "builder",
-        BUILDER_PARTS,
+        by_resource,
     )?;
     Ok(moved)
 }
 
-fn split_module(items: &mut Vec<Item>, name: &str, parts: u32) -> Result<usize, String> {
-    let mut buckets: Vec<Vec<Item>> = (0..parts).map(|_| Vec::new()).collect();
+fn split_module(
+    items: &mut Vec<Item>,
+    name: &str,
+    part_of: impl Fn(&str) -> Result<String, String>,
+) -> Result<usize, String> {
+    let mut parts: std::collections::BTreeMap<String, Vec<Item>> = Default::default();
     let mut kept = Vec::new();
     let mut moved = 0;
     for mut item in std::mem::take(items) {
         match key(&item) {
             Some(key) => {
                 DeeperSuper.visit_item_mut(&mut item);
-                buckets[(fnv1a(&key) % parts) as usize].push(item);
+                parts.entry(part_of(&key)?).or_default().push(item);
                 moved += 1;
             }
             None => kept.push(item),
@@ -74,11 +97,8 @@ fn split_module(items: &mut Vec<Item>, name: &str, parts: u32) -> Result<usize, 
         ));
     }
     *items = kept;
-    for (at, bucket) in buckets.into_iter().enumerate() {
-        if bucket.is_empty() {
-            continue;
-        }
-        let part = quote::format_ident!("{PART_PREFIX}{at:02}");
+    for (part, bucket) in parts {
+        let part = quote::format_ident!("{part}");
         items.push(syn::parse_quote! {
             #[allow(unused_imports)]
             pub use self::#part::*;
@@ -219,8 +239,16 @@ mod tests {
             pub mod builder {
                 pub struct GetUser<'a> { client: &'a super::Client }
                 impl<'a> GetUser<'a> { pub fn new(client: &'a super::Client) -> Self { Self { client } } }
+                pub struct ListBulkSyncs<'a> { client: &'a super::Client }
             }
         }
+    }
+
+    fn resources() -> Vec<(String, String)> {
+        vec![
+            ("get_user".into(), "users".into()),
+            ("list_bulk_syncs".into(), "Bulk Syncs".into()),
+        ]
     }
 
     fn parts(items: &[Item]) -> Vec<(String, Vec<String>)> {
@@ -245,7 +273,7 @@ mod tests {
     #[test]
     fn items_go_with_their_name_and_paths_reach_as_far() {
         let mut file = file();
-        assert_eq!(split(&mut file).unwrap(), 7);
+        assert_eq!(split(&mut file, &resources()).unwrap(), 8);
         let types = tree::module(&mut file.items, "types").unwrap();
         // A struct and its impl share a part; what has no name stays.
         let user_part = parts(types)
@@ -279,13 +307,13 @@ mod tests {
     #[test]
     fn a_new_type_moves_no_other() {
         let mut before = file();
-        split(&mut before).unwrap();
+        split(&mut before, &resources()).unwrap();
         let mut after = file();
         let types = tree::module(&mut after.items, "types").unwrap();
         types.push(syn::parse_quote!(
             pub struct Nickname(String);
         ));
-        split(&mut after).unwrap();
+        split(&mut after, &resources()).unwrap();
         let old = parts(tree::module(&mut before.items, "types").unwrap());
         let new = parts(tree::module(&mut after.items, "types").unwrap());
         for (part, keys) in &old {
@@ -297,7 +325,7 @@ mod tests {
     #[test]
     fn each_part_goes_to_its_own_file_where_rustc_looks_for_it() {
         let mut file = file();
-        split(&mut file).unwrap();
+        split(&mut file, &resources()).unwrap();
         let files = out_of_line(&mut file, "src/generated").unwrap();
         let paths: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
         let user = format!(
@@ -308,11 +336,10 @@ mod tests {
             "src/generated/types/builder/part_{:02}.rs",
             fnv1a("User") % TYPES_PARTS
         );
-        let get_user = format!(
-            "src/generated/builder/part_{:02}.rs",
-            fnv1a("GetUser") % BUILDER_PARTS
-        );
-        for path in [&user, &builder, &get_user] {
+        // Builders by their operation's resource.
+        let get_user = "src/generated/builder/part_users.rs".to_string();
+        let list = "src/generated/builder/part_bulk_syncs.rs".to_string();
+        for path in [&user, &builder, &get_user, &list] {
             assert!(paths.contains(&path.as_str()), "{path} in {paths:?}");
         }
         let text = quote::quote!(#file).to_string();
@@ -336,12 +363,22 @@ mod tests {
                 pub struct A;
             }
         );
-        assert!(split(&mut none).unwrap_err().contains("no `mod types`"));
+        assert!(
+            split(&mut none, &resources())
+                .unwrap_err()
+                .contains("no `mod types`")
+        );
         let mut empty: syn::File = syn::parse_quote! {
             pub mod types { pub mod builder { pub struct A; } }
             pub mod builder { pub struct B; }
         };
-        let error = split(&mut empty).unwrap_err();
+        let mut stranger = file();
+        let error = split(&mut stranger, &resources()[1..]).unwrap_err();
+        assert!(
+            error.contains("`builder::GetUser` is no operation's builder"),
+            "{error}"
+        );
+        let error = split(&mut empty, &resources()).unwrap_err();
         assert!(
             error.contains("`mod types` has no type or impl to split"),
             "{error}"

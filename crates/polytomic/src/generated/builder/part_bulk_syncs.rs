@@ -3,20 +3,32 @@
 
 #[allow(unused_imports)]
 use super::*;
-/**Builder for [`Client::list_connections`]
+/**Builder for [`Client::list_bulk_syncs`]
 
-[`Client::list_connections`]: super::super::Client::list_connections*/
+[`Client::list_bulk_syncs`]: super::super::Client::list_bulk_syncs*/
 #[derive(Debug, Clone)]
-pub struct ListConnections<'a> {
+pub struct ListBulkSyncs<'a> {
     client: &'a super::super::Client,
+    active: Result<Option<bool>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> ListConnections<'a> {
+impl<'a> ListBulkSyncs<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
+            active: Ok(None),
             x_polytomic_version: Ok(None),
         }
+    }
+    pub fn active<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.active = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for active failed".to_string());
+        self
     }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
     where
@@ -31,16 +43,14 @@ impl<'a> ListConnections<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/connections`
+    ///Sends a `GET` request to `/api/bulk/syncs`
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ConnectionListResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, x_polytomic_version } = self;
+    ) -> Result<ResponseValue<types::BulkSyncListEnvelope>, Error<types::ApiError>> {
+        let Self { client, active, x_polytomic_version } = self;
+        let active = active.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/connections", client.baseurl,);
+        let url = format!("{}/api/bulk/syncs", client.baseurl,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -54,136 +64,15 @@ impl<'a> ListConnections<'a> {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .query(&progenitor_client::QueryParam::new("active", &active))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "list_connections",
+            operation_id: "list_bulk_syncs",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::cancel_sync_execution`]
-
-[`Client::cancel_sync_execution`]: super::super::Client::cancel_sync_execution*/
-#[derive(Debug, Clone)]
-pub struct CancelSyncExecution<'a> {
-    client: &'a super::super::Client,
-    sync_id: Result<::uuid::Uuid, String>,
-    id: Result<::uuid::Uuid, String>,
-    idempotency_key: Result<Option<::std::string::String>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> CancelSyncExecution<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            sync_id: Err("sync_id was not initialized".to_string()),
-            id: Err("id was not initialized".to_string()),
-            idempotency_key: Ok(None),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn sync_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.sync_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
-            });
-        self
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn idempotency_key<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.idempotency_key = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for idempotency_key failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `POST` request to `/api/syncs/{sync_id}/executions/{id}/cancel`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::CancelSyncExecutionResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, sync_id, id, idempotency_key, x_polytomic_version } = self;
-        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/syncs/{}/executions/{}/cancel", client.baseurl, sync_id, id,
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = idempotency_key {
-            header_map.append("Idempotency-Key", value.to_string().try_into()?);
-        }
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "cancel_sync_execution",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
             500u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -314,24 +203,22 @@ impl<'a> CreateBulkSync<'a> {
         }
     }
 }
-/**Builder for [`Client::cancel_bulk_sync_execution`]
+/**Builder for [`Client::get_bulk_sync`]
 
-[`Client::cancel_bulk_sync_execution`]: super::super::Client::cancel_bulk_sync_execution*/
+[`Client::get_bulk_sync`]: super::super::Client::get_bulk_sync*/
 #[derive(Debug, Clone)]
-pub struct CancelBulkSyncExecution<'a> {
+pub struct GetBulkSync<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
-    exec_id: Result<::uuid::Uuid, String>,
-    idempotency_key: Result<Option<::std::string::String>, String>,
+    refresh_schemas: Result<Option<bool>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> CancelBulkSyncExecution<'a> {
+impl<'a> GetBulkSync<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
             id: Err("id was not initialized".to_string()),
-            exec_id: Err("exec_id was not initialized".to_string()),
-            idempotency_key: Ok(None),
+            refresh_schemas: Ok(None),
             x_polytomic_version: Ok(None),
         }
     }
@@ -344,28 +231,14 @@ impl<'a> CancelBulkSyncExecution<'a> {
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
         self
     }
-    pub fn exec_id<V>(mut self, value: V) -> Self
+    pub fn refresh_schemas<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<::uuid::Uuid>,
+        V: std::convert::TryInto<bool>,
     {
-        self.exec_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for exec_id failed".to_string()
-            });
-        self
-    }
-    pub fn idempotency_key<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.idempotency_key = value
+        self.refresh_schemas = value
             .try_into()
             .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for idempotency_key failed"
-                    .to_string()
-            });
+            .map_err(|_| "conversion to `bool` for refresh_schemas failed".to_string());
         self
     }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
@@ -381,108 +254,15 @@ impl<'a> CancelBulkSyncExecution<'a> {
             });
         self
     }
-    ///Sends a `POST` request to `/api/bulk/syncs/{id}/executions/{exec_id}/cancel`
+    ///Sends a `GET` request to `/api/bulk/syncs/{id}`
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CancelBulkSyncResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, id, exec_id, idempotency_key, x_polytomic_version } = self;
+    ) -> Result<ResponseValue<types::BulkSyncResponseEnvelope>, Error<types::ApiError>> {
+        let Self { client, id, refresh_schemas, x_polytomic_version } = self;
         let id = id.map_err(Error::InvalidRequest)?;
-        let exec_id = exec_id.map_err(Error::InvalidRequest)?;
-        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+        let refresh_schemas = refresh_schemas.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/bulk/syncs/{}/executions/{}/cancel", client.baseurl, id, exec_id,
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = idempotency_key {
-            header_map.append("Idempotency-Key", value.to_string().try_into()?);
-        }
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "cancel_bulk_sync_execution",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_schema_status`]
-
-[`Client::get_schema_status`]: super::super::Client::get_schema_status*/
-#[derive(Debug, Clone)]
-pub struct GetSchemaStatus<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetSchemaStatus<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/connections/{id}/schemas/status`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::BulkSyncSourceStatusEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, id, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/connections/{}/schemas/status", client.baseurl, id,);
+        let url = format!("{}/api/bulk/syncs/{}", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -496,44 +276,41 @@ impl<'a> GetSchemaStatus<'a> {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .query(
+                &progenitor_client::QueryParam::new("refresh_schemas", &refresh_schemas),
+            )
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_schema_status",
+            operation_id: "get_bulk_sync",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
             404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
 }
-/**Builder for [`Client::get_schema_records`]
+/**Builder for [`Client::update_bulk_sync`]
 
-[`Client::get_schema_records`]: super::super::Client::get_schema_records*/
+[`Client::update_bulk_sync`]: super::super::Client::update_bulk_sync*/
 #[derive(Debug, Clone)]
-pub struct GetSchemaRecords<'a> {
+pub struct UpdateBulkSync<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
-    schema_id: Result<::std::string::String, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::UpdateBulkSyncRequest, String>,
 }
-impl<'a> GetSchemaRecords<'a> {
+impl<'a> UpdateBulkSync<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
             id: Err("id was not initialized".to_string()),
-            schema_id: Err("schema_id was not initialized".to_string()),
             x_polytomic_version: Ok(None),
+            body: Ok(::std::default::Default::default()),
         }
     }
     pub fn id<V>(mut self, value: V) -> Self
@@ -543,18 +320,6 @@ impl<'a> GetSchemaRecords<'a> {
         self.id = value
             .try_into()
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn schema_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.schema_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for schema_id failed"
-                    .to_string()
-            });
         self
     }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
@@ -570,21 +335,43 @@ impl<'a> GetSchemaRecords<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/connections/{id}/schemas/{schema_id}/records`
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::UpdateBulkSyncRequest>,
+        <V as std::convert::TryInto<
+            types::UpdateBulkSyncRequest,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `UpdateBulkSyncRequest` for body failed: {}", s)
+            });
+        self
+    }
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::UpdateBulkSyncRequest,
+        ) -> types::builder::UpdateBulkSyncRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends a `PUT` request to `/api/bulk/syncs/{id}`
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::SchemaRecordsResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, id, schema_id, x_polytomic_version } = self;
+    ) -> Result<ResponseValue<types::BulkSyncResponseEnvelope>, Error<types::ApiError>> {
+        let Self { client, id, x_polytomic_version, body } = self;
         let id = id.map_err(Error::InvalidRequest)?;
-        let schema_id = schema_id.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/connections/{}/schemas/{}/records", client.baseurl, id, encode_path(&
-            schema_id.to_string()),
-        );
+        let body = body
+            .and_then(|v| {
+                types::UpdateBulkSyncRequest::try_from(v).map_err(|e| e.to_string())
+            })
+            .map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/bulk/syncs/{}", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -593,15 +380,16 @@ impl<'a> GetSchemaRecords<'a> {
         #[allow(unused_mut)]
         let mut request = client
             .client
-            .get(url)
+            .put(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .json(&body)
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_schema_records",
+            operation_id: "update_bulk_sync",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
@@ -622,20 +410,43 @@ impl<'a> GetSchemaRecords<'a> {
         }
     }
 }
-/**Builder for [`Client::get_event_types`]
+/**Builder for [`Client::delete_bulk_sync`]
 
-[`Client::get_event_types`]: super::super::Client::get_event_types*/
+[`Client::delete_bulk_sync`]: super::super::Client::delete_bulk_sync*/
 #[derive(Debug, Clone)]
-pub struct GetEventTypes<'a> {
+pub struct DeleteBulkSync<'a> {
     client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    refresh_schemas: Result<Option<bool>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> GetEventTypes<'a> {
+impl<'a> DeleteBulkSync<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
+            id: Err("id was not initialized".to_string()),
+            refresh_schemas: Ok(None),
             x_polytomic_version: Ok(None),
         }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn refresh_schemas<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.refresh_schemas = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for refresh_schemas failed".to_string());
+        self
     }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
     where
@@ -650,13 +461,13 @@ impl<'a> GetEventTypes<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/events_types`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::EventTypesEnvelope>, Error<types::ApiError>> {
-        let Self { client, x_polytomic_version } = self;
+    ///Sends a `DELETE` request to `/api/bulk/syncs/{id}`
+    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+        let Self { client, id, refresh_schemas, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let refresh_schemas = refresh_schemas.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/events_types", client.baseurl,);
+        let url = format!("{}/api/bulk/syncs/{}", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -665,41 +476,47 @@ impl<'a> GetEventTypes<'a> {
         #[allow(unused_mut)]
         let mut request = client
             .client
-            .get(url)
+            .delete(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .query(
+                &progenitor_client::QueryParam::new("refresh_schemas", &refresh_schemas),
+            )
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_event_types",
+            operation_id: "delete_bulk_sync",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16..=499u16 => {
+            200u16 => Ok(ResponseValue::empty(response)),
+            403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
-            500u16..=599u16 => {
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
 }
-/**Builder for [`Client::update_current_org_user`]
+/**Builder for [`Client::activate_bulk_sync`]
 
-[`Client::update_current_org_user`]: super::super::Client::update_current_org_user*/
+[`Client::activate_bulk_sync`]: super::super::Client::activate_bulk_sync*/
 #[derive(Debug, Clone)]
-pub struct UpdateCurrentOrgUser<'a> {
+pub struct ActivateBulkSync<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
     idempotency_key: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::CurrentOrgUpdateUserRequestSchema, String>,
+    body: Result<types::builder::ActivateSyncInput, String>,
 }
-impl<'a> UpdateCurrentOrgUser<'a> {
+impl<'a> ActivateBulkSync<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
@@ -746,46 +563,40 @@ impl<'a> UpdateCurrentOrgUser<'a> {
     }
     pub fn body<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<types::CurrentOrgUpdateUserRequestSchema>,
-        <V as std::convert::TryInto<
-            types::CurrentOrgUpdateUserRequestSchema,
-        >>::Error: std::fmt::Display,
+        V: std::convert::TryInto<types::ActivateSyncInput>,
+        <V as std::convert::TryInto<types::ActivateSyncInput>>::Error: std::fmt::Display,
     {
         self.body = value
             .try_into()
             .map(From::from)
             .map_err(|s| {
-                format!(
-                    "conversion to `CurrentOrgUpdateUserRequestSchema` for body failed: {}",
-                    s
-                )
+                format!("conversion to `ActivateSyncInput` for body failed: {}", s)
             });
         self
     }
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
-            types::builder::CurrentOrgUpdateUserRequestSchema,
-        ) -> types::builder::CurrentOrgUpdateUserRequestSchema,
+            types::builder::ActivateSyncInput,
+        ) -> types::builder::ActivateSyncInput,
     {
         self.body = self.body.map(f);
         self
     }
-    ///Sends a `PUT` request to `/api/organization/users/{id}`
+    ///Sends a `POST` request to `/api/bulk/syncs/{id}/activate`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
+    ) -> Result<ResponseValue<types::ActivateSyncEnvelope>, Error<types::ApiError>> {
         let Self { client, id, idempotency_key, x_polytomic_version, body } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
         let body = body
             .and_then(|v| {
-                types::CurrentOrgUpdateUserRequestSchema::try_from(v)
-                    .map_err(|e| e.to_string())
+                types::ActivateSyncInput::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/organization/users/{}", client.baseurl, id,);
+        let url = format!("{}/api/bulk/syncs/{}/activate", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = idempotency_key {
@@ -797,7 +608,7 @@ impl<'a> UpdateCurrentOrgUser<'a> {
         #[allow(unused_mut)]
         let mut request = client
             .client
-            .put(url)
+            .post(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -806,7 +617,7 @@ impl<'a> UpdateCurrentOrgUser<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "update_current_org_user",
+            operation_id: "activate_bulk_sync",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
@@ -814,7 +625,7 @@ impl<'a> UpdateCurrentOrgUser<'a> {
             403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
-            422u16 => {
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             500u16 => {
@@ -824,20 +635,46 @@ impl<'a> UpdateCurrentOrgUser<'a> {
         }
     }
 }
-/**Builder for [`Client::list_roles`]
+/**Builder for [`Client::cancel_bulk_sync`]
 
-[`Client::list_roles`]: super::super::Client::list_roles*/
+[`Client::cancel_bulk_sync`]: super::super::Client::cancel_bulk_sync*/
 #[derive(Debug, Clone)]
-pub struct ListRoles<'a> {
+pub struct CancelBulkSync<'a> {
     client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> ListRoles<'a> {
+impl<'a> CancelBulkSync<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
+            id: Err("id was not initialized".to_string()),
+            idempotency_key: Ok(None),
             x_polytomic_version: Ok(None),
         }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.idempotency_key = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
+                    .to_string()
+            });
+        self
     }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
     where
@@ -852,22 +689,30 @@ impl<'a> ListRoles<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/permissions/roles`
+    ///Sends a `POST` request to `/api/bulk/syncs/{id}/cancel`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::RoleListResponseEnvelope>, Error<types::ApiError>> {
-        let Self { client, x_polytomic_version } = self;
+    ) -> Result<
+        ResponseValue<types::CancelBulkSyncResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, idempotency_key, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/permissions/roles", client.baseurl,);
+        let url = format!("{}/api/bulk/syncs/{}/cancel", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = idempotency_key {
+            header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        }
         if let Some(value) = x_polytomic_version {
             header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
         }
         #[allow(unused_mut)]
         let mut request = client
             .client
-            .get(url)
+            .post(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -875,11 +720,17 @@ impl<'a> ListRoles<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "list_roles",
+            operation_id: "cancel_bulk_sync",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             500u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -887,16 +738,148 @@ impl<'a> ListRoles<'a> {
         }
     }
 }
-/**Builder for [`Client::delete_role`]
+/**Builder for [`Client::start_bulk_sync`]
 
-[`Client::delete_role`]: super::super::Client::delete_role*/
+[`Client::start_bulk_sync`]: super::super::Client::start_bulk_sync*/
 #[derive(Debug, Clone)]
-pub struct DeleteRole<'a> {
+pub struct StartBulkSync<'a> {
+    client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::StartBulkSyncRequest, String>,
+}
+impl<'a> StartBulkSync<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            id: Err("id was not initialized".to_string()),
+            idempotency_key: Ok(None),
+            x_polytomic_version: Ok(None),
+            body: Ok(::std::default::Default::default()),
+        }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.idempotency_key = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::StartBulkSyncRequest>,
+        <V as std::convert::TryInto<
+            types::StartBulkSyncRequest,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `StartBulkSyncRequest` for body failed: {}", s)
+            });
+        self
+    }
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::StartBulkSyncRequest,
+        ) -> types::builder::StartBulkSyncRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends a `POST` request to `/api/bulk/syncs/{id}/executions`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::BulkSyncExecutionEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, idempotency_key, x_polytomic_version, body } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let body = body
+            .and_then(|v| {
+                types::StartBulkSyncRequest::try_from(v).map_err(|e| e.to_string())
+            })
+            .map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/bulk/syncs/{}/executions", client.baseurl, id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = idempotency_key {
+            header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "start_bulk_sync",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_bulk_sync_status`]
+
+[`Client::get_bulk_sync_status`]: super::super::Client::get_bulk_sync_status*/
+#[derive(Debug, Clone)]
+pub struct GetBulkSyncStatus<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> DeleteRole<'a> {
+impl<'a> GetBulkSyncStatus<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
@@ -926,12 +909,14 @@ impl<'a> DeleteRole<'a> {
             });
         self
     }
-    ///Sends a `DELETE` request to `/api/permissions/roles/{id}`
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+    ///Sends a `GET` request to `/api/bulk/syncs/{id}/status`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::BulkSyncStatusEnvelope>, Error<types::ApiError>> {
         let Self { client, id, x_polytomic_version } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/permissions/roles/{}", client.baseurl, id,);
+        let url = format!("{}/api/bulk/syncs/{}/status", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -940,7 +925,7 @@ impl<'a> DeleteRole<'a> {
         #[allow(unused_mut)]
         let mut request = client
             .client
-            .delete(url)
+            .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -948,15 +933,190 @@ impl<'a> DeleteRole<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "delete_role",
+            operation_id: "get_bulk_sync_status",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
-            403u16 => {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_bulk_sync_source`]
+
+[`Client::get_bulk_sync_source`]: super::super::Client::get_bulk_sync_source*/
+#[derive(Debug, Clone)]
+pub struct GetBulkSyncSource<'a> {
+    client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    include_fields: Result<Option<bool>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetBulkSyncSource<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            id: Err("id was not initialized".to_string()),
+            include_fields: Ok(None),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn include_fields<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.include_fields = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for include_fields failed".to_string());
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/connections/{id}/bulksync/source`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::BulkSyncSourceEnvelope>, Error<types::ApiError>> {
+        let Self { client, id, include_fields, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let include_fields = include_fields.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/connections/{}/bulksync/source", client.baseurl, id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(
+                &progenitor_client::QueryParam::new("include_fields", &include_fields),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_bulk_sync_source",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_bulk_sync_destination`]
+
+[`Client::get_bulk_sync_destination`]: super::super::Client::get_bulk_sync_destination*/
+#[derive(Debug, Clone)]
+pub struct GetBulkSyncDestination<'a> {
+    client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetBulkSyncDestination<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            id: Err("id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/connections/{id}/bulksync/target`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::BulkSyncDestEnvelope>, Error<types::ApiError>> {
+        let Self { client, id, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/connections/{}/bulksync/target", client.baseurl, id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_bulk_sync_destination",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             500u16 => {

@@ -3,42 +3,63 @@
 
 #[allow(unused_imports)]
 use super::*;
-/**Builder for [`Client::delete_connection`]
+/**Builder for [`Client::upsert_schema_field`]
 
-[`Client::delete_connection`]: super::super::Client::delete_connection*/
+[`Client::upsert_schema_field`]: super::super::Client::upsert_schema_field*/
 #[derive(Debug, Clone)]
-pub struct DeleteConnection<'a> {
+pub struct UpsertSchemaField<'a> {
     client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    force: Result<Option<bool>, String>,
+    connection_id: Result<::uuid::Uuid, String>,
+    schema_id: Result<::std::string::String, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::UpsertSchemaFieldRequest, String>,
 }
-impl<'a> DeleteConnection<'a> {
+impl<'a> UpsertSchemaField<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
-            id: Err("id was not initialized".to_string()),
-            force: Ok(None),
+            connection_id: Err("connection_id was not initialized".to_string()),
+            schema_id: Err("schema_id was not initialized".to_string()),
+            idempotency_key: Ok(None),
             x_polytomic_version: Ok(None),
+            body: Ok(::std::default::Default::default()),
         }
     }
-    pub fn id<V>(mut self, value: V) -> Self
+    pub fn connection_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
     {
-        self.id = value
+        self.connection_id = value
             .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
+            });
         self
     }
-    pub fn force<V>(mut self, value: V) -> Self
+    pub fn schema_id<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<bool>,
+        V: std::convert::TryInto<::std::string::String>,
     {
-        self.force = value
+        self.schema_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for schema_id failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.idempotency_key = value
             .try_into()
             .map(Some)
-            .map_err(|_| "conversion to `bool` for force failed".to_string());
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
+                    .to_string()
+            });
         self
     }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
@@ -54,13 +75,173 @@ impl<'a> DeleteConnection<'a> {
             });
         self
     }
-    ///Sends a `DELETE` request to `/api/connections/{id}`
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::UpsertSchemaFieldRequest>,
+        <V as std::convert::TryInto<
+            types::UpsertSchemaFieldRequest,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!(
+                    "conversion to `UpsertSchemaFieldRequest` for body failed: {}", s
+                )
+            });
+        self
+    }
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::UpsertSchemaFieldRequest,
+        ) -> types::builder::UpsertSchemaFieldRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends a `POST` request to `/api/connections/{connection_id}/schemas/{schema_id}/fields`
     pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
-        let Self { client, id, force, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let force = force.map_err(Error::InvalidRequest)?;
+        let Self {
+            client,
+            connection_id,
+            schema_id,
+            idempotency_key,
+            x_polytomic_version,
+            body,
+        } = self;
+        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
+        let schema_id = schema_id.map_err(Error::InvalidRequest)?;
+        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/connections/{}", client.baseurl, id,);
+        let body = body
+            .and_then(|v| {
+                types::UpsertSchemaFieldRequest::try_from(v).map_err(|e| e.to_string())
+            })
+            .map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/connections/{}/schemas/{}/fields", client.baseurl, connection_id,
+            encode_path(& schema_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = idempotency_key {
+            header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "upsert_schema_field",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            202u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::delete_schema_field`]
+
+[`Client::delete_schema_field`]: super::super::Client::delete_schema_field*/
+#[derive(Debug, Clone)]
+pub struct DeleteSchemaField<'a> {
+    client: &'a super::super::Client,
+    connection_id: Result<::uuid::Uuid, String>,
+    schema_id: Result<::std::string::String, String>,
+    field_id: Result<::std::string::String, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> DeleteSchemaField<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            connection_id: Err("connection_id was not initialized".to_string()),
+            schema_id: Err("schema_id was not initialized".to_string()),
+            field_id: Err("field_id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn connection_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.connection_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
+            });
+        self
+    }
+    pub fn schema_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.schema_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for schema_id failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn field_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.field_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for field_id failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `DELETE` request to `/api/connections/{connection_id}/schemas/{schema_id}/fields/{field_id}`
+    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+        let Self { client, connection_id, schema_id, field_id, x_polytomic_version } = self;
+        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
+        let schema_id = schema_id.map_err(Error::InvalidRequest)?;
+        let field_id = field_id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/connections/{}/schemas/{}/fields/{}", client.baseurl, connection_id,
+            encode_path(& schema_id.to_string()), encode_path(& field_id.to_string()),
+        );
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -74,131 +255,18 @@ impl<'a> DeleteConnection<'a> {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(&progenitor_client::QueryParam::new("force", &force))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "delete_connection",
+            operation_id: "delete_schema_field",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            403u16 => {
+            202u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::list_shared_connections_for_partner`]
-
-[`Client::list_shared_connections_for_partner`]: super::super::Client::list_shared_connections_for_partner*/
-#[derive(Debug, Clone)]
-pub struct ListSharedConnectionsForPartner<'a> {
-    client: &'a super::super::Client,
-    org_id: Result<::uuid::Uuid, String>,
-    connection_id: Result<::uuid::Uuid, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> ListSharedConnectionsForPartner<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            org_id: Err("org_id was not initialized".to_string()),
-            connection_id: Err("connection_id was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn org_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.org_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for org_id failed".to_string()
-            });
-        self
-    }
-    pub fn connection_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.connection_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/organizations/{org_id}/connections/{connection_id}/shared`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::ConnectionListResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, org_id, connection_id, x_polytomic_version } = self;
-        let org_id = org_id.map_err(Error::InvalidRequest)?;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/organizations/{}/connections/{}/shared", client.baseurl, org_id,
-            connection_id,
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "list_shared_connections_for_partner",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             500u16 => {
@@ -497,24 +565,132 @@ impl<'a> SetSchemaPrimaryKeys<'a> {
         }
     }
 }
-/**Builder for [`Client::create_webhook`]
+/**Builder for [`Client::reset_schema_primary_keys`]
 
-[`Client::create_webhook`]: super::super::Client::create_webhook*/
+[`Client::reset_schema_primary_keys`]: super::super::Client::reset_schema_primary_keys*/
 #[derive(Debug, Clone)]
-pub struct CreateWebhook<'a> {
+pub struct ResetSchemaPrimaryKeys<'a> {
     client: &'a super::super::Client,
-    idempotency_key: Result<Option<::std::string::String>, String>,
+    connection_id: Result<::uuid::Uuid, String>,
+    schema_id: Result<::std::string::String, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::CreateWebhooksSchema, String>,
 }
-impl<'a> CreateWebhook<'a> {
+impl<'a> ResetSchemaPrimaryKeys<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
+            connection_id: Err("connection_id was not initialized".to_string()),
+            schema_id: Err("schema_id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn connection_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.connection_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
+            });
+        self
+    }
+    pub fn schema_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.schema_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for schema_id failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `DELETE` request to `/api/connections/{connection_id}/schemas/{schema_id}/primary_keys`
+    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+        let Self { client, connection_id, schema_id, x_polytomic_version } = self;
+        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
+        let schema_id = schema_id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/connections/{}/schemas/{}/primary_keys", client.baseurl,
+            connection_id, encode_path(& schema_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "reset_schema_primary_keys",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            202u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::refresh_schemas`]
+
+[`Client::refresh_schemas`]: super::super::Client::refresh_schemas*/
+#[derive(Debug, Clone)]
+pub struct RefreshSchemas<'a> {
+    client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> RefreshSchemas<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            id: Err("id was not initialized".to_string()),
             idempotency_key: Ok(None),
             x_polytomic_version: Ok(None),
-            body: Ok(::std::default::Default::default()),
         }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
     }
     pub fn idempotency_key<V>(mut self, value: V) -> Self
     where
@@ -542,43 +718,13 @@ impl<'a> CreateWebhook<'a> {
             });
         self
     }
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::CreateWebhooksSchema>,
-        <V as std::convert::TryInto<
-            types::CreateWebhooksSchema,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map(From::from)
-            .map_err(|s| {
-                format!("conversion to `CreateWebhooksSchema` for body failed: {}", s)
-            });
-        self
-    }
-    pub fn body_map<F>(mut self, f: F) -> Self
-    where
-        F: std::ops::FnOnce(
-            types::builder::CreateWebhooksSchema,
-        ) -> types::builder::CreateWebhooksSchema,
-    {
-        self.body = self.body.map(f);
-        self
-    }
-    ///Sends a `POST` request to `/api/webhooks`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::WebhookEnvelope>, Error<types::ApiError>> {
-        let Self { client, idempotency_key, x_polytomic_version, body } = self;
+    ///Sends a `POST` request to `/api/connections/{id}/schemas/refresh`
+    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+        let Self { client, id, idempotency_key, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
         let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let body = body
-            .and_then(|v| {
-                types::CreateWebhooksSchema::try_from(v).map_err(|e| e.to_string())
-            })
-            .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/webhooks", client.baseurl,);
+        let url = format!("{}/api/connections/{}/schemas/refresh", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = idempotency_key {
@@ -595,19 +741,18 @@ impl<'a> CreateWebhook<'a> {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "create_webhook",
+            operation_id: "refresh_schemas",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
+            202u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
-            422u16 => {
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             500u16 => {
@@ -617,35 +762,22 @@ impl<'a> CreateWebhook<'a> {
         }
     }
 }
-/**Builder for [`Client::get_job`]
+/**Builder for [`Client::get_schema_status`]
 
-[`Client::get_job`]: super::super::Client::get_job*/
+[`Client::get_schema_status`]: super::super::Client::get_schema_status*/
 #[derive(Debug, Clone)]
-pub struct GetJob<'a> {
+pub struct GetSchemaStatus<'a> {
     client: &'a super::super::Client,
-    type_: Result<::std::string::String, String>,
     id: Result<::uuid::Uuid, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> GetJob<'a> {
+impl<'a> GetSchemaStatus<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
-            type_: Err("type_ was not initialized".to_string()),
             id: Err("id was not initialized".to_string()),
             x_polytomic_version: Ok(None),
         }
-    }
-    pub fn type_<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.type_ = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for type_ failed".to_string()
-            });
-        self
     }
     pub fn id<V>(mut self, value: V) -> Self
     where
@@ -669,17 +801,17 @@ impl<'a> GetJob<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/jobs/{type}/{id}`
+    ///Sends a `GET` request to `/api/connections/{id}/schemas/status`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::JobResponseEnvelope>, Error<types::ApiError>> {
-        let Self { client, type_, id, x_polytomic_version } = self;
-        let type_ = type_.map_err(Error::InvalidRequest)?;
+    ) -> Result<
+        ResponseValue<types::BulkSyncSourceStatusEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, x_polytomic_version } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/jobs/{}/{}", client.baseurl, encode_path(& type_.to_string()), id,
-        );
+        let url = format!("{}/api/connections/{}/schemas/status", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -696,7 +828,7 @@ impl<'a> GetJob<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_job",
+            operation_id: "get_schema_status",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
@@ -714,157 +846,23 @@ impl<'a> GetJob<'a> {
         }
     }
 }
-/**Builder for [`Client::create_partner_user`]
+/**Builder for [`Client::get_schema`]
 
-[`Client::create_partner_user`]: super::super::Client::create_partner_user*/
+[`Client::get_schema`]: super::super::Client::get_schema*/
 #[derive(Debug, Clone)]
-pub struct CreatePartnerUser<'a> {
-    client: &'a super::super::Client,
-    org_id: Result<::uuid::Uuid, String>,
-    idempotency_key: Result<Option<::std::string::String>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::CreateUserRequestSchema, String>,
-}
-impl<'a> CreatePartnerUser<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            org_id: Err("org_id was not initialized".to_string()),
-            idempotency_key: Ok(None),
-            x_polytomic_version: Ok(None),
-            body: Ok(::std::default::Default::default()),
-        }
-    }
-    pub fn org_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.org_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for org_id failed".to_string()
-            });
-        self
-    }
-    pub fn idempotency_key<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.idempotency_key = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for idempotency_key failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::CreateUserRequestSchema>,
-        <V as std::convert::TryInto<
-            types::CreateUserRequestSchema,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map(From::from)
-            .map_err(|s| {
-                format!("conversion to `CreateUserRequestSchema` for body failed: {}", s)
-            });
-        self
-    }
-    pub fn body_map<F>(mut self, f: F) -> Self
-    where
-        F: std::ops::FnOnce(
-            types::builder::CreateUserRequestSchema,
-        ) -> types::builder::CreateUserRequestSchema,
-    {
-        self.body = self.body.map(f);
-        self
-    }
-    ///Sends a `POST` request to `/api/organizations/{org_id}/users`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
-        let Self { client, org_id, idempotency_key, x_polytomic_version, body } = self;
-        let org_id = org_id.map_err(Error::InvalidRequest)?;
-        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let body = body
-            .and_then(|v| {
-                types::CreateUserRequestSchema::try_from(v).map_err(|e| e.to_string())
-            })
-            .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/organizations/{}/users", client.baseurl, org_id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = idempotency_key {
-            header_map.append("Idempotency-Key", value.to_string().try_into()?);
-        }
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "create_partner_user",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::update_policy`]
-
-[`Client::update_policy`]: super::super::Client::update_policy*/
-#[derive(Debug, Clone)]
-pub struct UpdatePolicy<'a> {
+pub struct GetSchema<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
+    schema_id: Result<::std::string::String, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::UpdatePolicyRequest, String>,
 }
-impl<'a> UpdatePolicy<'a> {
+impl<'a> GetSchema<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
             id: Err("id was not initialized".to_string()),
+            schema_id: Err("schema_id was not initialized".to_string()),
             x_polytomic_version: Ok(None),
-            body: Ok(::std::default::Default::default()),
         }
     }
     pub fn id<V>(mut self, value: V) -> Self
@@ -876,6 +874,18 @@ impl<'a> UpdatePolicy<'a> {
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
         self
     }
+    pub fn schema_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.schema_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for schema_id failed"
+                    .to_string()
+            });
+        self
+    }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -889,43 +899,21 @@ impl<'a> UpdatePolicy<'a> {
             });
         self
     }
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::UpdatePolicyRequest>,
-        <V as std::convert::TryInto<
-            types::UpdatePolicyRequest,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map(From::from)
-            .map_err(|s| {
-                format!("conversion to `UpdatePolicyRequest` for body failed: {}", s)
-            });
-        self
-    }
-    pub fn body_map<F>(mut self, f: F) -> Self
-    where
-        F: std::ops::FnOnce(
-            types::builder::UpdatePolicyRequest,
-        ) -> types::builder::UpdatePolicyRequest,
-    {
-        self.body = self.body.map(f);
-        self
-    }
-    ///Sends a `PUT` request to `/api/permissions/policies/{id}`
+    ///Sends a `GET` request to `/api/connections/{id}/schemas/{schema_id}`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::PolicyResponseEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, x_polytomic_version, body } = self;
+    ) -> Result<
+        ResponseValue<types::BulkSyncSourceSchemaEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, schema_id, x_polytomic_version } = self;
         let id = id.map_err(Error::InvalidRequest)?;
+        let schema_id = schema_id.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let body = body
-            .and_then(|v| {
-                types::UpdatePolicyRequest::try_from(v).map_err(|e| e.to_string())
-            })
-            .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/permissions/policies/{}", client.baseurl, id,);
+        let url = format!(
+            "{}/api/connections/{}/schemas/{}", client.baseurl, id, encode_path(&
+            schema_id.to_string()),
+        );
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -934,16 +922,117 @@ impl<'a> UpdatePolicy<'a> {
         #[allow(unused_mut)]
         let mut request = client
             .client
-            .put(url)
+            .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "update_policy",
+            operation_id: "get_schema",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_schema_records`]
+
+[`Client::get_schema_records`]: super::super::Client::get_schema_records*/
+#[derive(Debug, Clone)]
+pub struct GetSchemaRecords<'a> {
+    client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    schema_id: Result<::std::string::String, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetSchemaRecords<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            id: Err("id was not initialized".to_string()),
+            schema_id: Err("schema_id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn schema_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.schema_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for schema_id failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/connections/{id}/schemas/{schema_id}/records`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::SchemaRecordsResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, schema_id, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let schema_id = schema_id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/connections/{}/schemas/{}/records", client.baseurl, id, encode_path(&
+            schema_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_schema_records",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {

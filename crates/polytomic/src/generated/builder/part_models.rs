@@ -3,31 +3,61 @@
 
 #[allow(unused_imports)]
 use super::*;
-/**Builder for [`Client::get_connection_type_schema`]
+/**Builder for [`Client::get_model_enrichment_source`]
 
-[`Client::get_connection_type_schema`]: super::super::Client::get_connection_type_schema*/
+[`Client::get_model_enrichment_source`]: super::super::Client::get_model_enrichment_source*/
 #[derive(Debug, Clone)]
-pub struct GetConnectionTypeSchema<'a> {
+pub struct GetModelEnrichmentSource<'a> {
     client: &'a super::super::Client,
-    id: Result<::std::string::String, String>,
+    id: Result<::uuid::Uuid, String>,
+    params: Result<
+        Option<
+            ::polytomic::JsonQuery<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+            >,
+        >,
+        String,
+    >,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> GetConnectionTypeSchema<'a> {
+impl<'a> GetModelEnrichmentSource<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
             id: Err("id was not initialized".to_string()),
+            params: Ok(None),
             x_polytomic_version: Ok(None),
         }
     }
     pub fn id<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<::std::string::String>,
+        V: std::convert::TryInto<::uuid::Uuid>,
     {
         self.id = value
             .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn params<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<
+            ::polytomic::JsonQuery<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+            >,
+        >,
+    {
+        self.params = value
+            .try_into()
+            .map(Some)
             .map_err(|_| {
-                "conversion to `:: std :: string :: String` for id failed".to_string()
+                "conversion to `:: polytomic :: JsonQuery < :: std :: collections :: BTreeMap < :: std :: string :: String , :: std :: vec :: Vec < :: std :: string :: String > > , >` for params failed"
+                    .to_string()
             });
         self
     }
@@ -44,15 +74,19 @@ impl<'a> GetConnectionTypeSchema<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/connection_types/{id}`
+    ///Sends a `GET` request to `/api/connections/{id}/modelsync/enrichment-source`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::JsonschemaSchema>, Error<types::ApiError>> {
-        let Self { client, id, x_polytomic_version } = self;
+    ) -> Result<
+        ResponseValue<types::GetSyncSourceMetaEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, params, x_polytomic_version } = self;
         let id = id.map_err(Error::InvalidRequest)?;
+        let params = params.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
         let url = format!(
-            "{}/api/connection_types/{}", client.baseurl, encode_path(& id.to_string()),
+            "{}/api/connections/{}/modelsync/enrichment-source", client.baseurl, id,
         );
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -67,140 +101,11 @@ impl<'a> GetConnectionTypeSchema<'a> {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .query(&progenitor_client::QueryParam::new("params", &params))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_connection_type_schema",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::start_sync`]
-
-[`Client::start_sync`]: super::super::Client::start_sync*/
-#[derive(Debug, Clone)]
-pub struct StartSync<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    idempotency_key: Result<Option<::std::string::String>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::StartSyncRequest, String>,
-}
-impl<'a> StartSync<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            idempotency_key: Ok(None),
-            x_polytomic_version: Ok(None),
-            body: Ok(::std::default::Default::default()),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn idempotency_key<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.idempotency_key = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for idempotency_key failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::StartSyncRequest>,
-        <V as std::convert::TryInto<types::StartSyncRequest>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map(From::from)
-            .map_err(|s| {
-                format!("conversion to `StartSyncRequest` for body failed: {}", s)
-            });
-        self
-    }
-    pub fn body_map<F>(mut self, f: F) -> Self
-    where
-        F: std::ops::FnOnce(
-            types::builder::StartSyncRequest,
-        ) -> types::builder::StartSyncRequest,
-    {
-        self.body = self.body.map(f);
-        self
-    }
-    ///Sends a `POST` request to `/api/syncs/{id}/executions`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::StartSyncResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, id, idempotency_key, x_polytomic_version, body } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let body = body
-            .and_then(|v| {
-                types::StartSyncRequest::try_from(v).map_err(|e| e.to_string())
-            })
-            .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/syncs/{}/executions", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = idempotency_key {
-            header_map.append("Idempotency-Key", value.to_string().try_into()?);
-        }
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "start_sync",
+            operation_id: "get_model_enrichment_source",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
@@ -214,9 +119,6 @@ impl<'a> StartSync<'a> {
             404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
-            409u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
             500u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -224,34 +126,36 @@ impl<'a> StartSync<'a> {
         }
     }
 }
-/**Builder for [`Client::start_bulk_sync`]
+/**Builder for [`Client::get_model_enrichment_input_fields`]
 
-[`Client::start_bulk_sync`]: super::super::Client::start_bulk_sync*/
+[`Client::get_model_enrichment_input_fields`]: super::super::Client::get_model_enrichment_input_fields*/
 #[derive(Debug, Clone)]
-pub struct StartBulkSync<'a> {
+pub struct GetModelEnrichmentInputFields<'a> {
     client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
+    connection_id: Result<::uuid::Uuid, String>,
     idempotency_key: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::StartBulkSyncRequest, String>,
+    body: Result<types::builder::EnrichmentInputFieldsRequest, String>,
 }
-impl<'a> StartBulkSync<'a> {
+impl<'a> GetModelEnrichmentInputFields<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
-            id: Err("id was not initialized".to_string()),
+            connection_id: Err("connection_id was not initialized".to_string()),
             idempotency_key: Ok(None),
             x_polytomic_version: Ok(None),
             body: Ok(::std::default::Default::default()),
         }
     }
-    pub fn id<V>(mut self, value: V) -> Self
+    pub fn connection_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
     {
-        self.id = value
+        self.connection_id = value
             .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
+            });
         self
     }
     pub fn idempotency_key<V>(mut self, value: V) -> Self
@@ -282,45 +186,50 @@ impl<'a> StartBulkSync<'a> {
     }
     pub fn body<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<types::StartBulkSyncRequest>,
+        V: std::convert::TryInto<types::EnrichmentInputFieldsRequest>,
         <V as std::convert::TryInto<
-            types::StartBulkSyncRequest,
+            types::EnrichmentInputFieldsRequest,
         >>::Error: std::fmt::Display,
     {
         self.body = value
             .try_into()
             .map(From::from)
             .map_err(|s| {
-                format!("conversion to `StartBulkSyncRequest` for body failed: {}", s)
+                format!(
+                    "conversion to `EnrichmentInputFieldsRequest` for body failed: {}", s
+                )
             });
         self
     }
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
-            types::builder::StartBulkSyncRequest,
-        ) -> types::builder::StartBulkSyncRequest,
+            types::builder::EnrichmentInputFieldsRequest,
+        ) -> types::builder::EnrichmentInputFieldsRequest,
     {
         self.body = self.body.map(f);
         self
     }
-    ///Sends a `POST` request to `/api/bulk/syncs/{id}/executions`
+    ///Sends a `POST` request to `/api/enrichment/{connection_id}/inputfields`
     pub async fn send(
         self,
     ) -> Result<
-        ResponseValue<types::BulkSyncExecutionEnvelope>,
+        ResponseValue<types::GetEnrichmentInputFieldsResponseEnvelope>,
         Error<types::ApiError>,
     > {
-        let Self { client, id, idempotency_key, x_polytomic_version, body } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
+        let Self { client, connection_id, idempotency_key, x_polytomic_version, body } = self;
+        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
         let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
         let body = body
             .and_then(|v| {
-                types::StartBulkSyncRequest::try_from(v).map_err(|e| e.to_string())
+                types::EnrichmentInputFieldsRequest::try_from(v)
+                    .map_err(|e| e.to_string())
             })
             .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/bulk/syncs/{}/executions", client.baseurl, id,);
+        let url = format!(
+            "{}/api/enrichment/{}/inputfields", client.baseurl, connection_id,
+        );
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = idempotency_key {
@@ -341,57 +250,64 @@ impl<'a> StartBulkSync<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "start_bulk_sync",
+            operation_id: "get_model_enrichment_input_fields",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
+            403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
-            409u16 => {
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
 }
-/**Builder for [`Client::get_schema`]
+/**Builder for [`Client::preview_model`]
 
-[`Client::get_schema`]: super::super::Client::get_schema*/
+[`Client::preview_model`]: super::super::Client::preview_model*/
 #[derive(Debug, Clone)]
-pub struct GetSchema<'a> {
+pub struct PreviewModel<'a> {
     client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    schema_id: Result<::std::string::String, String>,
+    async_: Result<Option<bool>, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::CreateModelRequest, String>,
 }
-impl<'a> GetSchema<'a> {
+impl<'a> PreviewModel<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
-            id: Err("id was not initialized".to_string()),
-            schema_id: Err("schema_id was not initialized".to_string()),
+            async_: Ok(None),
+            idempotency_key: Ok(None),
             x_polytomic_version: Ok(None),
+            body: Ok(::std::default::Default::default()),
         }
     }
-    pub fn id<V>(mut self, value: V) -> Self
+    pub fn async_<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<::uuid::Uuid>,
+        V: std::convert::TryInto<bool>,
     {
-        self.id = value
+        self.async_ = value
             .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for async_ failed".to_string());
         self
     }
-    pub fn schema_id<V>(mut self, value: V) -> Self
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
     {
-        self.schema_id = value
+        self.idempotency_key = value
             .try_into()
+            .map(Some)
             .map_err(|_| {
-                "conversion to `:: std :: string :: String` for schema_id failed"
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
                     .to_string()
             });
         self
@@ -409,21 +325,121 @@ impl<'a> GetSchema<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/connections/{id}/schemas/{schema_id}`
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::CreateModelRequest>,
+        <V as std::convert::TryInto<
+            types::CreateModelRequest,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `CreateModelRequest` for body failed: {}", s)
+            });
+        self
+    }
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::CreateModelRequest,
+        ) -> types::builder::CreateModelRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends a `POST` request to `/api/model-preview`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::ModelResponseEnvelope>, Error<types::ApiError>> {
+        let Self { client, async_, idempotency_key, x_polytomic_version, body } = self;
+        let async_ = async_.map_err(Error::InvalidRequest)?;
+        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let body = body
+            .and_then(|v| {
+                types::CreateModelRequest::try_from(v).map_err(|e| e.to_string())
+            })
+            .map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/model-preview", client.baseurl,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = idempotency_key {
+            header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("async", &async_))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "preview_model",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::list_models`]
+
+[`Client::list_models`]: super::super::Client::list_models*/
+#[derive(Debug, Clone)]
+pub struct ListModels<'a> {
+    client: &'a super::super::Client,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> ListModels<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/models`
     pub async fn send(
         self,
     ) -> Result<
-        ResponseValue<types::BulkSyncSourceSchemaEnvelope>,
+        ResponseValue<types::ModelListResponseEnvelope>,
         Error<types::ApiError>,
     > {
-        let Self { client, id, schema_id, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let schema_id = schema_id.map_err(Error::InvalidRequest)?;
+        let Self { client, x_polytomic_version } = self;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/connections/{}/schemas/{}", client.baseurl, id, encode_path(&
-            schema_id.to_string()),
-        );
+        let url = format!("{}/api/models", client.baseurl,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -440,7 +456,354 @@ impl<'a> GetSchema<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_schema",
+            operation_id: "list_models",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::create_model`]
+
+[`Client::create_model`]: super::super::Client::create_model*/
+#[derive(Debug, Clone)]
+pub struct CreateModel<'a> {
+    client: &'a super::super::Client,
+    async_: Result<Option<bool>, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::CreateModelRequest, String>,
+}
+impl<'a> CreateModel<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            async_: Ok(None),
+            idempotency_key: Ok(None),
+            x_polytomic_version: Ok(None),
+            body: Ok(::std::default::Default::default()),
+        }
+    }
+    pub fn async_<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.async_ = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for async_ failed".to_string());
+        self
+    }
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.idempotency_key = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::CreateModelRequest>,
+        <V as std::convert::TryInto<
+            types::CreateModelRequest,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `CreateModelRequest` for body failed: {}", s)
+            });
+        self
+    }
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::CreateModelRequest,
+        ) -> types::builder::CreateModelRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends a `POST` request to `/api/models`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::ModelResponseEnvelope>, Error<types::ApiError>> {
+        let Self { client, async_, idempotency_key, x_polytomic_version, body } = self;
+        let async_ = async_.map_err(Error::InvalidRequest)?;
+        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let body = body
+            .and_then(|v| {
+                types::CreateModelRequest::try_from(v).map_err(|e| e.to_string())
+            })
+            .map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/models", client.baseurl,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = idempotency_key {
+            header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("async", &async_))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_model",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_model`]
+
+[`Client::get_model`]: super::super::Client::get_model*/
+#[derive(Debug, Clone)]
+pub struct GetModel<'a> {
+    client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    async_: Result<Option<bool>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetModel<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            id: Err("id was not initialized".to_string()),
+            async_: Ok(None),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn async_<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.async_ = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for async_ failed".to_string());
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/models/{id}`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::ModelResponseEnvelope>, Error<types::ApiError>> {
+        let Self { client, id, async_, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let async_ = async_.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/models/{}", client.baseurl, id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("async", &async_))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_model",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::update_model`]
+
+[`Client::update_model`]: super::super::Client::update_model*/
+#[derive(Debug, Clone)]
+pub struct UpdateModel<'a> {
+    client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    async_: Result<Option<bool>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::UpdateModelRequest, String>,
+}
+impl<'a> UpdateModel<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            id: Err("id was not initialized".to_string()),
+            async_: Ok(None),
+            x_polytomic_version: Ok(None),
+            body: Ok(::std::default::Default::default()),
+        }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn async_<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.async_ = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for async_ failed".to_string());
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::UpdateModelRequest>,
+        <V as std::convert::TryInto<
+            types::UpdateModelRequest,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `UpdateModelRequest` for body failed: {}", s)
+            });
+        self
+    }
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::UpdateModelRequest,
+        ) -> types::builder::UpdateModelRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends a `PUT` request to `/api/models/{id}`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::ModelResponseEnvelope>, Error<types::ApiError>> {
+        let Self { client, id, async_, x_polytomic_version, body } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let async_ = async_.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let body = body
+            .and_then(|v| {
+                types::UpdateModelRequest::try_from(v).map_err(|e| e.to_string())
+            })
+            .map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/models/{}", client.baseurl, id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .query(&progenitor_client::QueryParam::new("async", &async_))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_model",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
@@ -458,178 +821,22 @@ impl<'a> GetSchema<'a> {
         }
     }
 }
-/**Builder for [`Client::list_events`]
+/**Builder for [`Client::delete_model`]
 
-[`Client::list_events`]: super::super::Client::list_events*/
+[`Client::delete_model`]: super::super::Client::delete_model*/
 #[derive(Debug, Clone)]
-pub struct ListEvents<'a> {
-    client: &'a super::super::Client,
-    ending_before: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
-    limit: Result<Option<i64>, String>,
-    organization_id: Result<Option<::uuid::Uuid>, String>,
-    starting_after: Result<Option<::chrono::DateTime<::chrono::offset::Utc>>, String>,
-    type_: Result<Option<::std::string::String>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> ListEvents<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            ending_before: Ok(None),
-            limit: Ok(None),
-            organization_id: Ok(None),
-            starting_after: Ok(None),
-            type_: Ok(None),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn ending_before<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-    {
-        self.ending_before = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for ending_before failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn limit<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<i64>,
-    {
-        self.limit = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `i64` for limit failed".to_string());
-        self
-    }
-    pub fn organization_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.organization_id = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for organization_id failed".to_string()
-            });
-        self
-    }
-    pub fn starting_after<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::chrono::DateTime<::chrono::offset::Utc>>,
-    {
-        self.starting_after = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: chrono :: DateTime < :: chrono :: offset :: Utc >` for starting_after failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn type_<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.type_ = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for type_ failed".to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/events`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::EventsEnvelope>, Error<types::ApiError>> {
-        let Self {
-            client,
-            ending_before,
-            limit,
-            organization_id,
-            starting_after,
-            type_,
-            x_polytomic_version,
-        } = self;
-        let ending_before = ending_before.map_err(Error::InvalidRequest)?;
-        let limit = limit.map_err(Error::InvalidRequest)?;
-        let organization_id = organization_id.map_err(Error::InvalidRequest)?;
-        let starting_after = starting_after.map_err(Error::InvalidRequest)?;
-        let type_ = type_.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/events", client.baseurl,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("ending_before", &ending_before))
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(
-                &progenitor_client::QueryParam::new("organization_id", &organization_id),
-            )
-            .query(
-                &progenitor_client::QueryParam::new("starting_after", &starting_after),
-            )
-            .query(&progenitor_client::QueryParam::new("type", &type_))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "list_events",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_organization`]
-
-[`Client::get_organization`]: super::super::Client::get_organization*/
-#[derive(Debug, Clone)]
-pub struct GetOrganization<'a> {
+pub struct DeleteModel<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
+    async_: Result<Option<bool>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> GetOrganization<'a> {
+impl<'a> DeleteModel<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
             id: Err("id was not initialized".to_string()),
+            async_: Ok(None),
             x_polytomic_version: Ok(None),
         }
     }
@@ -642,6 +849,16 @@ impl<'a> GetOrganization<'a> {
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
         self
     }
+    pub fn async_<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.async_ = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for async_ failed".to_string());
+        self
+    }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -655,14 +872,13 @@ impl<'a> GetOrganization<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/organizations/{id}`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::OrganizationEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, x_polytomic_version } = self;
+    ///Sends a `DELETE` request to `/api/models/{id}`
+    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+        let Self { client, id, async_, x_polytomic_version } = self;
         let id = id.map_err(Error::InvalidRequest)?;
+        let async_ = async_.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/organizations/{}", client.baseurl, id,);
+        let url = format!("{}/api/models/{}", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -671,19 +887,20 @@ impl<'a> GetOrganization<'a> {
         #[allow(unused_mut)]
         let mut request = client
             .client
-            .get(url)
+            .delete(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .query(&progenitor_client::QueryParam::new("async", &async_))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_organization",
+            operation_id: "delete_model",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => Ok(ResponseValue::empty(response)),
             403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -697,35 +914,24 @@ impl<'a> GetOrganization<'a> {
         }
     }
 }
-/**Builder for [`Client::get_partner_user`]
+/**Builder for [`Client::sample_model`]
 
-[`Client::get_partner_user`]: super::super::Client::get_partner_user*/
+[`Client::sample_model`]: super::super::Client::sample_model*/
 #[derive(Debug, Clone)]
-pub struct GetPartnerUser<'a> {
+pub struct SampleModel<'a> {
     client: &'a super::super::Client,
-    org_id: Result<::uuid::Uuid, String>,
     id: Result<::uuid::Uuid, String>,
+    async_: Result<Option<bool>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> GetPartnerUser<'a> {
+impl<'a> SampleModel<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
-            org_id: Err("org_id was not initialized".to_string()),
             id: Err("id was not initialized".to_string()),
+            async_: Ok(None),
             x_polytomic_version: Ok(None),
         }
-    }
-    pub fn org_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.org_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for org_id failed".to_string()
-            });
-        self
     }
     pub fn id<V>(mut self, value: V) -> Self
     where
@@ -734,6 +940,16 @@ impl<'a> GetPartnerUser<'a> {
         self.id = value
             .try_into()
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn async_<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.async_ = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for async_ failed".to_string());
         self
     }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
@@ -749,17 +965,18 @@ impl<'a> GetPartnerUser<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/organizations/{org_id}/users/{id}`
+    ///Sends a `GET` request to `/api/models/{id}/sample`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
-        let Self { client, org_id, id, x_polytomic_version } = self;
-        let org_id = org_id.map_err(Error::InvalidRequest)?;
+    ) -> Result<
+        ResponseValue<types::ModelSampleResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, async_, x_polytomic_version } = self;
         let id = id.map_err(Error::InvalidRequest)?;
+        let async_ = async_.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/organizations/{}/users/{}", client.baseurl, org_id, id,
-        );
+        let url = format!("{}/api/models/{}/sample", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -773,15 +990,16 @@ impl<'a> GetPartnerUser<'a> {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
+            .query(&progenitor_client::QueryParam::new("async", &async_))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_partner_user",
+            operation_id: "sample_model",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            403u16 => {
+            400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {

@@ -3,26 +3,266 @@
 
 #[allow(unused_imports)]
 use super::*;
-/**Builder for [`Client::execute_connection_proxy`]
+/**Builder for [`Client::list_sync_executions`]
 
-[`Client::execute_connection_proxy`]: super::super::Client::execute_connection_proxy*/
+[`Client::list_sync_executions`]: super::super::Client::list_sync_executions*/
 #[derive(Debug, Clone)]
-pub struct ExecuteConnectionProxy<'a> {
+pub struct ListSyncExecutions<'a> {
     client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    idempotency_key: Result<Option<::std::string::String>, String>,
+    sync_id: Result<::uuid::Uuid, String>,
+    ascending: Result<Option<bool>, String>,
+    only_completed: Result<Option<bool>, String>,
+    page_token: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::ExecuteConnectionProxyRequest, String>,
 }
-impl<'a> ExecuteConnectionProxy<'a> {
+impl<'a> ListSyncExecutions<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
+            sync_id: Err("sync_id was not initialized".to_string()),
+            ascending: Ok(None),
+            only_completed: Ok(None),
+            page_token: Ok(None),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn sync_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.sync_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
+            });
+        self
+    }
+    pub fn ascending<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.ascending = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for ascending failed".to_string());
+        self
+    }
+    pub fn only_completed<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.only_completed = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for only_completed failed".to_string());
+        self
+    }
+    pub fn page_token<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.page_token = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for page_token failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/syncs/{sync_id}/executions`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::ListExecutionResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self {
+            client,
+            sync_id,
+            ascending,
+            only_completed,
+            page_token,
+            x_polytomic_version,
+        } = self;
+        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
+        let ascending = ascending.map_err(Error::InvalidRequest)?;
+        let only_completed = only_completed.map_err(Error::InvalidRequest)?;
+        let page_token = page_token.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/syncs/{}/executions", client.baseurl, sync_id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("ascending", &ascending))
+            .query(
+                &progenitor_client::QueryParam::new("only_completed", &only_completed),
+            )
+            .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_sync_executions",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_sync_execution`]
+
+[`Client::get_sync_execution`]: super::super::Client::get_sync_execution*/
+#[derive(Debug, Clone)]
+pub struct GetSyncExecution<'a> {
+    client: &'a super::super::Client,
+    sync_id: Result<::uuid::Uuid, String>,
+    id: Result<::uuid::Uuid, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetSyncExecution<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            sync_id: Err("sync_id was not initialized".to_string()),
+            id: Err("id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn sync_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.sync_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
+            });
+        self
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/syncs/{sync_id}/executions/{id}`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::GetExecutionResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, sync_id, id, x_polytomic_version } = self;
+        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/syncs/{}/executions/{}", client.baseurl, sync_id, id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_sync_execution",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::cancel_sync_execution`]
+
+[`Client::cancel_sync_execution`]: super::super::Client::cancel_sync_execution*/
+#[derive(Debug, Clone)]
+pub struct CancelSyncExecution<'a> {
+    client: &'a super::super::Client,
+    sync_id: Result<::uuid::Uuid, String>,
+    id: Result<::uuid::Uuid, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> CancelSyncExecution<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            sync_id: Err("sync_id was not initialized".to_string()),
             id: Err("id was not initialized".to_string()),
             idempotency_key: Ok(None),
             x_polytomic_version: Ok(None),
-            body: Ok(::std::default::Default::default()),
         }
+    }
+    pub fn sync_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.sync_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
+            });
+        self
     }
     pub fn id<V>(mut self, value: V) -> Self
     where
@@ -59,51 +299,21 @@ impl<'a> ExecuteConnectionProxy<'a> {
             });
         self
     }
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ExecuteConnectionProxyRequest>,
-        <V as std::convert::TryInto<
-            types::ExecuteConnectionProxyRequest,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map(From::from)
-            .map_err(|s| {
-                format!(
-                    "conversion to `ExecuteConnectionProxyRequest` for body failed: {}",
-                    s
-                )
-            });
-        self
-    }
-    pub fn body_map<F>(mut self, f: F) -> Self
-    where
-        F: std::ops::FnOnce(
-            types::builder::ExecuteConnectionProxyRequest,
-        ) -> types::builder::ExecuteConnectionProxyRequest,
-    {
-        self.body = self.body.map(f);
-        self
-    }
-    ///Sends a `POST` request to `/api/connections/{id}/proxy`
+    ///Sends a `POST` request to `/api/syncs/{sync_id}/executions/{id}/cancel`
     pub async fn send(
         self,
     ) -> Result<
-        ResponseValue<types::ExecuteConnectionProxyEnvelope>,
+        ResponseValue<types::CancelSyncExecutionResponseEnvelope>,
         Error<types::ApiError>,
     > {
-        let Self { client, id, idempotency_key, x_polytomic_version, body } = self;
+        let Self { client, sync_id, id, idempotency_key, x_polytomic_version } = self;
+        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
         let id = id.map_err(Error::InvalidRequest)?;
         let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let body = body
-            .and_then(|v| {
-                types::ExecuteConnectionProxyRequest::try_from(v)
-                    .map_err(|e| e.to_string())
-            })
-            .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/connections/{}/proxy", client.baseurl, id,);
+        let url = format!(
+            "{}/api/syncs/{}/executions/{}/cancel", client.baseurl, sync_id, id,
+        );
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = idempotency_key {
@@ -120,389 +330,10 @@ impl<'a> ExecuteConnectionProxy<'a> {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "execute_connection_proxy",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            429u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            502u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            504u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_sync`]
-
-[`Client::get_sync`]: super::super::Client::get_sync*/
-#[derive(Debug, Clone)]
-pub struct GetSync<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetSync<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/syncs/{id}`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::SyncResponseEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/syncs/{}", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_sync",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_sync_target_fields`]
-
-[`Client::get_sync_target_fields`]: super::super::Client::get_sync_target_fields*/
-#[derive(Debug, Clone)]
-pub struct GetSyncTargetFields<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    refresh: Result<Option<bool>, String>,
-    target: Result<::std::string::String, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetSyncTargetFields<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            refresh: Ok(None),
-            target: Err("target was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn refresh<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<bool>,
-    {
-        self.refresh = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `bool` for refresh failed".to_string());
-        self
-    }
-    pub fn target<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.target = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for target failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/connections/{id}/modelsync/target/fields`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::TargetResponseEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, refresh, target, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let refresh = refresh.map_err(Error::InvalidRequest)?;
-        let target = target.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/connections/{}/modelsync/target/fields", client.baseurl, id,
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("refresh", &refresh))
-            .query(&progenitor_client::QueryParam::new("target", &target))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_sync_target_fields",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_bulk_sync`]
-
-[`Client::get_bulk_sync`]: super::super::Client::get_bulk_sync*/
-#[derive(Debug, Clone)]
-pub struct GetBulkSync<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    refresh_schemas: Result<Option<bool>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetBulkSync<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            refresh_schemas: Ok(None),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn refresh_schemas<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<bool>,
-    {
-        self.refresh_schemas = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `bool` for refresh_schemas failed".to_string());
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/bulk/syncs/{id}`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::BulkSyncResponseEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, refresh_schemas, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let refresh_schemas = refresh_schemas.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/bulk/syncs/{}", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(
-                &progenitor_client::QueryParam::new("refresh_schemas", &refresh_schemas),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_bulk_sync",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_bulk_sync_destination`]
-
-[`Client::get_bulk_sync_destination`]: super::super::Client::get_bulk_sync_destination*/
-#[derive(Debug, Clone)]
-pub struct GetBulkSyncDestination<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetBulkSyncDestination<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/connections/{id}/bulksync/target`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::BulkSyncDestEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/connections/{}/bulksync/target", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_bulk_sync_destination",
+            operation_id: "cancel_sync_execution",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
@@ -513,6 +344,9 @@ impl<'a> GetBulkSyncDestination<'a> {
             403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             500u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -520,20 +354,26 @@ impl<'a> GetBulkSyncDestination<'a> {
         }
     }
 }
-/**Builder for [`Client::list_bulk_sync_schedules`]
+/**Builder for [`Client::get_sync_execution_console_logs`]
 
-[`Client::list_bulk_sync_schedules`]: super::super::Client::list_bulk_sync_schedules*/
+[`Client::get_sync_execution_console_logs`]: super::super::Client::get_sync_execution_console_logs*/
 #[derive(Debug, Clone)]
-pub struct ListBulkSyncSchedules<'a> {
+pub struct GetSyncExecutionConsoleLogs<'a> {
     client: &'a super::super::Client,
     sync_id: Result<::uuid::Uuid, String>,
+    id: Result<::uuid::Uuid, String>,
+    after: Result<Option<::std::string::String>, String>,
+    limit: Result<Option<i64>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> ListBulkSyncSchedules<'a> {
+impl<'a> GetSyncExecutionConsoleLogs<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
             sync_id: Err("sync_id was not initialized".to_string()),
+            id: Err("id was not initialized".to_string()),
+            after: Ok(None),
+            limit: Ok(None),
             x_polytomic_version: Ok(None),
         }
     }
@@ -548,6 +388,37 @@ impl<'a> ListBulkSyncSchedules<'a> {
             });
         self
     }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn after<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.after = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for after failed".to_string()
+            });
+        self
+    }
+    pub fn limit<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.limit = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for limit failed".to_string());
+        self
+    }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -561,14 +432,142 @@ impl<'a> ListBulkSyncSchedules<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/bulk/syncs/{sync_id}/schedules`
+    ///Sends a `GET` request to `/api/syncs/{sync_id}/executions/{id}/consolelog`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::SchedulesEnvelope>, Error<types::ApiError>> {
-        let Self { client, sync_id, x_polytomic_version } = self;
+    ) -> Result<
+        ResponseValue<types::ExecutionConsoleLogsResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, sync_id, id, after, limit, x_polytomic_version } = self;
         let sync_id = sync_id.map_err(Error::InvalidRequest)?;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let after = after.map_err(Error::InvalidRequest)?;
+        let limit = limit.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/bulk/syncs/{}/schedules", client.baseurl, sync_id,);
+        let url = format!(
+            "{}/api/syncs/{}/executions/{}/consolelog", client.baseurl, sync_id, id,
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("after", &after))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_sync_execution_console_logs",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_sync_execution_log_urls`]
+
+[`Client::get_sync_execution_log_urls`]: super::super::Client::get_sync_execution_log_urls*/
+#[derive(Debug, Clone)]
+pub struct GetSyncExecutionLogUrls<'a> {
+    client: &'a super::super::Client,
+    sync_id: Result<::uuid::Uuid, String>,
+    id: Result<::uuid::Uuid, String>,
+    type_: Result<types::ExecutionLogType, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetSyncExecutionLogUrls<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            sync_id: Err("sync_id was not initialized".to_string()),
+            id: Err("id was not initialized".to_string()),
+            type_: Err("type_ was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn sync_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.sync_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
+            });
+        self
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn type_<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::ExecutionLogType>,
+    {
+        self.type_ = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `ExecutionLogType` for type_ failed".to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/syncs/{sync_id}/executions/{id}/{type}`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::ExecutionLogsResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, sync_id, id, type_, x_polytomic_version } = self;
+        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let type_ = type_.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/syncs/{}/executions/{}/{}", client.baseurl, sync_id, id,
+            encode_path(& type_.to_string()),
+        );
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -585,12 +584,12 @@ impl<'a> ListBulkSyncSchedules<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "list_bulk_sync_schedules",
+            operation_id: "get_sync_execution_log_urls",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            403u16 => {
+            400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {
@@ -603,22 +602,39 @@ impl<'a> ListBulkSyncSchedules<'a> {
         }
     }
 }
-/**Builder for [`Client::get_webhook`]
+/**Builder for [`Client::get_sync_execution_logs`]
 
-[`Client::get_webhook`]: super::super::Client::get_webhook*/
+[`Client::get_sync_execution_logs`]: super::super::Client::get_sync_execution_logs*/
 #[derive(Debug, Clone)]
-pub struct GetWebhook<'a> {
+pub struct GetSyncExecutionLogs<'a> {
     client: &'a super::super::Client,
+    sync_id: Result<::uuid::Uuid, String>,
     id: Result<::uuid::Uuid, String>,
+    type_: Result<types::ExecutionLogType, String>,
+    filename: Result<::std::string::String, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> GetWebhook<'a> {
+impl<'a> GetSyncExecutionLogs<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
+            sync_id: Err("sync_id was not initialized".to_string()),
             id: Err("id was not initialized".to_string()),
+            type_: Err("type_ was not initialized".to_string()),
+            filename: Err("filename was not initialized".to_string()),
             x_polytomic_version: Ok(None),
         }
+    }
+    pub fn sync_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.sync_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
+            });
+        self
     }
     pub fn id<V>(mut self, value: V) -> Self
     where
@@ -627,6 +643,29 @@ impl<'a> GetWebhook<'a> {
         self.id = value
             .try_into()
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn type_<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::ExecutionLogType>,
+    {
+        self.type_ = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `ExecutionLogType` for type_ failed".to_string()
+            });
+        self
+    }
+    pub fn filename<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.filename = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for filename failed"
+                    .to_string()
+            });
         self
     }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
@@ -642,14 +681,18 @@ impl<'a> GetWebhook<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/webhooks/{id}`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::WebhookEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, x_polytomic_version } = self;
+    ///Sends a `GET` request to `/api/syncs/{sync_id}/executions/{id}/{type}/{filename}`
+    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+        let Self { client, sync_id, id, type_, filename, x_polytomic_version } = self;
+        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
         let id = id.map_err(Error::InvalidRequest)?;
+        let type_ = type_.map_err(Error::InvalidRequest)?;
+        let filename = filename.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/webhooks/{}", client.baseurl, id,);
+        let url = format!(
+            "{}/api/syncs/{}/executions/{}/{}/{}", client.baseurl, sync_id, id,
+            encode_path(& type_.to_string()), encode_path(& filename.to_string()),
+        );
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -666,90 +709,12 @@ impl<'a> GetWebhook<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_webhook",
+            operation_id: "get_sync_execution_logs",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_entity`]
-
-[`Client::get_entity`]: super::super::Client::get_entity*/
-#[derive(Debug, Clone)]
-pub struct GetEntity<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetEntity<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/entities/{id}`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::EntityResponseEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/entities/{}", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_entity",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            403u16 => {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {

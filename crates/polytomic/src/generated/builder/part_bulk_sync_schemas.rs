@@ -3,34 +3,60 @@
 
 #[allow(unused_imports)]
 use super::*;
-/**Builder for [`Client::create_connect_card`]
+/**Builder for [`Client::list_bulk_sync_schemas`]
 
-[`Client::create_connect_card`]: super::super::Client::create_connect_card*/
+[`Client::list_bulk_sync_schemas`]: super::super::Client::list_bulk_sync_schemas*/
 #[derive(Debug, Clone)]
-pub struct CreateConnectCard<'a> {
+pub struct ListBulkSyncSchemas<'a> {
     client: &'a super::super::Client,
-    idempotency_key: Result<Option<::std::string::String>, String>,
+    id: Result<::uuid::Uuid, String>,
+    filters: Result<
+        Option<
+            ::polytomic::JsonQuery<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            >,
+        >,
+        String,
+    >,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::ConnectCardRequest, String>,
 }
-impl<'a> CreateConnectCard<'a> {
+impl<'a> ListBulkSyncSchemas<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
-            idempotency_key: Ok(None),
+            id: Err("id was not initialized".to_string()),
+            filters: Ok(None),
             x_polytomic_version: Ok(None),
-            body: Ok(::std::default::Default::default()),
         }
     }
-    pub fn idempotency_key<V>(mut self, value: V) -> Self
+    pub fn id<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<::std::string::String>,
+        V: std::convert::TryInto<::uuid::Uuid>,
     {
-        self.idempotency_key = value
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn filters<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<
+            ::polytomic::JsonQuery<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::string::String,
+                >,
+            >,
+        >,
+    {
+        self.filters = value
             .try_into()
             .map(Some)
             .map_err(|_| {
-                "conversion to `:: std :: string :: String` for idempotency_key failed"
+                "conversion to `:: polytomic :: JsonQuery < :: std :: collections :: BTreeMap < :: std :: string :: String , :: std :: string :: String > , >` for filters failed"
                     .to_string()
             });
         self
@@ -48,58 +74,137 @@ impl<'a> CreateConnectCard<'a> {
             });
         self
     }
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ConnectCardRequest>,
-        <V as std::convert::TryInto<
-            types::ConnectCardRequest,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map(From::from)
-            .map_err(|s| {
-                format!("conversion to `ConnectCardRequest` for body failed: {}", s)
-            });
-        self
-    }
-    pub fn body_map<F>(mut self, f: F) -> Self
-    where
-        F: std::ops::FnOnce(
-            types::builder::ConnectCardRequest,
-        ) -> types::builder::ConnectCardRequest,
-    {
-        self.body = self.body.map(f);
-        self
-    }
-    ///Sends a `POST` request to `/api/connections/connect/`
+    ///Sends a `GET` request to `/api/bulk/syncs/{id}/schemas`
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ConnectCardResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, idempotency_key, x_polytomic_version, body } = self;
-        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+    ) -> Result<ResponseValue<types::ListBulkSchemaEnvelope>, Error<types::ApiError>> {
+        let Self { client, id, filters, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let filters = filters.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let body = body
-            .and_then(|v| {
-                types::ConnectCardRequest::try_from(v).map_err(|e| e.to_string())
-            })
-            .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/connections/connect/", client.baseurl,);
+        let url = format!("{}/api/bulk/syncs/{}/schemas", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = idempotency_key {
-            header_map.append("Idempotency-Key", value.to_string().try_into()?);
-        }
         if let Some(value) = x_polytomic_version {
             header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
         }
         #[allow(unused_mut)]
         let mut request = client
             .client
-            .post(url)
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("filters", &filters))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_bulk_sync_schemas",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::update_bulk_sync_schemas`]
+
+[`Client::update_bulk_sync_schemas`]: super::super::Client::update_bulk_sync_schemas*/
+#[derive(Debug, Clone)]
+pub struct UpdateBulkSyncSchemas<'a> {
+    client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::UpdateBulkSyncSchemasRequest, String>,
+}
+impl<'a> UpdateBulkSyncSchemas<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            id: Err("id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+            body: Ok(::std::default::Default::default()),
+        }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::UpdateBulkSyncSchemasRequest>,
+        <V as std::convert::TryInto<
+            types::UpdateBulkSyncSchemasRequest,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!(
+                    "conversion to `UpdateBulkSyncSchemasRequest` for body failed: {}", s
+                )
+            });
+        self
+    }
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::UpdateBulkSyncSchemasRequest,
+        ) -> types::builder::UpdateBulkSyncSchemasRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends a `PATCH` request to `/api/bulk/syncs/{id}/schemas`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::UpdateBulkSyncSchemasEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, x_polytomic_version, body } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let body = body
+            .and_then(|v| {
+                types::UpdateBulkSyncSchemasRequest::try_from(v)
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/bulk/syncs/{}/schemas", client.baseurl, id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .patch(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -108,18 +213,18 @@ impl<'a> CreateConnectCard<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "create_connect_card",
+            operation_id: "update_bulk_sync_schemas",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
+            400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
-            422u16 => {
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             500u16 => {
@@ -129,34 +234,32 @@ impl<'a> CreateConnectCard<'a> {
         }
     }
 }
-/**Builder for [`Client::reset_schema_primary_keys`]
+/**Builder for [`Client::get_bulk_sync_schema`]
 
-[`Client::reset_schema_primary_keys`]: super::super::Client::reset_schema_primary_keys*/
+[`Client::get_bulk_sync_schema`]: super::super::Client::get_bulk_sync_schema*/
 #[derive(Debug, Clone)]
-pub struct ResetSchemaPrimaryKeys<'a> {
+pub struct GetBulkSyncSchema<'a> {
     client: &'a super::super::Client,
-    connection_id: Result<::uuid::Uuid, String>,
+    id: Result<::uuid::Uuid, String>,
     schema_id: Result<::std::string::String, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> ResetSchemaPrimaryKeys<'a> {
+impl<'a> GetBulkSyncSchema<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
-            connection_id: Err("connection_id was not initialized".to_string()),
+            id: Err("id was not initialized".to_string()),
             schema_id: Err("schema_id was not initialized".to_string()),
             x_polytomic_version: Ok(None),
         }
     }
-    pub fn connection_id<V>(mut self, value: V) -> Self
+    pub fn id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
     {
-        self.connection_id = value
+        self.id = value
             .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
-            });
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
         self
     }
     pub fn schema_id<V>(mut self, value: V) -> Self
@@ -184,15 +287,17 @@ impl<'a> ResetSchemaPrimaryKeys<'a> {
             });
         self
     }
-    ///Sends a `DELETE` request to `/api/connections/{connection_id}/schemas/{schema_id}/primary_keys`
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
-        let Self { client, connection_id, schema_id, x_polytomic_version } = self;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
+    ///Sends a `GET` request to `/api/bulk/syncs/{id}/schemas/{schema_id}`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::BulkSchemaEnvelope>, Error<types::ApiError>> {
+        let Self { client, id, schema_id, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
         let schema_id = schema_id.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
         let url = format!(
-            "{}/api/connections/{}/schemas/{}/primary_keys", client.baseurl,
-            connection_id, encode_path(& schema_id.to_string()),
+            "{}/api/bulk/syncs/{}/schemas/{}", client.baseurl, id, encode_path(&
+            schema_id.to_string()),
         );
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -202,7 +307,7 @@ impl<'a> ResetSchemaPrimaryKeys<'a> {
         #[allow(unused_mut)]
         let mut request = client
             .client
-            .delete(url)
+            .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -210,39 +315,35 @@ impl<'a> ResetSchemaPrimaryKeys<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "reset_schema_primary_keys",
+            operation_id: "get_bulk_sync_schema",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
-            202u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
+            200u16 => ResponseValue::from_response(response).await,
             404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
 }
-/**Builder for [`Client::update_organization`]
+/**Builder for [`Client::update_bulk_sync_schema`]
 
-[`Client::update_organization`]: super::super::Client::update_organization*/
+[`Client::update_bulk_sync_schema`]: super::super::Client::update_bulk_sync_schema*/
 #[derive(Debug, Clone)]
-pub struct UpdateOrganization<'a> {
+pub struct UpdateBulkSyncSchema<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
+    schema_id: Result<::std::string::String, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::UpdateOrganizationRequestSchema, String>,
+    body: Result<types::builder::UpdateBulkSchema, String>,
 }
-impl<'a> UpdateOrganization<'a> {
+impl<'a> UpdateBulkSyncSchema<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
             id: Err("id was not initialized".to_string()),
+            schema_id: Err("schema_id was not initialized".to_string()),
             x_polytomic_version: Ok(None),
             body: Ok(::std::default::Default::default()),
         }
@@ -254,6 +355,18 @@ impl<'a> UpdateOrganization<'a> {
         self.id = value
             .try_into()
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn schema_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.schema_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for schema_id failed"
+                    .to_string()
+            });
         self
     }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
@@ -271,45 +384,43 @@ impl<'a> UpdateOrganization<'a> {
     }
     pub fn body<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<types::UpdateOrganizationRequestSchema>,
-        <V as std::convert::TryInto<
-            types::UpdateOrganizationRequestSchema,
-        >>::Error: std::fmt::Display,
+        V: std::convert::TryInto<types::UpdateBulkSchema>,
+        <V as std::convert::TryInto<types::UpdateBulkSchema>>::Error: std::fmt::Display,
     {
         self.body = value
             .try_into()
             .map(From::from)
             .map_err(|s| {
-                format!(
-                    "conversion to `UpdateOrganizationRequestSchema` for body failed: {}",
-                    s
-                )
+                format!("conversion to `UpdateBulkSchema` for body failed: {}", s)
             });
         self
     }
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
-            types::builder::UpdateOrganizationRequestSchema,
-        ) -> types::builder::UpdateOrganizationRequestSchema,
+            types::builder::UpdateBulkSchema,
+        ) -> types::builder::UpdateBulkSchema,
     {
         self.body = self.body.map(f);
         self
     }
-    ///Sends a `PUT` request to `/api/organizations/{id}`
+    ///Sends a `PUT` request to `/api/bulk/syncs/{id}/schemas/{schema_id}`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::OrganizationEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, x_polytomic_version, body } = self;
+    ) -> Result<ResponseValue<types::BulkSchemaEnvelope>, Error<types::ApiError>> {
+        let Self { client, id, schema_id, x_polytomic_version, body } = self;
         let id = id.map_err(Error::InvalidRequest)?;
+        let schema_id = schema_id.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
         let body = body
             .and_then(|v| {
-                types::UpdateOrganizationRequestSchema::try_from(v)
-                    .map_err(|e| e.to_string())
+                types::UpdateBulkSchema::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/organizations/{}", client.baseurl, id,);
+        let url = format!(
+            "{}/api/bulk/syncs/{}/schemas/{}", client.baseurl, id, encode_path(&
+            schema_id.to_string()),
+        );
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -327,7 +438,7 @@ impl<'a> UpdateOrganization<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "update_organization",
+            operation_id: "update_bulk_sync_schema",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
@@ -335,10 +446,7 @@ impl<'a> UpdateOrganization<'a> {
             403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
-            409u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             500u16 => {
@@ -348,100 +456,24 @@ impl<'a> UpdateOrganization<'a> {
         }
     }
 }
-/**Builder for [`Client::list_partner_users`]
+/**Builder for [`Client::cancel_bulk_sync_schema`]
 
-[`Client::list_partner_users`]: super::super::Client::list_partner_users*/
+[`Client::cancel_bulk_sync_schema`]: super::super::Client::cancel_bulk_sync_schema*/
 #[derive(Debug, Clone)]
-pub struct ListPartnerUsers<'a> {
-    client: &'a super::super::Client,
-    org_id: Result<::uuid::Uuid, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> ListPartnerUsers<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            org_id: Err("org_id was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn org_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.org_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for org_id failed".to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/organizations/{org_id}/users`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::ListUsersEnvelope>, Error<types::ApiError>> {
-        let Self { client, org_id, x_polytomic_version } = self;
-        let org_id = org_id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/organizations/{}/users", client.baseurl, org_id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "list_partner_users",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_role`]
-
-[`Client::get_role`]: super::super::Client::get_role*/
-#[derive(Debug, Clone)]
-pub struct GetRole<'a> {
+pub struct CancelBulkSyncSchema<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
+    schema_id: Result<::std::string::String, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> GetRole<'a> {
+impl<'a> CancelBulkSyncSchema<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
             id: Err("id was not initialized".to_string()),
+            schema_id: Err("schema_id was not initialized".to_string()),
+            idempotency_key: Ok(None),
             x_polytomic_version: Ok(None),
         }
     }
@@ -454,79 +486,29 @@ impl<'a> GetRole<'a> {
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
         self
     }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    pub fn schema_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
     {
-        self.x_polytomic_version = value
+        self.schema_id = value
             .try_into()
-            .map(Some)
             .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                "conversion to `:: std :: string :: String` for schema_id failed"
                     .to_string()
             });
         self
     }
-    ///Sends a `GET` request to `/api/permissions/roles/{id}`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::RoleResponseEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/permissions/roles/{}", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_role",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_entity_for_partner`]
-
-[`Client::get_entity_for_partner`]: super::super::Client::get_entity_for_partner*/
-#[derive(Debug, Clone)]
-pub struct GetEntityForPartner<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetEntityForPartner<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<::uuid::Uuid>,
+        V: std::convert::TryInto<::std::string::String>,
     {
-        self.id = value
+        self.idempotency_key = value
             .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
+                    .to_string()
+            });
         self
     }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
@@ -542,23 +524,34 @@ impl<'a> GetEntityForPartner<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/organizations/entities/{id}`
+    ///Sends a `POST` request to `/api/bulk/syncs/{id}/schemas/{schema_id}/cancel`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::EntityResponseEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, x_polytomic_version } = self;
+    ) -> Result<
+        ResponseValue<types::CancelBulkSyncResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, schema_id, idempotency_key, x_polytomic_version } = self;
         let id = id.map_err(Error::InvalidRequest)?;
+        let schema_id = schema_id.map_err(Error::InvalidRequest)?;
+        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/organizations/entities/{}", client.baseurl, id,);
+        let url = format!(
+            "{}/api/bulk/syncs/{}/schemas/{}/cancel", client.baseurl, id, encode_path(&
+            schema_id.to_string()),
+        );
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = idempotency_key {
+            header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        }
         if let Some(value) = x_polytomic_version {
             header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
         }
         #[allow(unused_mut)]
         let mut request = client
             .client
-            .get(url)
+            .post(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -566,7 +559,7 @@ impl<'a> GetEntityForPartner<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_entity_for_partner",
+            operation_id: "cancel_bulk_sync_schema",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {

@@ -3,22 +3,28 @@
 
 #[allow(unused_imports)]
 use super::*;
-/**Builder for [`Client::delete_model`]
+/**Builder for [`Client::list_bulk_sync_executions`]
 
-[`Client::delete_model`]: super::super::Client::delete_model*/
+[`Client::list_bulk_sync_executions`]: super::super::Client::list_bulk_sync_executions*/
 #[derive(Debug, Clone)]
-pub struct DeleteModel<'a> {
+pub struct ListBulkSyncExecutions<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
-    async_: Result<Option<bool>, String>,
+    ascending: Result<Option<bool>, String>,
+    limit: Result<Option<i64>, String>,
+    only_terminal: Result<Option<bool>, String>,
+    page_token: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> DeleteModel<'a> {
+impl<'a> ListBulkSyncExecutions<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
             id: Err("id was not initialized".to_string()),
-            async_: Ok(None),
+            ascending: Ok(None),
+            limit: Ok(None),
+            only_terminal: Ok(None),
+            page_token: Ok(None),
             x_polytomic_version: Ok(None),
         }
     }
@@ -31,104 +37,14 @@ impl<'a> DeleteModel<'a> {
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
         self
     }
-    pub fn async_<V>(mut self, value: V) -> Self
+    pub fn ascending<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<bool>,
     {
-        self.async_ = value
+        self.ascending = value
             .try_into()
             .map(Some)
-            .map_err(|_| "conversion to `bool` for async_ failed".to_string());
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `DELETE` request to `/api/models/{id}`
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
-        let Self { client, id, async_, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let async_ = async_.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/models/{}", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("async", &async_))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_model",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::list_syncs`]
-
-[`Client::list_syncs`]: super::super::Client::list_syncs*/
-#[derive(Debug, Clone)]
-pub struct ListSyncs<'a> {
-    client: &'a super::super::Client,
-    active: Result<Option<bool>, String>,
-    limit: Result<Option<i64>, String>,
-    mode: Result<Option<types::ModelsyncSyncTargetMode>, String>,
-    page_token: Result<Option<::std::string::String>, String>,
-    target_connection_id: Result<Option<::uuid::Uuid>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> ListSyncs<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            active: Ok(None),
-            limit: Ok(None),
-            mode: Ok(None),
-            page_token: Ok(None),
-            target_connection_id: Ok(None),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn active<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<bool>,
-    {
-        self.active = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `bool` for active failed".to_string());
+            .map_err(|_| "conversion to `bool` for ascending failed".to_string());
         self
     }
     pub fn limit<V>(mut self, value: V) -> Self
@@ -141,16 +57,14 @@ impl<'a> ListSyncs<'a> {
             .map_err(|_| "conversion to `i64` for limit failed".to_string());
         self
     }
-    pub fn mode<V>(mut self, value: V) -> Self
+    pub fn only_terminal<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<types::ModelsyncSyncTargetMode>,
+        V: std::convert::TryInto<bool>,
     {
-        self.mode = value
+        self.only_terminal = value
             .try_into()
             .map(Some)
-            .map_err(|_| {
-                "conversion to `ModelsyncSyncTargetMode` for mode failed".to_string()
-            });
+            .map_err(|_| "conversion to `bool` for only_terminal failed".to_string());
         self
     }
     pub fn page_token<V>(mut self, value: V) -> Self
@@ -166,15 +80,124 @@ impl<'a> ListSyncs<'a> {
             });
         self
     }
-    pub fn target_connection_id<V>(mut self, value: V) -> Self
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<::uuid::Uuid>,
+        V: std::convert::TryInto<::std::string::String>,
     {
-        self.target_connection_id = value
+        self.x_polytomic_version = value
             .try_into()
             .map(Some)
             .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for target_connection_id failed"
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/bulk/syncs/{id}/executions`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::ListBulkSyncExecutionsEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self {
+            client,
+            id,
+            ascending,
+            limit,
+            only_terminal,
+            page_token,
+            x_polytomic_version,
+        } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let ascending = ascending.map_err(Error::InvalidRequest)?;
+        let limit = limit.map_err(Error::InvalidRequest)?;
+        let only_terminal = only_terminal.map_err(Error::InvalidRequest)?;
+        let page_token = page_token.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/bulk/syncs/{}/executions", client.baseurl, id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("ascending", &ascending))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("only_terminal", &only_terminal))
+            .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_bulk_sync_executions",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::list_bulk_sync_statuses`]
+
+[`Client::list_bulk_sync_statuses`]: super::super::Client::list_bulk_sync_statuses*/
+#[derive(Debug, Clone)]
+pub struct ListBulkSyncStatuses<'a> {
+    client: &'a super::super::Client,
+    active: Result<Option<bool>, String>,
+    all: Result<Option<bool>, String>,
+    sync_id: Result<Option<::std::vec::Vec<::uuid::Uuid>>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> ListBulkSyncStatuses<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            active: Ok(None),
+            all: Ok(None),
+            sync_id: Ok(None),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn active<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.active = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for active failed".to_string());
+        self
+    }
+    pub fn all<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.all = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for all failed".to_string());
+        self
+    }
+    pub fn sync_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::vec::Vec<::uuid::Uuid>>,
+    {
+        self.sync_id = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: vec :: Vec < :: uuid :: Uuid >` for sync_id failed"
                     .to_string()
             });
         self
@@ -192,26 +215,19 @@ impl<'a> ListSyncs<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/syncs`
+    ///Sends a `GET` request to `/api/bulk/syncs/status`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::ListSyncResponseEnvelope>, Error<types::ApiError>> {
-        let Self {
-            client,
-            active,
-            limit,
-            mode,
-            page_token,
-            target_connection_id,
-            x_polytomic_version,
-        } = self;
+    ) -> Result<
+        ResponseValue<types::ListBulkSyncExecutionsStatusEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, active, all, sync_id, x_polytomic_version } = self;
         let active = active.map_err(Error::InvalidRequest)?;
-        let limit = limit.map_err(Error::InvalidRequest)?;
-        let mode = mode.map_err(Error::InvalidRequest)?;
-        let page_token = page_token.map_err(Error::InvalidRequest)?;
-        let target_connection_id = target_connection_id.map_err(Error::InvalidRequest)?;
+        let all = all.map_err(Error::InvalidRequest)?;
+        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/syncs", client.baseurl,);
+        let url = format!("{}/api/bulk/syncs/status", client.baseurl,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -226,174 +242,39 @@ impl<'a> ListSyncs<'a> {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .query(&progenitor_client::QueryParam::new("active", &active))
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("mode", &mode))
-            .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-            .query(
-                &progenitor_client::QueryParam::new(
-                    "target_connection_id",
-                    &target_connection_id,
-                ),
-            )
+            .query(&progenitor_client::QueryParam::new("all", &all))
+            .query(&progenitor_client::QueryParam::new("sync_id", &sync_id))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "list_syncs",
+            operation_id: "list_bulk_sync_statuses",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
             404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
 }
-/**Builder for [`Client::update_sync`]
+/**Builder for [`Client::get_bulk_sync_execution`]
 
-[`Client::update_sync`]: super::super::Client::update_sync*/
+[`Client::get_bulk_sync_execution`]: super::super::Client::get_bulk_sync_execution*/
 #[derive(Debug, Clone)]
-pub struct UpdateSync<'a> {
+pub struct GetBulkSyncExecution<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
+    exec_id: Result<::uuid::Uuid, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::UpdateSyncRequest, String>,
 }
-impl<'a> UpdateSync<'a> {
+impl<'a> GetBulkSyncExecution<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
             id: Err("id was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-            body: Ok(::std::default::Default::default()),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::UpdateSyncRequest>,
-        <V as std::convert::TryInto<types::UpdateSyncRequest>>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map(From::from)
-            .map_err(|s| {
-                format!("conversion to `UpdateSyncRequest` for body failed: {}", s)
-            });
-        self
-    }
-    pub fn body_map<F>(mut self, f: F) -> Self
-    where
-        F: std::ops::FnOnce(
-            types::builder::UpdateSyncRequest,
-        ) -> types::builder::UpdateSyncRequest,
-    {
-        self.body = self.body.map(f);
-        self
-    }
-    ///Sends a `PUT` request to `/api/syncs/{id}`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::SyncResponseEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, x_polytomic_version, body } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let body = body
-            .and_then(|v| {
-                types::UpdateSyncRequest::try_from(v).map_err(|e| e.to_string())
-            })
-            .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/syncs/{}", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "update_sync",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::cancel_bulk_sync_schema`]
-
-[`Client::cancel_bulk_sync_schema`]: super::super::Client::cancel_bulk_sync_schema*/
-#[derive(Debug, Clone)]
-pub struct CancelBulkSyncSchema<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    schema_id: Result<::std::string::String, String>,
-    idempotency_key: Result<Option<::std::string::String>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> CancelBulkSyncSchema<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            schema_id: Err("schema_id was not initialized".to_string()),
-            idempotency_key: Ok(None),
+            exec_id: Err("exec_id was not initialized".to_string()),
             x_polytomic_version: Ok(None),
         }
     }
@@ -406,28 +287,14 @@ impl<'a> CancelBulkSyncSchema<'a> {
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
         self
     }
-    pub fn schema_id<V>(mut self, value: V) -> Self
+    pub fn exec_id<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<::std::string::String>,
+        V: std::convert::TryInto<::uuid::Uuid>,
     {
-        self.schema_id = value
+        self.exec_id = value
             .try_into()
             .map_err(|_| {
-                "conversion to `:: std :: string :: String` for schema_id failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn idempotency_key<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.idempotency_key = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for idempotency_key failed"
-                    .to_string()
+                "conversion to `:: uuid :: Uuid` for exec_id failed".to_string()
             });
         self
     }
@@ -444,308 +311,20 @@ impl<'a> CancelBulkSyncSchema<'a> {
             });
         self
     }
-    ///Sends a `POST` request to `/api/bulk/syncs/{id}/schemas/{schema_id}/cancel`
+    ///Sends a `GET` request to `/api/bulk/syncs/{id}/executions/{exec_id}`
     pub async fn send(
         self,
     ) -> Result<
-        ResponseValue<types::CancelBulkSyncResponseEnvelope>,
+        ResponseValue<types::BulkSyncExecutionEnvelope>,
         Error<types::ApiError>,
     > {
-        let Self { client, id, schema_id, idempotency_key, x_polytomic_version } = self;
+        let Self { client, id, exec_id, x_polytomic_version } = self;
         let id = id.map_err(Error::InvalidRequest)?;
-        let schema_id = schema_id.map_err(Error::InvalidRequest)?;
-        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+        let exec_id = exec_id.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
         let url = format!(
-            "{}/api/bulk/syncs/{}/schemas/{}/cancel", client.baseurl, id, encode_path(&
-            schema_id.to_string()),
+            "{}/api/bulk/syncs/{}/executions/{}", client.baseurl, id, exec_id,
         );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = idempotency_key {
-            header_map.append("Idempotency-Key", value.to_string().try_into()?);
-        }
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "cancel_bulk_sync_schema",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::delete_schema_field`]
-
-[`Client::delete_schema_field`]: super::super::Client::delete_schema_field*/
-#[derive(Debug, Clone)]
-pub struct DeleteSchemaField<'a> {
-    client: &'a super::super::Client,
-    connection_id: Result<::uuid::Uuid, String>,
-    schema_id: Result<::std::string::String, String>,
-    field_id: Result<::std::string::String, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> DeleteSchemaField<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            connection_id: Err("connection_id was not initialized".to_string()),
-            schema_id: Err("schema_id was not initialized".to_string()),
-            field_id: Err("field_id was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn connection_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.connection_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
-            });
-        self
-    }
-    pub fn schema_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.schema_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for schema_id failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn field_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.field_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for field_id failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `DELETE` request to `/api/connections/{connection_id}/schemas/{schema_id}/fields/{field_id}`
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
-        let Self { client, connection_id, schema_id, field_id, x_polytomic_version } = self;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
-        let schema_id = schema_id.map_err(Error::InvalidRequest)?;
-        let field_id = field_id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/connections/{}/schemas/{}/fields/{}", client.baseurl, connection_id,
-            encode_path(& schema_id.to_string()), encode_path(& field_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_schema_field",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            202u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::enable_webhook`]
-
-[`Client::enable_webhook`]: super::super::Client::enable_webhook*/
-#[derive(Debug, Clone)]
-pub struct EnableWebhook<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    idempotency_key: Result<Option<::std::string::String>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> EnableWebhook<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            idempotency_key: Ok(None),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn idempotency_key<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.idempotency_key = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for idempotency_key failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `POST` request to `/api/webhooks/{id}/enable`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::WebhookEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, idempotency_key, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/webhooks/{}/enable", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = idempotency_key {
-            header_map.append("Idempotency-Key", value.to_string().try_into()?);
-        }
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "enable_webhook",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_current_organization`]
-
-[`Client::get_current_organization`]: super::super::Client::get_current_organization*/
-#[derive(Debug, Clone)]
-pub struct GetCurrentOrganization<'a> {
-    client: &'a super::super::Client,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetCurrentOrganization<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/organization`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::OrganizationEnvelope>, Error<types::ApiError>> {
-        let Self { client, x_polytomic_version } = self;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/organization", client.baseurl,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -762,17 +341,11 @@ impl<'a> GetCurrentOrganization<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_current_organization",
+            operation_id: "get_bulk_sync_execution",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
             404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -780,35 +353,26 @@ impl<'a> GetCurrentOrganization<'a> {
         }
     }
 }
-/**Builder for [`Client::delete_partner_user`]
+/**Builder for [`Client::cancel_bulk_sync_execution`]
 
-[`Client::delete_partner_user`]: super::super::Client::delete_partner_user*/
+[`Client::cancel_bulk_sync_execution`]: super::super::Client::cancel_bulk_sync_execution*/
 #[derive(Debug, Clone)]
-pub struct DeletePartnerUser<'a> {
+pub struct CancelBulkSyncExecution<'a> {
     client: &'a super::super::Client,
-    org_id: Result<::uuid::Uuid, String>,
     id: Result<::uuid::Uuid, String>,
+    exec_id: Result<::uuid::Uuid, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> DeletePartnerUser<'a> {
+impl<'a> CancelBulkSyncExecution<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
-            org_id: Err("org_id was not initialized".to_string()),
             id: Err("id was not initialized".to_string()),
+            exec_id: Err("exec_id was not initialized".to_string()),
+            idempotency_key: Ok(None),
             x_polytomic_version: Ok(None),
         }
-    }
-    pub fn org_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.org_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for org_id failed".to_string()
-            });
-        self
     }
     pub fn id<V>(mut self, value: V) -> Self
     where
@@ -819,82 +383,16 @@ impl<'a> DeletePartnerUser<'a> {
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
         self
     }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    pub fn exec_id<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<::std::string::String>,
+        V: std::convert::TryInto<::uuid::Uuid>,
     {
-        self.x_polytomic_version = value
+        self.exec_id = value
             .try_into()
-            .map(Some)
             .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
+                "conversion to `:: uuid :: Uuid` for exec_id failed".to_string()
             });
         self
-    }
-    ///Sends a `DELETE` request to `/api/organizations/{org_id}/users/{id}`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
-        let Self { client, org_id, id, x_polytomic_version } = self;
-        let org_id = org_id.map_err(Error::InvalidRequest)?;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/organizations/{}/users/{}", client.baseurl, org_id, id,
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_partner_user",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::create_policy`]
-
-[`Client::create_policy`]: super::super::Client::create_policy*/
-#[derive(Debug, Clone)]
-pub struct CreatePolicy<'a> {
-    client: &'a super::super::Client,
-    idempotency_key: Result<Option<::std::string::String>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::CreatePolicyRequest, String>,
-}
-impl<'a> CreatePolicy<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            idempotency_key: Ok(None),
-            x_polytomic_version: Ok(None),
-            body: Ok(::std::default::Default::default()),
-        }
     }
     pub fn idempotency_key<V>(mut self, value: V) -> Self
     where
@@ -922,43 +420,21 @@ impl<'a> CreatePolicy<'a> {
             });
         self
     }
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::CreatePolicyRequest>,
-        <V as std::convert::TryInto<
-            types::CreatePolicyRequest,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map(From::from)
-            .map_err(|s| {
-                format!("conversion to `CreatePolicyRequest` for body failed: {}", s)
-            });
-        self
-    }
-    pub fn body_map<F>(mut self, f: F) -> Self
-    where
-        F: std::ops::FnOnce(
-            types::builder::CreatePolicyRequest,
-        ) -> types::builder::CreatePolicyRequest,
-    {
-        self.body = self.body.map(f);
-        self
-    }
-    ///Sends a `POST` request to `/api/permissions/policies`
+    ///Sends a `POST` request to `/api/bulk/syncs/{id}/executions/{exec_id}/cancel`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::PolicyResponseEnvelope>, Error<types::ApiError>> {
-        let Self { client, idempotency_key, x_polytomic_version, body } = self;
+    ) -> Result<
+        ResponseValue<types::CancelBulkSyncResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, exec_id, idempotency_key, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let exec_id = exec_id.map_err(Error::InvalidRequest)?;
         let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let body = body
-            .and_then(|v| {
-                types::CreatePolicyRequest::try_from(v).map_err(|e| e.to_string())
-            })
-            .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/permissions/policies", client.baseurl,);
+        let url = format!(
+            "{}/api/bulk/syncs/{}/executions/{}/cancel", client.baseurl, id, exec_id,
+        );
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = idempotency_key {
@@ -975,11 +451,143 @@ impl<'a> CreatePolicy<'a> {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "create_policy",
+            operation_id: "cancel_bulk_sync_execution",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_bulk_sync_execution_console_logs`]
+
+[`Client::get_bulk_sync_execution_console_logs`]: super::super::Client::get_bulk_sync_execution_console_logs*/
+#[derive(Debug, Clone)]
+pub struct GetBulkSyncExecutionConsoleLogs<'a> {
+    client: &'a super::super::Client,
+    sync_id: Result<::uuid::Uuid, String>,
+    execution_id: Result<::uuid::Uuid, String>,
+    after: Result<Option<::std::string::String>, String>,
+    limit: Result<Option<i64>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetBulkSyncExecutionConsoleLogs<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            sync_id: Err("sync_id was not initialized".to_string()),
+            execution_id: Err("execution_id was not initialized".to_string()),
+            after: Ok(None),
+            limit: Ok(None),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn sync_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.sync_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
+            });
+        self
+    }
+    pub fn execution_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.execution_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for execution_id failed".to_string()
+            });
+        self
+    }
+    pub fn after<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.after = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for after failed".to_string()
+            });
+        self
+    }
+    pub fn limit<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.limit = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for limit failed".to_string());
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/bulk/syncs/{sync_id}/executions/{execution_id}/consolelog`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::ExecutionConsoleLogsResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, sync_id, execution_id, after, limit, x_polytomic_version } = self;
+        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
+        let execution_id = execution_id.map_err(Error::InvalidRequest)?;
+        let after = after.map_err(Error::InvalidRequest)?;
+        let limit = limit.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/bulk/syncs/{}/executions/{}/consolelog", client.baseurl, sync_id,
+            execution_id,
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("after", &after))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_bulk_sync_execution_console_logs",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
@@ -987,10 +595,406 @@ impl<'a> CreatePolicy<'a> {
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
-            403u16 => {
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_bulk_sync_execution_logs`]
+
+[`Client::get_bulk_sync_execution_logs`]: super::super::Client::get_bulk_sync_execution_logs*/
+#[derive(Debug, Clone)]
+pub struct GetBulkSyncExecutionLogs<'a> {
+    client: &'a super::super::Client,
+    sync_id: Result<::uuid::Uuid, String>,
+    execution_id: Result<::uuid::Uuid, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetBulkSyncExecutionLogs<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            sync_id: Err("sync_id was not initialized".to_string()),
+            execution_id: Err("execution_id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn sync_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.sync_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
+            });
+        self
+    }
+    pub fn execution_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.execution_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for execution_id failed".to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/bulk/syncs/{sync_id}/executions/{execution_id}/logs`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::BulkSyncExecutionLogsEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, sync_id, execution_id, x_polytomic_version } = self;
+        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
+        let execution_id = execution_id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/bulk/syncs/{}/executions/{}/logs", client.baseurl, sync_id,
+            execution_id,
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_bulk_sync_execution_logs",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::export_bulk_sync_execution_logs`]
+
+[`Client::export_bulk_sync_execution_logs`]: super::super::Client::export_bulk_sync_execution_logs*/
+#[derive(Debug, Clone)]
+pub struct ExportBulkSyncExecutionLogs<'a> {
+    client: &'a super::super::Client,
+    sync_id: Result<::uuid::Uuid, String>,
+    execution_id: Result<::uuid::Uuid, String>,
+    notify: Result<Option<bool>, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> ExportBulkSyncExecutionLogs<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            sync_id: Err("sync_id was not initialized".to_string()),
+            execution_id: Err("execution_id was not initialized".to_string()),
+            notify: Ok(None),
+            idempotency_key: Ok(None),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn sync_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.sync_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
+            });
+        self
+    }
+    pub fn execution_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.execution_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for execution_id failed".to_string()
+            });
+        self
+    }
+    pub fn notify<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.notify = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for notify failed".to_string());
+        self
+    }
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.idempotency_key = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `POST` request to `/api/bulk/syncs/{sync_id}/executions/{execution_id}/logs/export`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::ExportSyncLogsEnvelope>, Error<types::ApiError>> {
+        let Self {
+            client,
+            sync_id,
+            execution_id,
+            notify,
+            idempotency_key,
+            x_polytomic_version,
+        } = self;
+        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
+        let execution_id = execution_id.map_err(Error::InvalidRequest)?;
+        let notify = notify.map_err(Error::InvalidRequest)?;
+        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/bulk/syncs/{}/executions/{}/logs/export", client.baseurl, sync_id,
+            execution_id,
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = idempotency_key {
+            header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("notify", &notify))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "export_bulk_sync_execution_logs",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_bulk_sync_execution_schema_console_logs`]
+
+[`Client::get_bulk_sync_execution_schema_console_logs`]: super::super::Client::get_bulk_sync_execution_schema_console_logs*/
+#[derive(Debug, Clone)]
+pub struct GetBulkSyncExecutionSchemaConsoleLogs<'a> {
+    client: &'a super::super::Client,
+    sync_id: Result<::uuid::Uuid, String>,
+    execution_id: Result<::uuid::Uuid, String>,
+    schema_id: Result<::std::string::String, String>,
+    after: Result<Option<::std::string::String>, String>,
+    limit: Result<Option<i64>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetBulkSyncExecutionSchemaConsoleLogs<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            sync_id: Err("sync_id was not initialized".to_string()),
+            execution_id: Err("execution_id was not initialized".to_string()),
+            schema_id: Err("schema_id was not initialized".to_string()),
+            after: Ok(None),
+            limit: Ok(None),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn sync_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.sync_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
+            });
+        self
+    }
+    pub fn execution_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.execution_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for execution_id failed".to_string()
+            });
+        self
+    }
+    pub fn schema_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.schema_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for schema_id failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn after<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.after = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for after failed".to_string()
+            });
+        self
+    }
+    pub fn limit<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.limit = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for limit failed".to_string());
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/bulk/syncs/{sync_id}/executions/{execution_id}/schemas/{schema_id}/consolelog`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::ExecutionConsoleLogsResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self {
+            client,
+            sync_id,
+            execution_id,
+            schema_id,
+            after,
+            limit,
+            x_polytomic_version,
+        } = self;
+        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
+        let execution_id = execution_id.map_err(Error::InvalidRequest)?;
+        let schema_id = schema_id.map_err(Error::InvalidRequest)?;
+        let after = after.map_err(Error::InvalidRequest)?;
+        let limit = limit.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/bulk/syncs/{}/executions/{}/schemas/{}/consolelog", client.baseurl,
+            sync_id, execution_id, encode_path(& schema_id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("after", &after))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_bulk_sync_execution_schema_console_logs",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            408u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             500u16 => {

@@ -3,17 +3,149 @@
 
 #[allow(unused_imports)]
 use super::*;
-/**Builder for [`Client::test_connection`]
+/**Builder for [`Client::get_current_organization`]
 
-[`Client::test_connection`]: super::super::Client::test_connection*/
+[`Client::get_current_organization`]: super::super::Client::get_current_organization*/
 #[derive(Debug, Clone)]
-pub struct TestConnection<'a> {
+pub struct GetCurrentOrganization<'a> {
+    client: &'a super::super::Client,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetCurrentOrganization<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/organization`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::OrganizationEnvelope>, Error<types::ApiError>> {
+        let Self { client, x_polytomic_version } = self;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/organization", client.baseurl,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_current_organization",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::list_organizations`]
+
+[`Client::list_organizations`]: super::super::Client::list_organizations*/
+#[derive(Debug, Clone)]
+pub struct ListOrganizations<'a> {
+    client: &'a super::super::Client,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> ListOrganizations<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/organizations`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::OrganizationsEnvelope>, Error<types::ApiError>> {
+        let Self { client, x_polytomic_version } = self;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/organizations", client.baseurl,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_organizations",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::create_organization`]
+
+[`Client::create_organization`]: super::super::Client::create_organization*/
+#[derive(Debug, Clone)]
+pub struct CreateOrganization<'a> {
     client: &'a super::super::Client,
     idempotency_key: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::TestConnectionRequest, String>,
+    body: Result<types::builder::CreateOrganizationRequestSchema, String>,
 }
-impl<'a> TestConnection<'a> {
+impl<'a> CreateOrganization<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
@@ -50,39 +182,45 @@ impl<'a> TestConnection<'a> {
     }
     pub fn body<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<types::TestConnectionRequest>,
+        V: std::convert::TryInto<types::CreateOrganizationRequestSchema>,
         <V as std::convert::TryInto<
-            types::TestConnectionRequest,
+            types::CreateOrganizationRequestSchema,
         >>::Error: std::fmt::Display,
     {
         self.body = value
             .try_into()
             .map(From::from)
             .map_err(|s| {
-                format!("conversion to `TestConnectionRequest` for body failed: {}", s)
+                format!(
+                    "conversion to `CreateOrganizationRequestSchema` for body failed: {}",
+                    s
+                )
             });
         self
     }
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
-            types::builder::TestConnectionRequest,
-        ) -> types::builder::TestConnectionRequest,
+            types::builder::CreateOrganizationRequestSchema,
+        ) -> types::builder::CreateOrganizationRequestSchema,
     {
         self.body = self.body.map(f);
         self
     }
-    ///Sends a `POST` request to `/api/connections/test`
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+    ///Sends a `POST` request to `/api/organizations`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::OrganizationEnvelope>, Error<types::ApiError>> {
         let Self { client, idempotency_key, x_polytomic_version, body } = self;
         let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
         let body = body
             .and_then(|v| {
-                types::TestConnectionRequest::try_from(v).map_err(|e| e.to_string())
+                types::CreateOrganizationRequestSchema::try_from(v)
+                    .map_err(|e| e.to_string())
             })
             .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/connections/test", client.baseurl,);
+        let url = format!("{}/api/organizations", client.baseurl,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = idempotency_key {
@@ -103,84 +241,15 @@ impl<'a> TestConnection<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "test_connection",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_identity`]
-
-[`Client::get_identity`]: super::super::Client::get_identity*/
-#[derive(Debug, Clone)]
-pub struct GetIdentity<'a> {
-    client: &'a super::super::Client,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetIdentity<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/me`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::GetIdentityResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, x_polytomic_version } = self;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/me", client.baseurl,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_identity",
+            operation_id: "create_organization",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             500u16 => {
@@ -190,16 +259,16 @@ impl<'a> GetIdentity<'a> {
         }
     }
 }
-/**Builder for [`Client::get_current_org_user`]
+/**Builder for [`Client::get_organization`]
 
-[`Client::get_current_org_user`]: super::super::Client::get_current_org_user*/
+[`Client::get_organization`]: super::super::Client::get_organization*/
 #[derive(Debug, Clone)]
-pub struct GetCurrentOrgUser<'a> {
+pub struct GetOrganization<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> GetCurrentOrgUser<'a> {
+impl<'a> GetOrganization<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
@@ -229,14 +298,14 @@ impl<'a> GetCurrentOrgUser<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/organization/users/{id}`
+    ///Sends a `GET` request to `/api/organizations/{id}`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
+    ) -> Result<ResponseValue<types::OrganizationEnvelope>, Error<types::ApiError>> {
         let Self { client, id, x_polytomic_version } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/organization/users/{}", client.baseurl, id,);
+        let url = format!("{}/api/organizations/{}", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -253,7 +322,7 @@ impl<'a> GetCurrentOrgUser<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_current_org_user",
+            operation_id: "get_organization",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
@@ -271,16 +340,136 @@ impl<'a> GetCurrentOrgUser<'a> {
         }
     }
 }
-/**Builder for [`Client::get_policy`]
+/**Builder for [`Client::update_organization`]
 
-[`Client::get_policy`]: super::super::Client::get_policy*/
+[`Client::update_organization`]: super::super::Client::update_organization*/
 #[derive(Debug, Clone)]
-pub struct GetPolicy<'a> {
+pub struct UpdateOrganization<'a> {
+    client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::UpdateOrganizationRequestSchema, String>,
+}
+impl<'a> UpdateOrganization<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            id: Err("id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+            body: Ok(::std::default::Default::default()),
+        }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::UpdateOrganizationRequestSchema>,
+        <V as std::convert::TryInto<
+            types::UpdateOrganizationRequestSchema,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!(
+                    "conversion to `UpdateOrganizationRequestSchema` for body failed: {}",
+                    s
+                )
+            });
+        self
+    }
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::UpdateOrganizationRequestSchema,
+        ) -> types::builder::UpdateOrganizationRequestSchema,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends a `PUT` request to `/api/organizations/{id}`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::OrganizationEnvelope>, Error<types::ApiError>> {
+        let Self { client, id, x_polytomic_version, body } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let body = body
+            .and_then(|v| {
+                types::UpdateOrganizationRequestSchema::try_from(v)
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/organizations/{}", client.baseurl, id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_organization",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::delete_organization`]
+
+[`Client::delete_organization`]: super::super::Client::delete_organization*/
+#[derive(Debug, Clone)]
+pub struct DeleteOrganization<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> GetPolicy<'a> {
+impl<'a> DeleteOrganization<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
@@ -310,14 +499,12 @@ impl<'a> GetPolicy<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/permissions/policies/{id}`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::PolicyResponseEnvelope>, Error<types::ApiError>> {
+    ///Sends a `DELETE` request to `/api/organizations/{id}`
+    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
         let Self { client, id, x_polytomic_version } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/permissions/policies/{}", client.baseurl, id,);
+        let url = format!("{}/api/organizations/{}", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -326,7 +513,7 @@ impl<'a> GetPolicy<'a> {
         #[allow(unused_mut)]
         let mut request = client
             .client
-            .get(url)
+            .delete(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -334,119 +521,15 @@ impl<'a> GetPolicy<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_policy",
+            operation_id: "delete_organization",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
+            200u16 => Ok(ResponseValue::empty(response)),
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::set_global_error_subscribers`]
-
-[`Client::set_global_error_subscribers`]: super::super::Client::set_global_error_subscribers*/
-#[derive(Debug, Clone)]
-pub struct SetGlobalErrorSubscribers<'a> {
-    client: &'a super::super::Client,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::GlobalErrorSubscribersRequest, String>,
-}
-impl<'a> SetGlobalErrorSubscribers<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            x_polytomic_version: Ok(None),
-            body: Ok(::std::default::Default::default()),
-        }
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::GlobalErrorSubscribersRequest>,
-        <V as std::convert::TryInto<
-            types::GlobalErrorSubscribersRequest,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map(From::from)
-            .map_err(|s| {
-                format!(
-                    "conversion to `GlobalErrorSubscribersRequest` for body failed: {}",
-                    s
-                )
-            });
-        self
-    }
-    pub fn body_map<F>(mut self, f: F) -> Self
-    where
-        F: std::ops::FnOnce(
-            types::builder::GlobalErrorSubscribersRequest,
-        ) -> types::builder::GlobalErrorSubscribersRequest,
-    {
-        self.body = self.body.map(f);
-        self
-    }
-    ///Sends a `PUT` request to `/api/notifications/global-error-subscribers`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::GlobalErrorSubscribersResponse>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, x_polytomic_version, body } = self;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let body = body
-            .and_then(|v| {
-                types::GlobalErrorSubscribersRequest::try_from(v)
-                    .map_err(|e| e.to_string())
-            })
-            .map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/notifications/global-error-subscribers", client.baseurl,
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .put(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .json(&body)
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "set_global_error_subscribers",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             500u16 => {

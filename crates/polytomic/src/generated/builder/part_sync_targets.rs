@@ -3,32 +3,24 @@
 
 #[allow(unused_imports)]
 use super::*;
-/**Builder for [`Client::get_sync_source`]
+/**Builder for [`Client::get_sync_target_fields`]
 
-[`Client::get_sync_source`]: super::super::Client::get_sync_source*/
+[`Client::get_sync_target_fields`]: super::super::Client::get_sync_target_fields*/
 #[derive(Debug, Clone)]
-pub struct GetSyncSource<'a> {
+pub struct GetSyncTargetFields<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
-    params: Result<
-        Option<
-            ::polytomic::JsonQuery<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::vec::Vec<::std::string::String>,
-                >,
-            >,
-        >,
-        String,
-    >,
+    refresh: Result<Option<bool>, String>,
+    target: Result<::std::string::String, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> GetSyncSource<'a> {
+impl<'a> GetSyncTargetFields<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
             id: Err("id was not initialized".to_string()),
-            params: Ok(None),
+            refresh: Ok(None),
+            target: Err("target was not initialized".to_string()),
             x_polytomic_version: Ok(None),
         }
     }
@@ -41,22 +33,24 @@ impl<'a> GetSyncSource<'a> {
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
         self
     }
-    pub fn params<V>(mut self, value: V) -> Self
+    pub fn refresh<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<
-            ::polytomic::JsonQuery<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::vec::Vec<::std::string::String>,
-                >,
-            >,
-        >,
+        V: std::convert::TryInto<bool>,
     {
-        self.params = value
+        self.refresh = value
             .try_into()
             .map(Some)
+            .map_err(|_| "conversion to `bool` for refresh failed".to_string());
+        self
+    }
+    pub fn target<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.target = value
+            .try_into()
             .map_err(|_| {
-                "conversion to `:: polytomic :: JsonQuery < :: std :: collections :: BTreeMap < :: std :: string :: String , :: std :: vec :: Vec < :: std :: string :: String > > , >` for params failed"
+                "conversion to `:: std :: string :: String` for target failed"
                     .to_string()
             });
         self
@@ -74,18 +68,18 @@ impl<'a> GetSyncSource<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/connections/{id}/modelsync/source`
+    ///Sends a `GET` request to `/api/connections/{id}/modelsync/target/fields`
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::GetSyncSourceMetaEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, id, params, x_polytomic_version } = self;
+    ) -> Result<ResponseValue<types::TargetResponseEnvelope>, Error<types::ApiError>> {
+        let Self { client, id, refresh, target, x_polytomic_version } = self;
         let id = id.map_err(Error::InvalidRequest)?;
-        let params = params.map_err(Error::InvalidRequest)?;
+        let refresh = refresh.map_err(Error::InvalidRequest)?;
+        let target = target.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/connections/{}/modelsync/source", client.baseurl, id,);
+        let url = format!(
+            "{}/api/connections/{}/modelsync/target/fields", client.baseurl, id,
+        );
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -99,11 +93,98 @@ impl<'a> GetSyncSource<'a> {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(&progenitor_client::QueryParam::new("params", &params))
+            .query(&progenitor_client::QueryParam::new("refresh", &refresh))
+            .query(&progenitor_client::QueryParam::new("target", &target))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_sync_source",
+            operation_id: "get_sync_target_fields",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::list_sync_targets`]
+
+[`Client::list_sync_targets`]: super::super::Client::list_sync_targets*/
+#[derive(Debug, Clone)]
+pub struct ListSyncTargets<'a> {
+    client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> ListSyncTargets<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            id: Err("id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/connections/{id}/modelsync/targetobjects`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::TargetObjectsResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/connections/{}/modelsync/targetobjects", client.baseurl, id,
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_sync_targets",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
@@ -124,156 +205,22 @@ impl<'a> GetSyncSource<'a> {
         }
     }
 }
-/**Builder for [`Client::list_sync_executions`]
+/**Builder for [`Client::get_sync_target_create_property`]
 
-[`Client::list_sync_executions`]: super::super::Client::list_sync_executions*/
+[`Client::get_sync_target_create_property`]: super::super::Client::get_sync_target_create_property*/
 #[derive(Debug, Clone)]
-pub struct ListSyncExecutions<'a> {
-    client: &'a super::super::Client,
-    sync_id: Result<::uuid::Uuid, String>,
-    ascending: Result<Option<bool>, String>,
-    only_completed: Result<Option<bool>, String>,
-    page_token: Result<Option<::std::string::String>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> ListSyncExecutions<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            sync_id: Err("sync_id was not initialized".to_string()),
-            ascending: Ok(None),
-            only_completed: Ok(None),
-            page_token: Ok(None),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn sync_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.sync_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
-            });
-        self
-    }
-    pub fn ascending<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<bool>,
-    {
-        self.ascending = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `bool` for ascending failed".to_string());
-        self
-    }
-    pub fn only_completed<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<bool>,
-    {
-        self.only_completed = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `bool` for only_completed failed".to_string());
-        self
-    }
-    pub fn page_token<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.page_token = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for page_token failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/syncs/{sync_id}/executions`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::ListExecutionResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self {
-            client,
-            sync_id,
-            ascending,
-            only_completed,
-            page_token,
-            x_polytomic_version,
-        } = self;
-        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
-        let ascending = ascending.map_err(Error::InvalidRequest)?;
-        let only_completed = only_completed.map_err(Error::InvalidRequest)?;
-        let page_token = page_token.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/syncs/{}/executions", client.baseurl, sync_id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("ascending", &ascending))
-            .query(
-                &progenitor_client::QueryParam::new("only_completed", &only_completed),
-            )
-            .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "list_sync_executions",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_bulk_sync_source`]
-
-[`Client::get_bulk_sync_source`]: super::super::Client::get_bulk_sync_source*/
-#[derive(Debug, Clone)]
-pub struct GetBulkSyncSource<'a> {
+pub struct GetSyncTargetCreateProperty<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
-    include_fields: Result<Option<bool>, String>,
+    property: Result<::std::string::String, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> GetBulkSyncSource<'a> {
+impl<'a> GetSyncTargetCreateProperty<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
             id: Err("id was not initialized".to_string()),
-            include_fields: Ok(None),
+            property: Err("property was not initialized".to_string()),
             x_polytomic_version: Ok(None),
         }
     }
@@ -286,14 +233,16 @@ impl<'a> GetBulkSyncSource<'a> {
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
         self
     }
-    pub fn include_fields<V>(mut self, value: V) -> Self
+    pub fn property<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<bool>,
+        V: std::convert::TryInto<::std::string::String>,
     {
-        self.include_fields = value
+        self.property = value
             .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `bool` for include_fields failed".to_string());
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for property failed"
+                    .to_string()
+            });
         self
     }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
@@ -309,15 +258,21 @@ impl<'a> GetBulkSyncSource<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/connections/{id}/bulksync/source`
+    ///Sends a `GET` request to `/api/connections/{id}/modelsync/targetobjects/properties/{property}`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::BulkSyncSourceEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, include_fields, x_polytomic_version } = self;
+    ) -> Result<
+        ResponseValue<types::TargetPropertyValuesEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, property, x_polytomic_version } = self;
         let id = id.map_err(Error::InvalidRequest)?;
-        let include_fields = include_fields.map_err(Error::InvalidRequest)?;
+        let property = property.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/connections/{}/bulksync/source", client.baseurl, id,);
+        let url = format!(
+            "{}/api/connections/{}/modelsync/targetobjects/properties/{}", client
+            .baseurl, id, encode_path(& property.to_string()),
+        );
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -331,18 +286,18 @@ impl<'a> GetBulkSyncSource<'a> {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(
-                &progenitor_client::QueryParam::new("include_fields", &include_fields),
-            )
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_bulk_sync_source",
+            operation_id: "get_sync_target_create_property",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {

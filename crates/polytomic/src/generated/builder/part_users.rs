@@ -3,15 +3,15 @@
 
 #[allow(unused_imports)]
 use super::*;
-/**Builder for [`Client::get_sync_schedule_options`]
+/**Builder for [`Client::list_current_org_users`]
 
-[`Client::get_sync_schedule_options`]: super::super::Client::get_sync_schedule_options*/
+[`Client::list_current_org_users`]: super::super::Client::list_current_org_users*/
 #[derive(Debug, Clone)]
-pub struct GetSyncScheduleOptions<'a> {
+pub struct ListCurrentOrgUsers<'a> {
     client: &'a super::super::Client,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> GetSyncScheduleOptions<'a> {
+impl<'a> ListCurrentOrgUsers<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
@@ -31,16 +31,13 @@ impl<'a> GetSyncScheduleOptions<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/syncs/schedules`
+    ///Sends a `GET` request to `/api/organization/users`
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::ScheduleOptionResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
+    ) -> Result<ResponseValue<types::ListUsersEnvelope>, Error<types::ApiError>> {
         let Self { client, x_polytomic_version } = self;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/syncs/schedules", client.baseurl,);
+        let url = format!("{}/api/organization/users", client.baseurl,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -57,665 +54,51 @@ impl<'a> GetSyncScheduleOptions<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_sync_schedule_options",
+            operation_id: "list_current_org_users",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_sync_execution_logs`]
-
-[`Client::get_sync_execution_logs`]: super::super::Client::get_sync_execution_logs*/
-#[derive(Debug, Clone)]
-pub struct GetSyncExecutionLogs<'a> {
-    client: &'a super::super::Client,
-    sync_id: Result<::uuid::Uuid, String>,
-    id: Result<::uuid::Uuid, String>,
-    type_: Result<types::ExecutionLogType, String>,
-    filename: Result<::std::string::String, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetSyncExecutionLogs<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            sync_id: Err("sync_id was not initialized".to_string()),
-            id: Err("id was not initialized".to_string()),
-            type_: Err("type_ was not initialized".to_string()),
-            filename: Err("filename was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn sync_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.sync_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
-            });
-        self
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn type_<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::ExecutionLogType>,
-    {
-        self.type_ = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `ExecutionLogType` for type_ failed".to_string()
-            });
-        self
-    }
-    pub fn filename<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.filename = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for filename failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/syncs/{sync_id}/executions/{id}/{type}/{filename}`
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
-        let Self { client, sync_id, id, type_, filename, x_polytomic_version } = self;
-        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let type_ = type_.map_err(Error::InvalidRequest)?;
-        let filename = filename.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/syncs/{}/executions/{}/{}/{}", client.baseurl, sync_id, id,
-            encode_path(& type_.to_string()), encode_path(& filename.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_sync_execution_logs",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::delete_bulk_sync`]
-
-[`Client::delete_bulk_sync`]: super::super::Client::delete_bulk_sync*/
-#[derive(Debug, Clone)]
-pub struct DeleteBulkSync<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    refresh_schemas: Result<Option<bool>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> DeleteBulkSync<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            refresh_schemas: Ok(None),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn refresh_schemas<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<bool>,
-    {
-        self.refresh_schemas = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `bool` for refresh_schemas failed".to_string());
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `DELETE` request to `/api/bulk/syncs/{id}`
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
-        let Self { client, id, refresh_schemas, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let refresh_schemas = refresh_schemas.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/bulk/syncs/{}", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(
-                &progenitor_client::QueryParam::new("refresh_schemas", &refresh_schemas),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_bulk_sync",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
             403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
             _ => Err(Error::UnexpectedResponse(response)),
         }
     }
 }
-/**Builder for [`Client::list_bulk_sync_executions`]
+/**Builder for [`Client::create_current_org_user`]
 
-[`Client::list_bulk_sync_executions`]: super::super::Client::list_bulk_sync_executions*/
+[`Client::create_current_org_user`]: super::super::Client::create_current_org_user*/
 #[derive(Debug, Clone)]
-pub struct ListBulkSyncExecutions<'a> {
+pub struct CreateCurrentOrgUser<'a> {
     client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    ascending: Result<Option<bool>, String>,
-    limit: Result<Option<i64>, String>,
-    only_terminal: Result<Option<bool>, String>,
-    page_token: Result<Option<::std::string::String>, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::CurrentOrgCreateUserRequestSchema, String>,
 }
-impl<'a> ListBulkSyncExecutions<'a> {
+impl<'a> CreateCurrentOrgUser<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
-            id: Err("id was not initialized".to_string()),
-            ascending: Ok(None),
-            limit: Ok(None),
-            only_terminal: Ok(None),
-            page_token: Ok(None),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn ascending<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<bool>,
-    {
-        self.ascending = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `bool` for ascending failed".to_string());
-        self
-    }
-    pub fn limit<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<i64>,
-    {
-        self.limit = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `i64` for limit failed".to_string());
-        self
-    }
-    pub fn only_terminal<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<bool>,
-    {
-        self.only_terminal = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `bool` for only_terminal failed".to_string());
-        self
-    }
-    pub fn page_token<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.page_token = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for page_token failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/bulk/syncs/{id}/executions`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::ListBulkSyncExecutionsEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self {
-            client,
-            id,
-            ascending,
-            limit,
-            only_terminal,
-            page_token,
-            x_polytomic_version,
-        } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let ascending = ascending.map_err(Error::InvalidRequest)?;
-        let limit = limit.map_err(Error::InvalidRequest)?;
-        let only_terminal = only_terminal.map_err(Error::InvalidRequest)?;
-        let page_token = page_token.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/bulk/syncs/{}/executions", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("ascending", &ascending))
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .query(&progenitor_client::QueryParam::new("only_terminal", &only_terminal))
-            .query(&progenitor_client::QueryParam::new("page_token", &page_token))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "list_bulk_sync_executions",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_bulk_sync_execution_logs`]
-
-[`Client::get_bulk_sync_execution_logs`]: super::super::Client::get_bulk_sync_execution_logs*/
-#[derive(Debug, Clone)]
-pub struct GetBulkSyncExecutionLogs<'a> {
-    client: &'a super::super::Client,
-    sync_id: Result<::uuid::Uuid, String>,
-    execution_id: Result<::uuid::Uuid, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetBulkSyncExecutionLogs<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            sync_id: Err("sync_id was not initialized".to_string()),
-            execution_id: Err("execution_id was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn sync_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.sync_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
-            });
-        self
-    }
-    pub fn execution_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.execution_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for execution_id failed".to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/bulk/syncs/{sync_id}/executions/{execution_id}/logs`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::BulkSyncExecutionLogsEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, sync_id, execution_id, x_polytomic_version } = self;
-        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
-        let execution_id = execution_id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/bulk/syncs/{}/executions/{}/logs", client.baseurl, sync_id,
-            execution_id,
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_bulk_sync_execution_logs",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_bulk_sync_execution_schema_console_logs`]
-
-[`Client::get_bulk_sync_execution_schema_console_logs`]: super::super::Client::get_bulk_sync_execution_schema_console_logs*/
-#[derive(Debug, Clone)]
-pub struct GetBulkSyncExecutionSchemaConsoleLogs<'a> {
-    client: &'a super::super::Client,
-    sync_id: Result<::uuid::Uuid, String>,
-    execution_id: Result<::uuid::Uuid, String>,
-    schema_id: Result<::std::string::String, String>,
-    after: Result<Option<::std::string::String>, String>,
-    limit: Result<Option<i64>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetBulkSyncExecutionSchemaConsoleLogs<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            sync_id: Err("sync_id was not initialized".to_string()),
-            execution_id: Err("execution_id was not initialized".to_string()),
-            schema_id: Err("schema_id was not initialized".to_string()),
-            after: Ok(None),
-            limit: Ok(None),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn sync_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.sync_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
-            });
-        self
-    }
-    pub fn execution_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.execution_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for execution_id failed".to_string()
-            });
-        self
-    }
-    pub fn schema_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.schema_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for schema_id failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn after<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.after = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for after failed".to_string()
-            });
-        self
-    }
-    pub fn limit<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<i64>,
-    {
-        self.limit = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `i64` for limit failed".to_string());
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/bulk/syncs/{sync_id}/executions/{execution_id}/schemas/{schema_id}/consolelog`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::ExecutionConsoleLogsResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self {
-            client,
-            sync_id,
-            execution_id,
-            schema_id,
-            after,
-            limit,
-            x_polytomic_version,
-        } = self;
-        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
-        let execution_id = execution_id.map_err(Error::InvalidRequest)?;
-        let schema_id = schema_id.map_err(Error::InvalidRequest)?;
-        let after = after.map_err(Error::InvalidRequest)?;
-        let limit = limit.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/bulk/syncs/{}/executions/{}/schemas/{}/consolelog", client.baseurl,
-            sync_id, execution_id, encode_path(& schema_id.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("after", &after))
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_bulk_sync_execution_schema_console_logs",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            408u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::update_bulk_sync_schemas`]
-
-[`Client::update_bulk_sync_schemas`]: super::super::Client::update_bulk_sync_schemas*/
-#[derive(Debug, Clone)]
-pub struct UpdateBulkSyncSchemas<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::UpdateBulkSyncSchemasRequest, String>,
-}
-impl<'a> UpdateBulkSyncSchemas<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
+            idempotency_key: Ok(None),
             x_polytomic_version: Ok(None),
             body: Ok(::std::default::Default::default()),
         }
     }
-    pub fn id<V>(mut self, value: V) -> Self
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<::uuid::Uuid>,
+        V: std::convert::TryInto<::std::string::String>,
     {
-        self.id = value
+        self.idempotency_key = value
             .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
+                    .to_string()
+            });
         self
     }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
@@ -733,9 +116,9 @@ impl<'a> UpdateBulkSyncSchemas<'a> {
     }
     pub fn body<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<types::UpdateBulkSyncSchemasRequest>,
+        V: std::convert::TryInto<types::CurrentOrgCreateUserRequestSchema>,
         <V as std::convert::TryInto<
-            types::UpdateBulkSyncSchemasRequest,
+            types::CurrentOrgCreateUserRequestSchema,
         >>::Error: std::fmt::Display,
     {
         self.body = value
@@ -743,7 +126,8 @@ impl<'a> UpdateBulkSyncSchemas<'a> {
             .map(From::from)
             .map_err(|s| {
                 format!(
-                    "conversion to `UpdateBulkSyncSchemasRequest` for body failed: {}", s
+                    "conversion to `CurrentOrgCreateUserRequestSchema` for body failed: {}",
+                    s
                 )
             });
         self
@@ -751,38 +135,38 @@ impl<'a> UpdateBulkSyncSchemas<'a> {
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
-            types::builder::UpdateBulkSyncSchemasRequest,
-        ) -> types::builder::UpdateBulkSyncSchemasRequest,
+            types::builder::CurrentOrgCreateUserRequestSchema,
+        ) -> types::builder::CurrentOrgCreateUserRequestSchema,
     {
         self.body = self.body.map(f);
         self
     }
-    ///Sends a `PATCH` request to `/api/bulk/syncs/{id}/schemas`
+    ///Sends a `POST` request to `/api/organization/users`
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::UpdateBulkSyncSchemasEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, id, x_polytomic_version, body } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
+    ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
+        let Self { client, idempotency_key, x_polytomic_version, body } = self;
+        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
         let body = body
             .and_then(|v| {
-                types::UpdateBulkSyncSchemasRequest::try_from(v)
+                types::CurrentOrgCreateUserRequestSchema::try_from(v)
                     .map_err(|e| e.to_string())
             })
             .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/bulk/syncs/{}/schemas", client.baseurl, id,);
+        let url = format!("{}/api/organization/users", client.baseurl,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = idempotency_key {
+            header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        }
         if let Some(value) = x_polytomic_version {
             header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
         }
         #[allow(unused_mut)]
         let mut request = client
             .client
-            .patch(url)
+            .post(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -791,18 +175,15 @@ impl<'a> UpdateBulkSyncSchemas<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "update_bulk_sync_schemas",
+            operation_id: "create_current_org_user",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
             403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
-            404u16 => {
+            422u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             500u16 => {
@@ -812,121 +193,20 @@ impl<'a> UpdateBulkSyncSchemas<'a> {
         }
     }
 }
-/**Builder for [`Client::get_bulk_sync_schedule`]
+/**Builder for [`Client::get_current_org_user`]
 
-[`Client::get_bulk_sync_schedule`]: super::super::Client::get_bulk_sync_schedule*/
+[`Client::get_current_org_user`]: super::super::Client::get_current_org_user*/
 #[derive(Debug, Clone)]
-pub struct GetBulkSyncSchedule<'a> {
-    client: &'a super::super::Client,
-    sync_id: Result<::uuid::Uuid, String>,
-    schedule_id: Result<::uuid::Uuid, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetBulkSyncSchedule<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            sync_id: Err("sync_id was not initialized".to_string()),
-            schedule_id: Err("schedule_id was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn sync_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.sync_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
-            });
-        self
-    }
-    pub fn schedule_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.schedule_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for schedule_id failed".to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/bulk/syncs/{sync_id}/schedules/{schedule_id}`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::ScheduleEnvelope>, Error<types::ApiError>> {
-        let Self { client, sync_id, schedule_id, x_polytomic_version } = self;
-        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
-        let schedule_id = schedule_id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/bulk/syncs/{}/schedules/{}", client.baseurl, sync_id, schedule_id,
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_bulk_sync_schedule",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_query`]
-
-[`Client::get_query`]: super::super::Client::get_query*/
-#[derive(Debug, Clone)]
-pub struct GetQuery<'a> {
+pub struct GetCurrentOrgUser<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
-    page: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> GetQuery<'a> {
+impl<'a> GetCurrentOrgUser<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
             id: Err("id was not initialized".to_string()),
-            page: Ok(None),
             x_polytomic_version: Ok(None),
         }
     }
@@ -939,18 +219,6 @@ impl<'a> GetQuery<'a> {
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
         self
     }
-    pub fn page<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.page = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for page failed".to_string()
-            });
-        self
-    }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::std::string::String>,
@@ -964,15 +232,14 @@ impl<'a> GetQuery<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/queries/{id}`
+    ///Sends a `GET` request to `/api/organization/users/{id}`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::QueryResultsEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, page, x_polytomic_version } = self;
+    ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
+        let Self { client, id, x_polytomic_version } = self;
         let id = id.map_err(Error::InvalidRequest)?;
-        let page = page.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/queries/{}", client.baseurl, id,);
+        let url = format!("{}/api/organization/users/{}", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -986,16 +253,15 @@ impl<'a> GetQuery<'a> {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(&progenitor_client::QueryParam::new("page", &page))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_query",
+            operation_id: "get_current_org_user",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
+            403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {
@@ -1008,21 +274,23 @@ impl<'a> GetQuery<'a> {
         }
     }
 }
-/**Builder for [`Client::update_webhook`]
+/**Builder for [`Client::update_current_org_user`]
 
-[`Client::update_webhook`]: super::super::Client::update_webhook*/
+[`Client::update_current_org_user`]: super::super::Client::update_current_org_user*/
 #[derive(Debug, Clone)]
-pub struct UpdateWebhook<'a> {
+pub struct UpdateCurrentOrgUser<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::UpdateWebhooksSchema, String>,
+    body: Result<types::builder::CurrentOrgUpdateUserRequestSchema, String>,
 }
-impl<'a> UpdateWebhook<'a> {
+impl<'a> UpdateCurrentOrgUser<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
             id: Err("id was not initialized".to_string()),
+            idempotency_key: Ok(None),
             x_polytomic_version: Ok(None),
             body: Ok(::std::default::Default::default()),
         }
@@ -1034,6 +302,19 @@ impl<'a> UpdateWebhook<'a> {
         self.id = value
             .try_into()
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.idempotency_key = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
+                    .to_string()
+            });
         self
     }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
@@ -1051,43 +332,51 @@ impl<'a> UpdateWebhook<'a> {
     }
     pub fn body<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<types::UpdateWebhooksSchema>,
+        V: std::convert::TryInto<types::CurrentOrgUpdateUserRequestSchema>,
         <V as std::convert::TryInto<
-            types::UpdateWebhooksSchema,
+            types::CurrentOrgUpdateUserRequestSchema,
         >>::Error: std::fmt::Display,
     {
         self.body = value
             .try_into()
             .map(From::from)
             .map_err(|s| {
-                format!("conversion to `UpdateWebhooksSchema` for body failed: {}", s)
+                format!(
+                    "conversion to `CurrentOrgUpdateUserRequestSchema` for body failed: {}",
+                    s
+                )
             });
         self
     }
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
-            types::builder::UpdateWebhooksSchema,
-        ) -> types::builder::UpdateWebhooksSchema,
+            types::builder::CurrentOrgUpdateUserRequestSchema,
+        ) -> types::builder::CurrentOrgUpdateUserRequestSchema,
     {
         self.body = self.body.map(f);
         self
     }
-    ///Sends a `PUT` request to `/api/webhooks/{id}`
+    ///Sends a `PUT` request to `/api/organization/users/{id}`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::WebhookEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, x_polytomic_version, body } = self;
+    ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
+        let Self { client, id, idempotency_key, x_polytomic_version, body } = self;
         let id = id.map_err(Error::InvalidRequest)?;
+        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
         let body = body
             .and_then(|v| {
-                types::UpdateWebhooksSchema::try_from(v).map_err(|e| e.to_string())
+                types::CurrentOrgUpdateUserRequestSchema::try_from(v)
+                    .map_err(|e| e.to_string())
             })
             .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/webhooks/{}", client.baseurl, id,);
+        let url = format!("{}/api/organization/users/{}", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = idempotency_key {
+            header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        }
         if let Some(value) = x_polytomic_version {
             header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
         }
@@ -1103,12 +392,12 @@ impl<'a> UpdateWebhook<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "update_webhook",
+            operation_id: "update_current_org_user",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
+            403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             422u16 => {
@@ -1121,16 +410,16 @@ impl<'a> UpdateWebhook<'a> {
         }
     }
 }
-/**Builder for [`Client::delete_organization`]
+/**Builder for [`Client::delete_current_org_user`]
 
-[`Client::delete_organization`]: super::super::Client::delete_organization*/
+[`Client::delete_current_org_user`]: super::super::Client::delete_current_org_user*/
 #[derive(Debug, Clone)]
-pub struct DeleteOrganization<'a> {
+pub struct DeleteCurrentOrgUser<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> DeleteOrganization<'a> {
+impl<'a> DeleteCurrentOrgUser<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
@@ -1160,12 +449,14 @@ impl<'a> DeleteOrganization<'a> {
             });
         self
     }
-    ///Sends a `DELETE` request to `/api/organizations/{id}`
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+    ///Sends a `DELETE` request to `/api/organization/users/{id}`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
         let Self { client, id, x_polytomic_version } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/organizations/{}", client.baseurl, id,);
+        let url = format!("{}/api/organization/users/{}", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -1182,11 +473,11 @@ impl<'a> DeleteOrganization<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "delete_organization",
+            operation_id: "delete_current_org_user",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
+            200u16 => ResponseValue::from_response(response).await,
             403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -1200,20 +491,33 @@ impl<'a> DeleteOrganization<'a> {
         }
     }
 }
-/**Builder for [`Client::get_global_error_subscribers`]
+/**Builder for [`Client::list_partner_users`]
 
-[`Client::get_global_error_subscribers`]: super::super::Client::get_global_error_subscribers*/
+[`Client::list_partner_users`]: super::super::Client::list_partner_users*/
 #[derive(Debug, Clone)]
-pub struct GetGlobalErrorSubscribers<'a> {
+pub struct ListPartnerUsers<'a> {
     client: &'a super::super::Client,
+    org_id: Result<::uuid::Uuid, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> GetGlobalErrorSubscribers<'a> {
+impl<'a> ListPartnerUsers<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
+            org_id: Err("org_id was not initialized".to_string()),
             x_polytomic_version: Ok(None),
         }
+    }
+    pub fn org_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.org_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for org_id failed".to_string()
+            });
+        self
     }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
     where
@@ -1228,17 +532,241 @@ impl<'a> GetGlobalErrorSubscribers<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/notifications/global-error-subscribers`
+    ///Sends a `GET` request to `/api/organizations/{org_id}/users`
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::GlobalErrorSubscribersResponse>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, x_polytomic_version } = self;
+    ) -> Result<ResponseValue<types::ListUsersEnvelope>, Error<types::ApiError>> {
+        let Self { client, org_id, x_polytomic_version } = self;
+        let org_id = org_id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/organizations/{}/users", client.baseurl, org_id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_partner_users",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::create_partner_user`]
+
+[`Client::create_partner_user`]: super::super::Client::create_partner_user*/
+#[derive(Debug, Clone)]
+pub struct CreatePartnerUser<'a> {
+    client: &'a super::super::Client,
+    org_id: Result<::uuid::Uuid, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::CreateUserRequestSchema, String>,
+}
+impl<'a> CreatePartnerUser<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            org_id: Err("org_id was not initialized".to_string()),
+            idempotency_key: Ok(None),
+            x_polytomic_version: Ok(None),
+            body: Ok(::std::default::Default::default()),
+        }
+    }
+    pub fn org_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.org_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for org_id failed".to_string()
+            });
+        self
+    }
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.idempotency_key = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::CreateUserRequestSchema>,
+        <V as std::convert::TryInto<
+            types::CreateUserRequestSchema,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `CreateUserRequestSchema` for body failed: {}", s)
+            });
+        self
+    }
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::CreateUserRequestSchema,
+        ) -> types::builder::CreateUserRequestSchema,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends a `POST` request to `/api/organizations/{org_id}/users`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
+        let Self { client, org_id, idempotency_key, x_polytomic_version, body } = self;
+        let org_id = org_id.map_err(Error::InvalidRequest)?;
+        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let body = body
+            .and_then(|v| {
+                types::CreateUserRequestSchema::try_from(v).map_err(|e| e.to_string())
+            })
+            .map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/organizations/{}/users", client.baseurl, org_id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = idempotency_key {
+            header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_partner_user",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_partner_user`]
+
+[`Client::get_partner_user`]: super::super::Client::get_partner_user*/
+#[derive(Debug, Clone)]
+pub struct GetPartnerUser<'a> {
+    client: &'a super::super::Client,
+    org_id: Result<::uuid::Uuid, String>,
+    id: Result<::uuid::Uuid, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetPartnerUser<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            org_id: Err("org_id was not initialized".to_string()),
+            id: Err("id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn org_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.org_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for org_id failed".to_string()
+            });
+        self
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/organizations/{org_id}/users/{id}`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
+        let Self { client, org_id, id, x_polytomic_version } = self;
+        let org_id = org_id.map_err(Error::InvalidRequest)?;
+        let id = id.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
         let url = format!(
-            "{}/api/notifications/global-error-subscribers", client.baseurl,
+            "{}/api/organizations/{}/users/{}", client.baseurl, org_id, id,
         );
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
@@ -1256,11 +784,392 @@ impl<'a> GetGlobalErrorSubscribers<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_global_error_subscribers",
+            operation_id: "get_partner_user",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::update_partner_user`]
+
+[`Client::update_partner_user`]: super::super::Client::update_partner_user*/
+#[derive(Debug, Clone)]
+pub struct UpdatePartnerUser<'a> {
+    client: &'a super::super::Client,
+    org_id: Result<::uuid::Uuid, String>,
+    id: Result<::uuid::Uuid, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::UpdateUserRequestSchema, String>,
+}
+impl<'a> UpdatePartnerUser<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            org_id: Err("org_id was not initialized".to_string()),
+            id: Err("id was not initialized".to_string()),
+            idempotency_key: Ok(None),
+            x_polytomic_version: Ok(None),
+            body: Ok(::std::default::Default::default()),
+        }
+    }
+    pub fn org_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.org_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for org_id failed".to_string()
+            });
+        self
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.idempotency_key = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::UpdateUserRequestSchema>,
+        <V as std::convert::TryInto<
+            types::UpdateUserRequestSchema,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `UpdateUserRequestSchema` for body failed: {}", s)
+            });
+        self
+    }
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::UpdateUserRequestSchema,
+        ) -> types::builder::UpdateUserRequestSchema,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends a `PUT` request to `/api/organizations/{org_id}/users/{id}`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
+        let Self { client, org_id, id, idempotency_key, x_polytomic_version, body } = self;
+        let org_id = org_id.map_err(Error::InvalidRequest)?;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let body = body
+            .and_then(|v| {
+                types::UpdateUserRequestSchema::try_from(v).map_err(|e| e.to_string())
+            })
+            .map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/organizations/{}/users/{}", client.baseurl, org_id, id,
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = idempotency_key {
+            header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_partner_user",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::delete_partner_user`]
+
+[`Client::delete_partner_user`]: super::super::Client::delete_partner_user*/
+#[derive(Debug, Clone)]
+pub struct DeletePartnerUser<'a> {
+    client: &'a super::super::Client,
+    org_id: Result<::uuid::Uuid, String>,
+    id: Result<::uuid::Uuid, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> DeletePartnerUser<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            org_id: Err("org_id was not initialized".to_string()),
+            id: Err("id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn org_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.org_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for org_id failed".to_string()
+            });
+        self
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `DELETE` request to `/api/organizations/{org_id}/users/{id}`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
+        let Self { client, org_id, id, x_polytomic_version } = self;
+        let org_id = org_id.map_err(Error::InvalidRequest)?;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/organizations/{}/users/{}", client.baseurl, org_id, id,
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_partner_user",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::create_partner_user_api_key`]
+
+[`Client::create_partner_user_api_key`]: super::super::Client::create_partner_user_api_key*/
+#[derive(Debug, Clone)]
+pub struct CreatePartnerUserApiKey<'a> {
+    client: &'a super::super::Client,
+    org_id: Result<::uuid::Uuid, String>,
+    id: Result<::uuid::Uuid, String>,
+    force: Result<Option<bool>, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> CreatePartnerUserApiKey<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            org_id: Err("org_id was not initialized".to_string()),
+            id: Err("id was not initialized".to_string()),
+            force: Ok(None),
+            idempotency_key: Ok(None),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn org_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.org_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for org_id failed".to_string()
+            });
+        self
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn force<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.force = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for force failed".to_string());
+        self
+    }
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.idempotency_key = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `POST` request to `/api/organizations/{org_id}/users/{id}/keys`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::ApiKeyResponseEnvelope>, Error<types::ApiError>> {
+        let Self { client, org_id, id, force, idempotency_key, x_polytomic_version } = self;
+        let org_id = org_id.map_err(Error::InvalidRequest)?;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let force = force.map_err(Error::InvalidRequest)?;
+        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/organizations/{}/users/{}/keys", client.baseurl, org_id, id,
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = idempotency_key {
+            header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("force", &force))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_partner_user_api_key",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             500u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }

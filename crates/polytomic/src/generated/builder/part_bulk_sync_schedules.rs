@@ -3,48 +3,31 @@
 
 #[allow(unused_imports)]
 use super::*;
-/**Builder for [`Client::get_model_enrichment_input_fields`]
+/**Builder for [`Client::list_bulk_sync_schedules`]
 
-[`Client::get_model_enrichment_input_fields`]: super::super::Client::get_model_enrichment_input_fields*/
+[`Client::list_bulk_sync_schedules`]: super::super::Client::list_bulk_sync_schedules*/
 #[derive(Debug, Clone)]
-pub struct GetModelEnrichmentInputFields<'a> {
+pub struct ListBulkSyncSchedules<'a> {
     client: &'a super::super::Client,
-    connection_id: Result<::uuid::Uuid, String>,
-    idempotency_key: Result<Option<::std::string::String>, String>,
+    sync_id: Result<::uuid::Uuid, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::EnrichmentInputFieldsRequest, String>,
 }
-impl<'a> GetModelEnrichmentInputFields<'a> {
+impl<'a> ListBulkSyncSchedules<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
-            connection_id: Err("connection_id was not initialized".to_string()),
-            idempotency_key: Ok(None),
+            sync_id: Err("sync_id was not initialized".to_string()),
             x_polytomic_version: Ok(None),
-            body: Ok(::std::default::Default::default()),
         }
     }
-    pub fn connection_id<V>(mut self, value: V) -> Self
+    pub fn sync_id<V>(mut self, value: V) -> Self
     where
         V: std::convert::TryInto<::uuid::Uuid>,
     {
-        self.connection_id = value
+        self.sync_id = value
             .try_into()
             .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
-            });
-        self
-    }
-    pub fn idempotency_key<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.idempotency_key = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for idempotency_key failed"
-                    .to_string()
+                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
             });
         self
     }
@@ -61,73 +44,31 @@ impl<'a> GetModelEnrichmentInputFields<'a> {
             });
         self
     }
-    pub fn body<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<types::EnrichmentInputFieldsRequest>,
-        <V as std::convert::TryInto<
-            types::EnrichmentInputFieldsRequest,
-        >>::Error: std::fmt::Display,
-    {
-        self.body = value
-            .try_into()
-            .map(From::from)
-            .map_err(|s| {
-                format!(
-                    "conversion to `EnrichmentInputFieldsRequest` for body failed: {}", s
-                )
-            });
-        self
-    }
-    pub fn body_map<F>(mut self, f: F) -> Self
-    where
-        F: std::ops::FnOnce(
-            types::builder::EnrichmentInputFieldsRequest,
-        ) -> types::builder::EnrichmentInputFieldsRequest,
-    {
-        self.body = self.body.map(f);
-        self
-    }
-    ///Sends a `POST` request to `/api/enrichment/{connection_id}/inputfields`
+    ///Sends a `GET` request to `/api/bulk/syncs/{sync_id}/schedules`
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::GetEnrichmentInputFieldsResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, connection_id, idempotency_key, x_polytomic_version, body } = self;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
-        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+    ) -> Result<ResponseValue<types::SchedulesEnvelope>, Error<types::ApiError>> {
+        let Self { client, sync_id, x_polytomic_version } = self;
+        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let body = body
-            .and_then(|v| {
-                types::EnrichmentInputFieldsRequest::try_from(v)
-                    .map_err(|e| e.to_string())
-            })
-            .map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/enrichment/{}/inputfields", client.baseurl, connection_id,
-        );
+        let url = format!("{}/api/bulk/syncs/{}/schedules", client.baseurl, sync_id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = idempotency_key {
-            header_map.append("Idempotency-Key", value.to_string().try_into()?);
-        }
         if let Some(value) = x_polytomic_version {
             header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
         }
         #[allow(unused_mut)]
         let mut request = client
             .client
-            .post(url)
+            .get(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .json(&body)
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_model_enrichment_input_fields",
+            operation_id: "list_bulk_sync_schedules",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
@@ -145,23 +86,25 @@ impl<'a> GetModelEnrichmentInputFields<'a> {
         }
     }
 }
-/**Builder for [`Client::get_sync_execution`]
+/**Builder for [`Client::create_bulk_sync_schedule`]
 
-[`Client::get_sync_execution`]: super::super::Client::get_sync_execution*/
+[`Client::create_bulk_sync_schedule`]: super::super::Client::create_bulk_sync_schedule*/
 #[derive(Debug, Clone)]
-pub struct GetSyncExecution<'a> {
+pub struct CreateBulkSyncSchedule<'a> {
     client: &'a super::super::Client,
     sync_id: Result<::uuid::Uuid, String>,
-    id: Result<::uuid::Uuid, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::CreateScheduleRequest, String>,
 }
-impl<'a> GetSyncExecution<'a> {
+impl<'a> CreateBulkSyncSchedule<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
             sync_id: Err("sync_id was not initialized".to_string()),
-            id: Err("id was not initialized".to_string()),
+            idempotency_key: Ok(None),
             x_polytomic_version: Ok(None),
+            body: Ok(::std::default::Default::default()),
         }
     }
     pub fn sync_id<V>(mut self, value: V) -> Self
@@ -172,320 +115,6 @@ impl<'a> GetSyncExecution<'a> {
             .try_into()
             .map_err(|_| {
                 "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
-            });
-        self
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/syncs/{sync_id}/executions/{id}`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::GetExecutionResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, sync_id, id, x_polytomic_version } = self;
-        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/syncs/{}/executions/{}", client.baseurl, sync_id, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_sync_execution",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_bulk_sync_execution`]
-
-[`Client::get_bulk_sync_execution`]: super::super::Client::get_bulk_sync_execution*/
-#[derive(Debug, Clone)]
-pub struct GetBulkSyncExecution<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    exec_id: Result<::uuid::Uuid, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetBulkSyncExecution<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            exec_id: Err("exec_id was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn exec_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.exec_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for exec_id failed".to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/bulk/syncs/{id}/executions/{exec_id}`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::BulkSyncExecutionEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, id, exec_id, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let exec_id = exec_id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/bulk/syncs/{}/executions/{}", client.baseurl, id, exec_id,
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_bulk_sync_execution",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::list_bulk_sync_schemas`]
-
-[`Client::list_bulk_sync_schemas`]: super::super::Client::list_bulk_sync_schemas*/
-#[derive(Debug, Clone)]
-pub struct ListBulkSyncSchemas<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    filters: Result<
-        Option<
-            ::polytomic::JsonQuery<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
-            >,
-        >,
-        String,
-    >,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> ListBulkSyncSchemas<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            filters: Ok(None),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn filters<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<
-            ::polytomic::JsonQuery<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::string::String,
-                >,
-            >,
-        >,
-    {
-        self.filters = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: polytomic :: JsonQuery < :: std :: collections :: BTreeMap < :: std :: string :: String , :: std :: string :: String > , >` for filters failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/bulk/syncs/{id}/schemas`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::ListBulkSchemaEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, filters, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let filters = filters.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/bulk/syncs/{}/schemas", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("filters", &filters))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "list_bulk_sync_schemas",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::run_query`]
-
-[`Client::run_query`]: super::super::Client::run_query*/
-#[derive(Debug, Clone)]
-pub struct RunQuery<'a> {
-    client: &'a super::super::Client,
-    connection_id: Result<::uuid::Uuid, String>,
-    query: Result<Option<::std::string::String>, String>,
-    idempotency_key: Result<Option<::std::string::String>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::RunQueryRequest, String>,
-}
-impl<'a> RunQuery<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            connection_id: Err("connection_id was not initialized".to_string()),
-            query: Ok(None),
-            idempotency_key: Ok(None),
-            x_polytomic_version: Ok(None),
-            body: Err("body was not initialized".to_string()),
-        }
-    }
-    pub fn connection_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.connection_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
-            });
-        self
-    }
-    pub fn query<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.query = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for query failed".to_string()
             });
         self
     }
@@ -517,31 +146,42 @@ impl<'a> RunQuery<'a> {
     }
     pub fn body<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<types::RunQueryRequest>,
+        V: std::convert::TryInto<types::CreateScheduleRequest>,
+        <V as std::convert::TryInto<
+            types::CreateScheduleRequest,
+        >>::Error: std::fmt::Display,
     {
         self.body = value
             .try_into()
-            .map_err(|_| "conversion to `RunQueryRequest` for body failed".to_string());
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `CreateScheduleRequest` for body failed: {}", s)
+            });
         self
     }
-    ///Sends a `POST` request to `/api/connections/{connection_id}/query`
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::CreateScheduleRequest,
+        ) -> types::builder::CreateScheduleRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends a `POST` request to `/api/bulk/syncs/{sync_id}/schedules`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::RunQueryEnvelope>, Error<types::ApiError>> {
-        let Self {
-            client,
-            connection_id,
-            query,
-            idempotency_key,
-            x_polytomic_version,
-            body,
-        } = self;
-        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
-        let query = query.map_err(Error::InvalidRequest)?;
+    ) -> Result<ResponseValue<types::ScheduleEnvelope>, Error<types::ApiError>> {
+        let Self { client, sync_id, idempotency_key, x_polytomic_version, body } = self;
+        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
         let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let body = body.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/connections/{}/query", client.baseurl, connection_id,);
+        let body = body
+            .and_then(|v| {
+                types::CreateScheduleRequest::try_from(v).map_err(|e| e.to_string())
+            })
+            .map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/bulk/syncs/{}/schedules", client.baseurl, sync_id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = idempotency_key {
@@ -559,16 +199,348 @@ impl<'a> RunQuery<'a> {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .query(&progenitor_client::QueryParam::new("query", &query))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "run_query",
+            operation_id: "create_bulk_sync_schedule",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_bulk_sync_schedule`]
+
+[`Client::get_bulk_sync_schedule`]: super::super::Client::get_bulk_sync_schedule*/
+#[derive(Debug, Clone)]
+pub struct GetBulkSyncSchedule<'a> {
+    client: &'a super::super::Client,
+    sync_id: Result<::uuid::Uuid, String>,
+    schedule_id: Result<::uuid::Uuid, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetBulkSyncSchedule<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            sync_id: Err("sync_id was not initialized".to_string()),
+            schedule_id: Err("schedule_id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn sync_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.sync_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
+            });
+        self
+    }
+    pub fn schedule_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.schedule_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for schedule_id failed".to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/bulk/syncs/{sync_id}/schedules/{schedule_id}`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::ScheduleEnvelope>, Error<types::ApiError>> {
+        let Self { client, sync_id, schedule_id, x_polytomic_version } = self;
+        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
+        let schedule_id = schedule_id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/bulk/syncs/{}/schedules/{}", client.baseurl, sync_id, schedule_id,
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_bulk_sync_schedule",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::update_bulk_sync_schedule`]
+
+[`Client::update_bulk_sync_schedule`]: super::super::Client::update_bulk_sync_schedule*/
+#[derive(Debug, Clone)]
+pub struct UpdateBulkSyncSchedule<'a> {
+    client: &'a super::super::Client,
+    sync_id: Result<::uuid::Uuid, String>,
+    schedule_id: Result<::uuid::Uuid, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::UpdateScheduleRequest, String>,
+}
+impl<'a> UpdateBulkSyncSchedule<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            sync_id: Err("sync_id was not initialized".to_string()),
+            schedule_id: Err("schedule_id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+            body: Ok(::std::default::Default::default()),
+        }
+    }
+    pub fn sync_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.sync_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
+            });
+        self
+    }
+    pub fn schedule_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.schedule_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for schedule_id failed".to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::UpdateScheduleRequest>,
+        <V as std::convert::TryInto<
+            types::UpdateScheduleRequest,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `UpdateScheduleRequest` for body failed: {}", s)
+            });
+        self
+    }
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::UpdateScheduleRequest,
+        ) -> types::builder::UpdateScheduleRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends a `PUT` request to `/api/bulk/syncs/{sync_id}/schedules/{schedule_id}`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::ScheduleEnvelope>, Error<types::ApiError>> {
+        let Self { client, sync_id, schedule_id, x_polytomic_version, body } = self;
+        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
+        let schedule_id = schedule_id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let body = body
+            .and_then(|v| {
+                types::UpdateScheduleRequest::try_from(v).map_err(|e| e.to_string())
+            })
+            .map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/bulk/syncs/{}/schedules/{}", client.baseurl, sync_id, schedule_id,
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .put(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "update_bulk_sync_schedule",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::delete_bulk_sync_schedule`]
+
+[`Client::delete_bulk_sync_schedule`]: super::super::Client::delete_bulk_sync_schedule*/
+#[derive(Debug, Clone)]
+pub struct DeleteBulkSyncSchedule<'a> {
+    client: &'a super::super::Client,
+    sync_id: Result<::uuid::Uuid, String>,
+    schedule_id: Result<::uuid::Uuid, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> DeleteBulkSyncSchedule<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            sync_id: Err("sync_id was not initialized".to_string()),
+            schedule_id: Err("schedule_id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn sync_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.sync_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
+            });
+        self
+    }
+    pub fn schedule_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.schedule_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for schedule_id failed".to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `DELETE` request to `/api/bulk/syncs/{sync_id}/schedules/{schedule_id}`
+    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+        let Self { client, sync_id, schedule_id, x_polytomic_version } = self;
+        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
+        let schedule_id = schedule_id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/bulk/syncs/{}/schedules/{}", client.baseurl, sync_id, schedule_id,
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_bulk_sync_schedule",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             404u16 => {

@@ -3,6 +3,822 @@
 
 #[allow(unused_imports)]
 use super::*;
+/**Builder for [`Client::get_connection_types`]
+
+[`Client::get_connection_types`]: super::super::Client::get_connection_types*/
+#[derive(Debug, Clone)]
+pub struct GetConnectionTypes<'a> {
+    client: &'a super::super::Client,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetConnectionTypes<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/connection_types`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::ConnectionTypeResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, x_polytomic_version } = self;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/connection_types", client.baseurl,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_connection_types",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_connection_type_schema`]
+
+[`Client::get_connection_type_schema`]: super::super::Client::get_connection_type_schema*/
+#[derive(Debug, Clone)]
+pub struct GetConnectionTypeSchema<'a> {
+    client: &'a super::super::Client,
+    id: Result<::std::string::String, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetConnectionTypeSchema<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            id: Err("id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for id failed".to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/connection_types/{id}`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::JsonschemaSchema>, Error<types::ApiError>> {
+        let Self { client, id, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/connection_types/{}", client.baseurl, encode_path(& id.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_connection_type_schema",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_connection_type_parameter_values`]
+
+[`Client::get_connection_type_parameter_values`]: super::super::Client::get_connection_type_parameter_values*/
+#[derive(Debug, Clone)]
+pub struct GetConnectionTypeParameterValues<'a> {
+    client: &'a super::super::Client,
+    type_: Result<::std::string::String, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::GetConnectionTypeParameterValuesRequestSchema, String>,
+}
+impl<'a> GetConnectionTypeParameterValues<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            type_: Err("type_ was not initialized".to_string()),
+            idempotency_key: Ok(None),
+            x_polytomic_version: Ok(None),
+            body: Ok(::std::default::Default::default()),
+        }
+    }
+    pub fn type_<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.type_ = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for type_ failed".to_string()
+            });
+        self
+    }
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.idempotency_key = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::GetConnectionTypeParameterValuesRequestSchema>,
+        <V as std::convert::TryInto<
+            types::GetConnectionTypeParameterValuesRequestSchema,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!(
+                    "conversion to `GetConnectionTypeParameterValuesRequestSchema` for body failed: {}",
+                    s
+                )
+            });
+        self
+    }
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::GetConnectionTypeParameterValuesRequestSchema,
+        ) -> types::builder::GetConnectionTypeParameterValuesRequestSchema,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends a `POST` request to `/api/connection_types/{type}/parameter_values`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::ConnectionParameterValuesResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, type_, idempotency_key, x_polytomic_version, body } = self;
+        let type_ = type_.map_err(Error::InvalidRequest)?;
+        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let body = body
+            .and_then(|v| {
+                types::GetConnectionTypeParameterValuesRequestSchema::try_from(v)
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/connection_types/{}/parameter_values", client.baseurl, encode_path(&
+            type_.to_string()),
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = idempotency_key {
+            header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_connection_type_parameter_values",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::list_connections`]
+
+[`Client::list_connections`]: super::super::Client::list_connections*/
+#[derive(Debug, Clone)]
+pub struct ListConnections<'a> {
+    client: &'a super::super::Client,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> ListConnections<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/connections`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::ConnectionListResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, x_polytomic_version } = self;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/connections", client.baseurl,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_connections",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::create_connection`]
+
+[`Client::create_connection`]: super::super::Client::create_connection*/
+#[derive(Debug, Clone)]
+pub struct CreateConnection<'a> {
+    client: &'a super::super::Client,
+    idempotency_key: Result<Option<::std::string::String>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::CreateConnectionRequestSchema, String>,
+}
+impl<'a> CreateConnection<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            idempotency_key: Ok(None),
+            x_polytomic_version: Ok(None),
+            body: Ok(::std::default::Default::default()),
+        }
+    }
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.idempotency_key = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::CreateConnectionRequestSchema>,
+        <V as std::convert::TryInto<
+            types::CreateConnectionRequestSchema,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!(
+                    "conversion to `CreateConnectionRequestSchema` for body failed: {}",
+                    s
+                )
+            });
+        self
+    }
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::CreateConnectionRequestSchema,
+        ) -> types::builder::CreateConnectionRequestSchema,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends a `POST` request to `/api/connections`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::CreateConnectionResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, idempotency_key, x_polytomic_version, body } = self;
+        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let body = body
+            .and_then(|v| {
+                types::CreateConnectionRequestSchema::try_from(v)
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/connections", client.baseurl,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = idempotency_key {
+            header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_connection",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::create_connect_card`]
+
+[`Client::create_connect_card`]: super::super::Client::create_connect_card*/
+#[derive(Debug, Clone)]
+pub struct CreateConnectCard<'a> {
+    client: &'a super::super::Client,
+    idempotency_key: Result<Option<::std::string::String>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::ConnectCardRequest, String>,
+}
+impl<'a> CreateConnectCard<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            idempotency_key: Ok(None),
+            x_polytomic_version: Ok(None),
+            body: Ok(::std::default::Default::default()),
+        }
+    }
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.idempotency_key = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::ConnectCardRequest>,
+        <V as std::convert::TryInto<
+            types::ConnectCardRequest,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `ConnectCardRequest` for body failed: {}", s)
+            });
+        self
+    }
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::ConnectCardRequest,
+        ) -> types::builder::ConnectCardRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends a `POST` request to `/api/connections/connect/`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::ConnectCardResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, idempotency_key, x_polytomic_version, body } = self;
+        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let body = body
+            .and_then(|v| {
+                types::ConnectCardRequest::try_from(v).map_err(|e| e.to_string())
+            })
+            .map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/connections/connect/", client.baseurl,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = idempotency_key {
+            header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "create_connect_card",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::test_connection`]
+
+[`Client::test_connection`]: super::super::Client::test_connection*/
+#[derive(Debug, Clone)]
+pub struct TestConnection<'a> {
+    client: &'a super::super::Client,
+    idempotency_key: Result<Option<::std::string::String>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::TestConnectionRequest, String>,
+}
+impl<'a> TestConnection<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            idempotency_key: Ok(None),
+            x_polytomic_version: Ok(None),
+            body: Ok(::std::default::Default::default()),
+        }
+    }
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.idempotency_key = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::TestConnectionRequest>,
+        <V as std::convert::TryInto<
+            types::TestConnectionRequest,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!("conversion to `TestConnectionRequest` for body failed: {}", s)
+            });
+        self
+    }
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::TestConnectionRequest,
+        ) -> types::builder::TestConnectionRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends a `POST` request to `/api/connections/test`
+    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+        let Self { client, idempotency_key, x_polytomic_version, body } = self;
+        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let body = body
+            .and_then(|v| {
+                types::TestConnectionRequest::try_from(v).map_err(|e| e.to_string())
+            })
+            .map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/connections/test", client.baseurl,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = idempotency_key {
+            header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "test_connection",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_connection`]
+
+[`Client::get_connection`]: super::super::Client::get_connection*/
+#[derive(Debug, Clone)]
+pub struct GetConnection<'a> {
+    client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetConnection<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            id: Err("id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/connections/{id}`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::ConnectionResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/connections/{}", client.baseurl, id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_connection",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
 /**Builder for [`Client::update_connection`]
 
 [`Client::update_connection`]: super::super::Client::update_connection*/
@@ -132,6 +948,105 @@ impl<'a> UpdateConnection<'a> {
         }
     }
 }
+/**Builder for [`Client::delete_connection`]
+
+[`Client::delete_connection`]: super::super::Client::delete_connection*/
+#[derive(Debug, Clone)]
+pub struct DeleteConnection<'a> {
+    client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    force: Result<Option<bool>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> DeleteConnection<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            id: Err("id was not initialized".to_string()),
+            force: Ok(None),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn force<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.force = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for force failed".to_string());
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `DELETE` request to `/api/connections/{id}`
+    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
+        let Self { client, id, force, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let force = force.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/connections/{}", client.baseurl, id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .delete(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("force", &force))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "delete_connection",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => Ok(ResponseValue::empty(response)),
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
 /**Builder for [`Client::get_connection_parameter_values`]
 
 [`Client::get_connection_parameter_values`]: super::super::Client::get_connection_parameter_values*/
@@ -213,33 +1128,25 @@ impl<'a> GetConnectionParameterValues<'a> {
         }
     }
 }
-/**Builder for [`Client::get_model_enrichment_source`]
+/**Builder for [`Client::execute_connection_proxy`]
 
-[`Client::get_model_enrichment_source`]: super::super::Client::get_model_enrichment_source*/
+[`Client::execute_connection_proxy`]: super::super::Client::execute_connection_proxy*/
 #[derive(Debug, Clone)]
-pub struct GetModelEnrichmentSource<'a> {
+pub struct ExecuteConnectionProxy<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
-    params: Result<
-        Option<
-            ::polytomic::JsonQuery<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::vec::Vec<::std::string::String>,
-                >,
-            >,
-        >,
-        String,
-    >,
+    idempotency_key: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::ExecuteConnectionProxyRequest, String>,
 }
-impl<'a> GetModelEnrichmentSource<'a> {
+impl<'a> ExecuteConnectionProxy<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
             id: Err("id was not initialized".to_string()),
-            params: Ok(None),
+            idempotency_key: Ok(None),
             x_polytomic_version: Ok(None),
+            body: Ok(::std::default::Default::default()),
         }
     }
     pub fn id<V>(mut self, value: V) -> Self
@@ -251,22 +1158,15 @@ impl<'a> GetModelEnrichmentSource<'a> {
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
         self
     }
-    pub fn params<V>(mut self, value: V) -> Self
+    pub fn idempotency_key<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<
-            ::polytomic::JsonQuery<
-                ::std::collections::BTreeMap<
-                    ::std::string::String,
-                    ::std::vec::Vec<::std::string::String>,
-                >,
-            >,
-        >,
+        V: std::convert::TryInto<::std::string::String>,
     {
-        self.params = value
+        self.idempotency_key = value
             .try_into()
             .map(Some)
             .map_err(|_| {
-                "conversion to `:: polytomic :: JsonQuery < :: std :: collections :: BTreeMap < :: std :: string :: String , :: std :: vec :: Vec < :: std :: string :: String > > , >` for params failed"
+                "conversion to `:: std :: string :: String` for idempotency_key failed"
                     .to_string()
             });
         self
@@ -284,20 +1184,154 @@ impl<'a> GetModelEnrichmentSource<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/connections/{id}/modelsync/enrichment-source`
+    pub fn body<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::ExecuteConnectionProxyRequest>,
+        <V as std::convert::TryInto<
+            types::ExecuteConnectionProxyRequest,
+        >>::Error: std::fmt::Display,
+    {
+        self.body = value
+            .try_into()
+            .map(From::from)
+            .map_err(|s| {
+                format!(
+                    "conversion to `ExecuteConnectionProxyRequest` for body failed: {}",
+                    s
+                )
+            });
+        self
+    }
+    pub fn body_map<F>(mut self, f: F) -> Self
+    where
+        F: std::ops::FnOnce(
+            types::builder::ExecuteConnectionProxyRequest,
+        ) -> types::builder::ExecuteConnectionProxyRequest,
+    {
+        self.body = self.body.map(f);
+        self
+    }
+    ///Sends a `POST` request to `/api/connections/{id}/proxy`
     pub async fn send(
         self,
     ) -> Result<
-        ResponseValue<types::GetSyncSourceMetaEnvelope>,
+        ResponseValue<types::ExecuteConnectionProxyEnvelope>,
         Error<types::ApiError>,
     > {
-        let Self { client, id, params, x_polytomic_version } = self;
+        let Self { client, id, idempotency_key, x_polytomic_version, body } = self;
         let id = id.map_err(Error::InvalidRequest)?;
-        let params = params.map_err(Error::InvalidRequest)?;
+        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/connections/{}/modelsync/enrichment-source", client.baseurl, id,
-        );
+        let body = body
+            .and_then(|v| {
+                types::ExecuteConnectionProxyRequest::try_from(v)
+                    .map_err(|e| e.to_string())
+            })
+            .map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/connections/{}/proxy", client.baseurl, id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = idempotency_key {
+            header_map.append("Idempotency-Key", value.to_string().try_into()?);
+        }
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .post(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .json(&body)
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "execute_connection_proxy",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            429u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            502u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            504u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_connection_proxy_info`]
+
+[`Client::get_connection_proxy_info`]: super::super::Client::get_connection_proxy_info*/
+#[derive(Debug, Clone)]
+pub struct GetConnectionProxyInfo<'a> {
+    client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetConnectionProxyInfo<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            id: Err("id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/connections/{id}/proxy/info`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::GetConnectionProxyInfoEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/connections/{}/proxy/info", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -311,16 +1345,18 @@ impl<'a> GetModelEnrichmentSource<'a> {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(&progenitor_client::QueryParam::new("params", &params))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_model_enrichment_source",
+            operation_id: "get_connection_proxy_info",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             403u16 => {
@@ -336,35 +1372,242 @@ impl<'a> GetModelEnrichmentSource<'a> {
         }
     }
 }
-/**Builder for [`Client::preview_model`]
+/**Builder for [`Client::list_shared_connections`]
 
-[`Client::preview_model`]: super::super::Client::preview_model*/
+[`Client::list_shared_connections`]: super::super::Client::list_shared_connections*/
 #[derive(Debug, Clone)]
-pub struct PreviewModel<'a> {
+pub struct ListSharedConnections<'a> {
     client: &'a super::super::Client,
-    async_: Result<Option<bool>, String>,
-    idempotency_key: Result<Option<::std::string::String>, String>,
+    id: Result<::uuid::Uuid, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::CreateModelRequest, String>,
 }
-impl<'a> PreviewModel<'a> {
+impl<'a> ListSharedConnections<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
-            async_: Ok(None),
+            id: Err("id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/connections/{id}/shared`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::ConnectionListResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/connections/{}/shared", client.baseurl, id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_shared_connections",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::list_shared_connections_for_partner`]
+
+[`Client::list_shared_connections_for_partner`]: super::super::Client::list_shared_connections_for_partner*/
+#[derive(Debug, Clone)]
+pub struct ListSharedConnectionsForPartner<'a> {
+    client: &'a super::super::Client,
+    org_id: Result<::uuid::Uuid, String>,
+    connection_id: Result<::uuid::Uuid, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> ListSharedConnectionsForPartner<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            org_id: Err("org_id was not initialized".to_string()),
+            connection_id: Err("connection_id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn org_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.org_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for org_id failed".to_string()
+            });
+        self
+    }
+    pub fn connection_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.connection_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/organizations/{org_id}/connections/{connection_id}/shared`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::ConnectionListResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, org_id, connection_id, x_polytomic_version } = self;
+        let org_id = org_id.map_err(Error::InvalidRequest)?;
+        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/organizations/{}/connections/{}/shared", client.baseurl, org_id,
+            connection_id,
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_shared_connections_for_partner",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::create_shared_connection`]
+
+[`Client::create_shared_connection`]: super::super::Client::create_shared_connection*/
+#[derive(Debug, Clone)]
+pub struct CreateSharedConnection<'a> {
+    client: &'a super::super::Client,
+    org_id: Result<::uuid::Uuid, String>,
+    connection_id: Result<::uuid::Uuid, String>,
+    idempotency_key: Result<Option<::std::string::String>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::PartnerCreateSharedConnectionRequestSchema, String>,
+}
+impl<'a> CreateSharedConnection<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            org_id: Err("org_id was not initialized".to_string()),
+            connection_id: Err("connection_id was not initialized".to_string()),
             idempotency_key: Ok(None),
             x_polytomic_version: Ok(None),
             body: Ok(::std::default::Default::default()),
         }
     }
-    pub fn async_<V>(mut self, value: V) -> Self
+    pub fn org_id<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<bool>,
+        V: std::convert::TryInto<::uuid::Uuid>,
     {
-        self.async_ = value
+        self.org_id = value
             .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `bool` for async_ failed".to_string());
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for org_id failed".to_string()
+            });
+        self
+    }
+    pub fn connection_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.connection_id = value
+            .try_into()
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for connection_id failed".to_string()
+            });
         self
     }
     pub fn idempotency_key<V>(mut self, value: V) -> Self
@@ -395,42 +1638,60 @@ impl<'a> PreviewModel<'a> {
     }
     pub fn body<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<types::CreateModelRequest>,
+        V: std::convert::TryInto<types::PartnerCreateSharedConnectionRequestSchema>,
         <V as std::convert::TryInto<
-            types::CreateModelRequest,
+            types::PartnerCreateSharedConnectionRequestSchema,
         >>::Error: std::fmt::Display,
     {
         self.body = value
             .try_into()
             .map(From::from)
             .map_err(|s| {
-                format!("conversion to `CreateModelRequest` for body failed: {}", s)
+                format!(
+                    "conversion to `PartnerCreateSharedConnectionRequestSchema` for body failed: {}",
+                    s
+                )
             });
         self
     }
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
-            types::builder::CreateModelRequest,
-        ) -> types::builder::CreateModelRequest,
+            types::builder::PartnerCreateSharedConnectionRequestSchema,
+        ) -> types::builder::PartnerCreateSharedConnectionRequestSchema,
     {
         self.body = self.body.map(f);
         self
     }
-    ///Sends a `POST` request to `/api/model-preview`
+    ///Sends a `POST` request to `/api/organizations/{org_id}/connections/{connection_id}/shared`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::ModelResponseEnvelope>, Error<types::ApiError>> {
-        let Self { client, async_, idempotency_key, x_polytomic_version, body } = self;
-        let async_ = async_.map_err(Error::InvalidRequest)?;
+    ) -> Result<
+        ResponseValue<types::CreateSharedConnectionResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self {
+            client,
+            org_id,
+            connection_id,
+            idempotency_key,
+            x_polytomic_version,
+            body,
+        } = self;
+        let org_id = org_id.map_err(Error::InvalidRequest)?;
+        let connection_id = connection_id.map_err(Error::InvalidRequest)?;
         let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
         let body = body
             .and_then(|v| {
-                types::CreateModelRequest::try_from(v).map_err(|e| e.to_string())
+                types::PartnerCreateSharedConnectionRequestSchema::try_from(v)
+                    .map_err(|e| e.to_string())
             })
             .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/model-preview", client.baseurl,);
+        let url = format!(
+            "{}/api/organizations/{}/connections/{}/shared", client.baseurl, org_id,
+            connection_id,
+        );
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = idempotency_key {
@@ -448,1106 +1709,10 @@ impl<'a> PreviewModel<'a> {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .query(&progenitor_client::QueryParam::new("async", &async_))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "preview_model",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_model`]
-
-[`Client::get_model`]: super::super::Client::get_model*/
-#[derive(Debug, Clone)]
-pub struct GetModel<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    async_: Result<Option<bool>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetModel<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            async_: Ok(None),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn async_<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<bool>,
-    {
-        self.async_ = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `bool` for async_ failed".to_string());
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/models/{id}`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::ModelResponseEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, async_, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let async_ = async_.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/models/{}", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("async", &async_))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_model",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::sample_model`]
-
-[`Client::sample_model`]: super::super::Client::sample_model*/
-#[derive(Debug, Clone)]
-pub struct SampleModel<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    async_: Result<Option<bool>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> SampleModel<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            async_: Ok(None),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn async_<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<bool>,
-    {
-        self.async_ = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `bool` for async_ failed".to_string());
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/models/{id}/sample`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::ModelSampleResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, id, async_, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let async_ = async_.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/models/{}/sample", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("async", &async_))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "sample_model",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::list_sync_targets`]
-
-[`Client::list_sync_targets`]: super::super::Client::list_sync_targets*/
-#[derive(Debug, Clone)]
-pub struct ListSyncTargets<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> ListSyncTargets<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/connections/{id}/modelsync/targetobjects`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::TargetObjectsResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, id, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/connections/{}/modelsync/targetobjects", client.baseurl, id,
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "list_sync_targets",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_sync_target_create_property`]
-
-[`Client::get_sync_target_create_property`]: super::super::Client::get_sync_target_create_property*/
-#[derive(Debug, Clone)]
-pub struct GetSyncTargetCreateProperty<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    property: Result<::std::string::String, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetSyncTargetCreateProperty<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            property: Err("property was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn property<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.property = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for property failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/connections/{id}/modelsync/targetobjects/properties/{property}`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::TargetPropertyValuesEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, id, property, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let property = property.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/connections/{}/modelsync/targetobjects/properties/{}", client
-            .baseurl, id, encode_path(& property.to_string()),
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_sync_target_create_property",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_sync_execution_console_logs`]
-
-[`Client::get_sync_execution_console_logs`]: super::super::Client::get_sync_execution_console_logs*/
-#[derive(Debug, Clone)]
-pub struct GetSyncExecutionConsoleLogs<'a> {
-    client: &'a super::super::Client,
-    sync_id: Result<::uuid::Uuid, String>,
-    id: Result<::uuid::Uuid, String>,
-    after: Result<Option<::std::string::String>, String>,
-    limit: Result<Option<i64>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetSyncExecutionConsoleLogs<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            sync_id: Err("sync_id was not initialized".to_string()),
-            id: Err("id was not initialized".to_string()),
-            after: Ok(None),
-            limit: Ok(None),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn sync_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.sync_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
-            });
-        self
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn after<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.after = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for after failed".to_string()
-            });
-        self
-    }
-    pub fn limit<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<i64>,
-    {
-        self.limit = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `i64` for limit failed".to_string());
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/syncs/{sync_id}/executions/{id}/consolelog`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::ExecutionConsoleLogsResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, sync_id, id, after, limit, x_polytomic_version } = self;
-        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let after = after.map_err(Error::InvalidRequest)?;
-        let limit = limit.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/syncs/{}/executions/{}/consolelog", client.baseurl, sync_id, id,
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("after", &after))
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_sync_execution_console_logs",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            408u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::get_bulk_sync_execution_console_logs`]
-
-[`Client::get_bulk_sync_execution_console_logs`]: super::super::Client::get_bulk_sync_execution_console_logs*/
-#[derive(Debug, Clone)]
-pub struct GetBulkSyncExecutionConsoleLogs<'a> {
-    client: &'a super::super::Client,
-    sync_id: Result<::uuid::Uuid, String>,
-    execution_id: Result<::uuid::Uuid, String>,
-    after: Result<Option<::std::string::String>, String>,
-    limit: Result<Option<i64>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> GetBulkSyncExecutionConsoleLogs<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            sync_id: Err("sync_id was not initialized".to_string()),
-            execution_id: Err("execution_id was not initialized".to_string()),
-            after: Ok(None),
-            limit: Ok(None),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn sync_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.sync_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
-            });
-        self
-    }
-    pub fn execution_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.execution_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for execution_id failed".to_string()
-            });
-        self
-    }
-    pub fn after<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.after = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for after failed".to_string()
-            });
-        self
-    }
-    pub fn limit<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<i64>,
-    {
-        self.limit = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `i64` for limit failed".to_string());
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/bulk/syncs/{sync_id}/executions/{execution_id}/consolelog`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::ExecutionConsoleLogsResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, sync_id, execution_id, after, limit, x_polytomic_version } = self;
-        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
-        let execution_id = execution_id.map_err(Error::InvalidRequest)?;
-        let after = after.map_err(Error::InvalidRequest)?;
-        let limit = limit.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/bulk/syncs/{}/executions/{}/consolelog", client.baseurl, sync_id,
-            execution_id,
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("after", &after))
-            .query(&progenitor_client::QueryParam::new("limit", &limit))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "get_bulk_sync_execution_console_logs",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            408u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::delete_bulk_sync_schedule`]
-
-[`Client::delete_bulk_sync_schedule`]: super::super::Client::delete_bulk_sync_schedule*/
-#[derive(Debug, Clone)]
-pub struct DeleteBulkSyncSchedule<'a> {
-    client: &'a super::super::Client,
-    sync_id: Result<::uuid::Uuid, String>,
-    schedule_id: Result<::uuid::Uuid, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> DeleteBulkSyncSchedule<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            sync_id: Err("sync_id was not initialized".to_string()),
-            schedule_id: Err("schedule_id was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn sync_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.sync_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
-            });
-        self
-    }
-    pub fn schedule_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.schedule_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for schedule_id failed".to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `DELETE` request to `/api/bulk/syncs/{sync_id}/schedules/{schedule_id}`
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
-        let Self { client, sync_id, schedule_id, x_polytomic_version } = self;
-        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
-        let schedule_id = schedule_id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/bulk/syncs/{}/schedules/{}", client.baseurl, sync_id, schedule_id,
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_bulk_sync_schedule",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => Ok(ResponseValue::empty(response)),
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::refresh_schemas`]
-
-[`Client::refresh_schemas`]: super::super::Client::refresh_schemas*/
-#[derive(Debug, Clone)]
-pub struct RefreshSchemas<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    idempotency_key: Result<Option<::std::string::String>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> RefreshSchemas<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            idempotency_key: Ok(None),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn idempotency_key<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.idempotency_key = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for idempotency_key failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `POST` request to `/api/connections/{id}/schemas/refresh`
-    pub async fn send(self) -> Result<ResponseValue<()>, Error<types::ApiError>> {
-        let Self { client, id, idempotency_key, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/connections/{}/schemas/refresh", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = idempotency_key {
-            header_map.append("Idempotency-Key", value.to_string().try_into()?);
-        }
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "refresh_schemas",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            202u16 => Ok(ResponseValue::empty(response)),
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::disable_webhook`]
-
-[`Client::disable_webhook`]: super::super::Client::disable_webhook*/
-#[derive(Debug, Clone)]
-pub struct DisableWebhook<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    idempotency_key: Result<Option<::std::string::String>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> DisableWebhook<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            idempotency_key: Ok(None),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn idempotency_key<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.idempotency_key = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for idempotency_key failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `POST` request to `/api/webhooks/{id}/disable`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::WebhookEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, idempotency_key, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/webhooks/{}/disable", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = idempotency_key {
-            header_map.append("Idempotency-Key", value.to_string().try_into()?);
-        }
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "disable_webhook",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::list_current_org_users`]
-
-[`Client::list_current_org_users`]: super::super::Client::list_current_org_users*/
-#[derive(Debug, Clone)]
-pub struct ListCurrentOrgUsers<'a> {
-    client: &'a super::super::Client,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> ListCurrentOrgUsers<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/organization/users`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::ListUsersEnvelope>, Error<types::ApiError>> {
-        let Self { client, x_polytomic_version } = self;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/organization/users", client.baseurl,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "list_current_org_users",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::delete_current_org_user`]
-
-[`Client::delete_current_org_user`]: super::super::Client::delete_current_org_user*/
-#[derive(Debug, Clone)]
-pub struct DeleteCurrentOrgUser<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> DeleteCurrentOrgUser<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `DELETE` request to `/api/organization/users/{id}`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/organization/users/{}", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .delete(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "delete_current_org_user",
+            operation_id: "create_shared_connection",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {

@@ -3,17 +3,418 @@
 
 #[allow(unused_imports)]
 use super::*;
-/**Builder for [`Client::create_connection`]
+/**Builder for [`Client::get_sync_source`]
 
-[`Client::create_connection`]: super::super::Client::create_connection*/
+[`Client::get_sync_source`]: super::super::Client::get_sync_source*/
 #[derive(Debug, Clone)]
-pub struct CreateConnection<'a> {
+pub struct GetSyncSource<'a> {
+    client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    params: Result<
+        Option<
+            ::polytomic::JsonQuery<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+            >,
+        >,
+        String,
+    >,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetSyncSource<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            id: Err("id was not initialized".to_string()),
+            params: Ok(None),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn params<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<
+            ::polytomic::JsonQuery<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+            >,
+        >,
+    {
+        self.params = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: polytomic :: JsonQuery < :: std :: collections :: BTreeMap < :: std :: string :: String , :: std :: vec :: Vec < :: std :: string :: String > > , >` for params failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/connections/{id}/modelsync/source`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::GetSyncSourceMetaEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, params, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let params = params.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/connections/{}/modelsync/source", client.baseurl, id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("params", &params))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_sync_source",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_sync_source_fields`]
+
+[`Client::get_sync_source_fields`]: super::super::Client::get_sync_source_fields*/
+#[derive(Debug, Clone)]
+pub struct GetSyncSourceFields<'a> {
+    client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    params: Result<
+        Option<
+            ::polytomic::JsonQuery<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+            >,
+        >,
+        String,
+    >,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetSyncSourceFields<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            id: Err("id was not initialized".to_string()),
+            params: Ok(None),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn params<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<
+            ::polytomic::JsonQuery<
+                ::std::collections::BTreeMap<
+                    ::std::string::String,
+                    ::std::vec::Vec<::std::string::String>,
+                >,
+            >,
+        >,
+    {
+        self.params = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: polytomic :: JsonQuery < :: std :: collections :: BTreeMap < :: std :: string :: String , :: std :: vec :: Vec < :: std :: string :: String > > , >` for params failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/connections/{id}/modelsync/source/fields`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::ModelFieldResponse>, Error<types::ApiError>> {
+        let Self { client, id, params, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let params = params.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!(
+            "{}/api/connections/{}/modelsync/source/fields", client.baseurl, id,
+        );
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("params", &params))
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_sync_source_fields",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::list_syncs`]
+
+[`Client::list_syncs`]: super::super::Client::list_syncs*/
+#[derive(Debug, Clone)]
+pub struct ListSyncs<'a> {
+    client: &'a super::super::Client,
+    active: Result<Option<bool>, String>,
+    limit: Result<Option<i64>, String>,
+    mode: Result<Option<types::ModelsyncSyncTargetMode>, String>,
+    page_token: Result<Option<::std::string::String>, String>,
+    target_connection_id: Result<Option<::uuid::Uuid>, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> ListSyncs<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            active: Ok(None),
+            limit: Ok(None),
+            mode: Ok(None),
+            page_token: Ok(None),
+            target_connection_id: Ok(None),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn active<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<bool>,
+    {
+        self.active = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `bool` for active failed".to_string());
+        self
+    }
+    pub fn limit<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<i64>,
+    {
+        self.limit = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| "conversion to `i64` for limit failed".to_string());
+        self
+    }
+    pub fn mode<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<types::ModelsyncSyncTargetMode>,
+    {
+        self.mode = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `ModelsyncSyncTargetMode` for mode failed".to_string()
+            });
+        self
+    }
+    pub fn page_token<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.page_token = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for page_token failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn target_connection_id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.target_connection_id = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: uuid :: Uuid` for target_connection_id failed"
+                    .to_string()
+            });
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/syncs`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::ListSyncResponseEnvelope>, Error<types::ApiError>> {
+        let Self {
+            client,
+            active,
+            limit,
+            mode,
+            page_token,
+            target_connection_id,
+            x_polytomic_version,
+        } = self;
+        let active = active.map_err(Error::InvalidRequest)?;
+        let limit = limit.map_err(Error::InvalidRequest)?;
+        let mode = mode.map_err(Error::InvalidRequest)?;
+        let page_token = page_token.map_err(Error::InvalidRequest)?;
+        let target_connection_id = target_connection_id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/syncs", client.baseurl,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .query(&progenitor_client::QueryParam::new("active", &active))
+            .query(&progenitor_client::QueryParam::new("limit", &limit))
+            .query(&progenitor_client::QueryParam::new("mode", &mode))
+            .query(&progenitor_client::QueryParam::new("page_token", &page_token))
+            .query(
+                &progenitor_client::QueryParam::new(
+                    "target_connection_id",
+                    &target_connection_id,
+                ),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "list_syncs",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            400u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::create_sync`]
+
+[`Client::create_sync`]: super::super::Client::create_sync*/
+#[derive(Debug, Clone)]
+pub struct CreateSync<'a> {
     client: &'a super::super::Client,
     idempotency_key: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::CreateConnectionRequestSchema, String>,
+    body: Result<types::builder::CreateSyncRequest, String>,
 }
-impl<'a> CreateConnection<'a> {
+impl<'a> CreateSync<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
@@ -50,48 +451,39 @@ impl<'a> CreateConnection<'a> {
     }
     pub fn body<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<types::CreateConnectionRequestSchema>,
-        <V as std::convert::TryInto<
-            types::CreateConnectionRequestSchema,
-        >>::Error: std::fmt::Display,
+        V: std::convert::TryInto<types::CreateSyncRequest>,
+        <V as std::convert::TryInto<types::CreateSyncRequest>>::Error: std::fmt::Display,
     {
         self.body = value
             .try_into()
             .map(From::from)
             .map_err(|s| {
-                format!(
-                    "conversion to `CreateConnectionRequestSchema` for body failed: {}",
-                    s
-                )
+                format!("conversion to `CreateSyncRequest` for body failed: {}", s)
             });
         self
     }
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
-            types::builder::CreateConnectionRequestSchema,
-        ) -> types::builder::CreateConnectionRequestSchema,
+            types::builder::CreateSyncRequest,
+        ) -> types::builder::CreateSyncRequest,
     {
         self.body = self.body.map(f);
         self
     }
-    ///Sends a `POST` request to `/api/connections`
+    ///Sends a `POST` request to `/api/syncs`
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::CreateConnectionResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
+    ) -> Result<ResponseValue<types::SyncResponseEnvelope>, Error<types::ApiError>> {
         let Self { client, idempotency_key, x_polytomic_version, body } = self;
         let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
         let body = body
             .and_then(|v| {
-                types::CreateConnectionRequestSchema::try_from(v)
-                    .map_err(|e| e.to_string())
+                types::CreateSyncRequest::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/connections", client.baseurl,);
+        let url = format!("{}/api/syncs", client.baseurl,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = idempotency_key {
@@ -112,15 +504,12 @@ impl<'a> CreateConnection<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "create_connection",
+            operation_id: "create_sync",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
             400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             403u16 => {
@@ -136,16 +525,82 @@ impl<'a> CreateConnection<'a> {
         }
     }
 }
-/**Builder for [`Client::get_connection_proxy_info`]
+/**Builder for [`Client::get_sync_schedule_options`]
 
-[`Client::get_connection_proxy_info`]: super::super::Client::get_connection_proxy_info*/
+[`Client::get_sync_schedule_options`]: super::super::Client::get_sync_schedule_options*/
 #[derive(Debug, Clone)]
-pub struct GetConnectionProxyInfo<'a> {
+pub struct GetSyncScheduleOptions<'a> {
+    client: &'a super::super::Client,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetSyncScheduleOptions<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/syncs/schedules`
+    pub async fn send(
+        self,
+    ) -> Result<
+        ResponseValue<types::ScheduleOptionResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, x_polytomic_version } = self;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/syncs/schedules", client.baseurl,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_sync_schedule_options",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_sync`]
+
+[`Client::get_sync`]: super::super::Client::get_sync*/
+#[derive(Debug, Clone)]
+pub struct GetSync<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> GetConnectionProxyInfo<'a> {
+impl<'a> GetSync<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
@@ -175,17 +630,14 @@ impl<'a> GetConnectionProxyInfo<'a> {
             });
         self
     }
-    ///Sends a `GET` request to `/api/connections/{id}/proxy/info`
+    ///Sends a `GET` request to `/api/syncs/{id}`
     pub async fn send(
         self,
-    ) -> Result<
-        ResponseValue<types::GetConnectionProxyInfoEnvelope>,
-        Error<types::ApiError>,
-    > {
+    ) -> Result<ResponseValue<types::SyncResponseEnvelope>, Error<types::ApiError>> {
         let Self { client, id, x_polytomic_version } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/connections/{}/proxy/info", client.baseurl, id,);
+        let url = format!("{}/api/syncs/{}", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -202,20 +654,11 @@ impl<'a> GetConnectionProxyInfo<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "get_connection_proxy_info",
+            operation_id: "get_sync",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
             200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            401u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
             404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
@@ -226,110 +669,21 @@ impl<'a> GetConnectionProxyInfo<'a> {
         }
     }
 }
-/**Builder for [`Client::list_shared_connections`]
+/**Builder for [`Client::update_sync`]
 
-[`Client::list_shared_connections`]: super::super::Client::list_shared_connections*/
+[`Client::update_sync`]: super::super::Client::update_sync*/
 #[derive(Debug, Clone)]
-pub struct ListSharedConnections<'a> {
+pub struct UpdateSync<'a> {
     client: &'a super::super::Client,
     id: Result<::uuid::Uuid, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
+    body: Result<types::builder::UpdateSyncRequest, String>,
 }
-impl<'a> ListSharedConnections<'a> {
+impl<'a> UpdateSync<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
             id: Err("id was not initialized".to_string()),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.id = value
-            .try_into()
-            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `GET` request to `/api/connections/{id}/shared`
-    pub async fn send(
-        self,
-    ) -> Result<
-        ResponseValue<types::ConnectionListResponseEnvelope>,
-        Error<types::ApiError>,
-    > {
-        let Self { client, id, x_polytomic_version } = self;
-        let id = id.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/connections/{}/shared", client.baseurl, id,);
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .get(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "list_shared_connections",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            403u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            422u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::update_model`]
-
-[`Client::update_model`]: super::super::Client::update_model*/
-#[derive(Debug, Clone)]
-pub struct UpdateModel<'a> {
-    client: &'a super::super::Client,
-    id: Result<::uuid::Uuid, String>,
-    async_: Result<Option<bool>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::UpdateModelRequest, String>,
-}
-impl<'a> UpdateModel<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            id: Err("id was not initialized".to_string()),
-            async_: Ok(None),
             x_polytomic_version: Ok(None),
             body: Ok(::std::default::Default::default()),
         }
@@ -341,16 +695,6 @@ impl<'a> UpdateModel<'a> {
         self.id = value
             .try_into()
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn async_<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<bool>,
-    {
-        self.async_ = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `bool` for async_ failed".to_string());
         self
     }
     pub fn x_polytomic_version<V>(mut self, value: V) -> Self
@@ -368,42 +712,39 @@ impl<'a> UpdateModel<'a> {
     }
     pub fn body<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<types::UpdateModelRequest>,
-        <V as std::convert::TryInto<
-            types::UpdateModelRequest,
-        >>::Error: std::fmt::Display,
+        V: std::convert::TryInto<types::UpdateSyncRequest>,
+        <V as std::convert::TryInto<types::UpdateSyncRequest>>::Error: std::fmt::Display,
     {
         self.body = value
             .try_into()
             .map(From::from)
             .map_err(|s| {
-                format!("conversion to `UpdateModelRequest` for body failed: {}", s)
+                format!("conversion to `UpdateSyncRequest` for body failed: {}", s)
             });
         self
     }
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
-            types::builder::UpdateModelRequest,
-        ) -> types::builder::UpdateModelRequest,
+            types::builder::UpdateSyncRequest,
+        ) -> types::builder::UpdateSyncRequest,
     {
         self.body = self.body.map(f);
         self
     }
-    ///Sends a `PUT` request to `/api/models/{id}`
+    ///Sends a `PUT` request to `/api/syncs/{id}`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::ModelResponseEnvelope>, Error<types::ApiError>> {
-        let Self { client, id, async_, x_polytomic_version, body } = self;
+    ) -> Result<ResponseValue<types::SyncResponseEnvelope>, Error<types::ApiError>> {
+        let Self { client, id, x_polytomic_version, body } = self;
         let id = id.map_err(Error::InvalidRequest)?;
-        let async_ = async_.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
         let body = body
             .and_then(|v| {
-                types::UpdateModelRequest::try_from(v).map_err(|e| e.to_string())
+                types::UpdateSyncRequest::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/models/{}", client.baseurl, id,);
+        let url = format!("{}/api/syncs/{}", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = x_polytomic_version {
@@ -418,11 +759,10 @@ impl<'a> UpdateModel<'a> {
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
             .json(&body)
-            .query(&progenitor_client::QueryParam::new("async", &async_))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "update_model",
+            operation_id: "update_sync",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
@@ -430,7 +770,16 @@ impl<'a> UpdateModel<'a> {
             400u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            401u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            403u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
             404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            422u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             500u16 => {
@@ -525,179 +874,26 @@ impl<'a> DeleteSync<'a> {
         }
     }
 }
-/**Builder for [`Client::export_bulk_sync_execution_logs`]
+/**Builder for [`Client::activate_sync`]
 
-[`Client::export_bulk_sync_execution_logs`]: super::super::Client::export_bulk_sync_execution_logs*/
+[`Client::activate_sync`]: super::super::Client::activate_sync*/
 #[derive(Debug, Clone)]
-pub struct ExportBulkSyncExecutionLogs<'a> {
+pub struct ActivateSync<'a> {
     client: &'a super::super::Client,
-    sync_id: Result<::uuid::Uuid, String>,
-    execution_id: Result<::uuid::Uuid, String>,
-    notify: Result<Option<bool>, String>,
-    idempotency_key: Result<Option<::std::string::String>, String>,
-    x_polytomic_version: Result<Option<::std::string::String>, String>,
-}
-impl<'a> ExportBulkSyncExecutionLogs<'a> {
-    pub fn new(client: &'a super::super::Client) -> Self {
-        Self {
-            client: client,
-            sync_id: Err("sync_id was not initialized".to_string()),
-            execution_id: Err("execution_id was not initialized".to_string()),
-            notify: Ok(None),
-            idempotency_key: Ok(None),
-            x_polytomic_version: Ok(None),
-        }
-    }
-    pub fn sync_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.sync_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for sync_id failed".to_string()
-            });
-        self
-    }
-    pub fn execution_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.execution_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for execution_id failed".to_string()
-            });
-        self
-    }
-    pub fn notify<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<bool>,
-    {
-        self.notify = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `bool` for notify failed".to_string());
-        self
-    }
-    pub fn idempotency_key<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.idempotency_key = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for idempotency_key failed"
-                    .to_string()
-            });
-        self
-    }
-    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::std::string::String>,
-    {
-        self.x_polytomic_version = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| {
-                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
-                    .to_string()
-            });
-        self
-    }
-    ///Sends a `POST` request to `/api/bulk/syncs/{sync_id}/executions/{execution_id}/logs/export`
-    pub async fn send(
-        self,
-    ) -> Result<ResponseValue<types::ExportSyncLogsEnvelope>, Error<types::ApiError>> {
-        let Self {
-            client,
-            sync_id,
-            execution_id,
-            notify,
-            idempotency_key,
-            x_polytomic_version,
-        } = self;
-        let sync_id = sync_id.map_err(Error::InvalidRequest)?;
-        let execution_id = execution_id.map_err(Error::InvalidRequest)?;
-        let notify = notify.map_err(Error::InvalidRequest)?;
-        let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
-        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/bulk/syncs/{}/executions/{}/logs/export", client.baseurl, sync_id,
-            execution_id,
-        );
-        #[allow(unused_mut)]
-        let mut header_map = ::reqwest::header::HeaderMap::new();
-        if let Some(value) = idempotency_key {
-            header_map.append("Idempotency-Key", value.to_string().try_into()?);
-        }
-        if let Some(value) = x_polytomic_version {
-            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
-        }
-        #[allow(unused_mut)]
-        let mut request = client
-            .client
-            .post(url)
-            .header(
-                ::reqwest::header::ACCEPT,
-                ::reqwest::header::HeaderValue::from_static("application/json"),
-            )
-            .query(&progenitor_client::QueryParam::new("notify", &notify))
-            .headers(header_map)
-            .build()?;
-        let info = OperationInfo {
-            operation_id: "export_bulk_sync_execution_logs",
-        };
-        let response = crate::hooks::send(client, request, &info).await?;
-        match response.status().as_u16() {
-            200u16 => ResponseValue::from_response(response).await,
-            400u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            404u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            500u16 => {
-                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
-            }
-            _ => Err(Error::UnexpectedResponse(response)),
-        }
-    }
-}
-/**Builder for [`Client::update_partner_user`]
-
-[`Client::update_partner_user`]: super::super::Client::update_partner_user*/
-#[derive(Debug, Clone)]
-pub struct UpdatePartnerUser<'a> {
-    client: &'a super::super::Client,
-    org_id: Result<::uuid::Uuid, String>,
     id: Result<::uuid::Uuid, String>,
     idempotency_key: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::UpdateUserRequestSchema, String>,
+    body: Result<types::builder::ActivateSyncInput, String>,
 }
-impl<'a> UpdatePartnerUser<'a> {
+impl<'a> ActivateSync<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
-            org_id: Err("org_id was not initialized".to_string()),
             id: Err("id was not initialized".to_string()),
             idempotency_key: Ok(None),
             x_polytomic_version: Ok(None),
             body: Ok(::std::default::Default::default()),
         }
-    }
-    pub fn org_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.org_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for org_id failed".to_string()
-            });
-        self
     }
     pub fn id<V>(mut self, value: V) -> Self
     where
@@ -736,45 +932,40 @@ impl<'a> UpdatePartnerUser<'a> {
     }
     pub fn body<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<types::UpdateUserRequestSchema>,
-        <V as std::convert::TryInto<
-            types::UpdateUserRequestSchema,
-        >>::Error: std::fmt::Display,
+        V: std::convert::TryInto<types::ActivateSyncInput>,
+        <V as std::convert::TryInto<types::ActivateSyncInput>>::Error: std::fmt::Display,
     {
         self.body = value
             .try_into()
             .map(From::from)
             .map_err(|s| {
-                format!("conversion to `UpdateUserRequestSchema` for body failed: {}", s)
+                format!("conversion to `ActivateSyncInput` for body failed: {}", s)
             });
         self
     }
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
-            types::builder::UpdateUserRequestSchema,
-        ) -> types::builder::UpdateUserRequestSchema,
+            types::builder::ActivateSyncInput,
+        ) -> types::builder::ActivateSyncInput,
     {
         self.body = self.body.map(f);
         self
     }
-    ///Sends a `PUT` request to `/api/organizations/{org_id}/users/{id}`
+    ///Sends a `POST` request to `/api/syncs/{id}/activate`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::UserEnvelope>, Error<types::ApiError>> {
-        let Self { client, org_id, id, idempotency_key, x_polytomic_version, body } = self;
-        let org_id = org_id.map_err(Error::InvalidRequest)?;
+    ) -> Result<ResponseValue<types::ActivateSyncEnvelope>, Error<types::ApiError>> {
+        let Self { client, id, idempotency_key, x_polytomic_version, body } = self;
         let id = id.map_err(Error::InvalidRequest)?;
         let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
         let body = body
             .and_then(|v| {
-                types::UpdateUserRequestSchema::try_from(v).map_err(|e| e.to_string())
+                types::ActivateSyncInput::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/organizations/{}/users/{}", client.baseurl, org_id, id,
-        );
+        let url = format!("{}/api/syncs/{}/activate", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = idempotency_key {
@@ -786,7 +977,7 @@ impl<'a> UpdatePartnerUser<'a> {
         #[allow(unused_mut)]
         let mut request = client
             .client
-            .put(url)
+            .post(url)
             .header(
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
@@ -795,7 +986,7 @@ impl<'a> UpdatePartnerUser<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "update_partner_user",
+            operation_id: "activate_sync",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
@@ -803,7 +994,7 @@ impl<'a> UpdatePartnerUser<'a> {
             403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
-            422u16 => {
+            404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
             500u16 => {
@@ -813,39 +1004,24 @@ impl<'a> UpdatePartnerUser<'a> {
         }
     }
 }
-/**Builder for [`Client::create_partner_user_api_key`]
+/**Builder for [`Client::cancel_sync`]
 
-[`Client::create_partner_user_api_key`]: super::super::Client::create_partner_user_api_key*/
+[`Client::cancel_sync`]: super::super::Client::cancel_sync*/
 #[derive(Debug, Clone)]
-pub struct CreatePartnerUserApiKey<'a> {
+pub struct CancelSync<'a> {
     client: &'a super::super::Client,
-    org_id: Result<::uuid::Uuid, String>,
     id: Result<::uuid::Uuid, String>,
-    force: Result<Option<bool>, String>,
     idempotency_key: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
 }
-impl<'a> CreatePartnerUserApiKey<'a> {
+impl<'a> CancelSync<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
-            org_id: Err("org_id was not initialized".to_string()),
             id: Err("id was not initialized".to_string()),
-            force: Ok(None),
             idempotency_key: Ok(None),
             x_polytomic_version: Ok(None),
         }
-    }
-    pub fn org_id<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<::uuid::Uuid>,
-    {
-        self.org_id = value
-            .try_into()
-            .map_err(|_| {
-                "conversion to `:: uuid :: Uuid` for org_id failed".to_string()
-            });
-        self
     }
     pub fn id<V>(mut self, value: V) -> Self
     where
@@ -854,16 +1030,6 @@ impl<'a> CreatePartnerUserApiKey<'a> {
         self.id = value
             .try_into()
             .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
-        self
-    }
-    pub fn force<V>(mut self, value: V) -> Self
-    where
-        V: std::convert::TryInto<bool>,
-    {
-        self.force = value
-            .try_into()
-            .map(Some)
-            .map_err(|_| "conversion to `bool` for force failed".to_string());
         self
     }
     pub fn idempotency_key<V>(mut self, value: V) -> Self
@@ -892,19 +1058,18 @@ impl<'a> CreatePartnerUserApiKey<'a> {
             });
         self
     }
-    ///Sends a `POST` request to `/api/organizations/{org_id}/users/{id}/keys`
+    ///Sends a `POST` request to `/api/syncs/{id}/cancel`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::ApiKeyResponseEnvelope>, Error<types::ApiError>> {
-        let Self { client, org_id, id, force, idempotency_key, x_polytomic_version } = self;
-        let org_id = org_id.map_err(Error::InvalidRequest)?;
+    ) -> Result<
+        ResponseValue<types::CancelSyncResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, idempotency_key, x_polytomic_version } = self;
         let id = id.map_err(Error::InvalidRequest)?;
-        let force = force.map_err(Error::InvalidRequest)?;
         let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
-        let url = format!(
-            "{}/api/organizations/{}/users/{}/keys", client.baseurl, org_id, id,
-        );
+        let url = format!("{}/api/syncs/{}/cancel", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = idempotency_key {
@@ -921,11 +1086,10 @@ impl<'a> CreatePartnerUserApiKey<'a> {
                 ::reqwest::header::ACCEPT,
                 ::reqwest::header::HeaderValue::from_static("application/json"),
             )
-            .query(&progenitor_client::QueryParam::new("force", &force))
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "create_partner_user_api_key",
+            operation_id: "cancel_sync",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
@@ -943,24 +1107,35 @@ impl<'a> CreatePartnerUserApiKey<'a> {
         }
     }
 }
-/**Builder for [`Client::create_role`]
+/**Builder for [`Client::start_sync`]
 
-[`Client::create_role`]: super::super::Client::create_role*/
+[`Client::start_sync`]: super::super::Client::start_sync*/
 #[derive(Debug, Clone)]
-pub struct CreateRole<'a> {
+pub struct StartSync<'a> {
     client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
     idempotency_key: Result<Option<::std::string::String>, String>,
     x_polytomic_version: Result<Option<::std::string::String>, String>,
-    body: Result<types::builder::CreateRoleRequest, String>,
+    body: Result<types::builder::StartSyncRequest, String>,
 }
-impl<'a> CreateRole<'a> {
+impl<'a> StartSync<'a> {
     pub fn new(client: &'a super::super::Client) -> Self {
         Self {
             client: client,
+            id: Err("id was not initialized".to_string()),
             idempotency_key: Ok(None),
             x_polytomic_version: Ok(None),
             body: Ok(::std::default::Default::default()),
         }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
     }
     pub fn idempotency_key<V>(mut self, value: V) -> Self
     where
@@ -990,39 +1165,43 @@ impl<'a> CreateRole<'a> {
     }
     pub fn body<V>(mut self, value: V) -> Self
     where
-        V: std::convert::TryInto<types::CreateRoleRequest>,
-        <V as std::convert::TryInto<types::CreateRoleRequest>>::Error: std::fmt::Display,
+        V: std::convert::TryInto<types::StartSyncRequest>,
+        <V as std::convert::TryInto<types::StartSyncRequest>>::Error: std::fmt::Display,
     {
         self.body = value
             .try_into()
             .map(From::from)
             .map_err(|s| {
-                format!("conversion to `CreateRoleRequest` for body failed: {}", s)
+                format!("conversion to `StartSyncRequest` for body failed: {}", s)
             });
         self
     }
     pub fn body_map<F>(mut self, f: F) -> Self
     where
         F: std::ops::FnOnce(
-            types::builder::CreateRoleRequest,
-        ) -> types::builder::CreateRoleRequest,
+            types::builder::StartSyncRequest,
+        ) -> types::builder::StartSyncRequest,
     {
         self.body = self.body.map(f);
         self
     }
-    ///Sends a `POST` request to `/api/permissions/roles`
+    ///Sends a `POST` request to `/api/syncs/{id}/executions`
     pub async fn send(
         self,
-    ) -> Result<ResponseValue<types::RoleResponseEnvelope>, Error<types::ApiError>> {
-        let Self { client, idempotency_key, x_polytomic_version, body } = self;
+    ) -> Result<
+        ResponseValue<types::StartSyncResponseEnvelope>,
+        Error<types::ApiError>,
+    > {
+        let Self { client, id, idempotency_key, x_polytomic_version, body } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
         let idempotency_key = idempotency_key.map_err(Error::InvalidRequest)?;
         let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
         let body = body
             .and_then(|v| {
-                types::CreateRoleRequest::try_from(v).map_err(|e| e.to_string())
+                types::StartSyncRequest::try_from(v).map_err(|e| e.to_string())
             })
             .map_err(Error::InvalidRequest)?;
-        let url = format!("{}/api/permissions/roles", client.baseurl,);
+        let url = format!("{}/api/syncs/{}/executions", client.baseurl, id,);
         #[allow(unused_mut)]
         let mut header_map = ::reqwest::header::HeaderMap::new();
         if let Some(value) = idempotency_key {
@@ -1043,7 +1222,7 @@ impl<'a> CreateRole<'a> {
             .headers(header_map)
             .build()?;
         let info = OperationInfo {
-            operation_id: "create_role",
+            operation_id: "start_sync",
         };
         let response = crate::hooks::send(client, request, &info).await?;
         match response.status().as_u16() {
@@ -1054,6 +1233,87 @@ impl<'a> CreateRole<'a> {
             403u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
+            404u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            409u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            500u16 => {
+                Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
+            }
+            _ => Err(Error::UnexpectedResponse(response)),
+        }
+    }
+}
+/**Builder for [`Client::get_sync_status`]
+
+[`Client::get_sync_status`]: super::super::Client::get_sync_status*/
+#[derive(Debug, Clone)]
+pub struct GetSyncStatus<'a> {
+    client: &'a super::super::Client,
+    id: Result<::uuid::Uuid, String>,
+    x_polytomic_version: Result<Option<::std::string::String>, String>,
+}
+impl<'a> GetSyncStatus<'a> {
+    pub fn new(client: &'a super::super::Client) -> Self {
+        Self {
+            client: client,
+            id: Err("id was not initialized".to_string()),
+            x_polytomic_version: Ok(None),
+        }
+    }
+    pub fn id<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::uuid::Uuid>,
+    {
+        self.id = value
+            .try_into()
+            .map_err(|_| "conversion to `:: uuid :: Uuid` for id failed".to_string());
+        self
+    }
+    pub fn x_polytomic_version<V>(mut self, value: V) -> Self
+    where
+        V: std::convert::TryInto<::std::string::String>,
+    {
+        self.x_polytomic_version = value
+            .try_into()
+            .map(Some)
+            .map_err(|_| {
+                "conversion to `:: std :: string :: String` for x_polytomic_version failed"
+                    .to_string()
+            });
+        self
+    }
+    ///Sends a `GET` request to `/api/syncs/{id}/status`
+    pub async fn send(
+        self,
+    ) -> Result<ResponseValue<types::SyncStatusEnvelope>, Error<types::ApiError>> {
+        let Self { client, id, x_polytomic_version } = self;
+        let id = id.map_err(Error::InvalidRequest)?;
+        let x_polytomic_version = x_polytomic_version.map_err(Error::InvalidRequest)?;
+        let url = format!("{}/api/syncs/{}/status", client.baseurl, id,);
+        #[allow(unused_mut)]
+        let mut header_map = ::reqwest::header::HeaderMap::new();
+        if let Some(value) = x_polytomic_version {
+            header_map.append("X-Polytomic-Version", value.to_string().try_into()?);
+        }
+        #[allow(unused_mut)]
+        let mut request = client
+            .client
+            .get(url)
+            .header(
+                ::reqwest::header::ACCEPT,
+                ::reqwest::header::HeaderValue::from_static("application/json"),
+            )
+            .headers(header_map)
+            .build()?;
+        let info = OperationInfo {
+            operation_id: "get_sync_status",
+        };
+        let response = crate::hooks::send(client, request, &info).await?;
+        match response.status().as_u16() {
+            200u16 => ResponseValue::from_response(response).await,
             404u16 => {
                 Err(Error::ErrorResponse(ResponseValue::from_response(response).await?))
             }
