@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
-# The README's edit loop, timed as a user runs it on a clone: a one-field upstream change (User gains a
-# property in openapi/upstream/), then `cargo xtask import`, `cargo xtask generate` and
-# `cargo test --workspace` until the snapshot diff is on the screen (the first failing snapshot: cargo
-# stops at the first test binary that fails), median of RUNS edits, each from a build of the committed
-# spec; then the no-op loop (`generate` with nothing changed, and the build, which must recompile nothing).
+# The README's edit loop, timed as a user runs it on a clone: a one-field upstream change (User, or the
+# object schema SCHEMA names, gains a property in openapi/upstream/), then `cargo xtask import`,
+# `cargo xtask generate` and `cargo test --workspace` until the snapshot diff is on the screen (the first
+# failing snapshot: cargo stops at the first test binary that fails), median of RUNS edits, each from a
+# build of the committed spec; then the no-op loop (`generate` with nothing changed, and the build, which
+# must recompile nothing).
 #
-#   tests/benches/edit_loop.sh        (from the repo root)
+#   tests/benches/edit_loop.sh                      (from the repo root)
+#   SCHEMA=OutputActor tests/benches/edit_loop.sh   (a type that responses of most resources hold)
 #
 # Dependencies come from the checkout's target folder (CARGO_TARGET_DIR, default ./target): the clone's own
 # crates are built beside them, as a second checkout would be.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 runs=${RUNS:-3}
+schema=${SCHEMA:-User}
 work=$(mktemp -d)
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$root/target}" CARGO_TERM_COLOR=never CI=true INSTA_UPDATE=no
 # The clone's debug builds of the workspace's crates stay in the shared target folder, and cargo takes them
@@ -37,7 +40,8 @@ for i in $(seq "$runs"); do
   # it would only rename that field, which moves no line of the generated files and recompiles far less.
   git checkout -q -- .
   cargo test --workspace --no-run -q >/dev/null 2>&1
-  perl -pi -e 's/"User":\{"type":"object","properties":\{/"User":{"type":"object","properties":{"nickname_'"$i"'":{"type":"string"},/' "$upstream"
+  perl -pi -e 's/"'"$schema"'":\{"type":"object","properties":\{/"'"$schema"'":{"type":"object","properties":{"nickname_'"$i"'":{"type":"string"},/' "$upstream"
+  grep -q "nickname_$i" "$upstream" || { echo "no object schema $schema with properties in $upstream" >&2; exit 1; }
   start=$(now)
   cargo xtask import >/dev/null 2>&1
   cargo xtask generate >/dev/null 2>&1
@@ -51,7 +55,7 @@ for i in $(seq "$runs"); do
   rm -f "$work/shown"
 done
 median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
-echo "edit -> import -> generate -> cargo test --workspace, $runs edits:"
+echo "edit ($schema gains a field) -> import -> generate -> cargo test --workspace, $runs edits:"
 echo "  snapshot diff shown after: median $(median "${shown[@]}") s (all: ${shown[*]})"
 echo "  cargo test exited after:   median $(median "${finished[@]}") s (all: ${finished[*]})"
 
