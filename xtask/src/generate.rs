@@ -303,7 +303,7 @@ struct Rewrites {
     operations: usize,
     /// What requests can carry: the types whose builders stay.
     requests: response_builders::Requests,
-    /// Each operation's id and resource (its first tag): how the CLI's commands are grouped.
+    /// Each operation's id and resource (its first tag): how the builders and the CLI's commands are grouped.
     resources: Vec<(String, String)>,
     /// Path parameters typed `format: uuid`, over all operations: what `uuid_paths` must find.
     uuid_paths: usize,

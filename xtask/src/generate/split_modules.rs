@@ -11,10 +11,11 @@
 //!
 //! How: each type goes to the part its name hashes to (an impl goes with its self type), so a new type
 //! lands in one part and moves no other; each operation's builder goes to its resource's part
-//! (`builder::part_users`), so a changed response type compiles again the `send()`s of few parts. Paths that start with `super::` (in code and in doc links) gain
-//! one `super::`, since the item now sits one module deeper; the part brings in its parent's names with
-//! `use super::*`. Items with no name (`use`, modules) stay where they were. Paths, rustdoc and type
-//! errors still name `polytomic::types::User`: the parts are private and re-exported whole.
+//! (`builder::part_users`), so a changed response type compiles again the `send()`s of few parts. Paths
+//! that start with `super::` (in code and in doc links) gain one `super::`, since the item now sits one
+//! module deeper; the part brings in its parent's names with `use super::*`. Items with no name (`use`,
+//! modules) stay where they were. Paths, rustdoc and type errors still name `polytomic::types::User`: the
+//! parts are private and re-exported whole.
 //!
 //! Counts what it moves; refuses when a module is missing or has no item to move, or a builder is no
 //! operation's.
