@@ -66,8 +66,8 @@ impl Visitor<'_> for Keys {
 /// Reads the value of the field `name` into its slot: a second value for it is an error, as in serde's
 /// derive.
 // Always inlined: an incremental build puts each copy beside its caller (the type's visitor), not the
-// copies for every type in one unit that a field added anywhere compiles again (BENCHMARKS.md, "Commands
-// by resource").
+// copies for every type in one unit that a field added anywhere compiles again (BENCHMARKS.md,
+// "Commands and builders by resource").
 #[inline(always)]
 pub fn fill<'de, T: Deserialize<'de>, A: MapAccess<'de>>(
     slot: &mut Option<T>,

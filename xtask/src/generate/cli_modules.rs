@@ -4,8 +4,8 @@
 //! Why: rustc compiles an `async fn`'s state machine in the codegen unit of the module that holds its impl
 //! block, and an incremental build compiles a unit again whole when anything in it changed. With the 128
 //! bodies in one module, a field added to `User` compiled every command again; now it compiles the commands
-//! of the resources whose responses changed (BENCHMARKS.md, "Commands by resource"). The methods keep their
-//! names and visibility: `Cli` reads as before.
+//! of the resources whose responses changed (BENCHMARKS.md, "Commands and builders by resource"). The
+//! methods keep their names and visibility: `Cli` reads as before.
 //!
 //! Counts what it moves; refuses when the impl, the dispatcher or an operation's command is missing, or a
 //! command names no operation.
