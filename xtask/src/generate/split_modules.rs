@@ -42,23 +42,25 @@ pub fn is_part(module: &syn::ItemMod) -> bool {
 /// Splits `types`, `types::builder` and `builder`; the number of items moved. `resources` (operation id,
 /// resource) places each operation's builder in its resource's part.
 pub fn split(file: &mut syn::File, resources: &[(String, String)]) -> Result<usize, String> {
-    let by_hash =
-        |parts: u32| move |key: &str| Ok(format!("{PART_PREFIX}{:02}", fnv1a(key) % parts));
+    let by_hash = |key: &str| Ok(format!("{PART_PREFIX}{:02}", fnv1a(key) % TYPES_PARTS));
     let types = tree::module(&mut file.items, "types")?;
-    let mut moved = split_module(
-        tree::module(types, "builder")?,
-        "types::builder",
-        by_hash(TYPES_PARTS),
-    )?;
-    moved += split_module(types, "types", by_hash(TYPES_PARTS))?;
+    let mut moved = split_module(tree::module(types, "builder")?, "types::builder", by_hash)?;
+    moved += split_module(types, "types", by_hash)?;
     // An operation's builder holds its `send()`, whose state machine each dependent compiles in the unit of
     // the builder's module: by resource, a changed type compiles again the sends that return it, and few
     // others.
+    let parts: Vec<(String, String)> = resources
+        .iter()
+        .map(|(id, resource)| {
+            let part = format!("{PART_PREFIX}{}", index::module_name(resource));
+            (index::builder_name(id), part)
+        })
+        .collect();
     let by_resource = |key: &str| {
-        resources
+        parts
             .iter()
-            .find(|(id, _)| index::builder_name(id) == key)
-            .map(|(_, resource)| format!("{PART_PREFIX}{}", index::module_name(resource)))
+            .find(|(builder, _)| builder == key)
+            .map(|(_, part)| part.clone())
             .ok_or_else(|| {
                 format!(
                     "progenitor's client: `builder::{key}` is no operation's builder \
